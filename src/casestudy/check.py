@@ -1,0 +1,139 @@
+"""The series rules over a loaded study: every problem at once, located.
+
+``check_study`` is a build that writes nothing: a study with no errors here is a
+study the builder can render. Warnings are what an editor must see before the
+brief is final (placeholders, lengths, loose footnotes); ``--strict`` fails on them.
+"""
+
+from __future__ import annotations
+
+from .errors import Problem, error, warning
+from .fetch import Refused, local_image, sniff_image
+from .load import Section, Study
+from .markdown import SAFE_LINK
+from .schema import PLACEHOLDER
+
+
+def check_study(study: Study) -> list[Problem]:
+    """All problems of ``study``, sorted by file and line."""
+    problems = list(study.problems)
+    problems += _check_meta(study)
+    adjective = study.meta.country.adjective if study.meta else "{adjective}"
+    final = study.meta is not None and study.meta.status == "final"
+    for section in study.sections:
+        problems += _check_section(study, section, adjective, final)
+    for path in study.extra_files:
+        names = ", ".join(s.spec.filename for s in study.sections)
+        problems.append(warning(path, 1, 1, f"not a section of the series schema; it is not "
+                                            f"built (sections are {names})"))
+    return sorted(set(problems))
+
+
+def _check_meta(study: Study) -> list[Problem]:
+    meta = study.meta
+    if meta is None:
+        return []
+    import pycountry  # here, not at import time: only checks of a valid study.yaml need it
+
+    doc = study.yaml
+    out = []
+    country = pycountry.countries.get(alpha_2=meta.country.code)
+    line, col = doc.where(("country", "code"))
+    if country is None:
+        out.append(error(doc.path, line, col, f"country.code: {meta.country.code!r} is not an "
+                                              "ISO 3166-1 alpha-2 country code"))
+    else:
+        names = {getattr(country, a, "") for a in ("name", "common_name", "official_name")}
+        if meta.country.name not in names:
+            line, col = doc.where(("country", "name"))
+            out.append(warning(doc.path, line, col,
+                               f"country.name {meta.country.name!r} does not match code "
+                               f"{meta.country.code} ({country.name})"))
+    for i, author in enumerate(meta.authors):
+        if not author.bio.strip():
+            line, col = doc.where(("authors", i))
+            out.append(warning(doc.path, line, col, f"author {author.name!r} has no bio "
+                                                    "for the back page"))
+    for key in ("title", "subtitle", "sponsor"):
+        value = getattr(meta, key)
+        if PLACEHOLDER in value:
+            out.append(_placeholder(doc.path, *doc.where((key,)), meta.status == "final"))
+    return out
+
+
+def _placeholder(path: object, line: int, col: int, final: bool) -> Problem:
+    make = error if final else warning
+    return make(str(path), line, col, f"placeholder {PLACEHOLDER} left in"
+                + (" (the study's status is final)" if final else ""))
+
+
+def _check_section(study: Study, section: Section, adjective: str, final: bool) -> list[Problem]:
+    spec, path, parsed = section.spec, section.path, section.parsed
+    if parsed is None:
+        if section.path.exists() or section.path.is_symlink():
+            return []  # unreadable: already reported by load
+        if spec.required:
+            return [error(path, 1, 1, f"required section {spec.id!r} is missing "
+                                      f"(expected sections/{spec.filename})")]
+        return []
+    out: list[Problem] = []
+    if parsed.heading is None:
+        out.append(warning(path, 1, 1, "heading missing: the first line must be '# "
+                                       f"{spec.default_heading(adjective)}' or your own heading"))
+    if not (spec.min_words <= parsed.words <= spec.max_words):
+        out.append(warning(path, 1, 1, f"{parsed.words} words; the {spec.id} section should "
+                                       f"have {spec.min_words}-{spec.max_words}"))
+    for ref in parsed.placeholders:
+        out.append(_placeholder(path, ref.line, ref.col, final))
+    if spec.id == "summary" and not parsed.has_list:
+        out.append(warning(path, 1, 1, "key points should be a bulleted list"))
+    if spec.id == "sectors" and len([h for h in parsed.subheadings if h.extra == "h2"]) < 2:
+        out.append(warning(path, 1, 1, "expected one '## ' subsection per sector"))
+
+    defined, used = parsed.footnote_defs, {r.value for r in parsed.footnote_refs}
+    for ref in parsed.footnote_refs:
+        if ref.value not in defined:
+            out.append(warning(path, ref.line, ref.col,
+                               f"footnote [^{ref.value}] is used but never defined"))
+    for label, ref in defined.items():
+        if label not in used:
+            out.append(warning(path, ref.line, ref.col,
+                               f"footnote [^{label}] is defined but never used"))
+    for ref in parsed.duplicate_defs:
+        out.append(error(path, ref.line, ref.col, f"footnote [^{ref.value}] is defined twice"))
+
+    for ref in parsed.raw_html:
+        out.append(error(path, ref.line, ref.col, f"raw HTML is not allowed ({ref.value!r}); "
+                                                  "use Markdown"))
+    for ref in parsed.links:
+        if not SAFE_LINK.match(ref.value):
+            out.append(error(path, ref.line, ref.col, f"link {ref.value[:60]!r} is not allowed: "
+                                                      "links must be http, https, mailto or #"))
+    for ref in parsed.images:
+        if not ref.extra.strip():
+            out.append(error(path, ref.line, ref.col, f"image {ref.value!r} has no alt text "
+                                                      "(write it inside ![...])"))
+        try:
+            file = local_image(study.root, ref.value)
+            reason = sniff_image(file)
+        except Refused as exc:
+            out.append(error(path, ref.line, ref.col, str(exc)))
+        except OSError as exc:
+            out.append(error(path, ref.line, ref.col, f"image {ref.value!r}: {exc.strerror}"))
+        else:
+            if reason:
+                out.append(error(path, ref.line, ref.col, f"image {ref.value!r} {reason}"))
+    for block in parsed.blocks:
+        if block.kind == "figure":
+            if not block.images:
+                out.append(error(path, block.line, 1, "figure block holds no image"))
+            if not block.caption:
+                out.append(warning(path, block.line, 1, "figure has no 'Caption:' line"))
+            if not block.source:
+                out.append(warning(path, block.line, 1, "figure has no 'Source:' line"))
+        elif block.kind == "table":
+            if not block.has_table:
+                out.append(warning(path, block.line, 1, "table block holds no table"))
+            if not block.caption:
+                out.append(warning(path, block.line, 1, "table has no 'Caption:' line"))
+    return out

@@ -1,0 +1,95 @@
+"""The project's one error family and the Problem record.
+
+Every problem a user can cause is reported as ``path:line:col: severity: message``.
+Library code collects :class:`Problem` records and raises a :class:`CasestudyError`
+subclass only when it cannot go on; the CLI catches the base class and prints it
+instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+
+def display_path(path: Path | str) -> str:
+    """A path as a user wants to read it: relative to the working folder when inside it."""
+    path = Path(path)
+    try:
+        return os.path.relpath(path) if path.is_absolute() and Path.cwd() in path.parents else str(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located finding: an error stops a build, a warning does not (unless --strict)."""
+
+    path: str
+    line: int
+    col: int
+    severity: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{display_path(self.path)}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+def error(path: Path | str, line: int, col: int, message: str) -> Problem:
+    return Problem(str(path), line, col, ERROR, message)
+
+
+def warning(path: Path | str, line: int, col: int, message: str) -> Problem:
+    return Problem(str(path), line, col, WARNING, message)
+
+
+class CasestudyError(Exception):
+    """Base of every error a user can cause; carries the file and line it is about."""
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int = 1, col: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.col = col
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return f"error: {self.message}"
+        return f"{display_path(self.path)}:{self.line}:{self.col}: error: {self.message}"
+
+
+class StudyNotFound(CasestudyError):
+    """Raised when a STUDY argument names no study folder."""
+
+
+class ProblemsFound(CasestudyError):
+    """Raised when a study has errors and so cannot be built; carries every problem."""
+
+    def __init__(self, problems: list[Problem]):
+        first = next((p for p in problems if p.is_error), problems[0])
+        super().__init__(first.message, first.path, first.line, first.col)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class BuildError(CasestudyError):
+    """Raised when rendering or writing an output fails; the previous output is kept."""
+
+
+class ScaffoldError(CasestudyError):
+    """Raised when `new` or `upgrade` cannot create or update a study; nothing is written."""
+
+
+class ConfigError(CasestudyError):
+    """Raised when series.yaml is missing or invalid."""

@@ -1,0 +1,171 @@
+"""Every resource a build touches goes through here.
+
+Two layers share one policy. ``local_image`` is what the checker uses to judge an
+author's image path before anything is rendered (so the error names the section
+and line). ``make_fetcher`` builds the WeasyPrint URL fetcher for the render
+itself: it serves files from the allowed roots only and refuses everything else,
+network included, so a path that slipped past the checker still reads nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".svg": "image/svg+xml", ".webp": "image/webp"}
+MAX_IMAGE_BYTES = 20_000_000
+MAX_PIXELS = 40_000_000  # a larger image is a decompression bomb or a mistake
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_SVG_REF = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)["']|url\(\s*["']?([^)"']*)""")
+
+
+class Refused(ValueError):
+    """An author's path that may not be read; the message says why."""
+
+
+def inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def local_image(root: Path, src: str) -> Path:
+    """Resolve an image path written in a section to a file inside the study, or refuse."""
+    if not src.strip():
+        raise Refused("image path is empty")
+    if _SCHEME.match(src) or src.startswith("//"):
+        raise Refused(f"image {src!r} is not a file in the study: remote, data: and file: "
+                      "images are not allowed; put the file in figures/")
+    decoded = unquote(src)
+    if "\\" in decoded or "\x00" in decoded:
+        raise Refused(f"image path {src!r} has a backslash or NUL byte")
+    rel = Path(decoded)
+    if rel.is_absolute():
+        raise Refused(f"image path {src!r} is absolute; write it relative to the study folder")
+    root = root.resolve()
+    path = (root / rel).resolve()
+    if not inside(path, root):
+        raise Refused(f"image path {src!r} leads outside the study folder")
+    try:
+        info = os.stat(path)
+    except OSError:
+        raise Refused(f"image {src!r} not found (paths are relative to the study folder)")
+    if not stat.S_ISREG(info.st_mode):
+        raise Refused(f"image {src!r} is not a regular file")
+    if path.suffix.lower() not in IMAGE_TYPES:
+        raise Refused(f"image {src!r} has an unsupported type; use "
+                      + ", ".join(sorted(IMAGE_TYPES)))
+    if info.st_size > MAX_IMAGE_BYTES:
+        raise Refused(f"image {src!r} is larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
+    return path
+
+
+def sniff_image(path: Path) -> str | None:
+    """A reason to refuse the image's bytes (wrong type, too many pixels), or None."""
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    ext = path.suffix.lower()
+    size = None
+    if ext == ".png":
+        if not head.startswith(b"\x89PNG\r\n\x1a\n"):
+            return "is not a PNG file"
+        size = struct.unpack(">II", head[16:24]) if len(head) >= 24 else None
+    elif ext in (".jpg", ".jpeg"):
+        if not head.startswith(b"\xff\xd8\xff"):
+            return "is not a JPEG file"
+        size = _jpeg_size(head)
+    elif ext == ".gif":
+        if not head[:6] in (b"GIF87a", b"GIF89a"):
+            return "is not a GIF file"
+        size = struct.unpack("<HH", head[6:10])
+    elif ext == ".webp":
+        if not (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+            return "is not a WebP file"
+    elif ext == ".svg":
+        text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+        if not text.startswith("<") or "<svg" not in text:
+            return "is not an SVG file"
+        return _svg_problem(path)
+    if size and size[0] * size[1] > MAX_PIXELS:
+        return f"is {size[0]}x{size[1]} pixels, more than the {MAX_PIXELS:,} allowed"
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+            return width, height
+        i += 2 + length
+    return None
+
+
+def _svg_problem(path: Path) -> str | None:
+    text = path.read_text("utf-8", "replace")
+    if "<!ENTITY" in text or "<!DOCTYPE" in text:
+        return "declares a DOCTYPE or entities, which are not allowed in SVG figures"
+    for match in _SVG_REF.finditer(text):
+        ref = (match.group(1) or match.group(2) or "").strip()
+        if ref and not ref.startswith("#"):
+            line = text[: match.start()].count("\n") + 1
+            return f"refers to {ref!r} on line {line}; SVG figures must be self-contained"
+    return None
+
+
+@dataclass
+class FetchLog:
+    """What the fetcher served and what it refused during one render."""
+
+    served: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def make_fetcher(roots: list[Path], log: FetchLog) -> Any:
+    """A WeasyPrint URL fetcher that serves regular files under ``roots`` and nothing else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    allowed = [r.resolve() for r in roots]
+
+    class StudyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            try:
+                path = _allowed_file(url, allowed)
+            except Refused as exc:
+                log.refused.append((url, str(exc)))
+                raise
+            log.served.append(str(path))
+            mime = IMAGE_TYPES.get(path.suffix.lower()) or _FONT_TYPES.get(path.suffix.lower())
+            headers = {"Content-Type": mime} if mime else {}
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers)
+
+    return StudyFetcher(allowed_protocols=("file",), allow_redirects=False)
+
+
+_FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2", ".css": "text/css"}
+
+
+def _allowed_file(url: str, roots: list[Path]) -> Path:
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise Refused(f"{url[:80]!r}: only files of the study and the branding can be read")
+    path = Path(url2pathname(unquote(parts.path))).resolve()
+    if not any(inside(path, root) for root in roots):
+        raise Refused(f"{path}: outside the study and the branding")
+    try:
+        info = os.stat(path)
+    except OSError:
+        raise Refused(f"{path}: not found")
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_IMAGE_BYTES * 2:
+        raise Refused(f"{path}: not a regular file of reasonable size")
+    return path

@@ -1,0 +1,203 @@
+"""Load a study folder into plain objects: metadata, sections, and the problems met.
+
+Loading never stops at the first problem: a study with a broken ``study.yaml``
+still has its sections read, so that ``check`` can report everything at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .errors import Problem, StudyNotFound, error
+from .markdown import ParsedSection, parse_section
+from .schema import SECTIONS, SectionSpec, SeriesConfig, StudyMeta
+from .yamlfile import YamlDoc, read_yaml
+
+STUDY_FILE = "study.yaml"
+SERIES_FILE = "series.yaml"
+COUNTRIES = "countries"
+MAX_SECTION_BYTES = 2_000_000
+
+
+@dataclass
+class Section:
+    """One schema section as found on disk (``parsed`` is None when the file is absent)."""
+
+    spec: SectionSpec
+    path: Path
+    parsed: ParsedSection | None = None
+
+    @property
+    def present(self) -> bool:
+        return self.parsed is not None
+
+
+@dataclass
+class Study:
+    """A study folder, loaded: what the later stages (check, render, series) work on."""
+
+    root: Path
+    meta: StudyMeta | None
+    yaml: YamlDoc
+    sections: list[Section]
+    extra_files: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return self.root.name
+
+    @property
+    def study_file(self) -> Path:
+        return self.root / STUDY_FILE
+
+
+def pydantic_problems(doc: YamlDoc, exc: ValidationError, model: type) -> list[Problem]:
+    """Turn pydantic's errors into located problems, with did-you-mean for unknown keys."""
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        field_name = ".".join(str(p) for p in loc) or "(document)"
+        line, col = doc.where(loc)
+        if err["type"] == "extra_forbidden":
+            known = _known_fields(model, loc[:-1])
+            hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            msg = f"unknown key {field_name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+        elif err["type"] == "missing":
+            msg = f"missing required key {field_name!r}"
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+            msg = f"{field_name}: {message}"
+        problems.append(error(doc.path, line, col, msg))
+    return problems
+
+
+def _known_fields(model: type, loc: tuple) -> list[str]:
+    """Field names of the (nested) model that ``loc`` points into."""
+    current = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(current, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        annotation = info.annotation
+        for candidate in (annotation, *getattr(annotation, "__args__", ())):
+            if hasattr(candidate, "model_fields"):
+                current = candidate
+                break
+            for inner in getattr(candidate, "__args__", ()):
+                if hasattr(inner, "model_fields"):
+                    current = inner
+                    break
+    return list(getattr(current, "model_fields", {}))
+
+
+def read_text(path: Path, problems: list[Problem]) -> str | None:
+    """A UTF-8 text file, or None with a located problem."""
+    try:
+        if not path.is_file():
+            problems.append(error(path, 1, 1, "not a regular file"))
+            return None
+        if path.stat().st_size > MAX_SECTION_BYTES:
+            problems.append(error(path, 1, 1, f"file is larger than {MAX_SECTION_BYTES} bytes"))
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(error(path, 1, 1, f"cannot read file: {exc.strerror}"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(error(path, line, col, "file is not valid UTF-8"))
+        return None
+    if "\x00" in text:
+        before = text[: text.index("\x00")]
+        problems.append(error(path, before.count("\n") + 1, len(before.split("\n")[-1]) + 1,
+                              "file contains a NUL byte"))
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def load_study(root: Path) -> Study:
+    """Read ``root/study.yaml`` and every section file; collect, never raise, on bad content."""
+    root = Path(root)
+    if not (root / STUDY_FILE).is_file():
+        raise StudyNotFound(f"no {STUDY_FILE} in {root}", root)
+    doc = read_yaml(root / STUDY_FILE)
+    problems = list(doc.problems)
+    meta = None
+    if not doc.problems:
+        if not isinstance(doc.data, dict):
+            problems.append(error(doc.path, 1, 1, "study.yaml must be a mapping of keys"))
+        else:
+            try:
+                meta = StudyMeta.model_validate(doc.data)
+            except ValidationError as exc:
+                problems.extend(pydantic_problems(doc, exc, StudyMeta))
+    sections = []
+    for spec in SECTIONS:
+        path = root / "sections" / spec.filename
+        section = Section(spec, path)
+        if path.exists() or path.is_symlink():
+            text = read_text(path, problems)
+            if text is not None:
+                section.parsed = parse_section(text)
+        sections.append(section)
+    known = {spec.filename for spec in SECTIONS}
+    folder = root / "sections"
+    extra = sorted(p for p in folder.glob("*") if p.name not in known) if folder.is_dir() else []
+    return Study(root, meta, doc, sections, extra, problems)
+
+
+def load_series(repo: Path) -> SeriesConfig:
+    """``series.yaml`` at the top of the repository; a bad one stops everything."""
+    from .errors import ConfigError
+
+    path = repo / SERIES_FILE
+    if not path.is_file():
+        raise ConfigError(f"no {SERIES_FILE} found (looked in {repo})", path)
+    doc = read_yaml(path)
+    if doc.problems:
+        first = doc.problems[0]
+        raise ConfigError(first.message, path, first.line, first.col)
+    try:
+        return SeriesConfig.model_validate(doc.data or {})
+    except ValidationError as exc:
+        first = pydantic_problems(doc, exc, SeriesConfig)[0]
+        raise ConfigError(first.message, path, first.line, first.col) from None
+
+
+def find_repo(start: Path | None = None) -> Path:
+    """The series repository: the nearest folder up from ``start`` holding series.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / SERIES_FILE).is_file():
+            return folder
+    return here
+
+
+def resolve_studies(args: list[str], repo: Path) -> list[Path]:
+    """STUDY arguments (folders or slugs) as study folders; none means every study."""
+    countries = repo / COUNTRIES
+    if not args:
+        if not countries.is_dir():
+            raise StudyNotFound(f"no {COUNTRIES}/ folder in {repo}", countries)
+        return sorted(p for p in countries.iterdir() if (p / STUDY_FILE).is_file())
+    found = []
+    for arg in args:
+        path = Path(arg)
+        for candidate in (path, countries / arg):
+            if (candidate / STUDY_FILE).is_file():
+                found.append(candidate)
+                break
+        else:
+            raise StudyNotFound(f"{arg!r} is neither a study folder nor a study in "
+                                f"{COUNTRIES}/ (no {STUDY_FILE})", path)
+    return found

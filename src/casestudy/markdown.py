@@ -1,0 +1,382 @@
+"""Markdown sections: parse once, report what the checker needs, render safe HTML.
+
+One markdown-it preset for the whole series: CommonMark, GFM tables, footnotes,
+typographic quotes and dashes, and three containers (``::: figure``, ``::: table``,
+``::: pullquote``). Raw HTML is never passed through: it is parsed so that the
+checker can point at it, then rendered as visible text. Links are allow-listed
+(http, https, mailto, #fragment) by the checker and again by the renderer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .schema import PLACEHOLDER
+
+CONTAINERS = ("figure", "table", "pullquote")
+SAFE_LINK = re.compile(r"^(https?://[^\s/]|mailto:[^\s]|#)", re.IGNORECASE)
+WORD = re.compile(r"[^\W_](?:[\w’'.,-]*[^\W_])?")
+_PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER}\b")
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
+    md.enable(["table", "replacements", "smartquotes"])
+    md.use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
+    for name in CONTAINERS:
+        md.use(container_plugin, name)
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # judged by us, located
+    return md
+
+
+MD = _markdown()
+
+
+@dataclass
+class Ref:
+    """Something inline the checker may complain about, with its position (1-based)."""
+
+    value: str
+    line: int
+    col: int
+    extra: str = ""
+
+
+@dataclass
+class Block:
+    """A container block (figure, table, pullquote) and what it holds."""
+
+    kind: str
+    line: int
+    images: list[Ref] = field(default_factory=list)
+    caption: str = ""
+    source: str = ""
+    has_table: bool = False
+
+
+@dataclass
+class ParsedSection:
+    """A section file after parsing: body tokens and everything the checker looks at."""
+
+    text: str
+    tokens: list[Token]
+    heading: str | None = None
+    subheadings: list[Ref] = field(default_factory=list)
+    words: int = 0
+    footnote_refs: list[Ref] = field(default_factory=list)
+    footnote_defs: dict[str, Ref] = field(default_factory=dict)
+    footnote_tokens: dict[str, list[Token]] = field(default_factory=dict)
+    duplicate_defs: list[Ref] = field(default_factory=list)
+    images: list[Ref] = field(default_factory=list)  # value=src, extra=alt
+    links: list[Ref] = field(default_factory=list)
+    raw_html: list[Ref] = field(default_factory=list)
+    placeholders: list[Ref] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    has_list: bool = False
+
+
+class _Locator:
+    """Finds successive snippets inside a block's source lines, for exact columns."""
+
+    def __init__(self, lines: Sequence[str], span: Sequence[int] | None):
+        self.lines = lines
+        self.start, self.end = (span[0], span[1]) if span else (0, 0)
+        self.line, self.col = self.start, 0
+
+    def find(self, needle: str) -> tuple[int, int]:
+        for i in range(self.line, max(self.end, self.line + 1)):
+            if i >= len(self.lines):
+                break
+            at = self.lines[i].find(needle, self.col if i == self.line else 0)
+            if at >= 0:
+                self.line, self.col = i, at + len(needle)
+                return i + 1, at + 1
+        return self.start + 1, 1
+
+
+def _inline_text(token: Token) -> str:
+    return "".join(c.content for c in token.children or [] if c.type in ("text", "code_inline"))
+
+
+def parse_section(text: str) -> ParsedSection:
+    """Parse a section's Markdown; never raises on author input."""
+    env: dict[str, Any] = {}
+    tokens = MD.parse(text, env)
+    lines = text.splitlines()
+    out = ParsedSection(text=text, tokens=[])
+    for n, line in enumerate(lines):
+        for m in _PLACEHOLDER.finditer(line):
+            out.placeholders.append(Ref(m.group(), n + 1, m.start() + 1))
+
+    label: str | None = None
+    block: Block | None = None
+    skip_words = 0  # depth inside tables and figures, whose words are not body text
+    for i, tok in enumerate(tokens):
+        if tok.type == "footnote_reference_open":
+            label = tok.meta["label"]
+            line = (tok.map or [0])[0] + 1
+            ref = Ref(label, line, 1)
+            if label in out.footnote_defs:
+                out.duplicate_defs.append(ref)
+            else:
+                out.footnote_defs[label] = ref
+                out.footnote_tokens[label] = []
+            continue
+        if tok.type == "footnote_reference_close":
+            label = None
+            continue
+        if label is not None:
+            if label in out.footnote_tokens and out.footnote_defs[label].line == line:
+                out.footnote_tokens[label].append(tok)
+            _scan_inline(tok, lines, out, None, count_words=False)
+            continue
+        out.tokens.append(tok)
+        if tok.type.startswith("container_") and tok.type.endswith("_open"):
+            block = Block(tok.info.strip().split(" ")[0], (tok.map or [0])[0] + 1)
+            out.blocks.append(block)
+            if block.kind in ("figure", "table"):
+                skip_words += 1
+        elif tok.type.startswith("container_") and tok.type.endswith("_close"):
+            if block and block.kind in ("figure", "table"):
+                skip_words -= 1
+            block = None
+        elif tok.type == "heading_open" and i + 1 < len(tokens):
+            line = (tok.map or [0])[0] + 1
+            title = _inline_text(tokens[i + 1])
+            if tok.tag == "h1" and out.heading is None and line == 1:
+                out.heading = title
+            else:
+                out.subheadings.append(Ref(title, line, 1, tok.tag))
+        elif tok.type == "bullet_list_open":
+            out.has_list = True
+        elif tok.type == "table_open" and block is not None:
+            block.has_table = True
+        elif tok.type in ("html_block", "html_inline"):
+            line = (tok.map or [0])[0] + 1
+            out.raw_html.append(Ref(tok.content.strip()[:40], line, 1))
+        elif tok.type == "inline":
+            is_heading = i > 0 and tokens[i - 1].type == "heading_open"
+            _scan_inline(tok, lines, out, block, count_words=not is_heading and not skip_words)
+    return out
+
+
+def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Block | None,
+                 count_words: bool) -> None:
+    if tok.type == "html_block":
+        out.raw_html.append(Ref(tok.content.strip()[:40], (tok.map or [0])[0] + 1, 1))
+    if tok.type != "inline":
+        return
+    where = _Locator(lines, tok.map)
+    text = tok.content
+    if block is not None:
+        for prefix, attr in (("Caption:", "caption"), ("Source:", "source")):
+            if text.startswith(prefix):
+                setattr(block, attr, text[len(prefix):].strip())
+    for child in tok.children or []:
+        if child.type == "text" and count_words:
+            out.words += len(WORD.findall(child.content))
+        elif child.type == "footnote_ref":
+            label = child.meta["label"]
+            out.footnote_refs.append(Ref(label, *where.find(f"[^{label}]")))
+        elif child.type == "image":
+            src = str(child.attrs.get("src", ""))
+            alt = "".join(c.content for c in child.children or [])
+            line, col = where.find("![")
+            ref = Ref(src, line, col, alt)
+            out.images.append(ref)
+            if block is not None:
+                block.images.append(ref)
+        elif child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            line, col = where.find(href) if href else where.find("](")
+            out.links.append(Ref(href, line, col))
+        elif child.type == "html_inline":
+            out.raw_html.append(Ref(child.content[:40], *where.find(child.content)))
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@dataclass
+class RenderContext:
+    """State shared across the sections of one brief: numbering and resources."""
+
+    image_url: Callable[[str], str]  # author's src -> URL the renderer may use
+    mode: str = "print"  # "print": footnotes at the foot of the page; "web": endnotes
+    footnotes: int = 0
+    figures: int = 0
+    tables: int = 0
+    endnotes: list[tuple[int, str]] = field(default_factory=list)
+
+
+class _Renderer(RendererHTML):
+    """markdown-it's HTML renderer with the series' rules for unsafe or special tokens."""
+
+    def html_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                   env: EnvType) -> str:
+        return f'<p class="raw">{escape(tokens[idx].content)}</p>'
+
+    def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                    env: EnvType) -> str:
+        return escape(tokens[idx].content)
+
+    def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                  env: EnvType) -> str:
+        href = str(tokens[idx].attrs.get("href", ""))
+        if not SAFE_LINK.match(href):
+            tokens[idx].meta["refused"] = True
+            return ""
+        return f'<a href="{escape(href)}">'
+
+    def link_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                   env: EnvType) -> str:
+        # the matching open is the nearest unmatched link_open before idx
+        depth = 0
+        for j in range(idx - 1, -1, -1):
+            if tokens[j].type == "link_close":
+                depth += 1
+            elif tokens[j].type == "link_open":
+                if depth == 0:
+                    return "" if tokens[j].meta.get("refused") else "</a>"
+                depth -= 1
+        return ""
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+              env: EnvType) -> str:
+        tok = tokens[idx]
+        alt = escape("".join(c.content for c in tok.children or []))
+        src = escape(env["ctx"].image_url(str(tok.attrs.get("src", ""))))
+        return f'<img src="{src}" alt="{alt}">'
+
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                     env: EnvType) -> str:
+        level = min(int(tokens[idx].tag[1]) + 1, 6)  # the section heading is h2 in a brief
+        slug = _slug(_inline_text(tokens[idx + 1]))
+        return f'<h{level} id="{env["prefix"]}-{slug}">'
+
+    def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                      env: EnvType) -> str:
+        return f"</h{min(int(tokens[idx].tag[1]) + 1, 6)}>\n"
+
+    def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                     env: EnvType) -> str:
+        label = tokens[idx].meta["label"]
+        if label not in env["notes"]:  # undefined: the checker reports it; show it as written
+            return escape(f"[^{label}]")
+        ctx: RenderContext = env["ctx"]
+        seen: dict[str, int] = env["seen_notes"]
+        if label in seen:  # a second call of the same note points back to its number
+            n = seen[label]
+            return f'<sup class="fn-again"><a href="#fn-{n}">{n}</a></sup>'
+        ctx.footnotes += 1
+        n = seen[label] = ctx.footnotes
+        body = self.render(env["notes"].get(label, []), options, env).strip()
+        body = re.sub(r"^<p>(.*)</p>$", r"\1", body, flags=re.S).replace("</p>\n<p>", " ")
+        if ctx.mode == "web":
+            ctx.endnotes.append((n, body))
+            return (f'<sup class="fn-call" id="fnref-{n}"><a href="#fn-{n}">{n}</a></sup>')
+        return f'<span class="footnote" id="fn-{n}" data-n="{n}">{body}</span>'
+
+
+RENDERER = _Renderer(MD)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def _split(tokens: list[Token]) -> list[list[Token]]:
+    """Top-level runs: each container is one run, plain tokens between them another."""
+    runs: list[list[Token]] = [[]]
+    depth = 0
+    for tok in tokens:
+        opens = tok.type.startswith("container_") and tok.type.endswith("_open")
+        closes = tok.type.startswith("container_") and tok.type.endswith("_close")
+        if opens and depth == 0:
+            runs.append([])
+        runs[-1].append(tok)
+        depth += opens - closes
+        if closes and depth == 0:
+            runs.append([])
+    return [r for r in runs if r]
+
+
+def render_body(parsed: ParsedSection, ctx: RenderContext, prefix: str) -> str:
+    """The section's HTML, without its ``#`` heading (the template places that)."""
+    env: dict[str, Any] = {"ctx": ctx, "notes": parsed.footnote_tokens, "seen_notes": {},
+                           "prefix": prefix}
+    tokens = parsed.tokens
+    if parsed.heading is not None and tokens and tokens[0].type == "heading_open":
+        tokens = tokens[3:]
+    html = []
+    for run in _split(tokens):
+        if run[0].type.startswith("container_"):
+            html.append(_container(run, ctx, env))
+        else:
+            html.append(RENDERER.render(run, MD.options, env))
+    return "".join(html)
+
+
+def _container(run: list[Token], ctx: RenderContext, env: dict[str, Any]) -> str:
+    kind = run[0].info.strip().split(" ")[0]
+    inner = run[1:-1]
+    if kind == "pullquote":
+        return f'<aside class="pullquote">{RENDERER.render(inner, MD.options, env)}</aside>\n'
+    caption = source = ""
+    body: list[Token] = []
+    for para in _split_paragraphs(inner):
+        text = para[1].content if len(para) == 3 and para[1].type == "inline" else ""
+        for prefix in ("Caption:", "Source:"):
+            if text.startswith(prefix):
+                _strip_prefix(para[1], prefix)
+                rendered = RENDERER.renderInline(para[1].children or [], MD.options, env)
+                if prefix == "Caption:":
+                    caption = rendered
+                else:
+                    source = rendered
+                break
+        else:
+            body.extend(para)
+    content = RENDERER.render(body, MD.options, env)
+    if kind == "figure":
+        ctx.figures += 1
+        label, number = "Figure", ctx.figures
+        content = re.sub(r"^<p>(.*)</p>\s*$", r"\1", content.strip(), flags=re.S)
+    else:
+        ctx.tables += 1
+        label, number = "Table", ctx.tables
+    cap = f'<span class="label">{label} {number}.</span> {caption}'
+    src = f'<p class="source">Source: {source}</p>' if source else ""
+    if kind == "table":
+        return (f'<div class="table-block" id="table-{number}">'
+                f'<p class="caption">{cap}</p>{content}{src}</div>\n')
+    return (f'<figure id="figure-{number}">{content}'
+            f'<figcaption>{cap}{src}</figcaption></figure>\n')
+
+
+def _split_paragraphs(tokens: list[Token]) -> list[list[Token]]:
+    groups: list[list[Token]] = []
+    depth = 0
+    for tok in tokens:
+        if depth == 0:
+            groups.append([])
+        groups[-1].append(tok)
+        depth += tok.nesting
+    return groups
+
+
+def _strip_prefix(inline: Token, prefix: str) -> None:
+    children = inline.children or []
+    if children and children[0].type == "text" and children[0].content.startswith(prefix):
+        children[0].content = children[0].content[len(prefix):].lstrip()

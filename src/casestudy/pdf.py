@@ -1,0 +1,59 @@
+"""HTML -> PDF with WeasyPrint: tagged (PDF/UA-1), reproducible, resources fenced in.
+
+This is the only module that imports WeasyPrint, so ``check`` and ``series`` never
+pay for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .errors import BuildError
+from .fetch import FetchLog, make_fetcher
+
+logger = logging.getLogger(__name__)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
+                where: Path) -> bytes:
+    """Render ``html`` to PDF bytes; any resource outside ``roots`` fails the build.
+
+    ``identifier`` (16 bytes, from the sources' digest) is the PDF file identifier, so
+    that the same sources give the same bytes. ``where`` names the study in errors.
+    """
+    import weasyprint
+
+    log = FetchLog()
+    fetcher = make_fetcher(roots, log)
+    collect = _Collect()
+    wp_logger = logging.getLogger("weasyprint")
+    wp_logger.addHandler(collect)
+    propagate, wp_logger.propagate = wp_logger.propagate, False  # we re-log them, located
+    try:
+        document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier,
+                                 optimize_images=True)
+    except BuildError:
+        raise
+    except Exception as exc:  # WeasyPrint raises many kinds; the author needs the study named
+        raise BuildError(f"rendering failed: {type(exc).__name__}: {exc}", where) from exc
+    finally:
+        wp_logger.removeHandler(collect)
+        wp_logger.propagate = propagate
+    if log.refused:
+        url, reason = log.refused[0]
+        raise BuildError(f"the brief asked for a resource that may not be read: {reason}",
+                         where)
+    for message in collect.messages:
+        logger.warning("%s: %s", where, message)
+    return bytes(pdf)

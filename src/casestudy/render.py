@@ -1,0 +1,130 @@
+"""Study -> HTML with the series branding (Jinja2, autoescaped, StrictUndefined).
+
+Author text is rendered by markdown.py and handed to the template as safe HTML; it
+is never itself treated as a template, so ``{{ 7*7 }}`` in a section stays as typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__
+from .errors import BuildError
+from .fetch import Refused, local_image
+from .load import Study
+from .markdown import RenderContext, render_body
+from .schema import SeriesConfig
+
+BRANDING = Path(__file__).parent / "branding"
+
+
+@dataclass(frozen=True)
+class Font:
+    family: str
+    path: Path
+    style: str
+
+
+def brand_fonts() -> list[Font]:
+    """The brand fonts, from the installed font packages (never from the system)."""
+    import fontpkg_source_sans_3 as sans
+    import fontpkg_source_serif_4 as serif
+
+    s, g = serif.ROOT / "files", sans.ROOT / "files"
+    return [
+        Font("Brand Serif", s / "SourceSerif4[opsz,wght].ttf", "normal"),
+        Font("Brand Serif", s / "SourceSerif4-Italic[opsz,wght].ttf", "italic"),
+        Font("Brand Sans", g / "SourceSans3[wght].ttf", "normal"),
+        Font("Brand Sans", g / "SourceSans3-Italic[wght].ttf", "italic"),
+    ]
+
+
+def font_roots() -> list[Path]:
+    return sorted({font.path.parent for font in brand_fonts()})
+
+
+def _fonts_css(url_of: dict[Path, str]) -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "{f.family}"; src: url("{url_of[f.path]}"); '
+        f"font-style: {f.style}; }}"
+        for f in brand_fonts())
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(BRANDING / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass
+class RenderedSection:
+    id: str
+    anchor: str
+    heading: str
+    body: Markup
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.strftime('%B')} {day.day}, {day.year}"
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def render_html(study: Study, series: SeriesConfig, mode: str = "print",
+                asset_url: dict[Path, str] | None = None) -> str:
+    """The brief as one HTML document.
+
+    ``mode`` is "print" (footnotes float to the page foot, resources as file URLs) or
+    "web" (endnotes; resources by the URLs in ``asset_url``, keyed by source path).
+    The study must have passed ``check_study`` without errors.
+    """
+    meta = study.meta
+    if meta is None:
+        raise BuildError("study.yaml is invalid; run `casestudy check`", study.study_file)
+    urls = asset_url or {}
+
+    def url(path: Path) -> str:
+        return urls.get(path) or path.as_uri()
+
+    def image_url(src: str) -> str:
+        try:
+            return url(local_image(study.root, src))
+        except Refused as exc:  # check_study reports these with their line first
+            raise BuildError(str(exc), study.root) from None
+
+    ctx = RenderContext(image_url=image_url, mode=mode)
+    sections = []
+    for section in study.sections:
+        if section.parsed is None:
+            continue
+        heading = section.parsed.heading or section.spec.default_heading(meta.country.adjective)
+        anchor = f"s-{section.spec.id}"
+        body = Markup(render_body(section.parsed, ctx, anchor))
+        sections.append(RenderedSection(section.spec.id, anchor, heading, body))
+    template = _environment().get_template("brief.html" if mode == "print" else "web.html")
+    fonts = {f.path: url(f.path) for f in brand_fonts()}
+    return template.render(
+        meta=meta, series=series, sections=sections, version=__version__,
+        fonts_css=Markup(_fonts_css(fonts)),
+        page_size="letter" if series.page_size == "letter" else "A4",
+        logo_url=url(BRANDING / "logo.svg"),
+        stylesheet_url=url(BRANDING / ("brief.css" if mode == "print" else "web.css")),
+        author_names=_names([a.name for a in meta.authors]),
+        date_long=_long_date(meta.date),
+        endnotes=[(n, Markup(body)) for n, body in ctx.endnotes],
+    )

@@ -1,0 +1,193 @@
+"""The series schema, defined once.
+
+The sections of a study, their order, which are required and their word ranges,
+and the models of ``study.yaml`` and ``series.yaml``. The checker, the cookiecutter
+template, the JSON Schema (``casestudy schema``) and the series report all derive
+from what is written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+STATUSES = ("draft", "review", "final")
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """One section of the series schema."""
+
+    number: int
+    id: str
+    heading: str  # may use {adjective}, e.g. "US-{adjective}"
+    required: bool
+    min_words: int
+    max_words: int
+    purpose: str  # what the section is for: shown to authors in the stubs
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number:02d}-{self.id}.md"
+
+    def default_heading(self, adjective: str) -> str:
+        return self.heading.format(adjective=adjective)
+
+
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec(1, "summary", "Key points", True, 80, 400,
+                "Four to six key points, one bulleted item each: the brief's argument "
+                "for a reader with two minutes. Shown in a box at the head of the brief."),
+    SectionSpec(2, "imperative", "The imperative of allied industrial integration", True,
+                300, 1200,
+                "Why integrating the US defense-industrial base with this ally's matters "
+                "now: the series framing, applied to this country."),
+    SectionSpec(3, "relationship", "The state of the US-{adjective} defense-industrial "
+                "relationship", True, 400, 1500,
+                "The bilateral relationship as it stands: trade in both directions, "
+                "programmes, agreements, and how it has changed over the last decades."),
+    SectionSpec(4, "sectors", "Sector by sector", True, 800, 3000,
+                "One `##` subsection per sector (for example land systems, combat "
+                "aircraft, surface warships): who builds what for whom, and why it matters."),
+    SectionSpec(5, "ownership", "Cross-border ownership", False, 300, 1500,
+                "Acquisitions and subsidiaries across the border in both directions, "
+                "and how investment screening has treated them."),
+    SectionSpec(6, "supply-chain", "Security of supply: contact, contracts, and control",
+                True, 300, 1500,
+                "Security of supply in crisis or war: contact between governments and "
+                "firms, the contracts that bind them, and the controls that govern trade."),
+    SectionSpec(7, "recommendations", "Recommendations", True, 200, 1200,
+                "Concrete, numbered recommendations for Washington and for the ally's "
+                "government and industry."),
+    SectionSpec(8, "conclusion", "Conclusion", True, 100, 600,
+                "What the case shows for the series as a whole."),
+)
+
+SECTION_BY_FILENAME = {s.filename: s for s in SECTIONS}
+PLACEHOLDER = "TODO"
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept a YAML date or an ISO 8601 string; refuse numbers and other types."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a real date") from exc
+    raise ValueError(f"must be an ISO 8601 date such as 2026-11-25, got {value!r}")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    # strict: a YAML number never becomes a string or the reverse without being asked
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Country(_Model):
+    name: Text = Field(description="The ally's common English name, e.g. Italy.")
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = Field(
+        description="ISO 3166-1 alpha-2 code, upper case, e.g. IT.")
+    adjective: Text = Field(description="Demonym used in headings, e.g. Italian.")
+
+
+class Person(_Model):
+    name: Text
+    title: str = Field("", description="Job title.")
+    affiliation: str = ""
+
+
+class Author(Person):
+    bio: str = Field("", description="Two or three sentences, third person, for the back page.")
+
+
+class Related(_Model):
+    author: Text
+    title: Text
+    year: Annotated[int, Field(ge=1900, le=2100)]
+    publisher: str = ""
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+
+
+class StudyMeta(_Model):
+    """The contents of a study's ``study.yaml``."""
+
+    model_config = ConfigDict(title="casestudy study.yaml")
+
+    schema_version: Literal[1] = Field(description="Version of the series schema.")
+    title: Text
+    subtitle: str = ""
+    short_title: str = Field("", description="Running head; defaults to the title.")
+    country: Country
+    status: Literal["draft", "review", "final"]
+    date: IsoDate = Field(description="Publication date, ISO 8601 (YYYY-MM-DD).",
+                          json_schema_extra={"type": "string", "format": "date"})
+    series_number: Annotated[int, Field(ge=1)]
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    authors: Annotated[list[Author], Field(min_length=1)]
+    project_manager: Person | None = None
+    sponsor: str = Field(description="Funding acknowledgement; may be empty but must be present.")
+    topics: list[Text] = []
+    related: list[Related] = []
+    template_version: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Version of the cookiecutter template that generated the study.")
+
+    @property
+    def running_head(self) -> str:
+        return self.short_title or self.title
+
+
+_COLOR = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+class Colors(_Model):
+    primary: _COLOR = "#1b2a4a"
+    accent: _COLOR = "#b5462f"
+    muted: _COLOR = "#5f6b7a"
+    tint: _COLOR = "#eef1f6"
+
+
+class StyleRules(_Model):
+    """House-style rules the series report applies to every study."""
+
+    preferred: dict[str, str] = Field(default_factory=dict,
+                                      description="Spelling to avoid -> spelling to use.")
+    banned: list[str] = []
+    acronyms: dict[str, str] = Field(default_factory=dict,
+                                     description="Acronym -> expansion due on first use.")
+
+
+class SeriesConfig(_Model):
+    """The contents of ``series.yaml``: what every brief of the series shares."""
+
+    model_config = ConfigDict(title="casestudy series.yaml")
+
+    series_name: Text
+    publisher: Text
+    programme: Text
+    programme_boilerplate: str = ""
+    label: str = "Issue Brief"
+    website: str = ""
+    page_size: Literal["letter", "a4"] = "letter"
+    colors: Colors = Colors()
+    style: StyleRules = StyleRules()
+
+
+def study_json_schema() -> dict[str, Any]:
+    """JSON Schema of study.yaml, with the section list for documentation."""
+    schema = StudyMeta.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$comment"] = "Sections (sections/NN-id.md): " + ", ".join(
+        f"{s.filename}{'' if s.required else ' (optional)'}" for s in SECTIONS)
+    return schema

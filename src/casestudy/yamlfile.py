@@ -1,0 +1,164 @@
+"""Read a YAML 1.2 file into plain Python data and a map of where each value stands.
+
+We compose the node graph ourselves instead of using a loader, so that only the
+core schema is accepted (no ``!!python/...`` tags, no aliases that could expand
+without bound), duplicate keys are reported with both lines, dates stay strings
+for the schema to judge, and every key and value keeps its line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import Problem, error
+
+Loc = tuple[str | int, ...]
+_CORE = "tag:yaml.org,2002:"
+_MAX_BYTES = 1_000_000
+
+
+@dataclass
+class YamlDoc:
+    """Plain data plus ``(line, col)`` of every key (``keys``) and value (``values``), 1-based."""
+
+    path: Path
+    data: Any = None
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def where(self, loc: Loc) -> tuple[int, int]:
+        """The most precise position known for ``loc``: the value, the key, or a parent."""
+        for i in range(len(loc), 0, -1):
+            part = tuple(loc[:i])
+            if part in self.values and i == len(loc):
+                return self.values[part]
+            if part in self.keys:
+                return self.keys[part]
+            if part in self.values:
+                return self.values[part]
+        return (1, 1)
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    def __init__(self, doc: YamlDoc):
+        self.doc = doc
+        self.seen: set[int] = set()
+
+    def fail(self, node: Node, message: str) -> None:
+        self.doc.problems.append(error(self.doc.path, *_pos(node), message))
+
+    def build(self, node: Node, loc: Loc) -> Any:
+        if id(node) in self.seen:  # an alias: already reported at its anchor
+            return None
+        self.seen.add(id(node))
+        if getattr(node, "anchor", None):
+            self.fail(node, "YAML anchors and aliases are not allowed in a study file")
+            return None
+        self.doc.values[loc] = _pos(node)
+        tag = str(node.tag) if node.tag is not None else ""
+        if isinstance(node, MappingNode):
+            if tag != _CORE + "map":
+                self.fail(node, f"tag {tag!r} is not allowed here")
+                return None
+            return self.mapping(node, loc)
+        if isinstance(node, SequenceNode):
+            if tag != _CORE + "seq":
+                self.fail(node, f"tag {tag!r} is not allowed here")
+                return None
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        return self.scalar(node, tag)
+
+    def mapping(self, node: MappingNode, loc: Loc) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or str(key_node.tag) == _CORE + "merge":
+                self.fail(key_node, "keys must be plain names (no merge keys, no complex keys)")
+                continue
+            key = str(key_node.value)
+            line, col = _pos(key_node)
+            if key in first_line:
+                self.fail(key_node, f"duplicate key {key!r} (first defined on line "
+                                    f"{first_line[key]})")
+                continue
+            first_line[key] = line
+            self.doc.keys[(*loc, key)] = (line, col)
+            out[key] = self.build(value_node, (*loc, key))
+        return out
+
+    def scalar(self, node: ScalarNode, tag: str) -> Any:
+        value = node.value
+        if node.style == ">":  # ruamel marks the fold points of folded scalars with BEL
+            value = value.replace("\a", "")
+        kind = tag.removeprefix(_CORE) if tag.startswith(_CORE) else None
+        if kind in ("str", "timestamp"):  # a date stays text: the schema decides
+            return value
+        if kind == "null":
+            return None
+        if kind == "bool":
+            return value.lower() == "true"
+        if kind == "int":
+            try:
+                return int(value.replace("_", ""), 0)
+            except ValueError:
+                return value
+        if kind == "float":
+            try:
+                return float(value.replace("_", ""))
+            except ValueError:
+                return value
+        self.fail(node, f"tag {tag!r} is not allowed here")
+        return None
+
+
+def read_yaml(path: Path) -> YamlDoc:
+    """Read ``path``; problems (syntax, tags, duplicates) land in ``doc.problems``."""
+    doc = YamlDoc(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        doc.problems.append(error(path, 1, 1, f"cannot read file: {exc.strerror}"))
+        return doc
+    if len(raw) > _MAX_BYTES:
+        doc.problems.append(error(path, 1, 1, f"file is larger than {_MAX_BYTES} bytes"))
+        return doc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        doc.problems.append(error(path, line, col, "file is not valid UTF-8"))
+        return doc
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        doc.problems.append(error(path, line, 1, "file contains a NUL byte"))
+        return doc
+    yaml = YAML(typ="rt")
+    yaml.version = (1, 2)
+    try:
+        node = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        doc.problems.append(error(path, line, col, f"invalid YAML: {message}"))
+        return doc
+    except YAMLError as exc:
+        doc.problems.append(error(path, 1, 1, f"invalid YAML: {exc}"))
+        return doc
+    if node is None:
+        doc.data = {}
+        return doc
+    doc.data = _Builder(doc).build(node, ())
+    return doc
