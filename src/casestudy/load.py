@@ -61,9 +61,12 @@ def pydantic_problems(doc: YamlDoc, exc: ValidationError, model: type) -> list[P
     problems = []
     for err in exc.errors():
         loc = tuple(err["loc"])
+        if loc in doc.refused:  # the YAML reader already said what is wrong there
+            continue
         field_name = ".".join(str(p) for p in loc) or "(document)"
         line, col = doc.where(loc)
         if err["type"] == "extra_forbidden":
+            line, col = doc.keys.get(loc, (line, col))
             known = _known_fields(model, loc[:-1])
             hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
             msg = f"unknown key {field_name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
@@ -133,7 +136,7 @@ def load_study(root: Path) -> Study:
     doc = read_yaml(root / STUDY_FILE)
     problems = list(doc.problems)
     meta = None
-    if not doc.problems:
+    if doc.data is not None:  # None: not even parsed; otherwise validate what we have
         if not isinstance(doc.data, dict):
             problems.append(error(doc.path, 1, 1, "study.yaml must be a mapping of keys"))
         else:

@@ -32,6 +32,7 @@ class YamlDoc:
     keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    refused: set[Loc] = field(default_factory=set)  # values already reported (bad tag, alias)
 
     def where(self, loc: Loc) -> tuple[int, int]:
         """The most precise position known for ``loc``: the value, the key, or a parent."""
@@ -55,29 +56,31 @@ class _Builder:
         self.doc = doc
         self.seen: set[int] = set()
 
-    def fail(self, node: Node, message: str) -> None:
+    def fail(self, node: Node, message: str, loc: Loc | None = None) -> None:
         self.doc.problems.append(error(self.doc.path, *_pos(node), message))
+        if loc is not None:
+            self.doc.refused.add(loc)
 
     def build(self, node: Node, loc: Loc) -> Any:
         if id(node) in self.seen:  # an alias: already reported at its anchor
             return None
         self.seen.add(id(node))
         if getattr(node, "anchor", None):
-            self.fail(node, "YAML anchors and aliases are not allowed in a study file")
+            self.fail(node, "YAML anchors and aliases are not allowed in a study file", loc)
             return None
         self.doc.values[loc] = _pos(node)
         tag = str(node.tag) if node.tag is not None else ""
         if isinstance(node, MappingNode):
             if tag != _CORE + "map":
-                self.fail(node, f"tag {tag!r} is not allowed here")
+                self.fail(node, f"tag {tag!r} is not allowed here", loc)
                 return None
             return self.mapping(node, loc)
         if isinstance(node, SequenceNode):
             if tag != _CORE + "seq":
-                self.fail(node, f"tag {tag!r} is not allowed here")
+                self.fail(node, f"tag {tag!r} is not allowed here", loc)
                 return None
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        return self.scalar(node, tag)
+        return self.scalar(node, tag, loc)
 
     def mapping(self, node: MappingNode, loc: Loc) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -97,7 +100,7 @@ class _Builder:
             out[key] = self.build(value_node, (*loc, key))
         return out
 
-    def scalar(self, node: ScalarNode, tag: str) -> Any:
+    def scalar(self, node: ScalarNode, tag: str, loc: Loc) -> Any:
         value = node.value
         if node.style == ">":  # ruamel marks the fold points of folded scalars with BEL
             value = value.replace("\a", "")
@@ -118,7 +121,7 @@ class _Builder:
                 return float(value.replace("_", ""))
             except ValueError:
                 return value
-        self.fail(node, f"tag {tag!r} is not allowed here")
+        self.fail(node, f"tag {tag!r} is not allowed here", loc)
         return None
 
 

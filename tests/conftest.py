@@ -1,0 +1,48 @@
+"""Shared fixtures: small real studies on disk, copied to a temporary folder."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+
+def make_study(dest: Path, overlay: Path | None = None, base: Path = FIXTURES / "minimal") -> Path:
+    """Copy ``base`` to ``dest`` and lay ``overlay`` over it (a DELETE file lists removals)."""
+    shutil.copytree(base, dest)
+    if overlay is not None:
+        for path in sorted(overlay.rglob("*")):
+            rel = path.relative_to(overlay)
+            if path.name == "DELETE" or path.name == "expected.txt":
+                continue
+            if path.is_dir():
+                (dest / rel).mkdir(parents=True, exist_ok=True)
+            else:
+                shutil.copyfile(path, dest / rel)
+        delete = overlay / "DELETE"
+        if delete.exists():
+            for line in delete.read_text().split():
+                (dest / line).unlink()
+    return dest
+
+
+@pytest.fixture
+def series_repo(tmp_path: Path) -> Path:
+    """A repository folder with the project's series.yaml and an empty countries/."""
+    shutil.copyfile(REPO / "series.yaml", tmp_path / "series.yaml")
+    (tmp_path / "countries").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def no_logs(caplog: pytest.LogCaptureFixture):
+    """Fail the test if anything at WARNING or above was logged (WeasyPrint included)."""
+    caplog.set_level(logging.WARNING)
+    yield caplog
+    unexpected = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not unexpected, f"unexpected log messages: {unexpected}"
