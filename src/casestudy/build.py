@@ -6,6 +6,7 @@ with errors is not built, and its previous outputs stay as they were.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import shutil
 import time
@@ -83,7 +84,9 @@ def _build_pdf(study: Study, series: SeriesConfig, out: Path, digest: str) -> Pa
     remove_stale_temporaries(out, target.name)
     html = render_html(study, series, "print")
     roots = [study.root, BRANDING, *font_roots()]
-    data = html_to_pdf(html, study.root, roots, bytes.fromhex(digest)[:16], study.root)
+    assert study.meta is not None
+    epoch = calendar.timegm(study.meta.date.timetuple())
+    data = html_to_pdf(html, study.root, roots, bytes.fromhex(digest)[:16], study.root, epoch)
     atomic_write(target, data)
     return target
 

@@ -20,7 +20,8 @@ def display_path(path: Path | str) -> str:
     """A path as a user wants to read it: relative to the working folder when inside it."""
     path = Path(path)
     try:
-        return os.path.relpath(path) if path.is_absolute() and Path.cwd() in path.parents else str(path)
+        inside = path.is_absolute() and Path.cwd() in path.parents
+        return os.path.relpath(path) if inside else str(path)
     except ValueError:  # another drive on Windows
         return str(path)
 

@@ -55,7 +55,7 @@ def local_image(root: Path, src: str) -> Path:
     try:
         info = os.stat(path)
     except OSError:
-        raise Refused(f"image {src!r} not found (paths are relative to the study folder)")
+        raise Refused(f"image {src!r} not found (paths are relative to the study folder)") from None
     if not stat.S_ISREG(info.st_mode):
         raise Refused(f"image {src!r} is not a regular file")
     if path.suffix.lower() not in IMAGE_TYPES:
@@ -81,7 +81,7 @@ def sniff_image(path: Path) -> str | None:
             return "is not a JPEG file"
         size = _jpeg_size(head)
     elif ext == ".gif":
-        if not head[:6] in (b"GIF87a", b"GIF89a"):
+        if head[:6] not in (b"GIF87a", b"GIF89a"):
             return "is not a GIF file"
         size = struct.unpack("<HH", head[6:10])
     elif ext == ".webp":
@@ -165,7 +165,7 @@ def _allowed_file(url: str, roots: list[Path]) -> Path:
     try:
         info = os.stat(path)
     except OSError:
-        raise Refused(f"{path}: not found")
+        raise Refused(f"{path}: not found") from None
     if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_IMAGE_BYTES * 2:
         raise Refused(f"{path}: not a regular file of reasonable size")
     return path

@@ -7,6 +7,7 @@ pay for it.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from .errors import BuildError
@@ -25,10 +26,11 @@ class _Collect(logging.Handler):
 
 
 def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
-                where: Path) -> bytes:
+                where: Path, epoch: int) -> bytes:
     """Render ``html`` to PDF bytes; any resource outside ``roots`` fails the build.
 
-    ``identifier`` (16 bytes, from the sources' digest) is the PDF file identifier, so
+    ``identifier`` (16 bytes, from the sources' digest) is the PDF file identifier and
+    ``epoch`` the time stamped into subset fonts (fontTools reads SOURCE_DATE_EPOCH), so
     that the same sources give the same bytes. ``where`` names the study in errors.
     """
     import weasyprint
@@ -39,6 +41,8 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     wp_logger = logging.getLogger("weasyprint")
     wp_logger.addHandler(collect)
     propagate, wp_logger.propagate = wp_logger.propagate, False  # we re-log them, located
+    saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = saved_epoch or str(epoch)
     try:
         document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
         pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier,
@@ -50,6 +54,8 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     finally:
         wp_logger.removeHandler(collect)
         wp_logger.propagate = propagate
+        if saved_epoch is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
     if log.refused:
         url, reason = log.refused[0]
         raise BuildError(f"the brief asked for a resource that may not be read: {reason}",

@@ -38,10 +38,10 @@ def brand_fonts() -> list[Font]:
 
     s, g = serif.ROOT / "files", sans.ROOT / "files"
     return [
-        Font("Brand Serif", s / "SourceSerif4[opsz,wght].ttf", "normal"),
-        Font("Brand Serif", s / "SourceSerif4-Italic[opsz,wght].ttf", "italic"),
-        Font("Brand Sans", g / "SourceSans3[wght].ttf", "normal"),
-        Font("Brand Sans", g / "SourceSans3-Italic[wght].ttf", "italic"),
+        Font("Source Serif 4", s / "SourceSerif4[opsz,wght].ttf", "normal"),
+        Font("Source Serif 4", s / "SourceSerif4-Italic[opsz,wght].ttf", "italic"),
+        Font("Source Sans 3", g / "SourceSans3[wght].ttf", "normal"),
+        Font("Source Sans 3", g / "SourceSans3-Italic[wght].ttf", "italic"),
     ]
 
 

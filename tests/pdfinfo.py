@@ -1,0 +1,60 @@
+"""Read back what a built PDF holds, for the tests: text per page, outline, fonts, links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+
+
+@dataclass
+class PdfFacts:
+    reader: PdfReader
+    pages: list[str]
+
+    @property
+    def outline(self) -> list[tuple[int, str]]:
+        out: list[tuple[int, str]] = []
+
+        def walk(items, depth):
+            for item in items:
+                if isinstance(item, list):
+                    walk(item, depth + 1)
+                else:
+                    out.append((depth, item.title))
+
+        walk(self.reader.outline, 0)
+        return out
+
+    def fonts(self) -> set[str]:
+        names = set()
+        for page in self.reader.pages:
+            resources = page.get("/Resources") or {}
+            for font in (resources.get("/Font") or {}).values():
+                font = font.get_object()
+                descendant = font.get("/DescendantFonts")
+                target = descendant[0].get_object() if descendant else font
+                descriptor = target.get("/FontDescriptor")
+                embedded = descriptor is not None and any(
+                    k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                names.add((str(font["/BaseFont"]).split("+", 1)[-1], embedded))
+        return names
+
+    def links(self) -> tuple[list[str], int]:
+        """External URIs, and the number of internal (destination) links."""
+        uris, internal = [], 0
+        for page in self.reader.pages:
+            for annot in page.get("/Annots") or []:
+                annot = annot.get_object()
+                action = annot.get("/A")
+                if action is not None and "/URI" in action:
+                    uris.append(str(action["/URI"]))
+                elif "/Dest" in annot or (action is not None and "/D" in action):
+                    internal += 1
+        return uris, internal
+
+
+def read_pdf(path: Path) -> PdfFacts:
+    reader = PdfReader(str(path))
+    return PdfFacts(reader, [" ".join(p.extract_text().split()) for p in reader.pages])

@@ -1,0 +1,196 @@
+"""`casestudy build`: the PDF is read back and checked, not trusted."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from casestudy.build import build_study
+from casestudy.cli import app
+from casestudy.errors import ProblemsFound
+from casestudy.load import load_series
+from conftest import FIXTURES, REPO, make_study
+from pdfinfo import read_pdf
+
+SERIES = load_series(REPO)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    study = make_study(tmp_path_factory.mktemp("src") / "norway")
+    build_study(study, out, ("pdf", "html"), SERIES)
+    return out
+
+
+@pytest.fixture(scope="module")
+def facts(built):
+    return read_pdf(built / "norway.pdf")
+
+
+def test_cover_has_everything_a_brief_needs(facts):
+    cover = facts.pages[0]
+    for text in ("Meridian Institute for Strategy and Security", "FORWARD INDUSTRY PROGRAM",
+                 "ISSUE BRIEF", "Minimal study", "A tiny fixture for the tests",
+                 "By Test Author", "January 15, 2026",
+                 "Allied Defense-Industrial Partnerships", "No. 9", "DRAFT"):
+        assert text in cover, text
+    assert "Page 1" not in cover
+
+
+def test_every_page_but_the_cover_has_running_head_and_page_n_of_m(facts):
+    total = len(facts.pages)
+    assert total >= 8
+    for number, text in enumerate(facts.pages[1:], start=2):
+        assert f"Page {number} of {total}" in text
+        assert "MINIMAL STUDY" in text  # the running head (short title, set in capitals)
+
+
+def test_contents_lists_sections_with_their_pages(facts):
+    toc = facts.pages[1]
+    assert "CONTENTS" in toc
+    for heading in ("The imperative of allied industrial integration",
+                    "The state of the US-Norwegian defense-industrial relationship",
+                    "Sector by sector", "Conclusion", "About the authors"):
+        assert heading in toc
+    # the page number printed in the contents is the page the heading is on
+    page = next(i for i, t in enumerate(facts.pages[2:], 3) if "Sector by sector Land" in t
+                or "Sector by sector" in t and "Land systems" in t)
+    assert f"Sector by sector {page}" in toc
+
+
+def test_footnotes_sit_on_the_page_of_their_call_numbered_through(facts):
+    for marker, note in (("The imperative marker sentence", "Imperative footnote text"),
+                         ("The sectors marker sentence", "Sectors footnote text")):
+        pages = [i for i, t in enumerate(facts.pages) if note in t]
+        assert len(pages) == 1, note
+        assert marker in facts.pages[pages[0]]
+    text = " ".join(facts.pages)
+    # numbered through the brief: relationship's note is 2, sectors' notes 3 and 4
+    assert "1. Imperative footnote text" in text
+    assert "2. First note." in text
+    assert "4. Sectors footnote text." in text
+
+
+def test_figures_and_tables_are_numbered_with_source(facts):
+    text = " ".join(facts.pages)
+    assert "Figure 1. Two bars. Source: Invented." in text
+    assert "Table 1. Two sectors compared." in text
+    assert "Source: Invented for the tests." in text
+    assert "Allies that build together fight together." in text
+
+
+def test_author_text_is_never_a_template(facts):
+    text = " ".join(facts.pages)
+    assert "{{ 7*7 }}" in text
+    assert "{% if true %}x{% endif %}" in text
+
+
+def test_back_matter_from_study_yaml(facts):
+    last = facts.pages[-1]
+    assert "About the authors" in last
+    assert "Test Author" in last and "Test Author writes fixtures." in last
+    assert "FORWARD INDUSTRY PROGRAM" in last
+
+
+def test_metadata_outline_and_tags(facts):
+    meta = facts.reader.metadata
+    assert meta.title == "Minimal study: A tiny fixture for the tests"
+    assert meta.author == "Test Author"
+    assert meta.subject == "A tiny fixture for the tests"
+    assert meta["/Keywords"] == "Testing"
+    root = facts.reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert root["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in root
+    assert facts.outline == [
+        (0, "Key points"),
+        (0, "The imperative of allied industrial integration"),
+        (0, "The state of the US-Norwegian defense-industrial relationship"),
+        (0, "Sector by sector"), (1, "Land systems"), (1, "Surface warships"),
+        (0, "Cross-border ownership"),
+        (0, "Security of supply: contact, contracts, and control"),
+        (0, "Recommendations"), (0, "Conclusion"), (0, "About the authors"),
+    ]
+
+
+def test_links_internal_and_external(facts):
+    uris, internal = facts.links()
+    assert "https://example.org/tests" in uris
+    assert "https://example.org/imperative" in uris
+    assert internal >= 8  # the contents entries and the footnote calls
+
+
+def test_only_the_brand_fonts_are_used_and_embedded(facts):
+    fonts = facts.fonts()
+    assert fonts, "no fonts found"
+    for name, embedded in fonts:
+        assert embedded, name
+        assert name.replace("-", "").startswith(("SourceSerif4", "SourceSans3")), name
+
+
+def test_web_edition_has_its_assets(built):
+    folder = built / "norway"
+    html = (folder / "index.html").read_text()
+    assert "Imperative footnote text" in html
+    assert 'href="#fn-1"' in html
+    assert "file://" not in html
+    for asset in ("assets/web.css", "assets/logo.svg", "figures/chart.svg"):
+        assert (folder / asset).is_file()
+        assert asset in html
+
+
+def test_two_builds_are_byte_identical(tmp_path, built):
+    study = make_study(tmp_path / "norway")
+    build_study(study, tmp_path / "out", ("pdf",), SERIES)
+    first = (tmp_path / "out" / "norway.pdf").read_bytes()
+    assert first == (built / "norway.pdf").read_bytes()
+
+
+def test_a_failing_build_keeps_the_previous_pdf(tmp_path, built):
+    out = tmp_path / "out"
+    out.mkdir()
+    previous = (built / "norway.pdf").read_bytes()
+    (out / "norway.pdf").write_bytes(previous)
+    study = make_study(tmp_path / "norway", FIXTURES / "check" / "images")
+    with pytest.raises(ProblemsFound):
+        build_study(study, out, ("pdf",), SERIES)
+    assert (out / "norway.pdf").read_bytes() == previous
+    assert sorted(p.name for p in out.iterdir()) == ["norway.pdf"]
+
+
+def test_a_crash_while_writing_keeps_the_previous_pdf(tmp_path, built, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    previous = (built / "norway.pdf").read_bytes()
+    (out / "norway.pdf").write_bytes(previous)
+
+    def broken_fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OSError):
+        build_study(make_study(tmp_path / "norway"), out, ("pdf",), SERIES)
+    assert hashlib.sha256((out / "norway.pdf").read_bytes()).digest() == \
+        hashlib.sha256(previous).digest()
+    assert sorted(p.name for p in out.iterdir()) == ["norway.pdf"]
+
+
+def test_cli_reports_errors_and_does_not_build(tmp_path, series_repo):
+    make_study(series_repo / "countries" / "norway", FIXTURES / "check" / "html-and-links")
+    old = Path.cwd()
+    os.chdir(series_repo)
+    try:
+        result = CliRunner().invoke(app, ["build", "norway"])
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "countries/norway/sections/05-ownership.md:3:13: error: raw HTML is not allowed "
+        "('<img src=\"file:///etc/passwd\">'); use Markdown")
+    assert "norway: not built" in result.stderr
+    assert not (series_repo / "build").exists()
