@@ -1,0 +1,90 @@
+"""Markdown: what the checker learns from a section, and the HTML it becomes."""
+
+from __future__ import annotations
+
+from casestudy.markdown import RenderContext, parse_section, render_body
+
+SECTION = """# Heading
+
+First paragraph with a note.[^a] Second call of it.[^a] Words <b>bold</b>.
+
+## Sub
+
+::: figure
+![Alt text](figures/x.svg)
+
+Caption: A *caption*.
+
+Source: A source.
+:::
+
+[^a]: The note, with a [link](https://example.org/a).
+"""
+
+
+def render(text: str, mode: str = "print") -> tuple[str, RenderContext]:
+    ctx = RenderContext(image_url=lambda src: "file:///study/" + src, mode=mode)
+    return render_body(parse_section(text), ctx, "s"), ctx
+
+
+def test_analysis_of_a_section():
+    parsed = parse_section(SECTION)
+    assert parsed.heading == "Heading"
+    assert [(r.value, r.line, r.col) for r in parsed.footnote_refs] == [("a", 3, 29), ("a", 3, 52)]
+    assert list(parsed.footnote_defs) == ["a"]
+    assert [(r.value, r.line, r.col, r.extra) for r in parsed.images] == [
+        ("figures/x.svg", 8, 1, "Alt text")]
+    assert [(r.value, r.line) for r in parsed.raw_html] == [("<b>", 3), ("</b>", 3)]
+    assert parsed.words == 13  # body text only: not the headings, figure or notes
+    block = parsed.blocks[0]
+    assert (block.kind, block.caption, block.source) == ("figure", "A *caption*.", "A source.")
+
+
+def test_print_footnotes_float_and_second_calls_point_back():
+    html, ctx = render(SECTION)
+    assert ('<span class="footnote" id="fn-1" data-n="1">The note, with a '
+            '<a href="https://example.org/a">link</a>.</span>') in html
+    assert '<sup class="fn-again"><a href="#fn-1">1</a></sup>' in html
+    assert ctx.footnotes == 1
+
+
+def test_numbering_runs_through_sections():
+    ctx = RenderContext(image_url=lambda src: src)
+    render_body(parse_section(SECTION), ctx, "one")
+    second = render_body(parse_section("# Two\n\nMore.[^x]\n\n[^x]: Next.\n"), ctx, "two")
+    assert 'data-n="2">Next.</span>' in second
+    assert ctx.figures == 1
+
+
+def test_web_footnotes_become_endnotes():
+    html, ctx = render(SECTION, "web")
+    assert '<sup class="fn-call" id="fnref-1"><a href="#fn-1">1</a></sup>' in html
+    assert ctx.endnotes[0][0] == 1 and "The note" in ctx.endnotes[0][1]
+
+
+def test_figure_is_numbered_with_caption_and_source():
+    html, _ = render(SECTION)
+    assert ('<figure id="figure-1"><img src="file:///study/figures/x.svg" alt="Alt text">'
+            '<figcaption><span class="label">Figure 1.</span> A <em>caption</em>.'
+            '<p class="source">Source: A source.</p></figcaption></figure>') in html
+
+
+def test_raw_html_and_unsafe_links_never_pass():
+    html, _ = render('# H\n\n<img src="x"> [a](javascript:alert(1)) [b](file:///etc/passwd) '
+                     "[c](https://ok.example)\n\n<script>alert(1)</script>\n")
+    assert "<img" not in html and "<script" not in html
+    assert "&lt;img src=&quot;x&quot;&gt;" in html
+    assert "javascript" not in html.lower().replace("&lt;", "")
+    assert 'href="file:' not in html
+    assert '<a href="https://ok.example">c</a>' in html
+
+
+def test_headings_shift_down_one_level_with_anchors():
+    html, _ = render("# Section\n\n## Land systems\n\nText.\n")
+    assert '<h3 id="s-land-systems">Land systems</h3>' in html
+    assert "Section" not in html  # the template places the section heading
+
+
+def test_typography():
+    html, _ = render('# H\n\n"Quoted" -- and --- dashes.\n')
+    assert "“Quoted” – and — dashes." in html
