@@ -35,7 +35,7 @@ def test_analysis_of_a_section():
     assert [(r.value, r.line, r.col, r.extra) for r in parsed.images] == [
         ("figures/x.svg", 8, 1, "Alt text")]
     assert [(r.value, r.line) for r in parsed.raw_html] == [("<b>", 3), ("</b>", 3)]
-    assert parsed.words == 13  # body text only: not the headings, figure or notes
+    assert parsed.words == 11  # body text only: not the headings, figure or notes
     block = parsed.blocks[0]
     assert (block.kind, block.caption, block.source) == ("figure", "A *caption*.", "A source.")
 
