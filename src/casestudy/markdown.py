@@ -31,8 +31,8 @@ _PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER}\b")
 
 
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
-    md.enable(["table", "replacements", "smartquotes"])
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True, "linkify": True})
+    md.enable(["table", "replacements", "smartquotes", "linkify"])  # bare URLs in notes
     md.use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
     for name in CONTAINERS:
         md.use(container_plugin, name)

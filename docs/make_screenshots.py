@@ -1,0 +1,49 @@
+"""Regenerate docs/cover.png and docs/body.png from the Italy brief.
+
+    python docs/make_screenshots.py
+
+Builds countries/italy into a temporary folder, then renders the cover and the first
+page that shows a figure with its footnotes to PNG with pdftoppm (poppler-utils).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from casestudy.build import build_study
+from casestudy.load import load_series
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
+
+
+def page_png(pdf: Path, page: int, target: Path, dpi: int = 60) -> None:
+    stem = target.with_suffix("")
+    subprocess.run(["pdftoppm", "-png", "-singlefile", "-r", str(dpi), "-f", str(page),
+                    "-l", str(page), str(pdf), str(stem)], check=True)
+
+
+def main() -> int:
+    if shutil.which("pdftoppm") is None:
+        print("pdftoppm not found: install poppler-utils", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        build_study(REPO / "countries" / "italy", out, ("pdf",), load_series(REPO))
+        pdf = out / "italy.pdf"
+        texts = [page.extract_text() for page in PdfReader(str(pdf)).pages]
+        body = next(i for i, text in enumerate(texts, 1) if "Figure 1." in text)
+        page_png(pdf, 1, DOCS / "cover.png")
+        page_png(pdf, body, DOCS / "body.png")
+    print(f"wrote {DOCS / 'cover.png'} and {DOCS / 'body.png'} (body page {body})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
