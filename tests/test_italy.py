@@ -1,0 +1,66 @@
+"""The first study of the series, built for real and read back as an editor would."""
+
+from __future__ import annotations
+
+import re
+
+import pdfplumber
+import pytest
+
+from casestudy.build import build_study
+from casestudy.check import check_study
+from casestudy.load import load_series, load_study
+from conftest import REPO
+from pdfinfo import read_pdf
+
+ITALY = REPO / "countries" / "italy"
+
+
+@pytest.fixture(scope="module")
+def pdf(tmp_path_factory):
+    out = tmp_path_factory.mktemp("italy")
+    build_study(ITALY, out, ("pdf",), load_series(REPO))
+    return out / "italy.pdf"
+
+
+def test_italy_is_a_complete_draft():
+    study = load_study(ITALY)
+    assert check_study(study) == []  # clean even under --strict
+    assert study.meta is not None
+    assert study.meta.title == "Una squadra vincente"
+    assert study.meta.subtitle == "The US-Italian defense-industrial partnership"
+    sections = [s.parsed for s in study.sections]
+    assert all(sections)
+    assert sum(p.words for p in sections) >= 4000
+    assert sum(len(p.footnote_defs) for p in sections) >= 30
+    assert any(b.kind == "table" for p in sections for b in p.blocks)
+    assert any(b.kind == "figure" for p in sections for b in p.blocks)
+
+
+def test_cover_and_footers(pdf):
+    facts = read_pdf(pdf)
+    assert 12 <= len(facts.pages) <= 30
+    assert "Una squadra vincente" in facts.pages[0]
+    assert "The US-Italian defense-industrial partnership" in facts.pages[0]
+    assert "ISSUE BRIEF" in facts.pages[0]
+    for n, text in enumerate(facts.pages[1:], start=2):
+        assert f"Page {n} of {len(facts.pages)}" in text
+    assert [title for depth, title in facts.outline if depth == 0][:3] == [
+        "Key points", "The imperative of allied industrial integration",
+        "The state of the US-Italian defense-industrial relationship"]
+
+
+def test_every_footnote_is_printed_on_the_page_of_its_first_call(pdf):
+    first_call: dict[int, int] = {}
+    printed: dict[int, int] = {}
+    with pdfplumber.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            for word in page.extract_words(extra_attrs=["size"]):
+                size, text = round(word["size"], 1), word["text"]
+                if size == 6.5 and text.isdigit():  # a call: superscript in the text
+                    first_call.setdefault(int(text), number)
+                elif size == 7.5 and re.fullmatch(r"\d+\.", text) and word["x0"] < 80:
+                    printed[int(text[:-1])] = number  # a note's number at the page foot
+    assert len(printed) >= 30
+    assert sorted(printed) == list(range(1, len(printed) + 1))  # numbered through the brief
+    assert {n: first_call.get(n) for n in printed} == printed
