@@ -7,8 +7,12 @@ brief is final (placeholders, lengths, loose footnotes); ``--strict`` fails on t
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
+
 from .errors import Problem, error, warning
-from .fetch import Refused, local_image, sniff_image
+from .fetch import Refused, inside, local_image, real, sniff_image
 from .load import Section, Study
 from .markdown import SAFE_LINK
 from .schema import PLACEHOLDER
@@ -22,11 +26,34 @@ def check_study(study: Study) -> list[Problem]:
     final = study.meta is not None and study.meta.status == "final"
     for section in study.sections:
         problems += _check_section(study, section, adjective, final)
+    problems += _check_figure_files(study)
     for path in study.extra_files:
         names = ", ".join(s.spec.filename for s in study.sections)
         problems.append(warning(path, 1, 1, f"not a section of the series schema; it is not "
                                             f"built (sections are {names})"))
     return sorted(set(problems))
+
+
+def _check_figure_files(study: Study) -> list[Problem]:
+    """figures/ may hold only regular files and links that stay inside the study.
+
+    The builder hashes and copies every file there, so a link to /etc or a FIFO would
+    be read (or block) even if no section shows it.
+    """
+    root = real(study.root)
+    out = []
+    for dirpath, dirnames, filenames in os.walk(study.root / "figures"):
+        dirnames.sort()
+        for name in sorted(filenames + dirnames):
+            path = Path(dirpath) / name
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode) and not inside(real(path), root):
+                out.append(error(path, 1, 1, "symbolic link leads outside the study folder; "
+                                             "copy the file into figures/ instead"))
+            elif not (stat.S_ISLNK(mode) or stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                out.append(error(path, 1, 1, "not a regular file (a FIFO, socket or device); "
+                                             "remove it"))
+    return out
 
 
 def _check_meta(study: Study) -> list[Problem]:

@@ -24,7 +24,9 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
 MAX_IMAGE_BYTES = 20_000_000
 MAX_PIXELS = 40_000_000  # a larger image is a decompression bomb or a mistake
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_SVG_REF = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)["']|url\(\s*["']?([^)"']*)""")
+# href/src attributes, CSS url() (any case: CSS is case-insensitive) and @import "..."
+_SVG_REF = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)["']|url\(\s*["']?([^)"']*)"""
+                      r"""|@import\s*["']([^"']*)""", re.IGNORECASE)
 
 
 class Refused(ValueError):
@@ -33,6 +35,11 @@ class Refused(ValueError):
 
 def inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
+
+
+def real(path: Path) -> Path:
+    """``path`` with every symlink followed; unlike Path.resolve, a link loop is no error."""
+    return Path(os.path.realpath(path))
 
 
 def local_image(root: Path, src: str) -> Path:
@@ -48,8 +55,8 @@ def local_image(root: Path, src: str) -> Path:
     rel = Path(decoded)
     if rel.is_absolute():
         raise Refused(f"image path {src!r} is absolute; write it relative to the study folder")
-    root = root.resolve()
-    path = (root / rel).resolve()
+    root = real(root)
+    path = real(root / rel)
     if not inside(path, root):
         raise Refused(f"image path {src!r} leads outside the study folder")
     try:
@@ -79,7 +86,7 @@ def sniff_image(path: Path) -> str | None:
     elif ext in (".jpg", ".jpeg"):
         if not head.startswith(b"\xff\xd8\xff"):
             return "is not a JPEG file"
-        size = _jpeg_size(head)
+        size = _jpeg_size(path)
     elif ext == ".gif":
         if head[:6] not in (b"GIF87a", b"GIF89a"):
             return "is not a GIF file"
@@ -87,6 +94,7 @@ def sniff_image(path: Path) -> str | None:
     elif ext == ".webp":
         if not (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
             return "is not a WebP file"
+        size = _webp_size(head)
     elif ext == ".svg":
         text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
         if not text.startswith("<") or "<svg" not in text:
@@ -97,18 +105,43 @@ def sniff_image(path: Path) -> str | None:
     return None
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    i = 2
-    while i + 9 < len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        length = struct.unpack(">H", data[i + 2:i + 4])[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[i + 5:i + 9])
-            return width, height
-        i += 2 + length
+def _webp_size(head: bytes) -> tuple[int, int] | None:
+    """Canvas size from the first chunk: extended (VP8X), lossy (VP8) or lossless (VP8L)."""
+    chunk = head[12:16]
+    if chunk == b"VP8X" and len(head) >= 30:
+        return (1 + int.from_bytes(head[24:27], "little"),
+                1 + int.from_bytes(head[27:30], "little"))
+    if chunk == b"VP8 " and len(head) >= 30:
+        width, height = struct.unpack("<HH", head[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    if chunk == b"VP8L" and len(head) >= 25:
+        bits = int.from_bytes(head[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
     return None
+
+
+def _jpeg_size(path: Path) -> tuple[int, int] | None:
+    """Width and height from the first SOF segment, walking the segments on disk.
+
+    Large EXIF or ICC segments can push the frame header past any fixed-size head,
+    so the walk seeks instead of reading the whole file.
+    """
+    with open(path, "rb") as handle:
+        handle.seek(2)
+        while True:
+            marker = handle.read(4)
+            if len(marker) < 4 or marker[0] != 0xFF:
+                return None
+            length = struct.unpack(">H", marker[2:4])[0]
+            if 0xC0 <= marker[1] <= 0xCF and marker[1] not in (0xC4, 0xC8, 0xCC):
+                frame = handle.read(5)
+                if len(frame) < 5:
+                    return None
+                height, width = struct.unpack(">HH", frame[1:5])
+                return width, height
+            if length < 2:
+                return None
+            handle.seek(length - 2, 1)
 
 
 def _svg_problem(path: Path) -> str | None:
@@ -116,7 +149,7 @@ def _svg_problem(path: Path) -> str | None:
     if "<!ENTITY" in text or "<!DOCTYPE" in text:
         return "declares a DOCTYPE or entities, which are not allowed in SVG figures"
     for match in _SVG_REF.finditer(text):
-        ref = (match.group(1) or match.group(2) or "").strip()
+        ref = (match.group(1) or match.group(2) or match.group(3) or "").strip()
         if ref and not ref.startswith("#"):
             line = text[: match.start()].count("\n") + 1
             return f"refers to {ref!r} on line {line}; SVG figures must be self-contained"
@@ -135,7 +168,7 @@ def make_fetcher(roots: list[Path], log: FetchLog) -> Any:
     """A WeasyPrint URL fetcher that serves regular files under ``roots`` and nothing else."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    allowed = [r.resolve() for r in roots]
+    allowed = [real(r) for r in roots]
 
     class StudyFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -159,7 +192,7 @@ def _allowed_file(url: str, roots: list[Path]) -> Path:
     parts = urlsplit(url)
     if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
         raise Refused(f"{url[:80]!r}: only files of the study and the branding can be read")
-    path = Path(url2pathname(unquote(parts.path))).resolve()
+    path = real(Path(url2pathname(unquote(parts.path))))
     if not any(inside(path, root) for root in roots):
         raise Refused(f"{path}: outside the study and the branding")
     try:

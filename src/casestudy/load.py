@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .errors import Problem, StudyNotFound, error
+from .fetch import inside, real
 from .markdown import ParsedSection, parse_section
 from .schema import SECTIONS, SectionSpec, SeriesConfig, StudyMeta
 from .yamlfile import YamlDoc, read_yaml
@@ -100,9 +101,13 @@ def _known_fields(model: type, loc: tuple) -> list[str]:
     return list(getattr(current, "model_fields", {}))
 
 
-def read_text(path: Path, problems: list[Problem]) -> str | None:
-    """A UTF-8 text file, or None with a located problem."""
+def read_text(path: Path, problems: list[Problem], root: Path | None = None) -> str | None:
+    """A UTF-8 text file inside ``root`` (when given), or None with a located problem."""
     try:
+        if root is not None and not inside(real(path), real(root)):
+            problems.append(error(path, 1, 1, "symbolic link leads outside the study folder; "
+                                              "not read"))
+            return None
         if not path.is_file():
             problems.append(error(path, 1, 1, "not a regular file"))
             return None
@@ -133,7 +138,12 @@ def load_study(root: Path) -> Study:
     root = Path(root)
     if not (root / STUDY_FILE).is_file():
         raise StudyNotFound(f"no {STUDY_FILE} in {root}", root)
-    doc = read_yaml(root / STUDY_FILE)
+    if not inside(real(root / STUDY_FILE), real(root)):
+        doc = YamlDoc(root / STUDY_FILE)
+        doc.problems.append(error(doc.path, 1, 1, "symbolic link leads outside the study "
+                                                  "folder; not read"))
+    else:
+        doc = read_yaml(root / STUDY_FILE)
     problems = list(doc.problems)
     meta = None
     if doc.data is not None:  # None: not even parsed; otherwise validate what we have
@@ -149,7 +159,7 @@ def load_study(root: Path) -> Study:
         path = root / "sections" / spec.filename
         section = Section(spec, path)
         if path.exists() or path.is_symlink():
-            text = read_text(path, problems)
+            text = read_text(path, problems, root)
             if text is not None:
                 section.parsed = parse_section(text)
         sections.append(section)

@@ -8,6 +8,7 @@ for the schema to judge, and every key and value keeps its line and column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ from .errors import Problem, error
 Loc = tuple[str | int, ...]
 _CORE = "tag:yaml.org,2002:"
 _MAX_BYTES = 1_000_000
+_MAX_DEPTH = 50  # a study file nests four levels; deeper is a mistake or an attack
+# a %YAML 1.1 directive would switch the parser to 1.1's coercions (yes/no/on/off)
+_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
 
 
 @dataclass
@@ -62,6 +66,9 @@ class _Builder:
             self.doc.refused.add(loc)
 
     def build(self, node: Node, loc: Loc) -> Any:
+        if len(loc) > _MAX_DEPTH:
+            self.fail(node, f"nested more than {_MAX_DEPTH} levels deep", loc)
+            return None
         if id(node) in self.seen:  # an alias: already reported at its anchor
             return None
         self.seen.add(id(node))
@@ -109,8 +116,8 @@ class _Builder:
             return value
         if kind == "null":
             return None
-        if kind == "bool":
-            return value.lower() == "true"
+        if kind == "bool":  # only true/false: never a YAML 1.1 yes/no/on/off
+            return value.lower() == "true" if value.lower() in ("true", "false") else value
         if kind == "int":
             try:
                 return int(value.replace("_", ""), 0)
@@ -123,6 +130,18 @@ class _Builder:
                 return value
         self.fail(node, f"tag {tag!r} is not allowed here", loc)
         return None
+
+
+def _deepest_line(text: str) -> int:
+    """The line where flow brackets first nest past _MAX_DEPTH (1 if they never do)."""
+    depth = 0
+    for n, line in enumerate(text.splitlines(), 1):
+        for char in line:
+            depth += char in "[{"
+            depth -= char in "]}"
+            if depth > _MAX_DEPTH:
+                return n
+    return 1
 
 
 def read_yaml(path: Path) -> YamlDoc:
@@ -147,6 +166,12 @@ def read_yaml(path: Path) -> YamlDoc:
         line = text[: text.index("\x00")].count("\n") + 1
         doc.problems.append(error(path, line, 1, "file contains a NUL byte"))
         return doc
+    directive = _DIRECTIVE.search(text)
+    if directive and directive.group(1) != "1.2":
+        line = text[: directive.start()].count("\n") + 1
+        doc.problems.append(error(path, line, 1, f"YAML {directive.group(1)} is not read: study "
+                                                 "files are YAML 1.2; remove the %YAML line"))
+        return doc
     yaml = YAML(typ="rt")
     yaml.version = (1, 2)
     try:
@@ -159,6 +184,10 @@ def read_yaml(path: Path) -> YamlDoc:
         return doc
     except YAMLError as exc:
         doc.problems.append(error(path, 1, 1, f"invalid YAML: {exc}"))
+        return doc
+    except RecursionError:  # the composer recurses once per level of nesting
+        line = _deepest_line(text)
+        doc.problems.append(error(path, line, 1, "invalid YAML: nested too deeply"))
         return doc
     if node is None:
         doc.data = {}
