@@ -1,0 +1,516 @@
+"""Start a study from the cookiecutter template, and bring an old study up to date.
+
+The template (``template/`` in the repository, ``casestudy/template/`` in the wheel)
+is an ordinary cookiecutter template, so ``cookiecutter template/`` works on its
+own. ``casestudy new`` drives it through cookiecutter's library functions rather
+than its ``cookiecutter()`` entry point, because that one reads ``~/.cookiecutterrc``,
+writes a replay file into HOME and runs hooks; here only the vendored template is
+used, no user configuration is read, nothing is written outside ``countries/`` and
+answers are never rendered as Jinja (a title ``{{ 7*7 }}`` stays ``{{ 7*7 }}``).
+
+The section stubs in the template are generated from the schema (:func:`stub_source`)
+and committed; :func:`template_drift` says where the template and the schema disagree.
+After a change of the schema, regenerate them with
+``CASESTUDY_REGEN=1 python -m pytest tests/test_scaffold.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .countries import SLUG, check_code, resolve
+from .errors import ScaffoldError, StudyNotFound, display_path
+from .schema import SECTIONS, Author, Country, SectionSpec, StudyMeta
+from .write import atomic_write
+from .yamlfile import read_yaml
+
+TEMPLATE_VERSION = 1  # bump when the template changes in a way `upgrade` should apply
+PROJECT = "{{cookiecutter.slug}}"
+COUNTRIES = "countries"
+STUDY_FILE = "study.yaml"
+_ADJECTIVE = "{{ cookiecutter.adjective }}"
+
+
+def template_root() -> Path:
+    """The cookiecutter template: inside the installed package, or in the source tree."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "template", here.parent.parent / "template"):
+        if (candidate / "cookiecutter.json").is_file():
+            return candidate
+    raise ScaffoldError("the study template is missing from this installation of casestudy",
+                        here / "template")
+
+
+# ---------------------------------------------------------------- stubs from the schema
+
+def _literal(text: str) -> str:
+    """Schema text as Jinja source that renders to itself."""
+    if any(mark in text for mark in ("{{", "{%", "{#")):
+        return "{% raw %}" + text + "{% endraw %}"
+    return text
+
+
+def stub_source(spec: SectionSpec) -> str:
+    """The template source of the stub for ``spec``: heading, guidance, shape, a footnote."""
+    heading = _literal(spec.heading).replace("{adjective}", _ADJECTIVE) if "{adjective}" in \
+        spec.heading else _literal(spec.heading)
+    note = f"{spec.id}-source"
+    guidance = (f"TODO (guidance; delete this paragraph once the section is written): "
+                f"{_literal(spec.purpose)} It should run to {spec.min_words:,}-"
+                f"{spec.max_words:,} words.")
+    if not spec.required:
+        guidance += " This section is optional: delete the file if the study does not need it."
+    example = (f"TODO: write the section here. A claim that needs a source ends with a "
+               f"footnote like this one.[^{note}]")
+    if spec.id == "summary":  # the checker wants a bulleted list
+        body = "\n".join(f"- TODO: the {n} key point, in one or two sentences."
+                         + (f"[^{note}]" if n == "first" else "")
+                         for n in ("first", "second", "third", "fourth"))
+    elif spec.id == "sectors":  # ... and one `##` subsection per sector
+        body = (f"## TODO: the first sector, for example land systems\n\n{example}\n\n"
+                "## TODO: the second sector, for example combat aircraft\n\n"
+                "TODO: who builds what for whom, and why it matters.")
+    elif spec.id == "recommendations":
+        body = (f"1. TODO: a recommendation for Washington.[^{note}]\n"
+                f"2. TODO: a recommendation for the {_ADJECTIVE} government.\n"
+                f"3. TODO: a recommendation for {_ADJECTIVE} and American industry.")
+    else:
+        body = example
+    source = ("TODO: Author, *Title of the source* (Publisher, 2025), page; or the "
+              "address of a web page, https://www.example.org/report.")
+    return f"# {heading}\n\n{guidance}\n\n{body}\n\n[^{note}]: {source}\n"
+
+
+def write_stubs(root: Path | None = None) -> list[Path]:
+    """(Re)write the template's section stubs from the schema; remove stubs of no section."""
+    sections = (root or template_root()) / PROJECT / "sections"
+    sections.mkdir(parents=True, exist_ok=True)
+    wanted = {spec.filename: stub_source(spec) for spec in SECTIONS}
+    for stale in sections.glob("*.md"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for name, text in wanted.items():
+        (sections / name).write_text(text, encoding="utf-8")
+    return [sections / name for name in wanted]
+
+
+def template_drift(root: Path | None = None) -> list[str]:
+    """Every disagreement between the template and the schema; empty when they agree."""
+    root = root or template_root()
+    out = []
+    sections = root / PROJECT / "sections"
+    present = {p.name for p in sections.glob("*")} if sections.is_dir() else set()
+    for spec in SECTIONS:
+        path = sections / spec.filename
+        if spec.filename not in present:
+            out.append(f"section {spec.id!r} has no stub (expected sections/{spec.filename})")
+        elif path.read_text(encoding="utf-8") != stub_source(spec):
+            out.append(f"sections/{spec.filename} differs from the stub the schema gives")
+    for name in sorted(present - {spec.filename for spec in SECTIONS}):
+        out.append(f"sections/{name} is a stub of no section in the schema")
+    config = _cookiecutter_json(root)
+    keys = [k for k in config if not k.startswith("_")]
+    if keys != [f.name for f in fields(Answers)]:
+        out.append(f"cookiecutter.json variables {keys} are not the answers casestudy asks for")
+    if config.get("_template_version") != TEMPLATE_VERSION:
+        out.append(f"cookiecutter.json _template_version {config.get('_template_version')!r} "
+                   f"is not TEMPLATE_VERSION {TEMPLATE_VERSION}")
+    sample = Answers("Norway", "NO", "Norwegian", "norway", "Title", "Subtitle",
+                     ("A. Author", "B. Author"), "2026-01-02", 3)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / STUDY_FILE
+        path.write_text(render_study_yaml(sample, root), encoding="utf-8")
+        data = read_yaml(path).data or {}
+    for where, model, keys_found in (
+        ("study.yaml", StudyMeta, data), ("study.yaml country", Country, data.get("country")),
+        ("study.yaml authors", Author, (data.get("authors") or [{}])[0]),
+    ):
+        expected, found = set(model.model_fields), set(keys_found or {})
+        for key in sorted(expected - found):
+            out.append(f"{where} lacks the schema's key {key!r}")
+        for key in sorted(found - expected):
+            out.append(f"{where} has {key!r}, which the schema does not know")
+    return out
+
+
+# ---------------------------------------------------------------- answers
+
+@dataclass(frozen=True)
+class Answers:
+    """What a new study needs; the field names and order are cookiecutter.json's variables."""
+
+    country: str
+    code: str
+    adjective: str
+    slug: str
+    title: str
+    subtitle: str
+    authors: tuple[str, ...]
+    date: str
+    series_number: int
+
+    def variables(self) -> OrderedDict[str, Any]:
+        """The cookiecutter context: these answers as strings, plus the private keys."""
+        out: OrderedDict[str, Any] = OrderedDict()
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = "; ".join(value) if f.name == "authors" else str(value)
+        out["_template_version"] = TEMPLATE_VERSION
+        return out
+
+
+@dataclass(frozen=True)
+class Question:
+    """One prompt: the variable, its text (from cookiecutter.json), a default, a parser."""
+
+    key: str
+    text: str
+    default: str | None
+    parse: Callable[[str], Any]
+
+
+def _cookiecutter_json(root: Path | None = None) -> dict[str, Any]:
+    path = (root or template_root()) / "cookiecutter.json"
+    return json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=OrderedDict)
+
+
+def _text(key: str, value: str | None, flag: str, required: bool = True) -> str:
+    text = " ".join((value or "").split()) if value is not None else ""
+    if required and not text:
+        raise ScaffoldError(f"{key} is required ({flag})")
+    bad = [c for c in (value or "") if unicodedata.category(c) in ("Cc", "Zl", "Zp")
+           and c not in " \t"]
+    if bad:
+        raise ScaffoldError(f"{key} must be one line of text, without control characters "
+                            f"(found {bad[0]!r})")
+    if len(text) > 300:
+        raise ScaffoldError(f"{key} is longer than 300 characters")
+    return text
+
+
+def _authors(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    names = value.split(";") if isinstance(value, str) else list(value or [])
+    out = tuple(_text("author", n, "--author", required=False) for n in names)
+    if any(";" in n for n in out):
+        raise ScaffoldError("an author's name cannot contain ';' (give --author once per author)")
+    out = tuple(n for n in out if n)
+    if not out:
+        raise ScaffoldError("at least one author is required (--author \"Name\")")
+    return out
+
+
+def _date(value: str | dt.date | None) -> str:
+    if value is None:
+        return dt.date.today().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise ScaffoldError(f"date {value!r} is not an ISO date (YYYY-MM-DD, e.g. 2026-11-25)")
+
+
+def existing_studies(repo: Path) -> dict[Path, dict[str, Any]]:
+    """``countries/*/study.yaml`` of the series, read leniently (a broken file reads as {})."""
+    folder = Path(repo) / COUNTRIES
+    out = {}
+    for path in sorted(folder.glob(f"*/{STUDY_FILE}")) if folder.is_dir() else []:
+        data = read_yaml(path).data
+        out[path.parent] = data if isinstance(data, dict) else {}
+    return out
+
+
+def next_series_number(repo: Path) -> int:
+    """One more than the highest series number in ``countries/``; 1 for the first study."""
+    numbers = [d.get("series_number") for d in existing_studies(repo).values()]
+    return max((n for n in numbers if type(n) is int), default=0) + 1
+
+
+def _series_number(repo: Path, value: int | str | None) -> int:
+    if value is None:
+        return next_series_number(repo)
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ScaffoldError(f"series number {value!r} must be a whole number from 1 up")
+    for root, data in existing_studies(repo).items():
+        if data.get("series_number") == number:
+            raise ScaffoldError(f"series number {number} is already used by "
+                                f"{display_path(root)}; the next free one is "
+                                f"{next_series_number(repo)}")
+    return number
+
+
+def _default(key: str, known: dict[str, Any]) -> str:
+    """A default of cookiecutter.json rendered over the answers so far (never the answers)."""
+    from cookiecutter.prompt import render_variable
+    from cookiecutter.utils import create_env_with_context
+
+    config = _cookiecutter_json()
+    env = create_env_with_context({"cookiecutter": config})
+    return str(render_variable(env, config[key], dict(known)))
+
+
+def make_answers(repo: Path, name: str, *, code: str | None = None,
+                 adjective: str | None = None, authors: Any = None, title: str | None = None,
+                 subtitle: str | None = None, date: str | dt.date | None = None,
+                 series_number: int | str | None = None) -> Answers:
+    """Validate every answer, fill in the defaults; raise ScaffoldError before any write."""
+    country = resolve(_text("the country's name", name, "NAME"), code)
+    slug = country.slug
+    if not SLUG.match(slug):
+        raise ScaffoldError(f"cannot make a folder name from {name!r}")
+    adjective = _text("adjective", adjective, "--adjective, e.g. Japanese")
+    known = {"country": country.name, "code": country.code, "adjective": adjective, "slug": slug}
+    known["title"] = _text("title", title if title is not None else _default("title", known),
+                           "--title")
+    known["subtitle"] = _text("subtitle", subtitle if subtitle is not None else
+                              _default("subtitle", known), "--subtitle", required=False)
+    target = Path(repo) / COUNTRIES / slug
+    if target.exists() or target.is_symlink():
+        raise ScaffoldError(f"{display_path(target)} already exists; casestudy new never "
+                            "overwrites a study (to add what the template gained, run: "
+                            f"casestudy upgrade {slug})", target)
+    for root, data in existing_studies(repo).items():
+        other = data.get("country")
+        if isinstance(other, dict) and other.get("code") == country.code:
+            raise ScaffoldError(f"{display_path(root)} already studies {country.name} "
+                                f"({country.code}); the series has one study per country", root)
+    return Answers(country.name, country.code, adjective, slug, known["title"],
+                   known["subtitle"], _authors(authors), _date(date),
+                   _series_number(repo, series_number))
+
+
+def next_question(repo: Path, name: str, given: dict[str, Any]) -> Question | None:
+    """The first answer still missing from ``given``, with its default; None when complete.
+
+    The CLI asks these one by one in a terminal; defaults follow from earlier answers.
+    """
+    country = resolve(_text("the country's name", name, "NAME"), given.get("code"))
+    prompts = _cookiecutter_json().get("__prompts__", {})
+    known = {"country": country.name, "code": country.code, "slug": country.slug,
+             "adjective": given.get("adjective") or ""}
+    parsers: dict[str, tuple[Callable[[], str | None], Callable[[str], Any]]] = {
+        "code": (lambda: country.code, lambda v: resolve(country.name, check_code(v)).code),
+        "adjective": (lambda: None, lambda v: _text("adjective", v, "--adjective")),
+        "title": (lambda: _default("title", known), lambda v: _text("title", v, "--title")),
+        "subtitle": (lambda: _default("subtitle", {**known, "title": given.get("title", "")}),
+                     lambda v: _text("subtitle", v, "--subtitle", required=False)),
+        "authors": (lambda: None, _authors),
+        "date": (lambda: _date(None), _date),
+        "series_number": (lambda: str(next_series_number(repo)),
+                          lambda v: _series_number(repo, v)),
+    }
+    for key, (default, parse) in parsers.items():
+        if given.get(key) in (None, (), []):
+            return Question(key, prompts.get(key, key), default(), parse)
+    return None
+
+
+# ---------------------------------------------------------------- generation
+
+def _environment(root: Path, answers: Answers) -> Any:
+    from cookiecutter.utils import create_env_with_context
+    from jinja2 import FileSystemLoader
+
+    env = create_env_with_context({"cookiecutter": answers.variables()})
+    env.loader = FileSystemLoader(str(root / PROJECT))
+    return env
+
+
+def render_study_yaml(answers: Answers, root: Path | None = None) -> str:
+    """The study.yaml the template gives for ``answers`` (as ``new`` would write it)."""
+    env = _environment(root or template_root(), answers)
+    return str(env.get_template(STUDY_FILE).render(cookiecutter=answers.variables()))
+
+
+def new_study(repo: Path, name: str, **given: Any) -> Path:
+    """Create ``countries/<slug>/`` from the template; all or nothing, never over a study.
+
+    Rendered into a hidden folder beside the target, checked, then renamed into place.
+    """
+    from cookiecutter.generate import generate_files
+
+    from .check import check_study
+    from .load import load_study
+
+    answers = make_answers(repo, name, **given)
+    countries = Path(repo) / COUNTRIES
+    target = countries / answers.slug
+    countries.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=countries, prefix=f".new-{answers.slug}-"))
+    try:
+        made = Path(generate_files(repo_dir=str(template_root()), output_dir=str(work),
+                                   context={"cookiecutter": answers.variables()},
+                                   accept_hooks=False))
+        errors = [p for p in check_study(load_study(made)) if p.is_error]
+        if errors:  # a bug of the template, not of the answers: say where
+            raise ScaffoldError(f"the template made a study with errors: {errors[0]}")
+        if target.exists() or target.is_symlink():
+            raise ScaffoldError(f"{display_path(target)} appeared while generating; "
+                                "nothing was written", target)
+        os.rename(made, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+# ---------------------------------------------------------------- upgrade
+
+@dataclass
+class Upgrade:
+    """What ``upgrade_study`` added (file names relative to the study, study.yaml keys)."""
+
+    root: Path
+    sections: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # optional sections left out
+    template_version: tuple[Any, int] | None = None  # (old, new) when it changed
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.sections or self.keys or self.template_version)
+
+
+def _study_answers(root: Path, data: dict[str, Any]) -> Answers:
+    """Answers read back from an existing study.yaml; what is missing reads TODO."""
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) and value.strip() else "TODO"
+
+    country = data.get("country") if isinstance(data.get("country"), dict) else {}
+    authors = [a.get("name") for a in data.get("authors") or [] if isinstance(a, dict)]
+    number = data.get("series_number")
+    return Answers(text(country.get("name")), text(country.get("code")),
+                   text(country.get("adjective")), root.name, text(data.get("title")),
+                   str(data.get("subtitle") or ""), tuple(text(a) for a in authors) or ("TODO",),
+                   str(data.get("date") or _date(None)),
+                   number if type(number) is int else next_series_number(root.parent.parent))
+
+
+def _blocks(text: str) -> dict[str, str]:
+    """Top-level keys of a block-style YAML text -> their lines (comments between dropped)."""
+    out: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines(keepends=True):
+        key = re.match(r"([A-Za-z_]\w*):", line)
+        if key:
+            current = out.setdefault(key.group(1), [])
+        elif not line.startswith((" ", "-")):
+            current = None
+        if current is not None:
+            current.append(line)
+    return {k: "".join(v) for k, v in out.items()}
+
+
+def _create(path: Path, text: str) -> None:
+    """Write a new file atomically, never over an existing one (link fails if it exists)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def upgrade_study(root: Path, optional: bool = False) -> Upgrade:
+    """Add the section stubs and study.yaml keys a study lacks; existing text stays byte for byte.
+
+    Missing optional sections are only added with ``optional`` (an author may have
+    dropped one on purpose). Keys are appended at the end of study.yaml.
+    """
+    root = Path(root)
+    path = root / STUDY_FILE
+    if not path.is_file():
+        raise StudyNotFound(f"no {STUDY_FILE} in {root}", root)
+    doc = read_yaml(path)
+    if doc.problems or not isinstance(doc.data, dict):
+        first = doc.problems[0] if doc.problems else None
+        raise ScaffoldError(f"cannot upgrade: {first.message if first else 'not a mapping'}; "
+                            "fix study.yaml first", path, *(first.line, first.col) if first
+                            else (1, 1))
+    old = doc.data.get("template_version")
+    if type(old) is int and old > TEMPLATE_VERSION:
+        raise ScaffoldError(f"the study was made by template version {old}, newer than this "
+                            f"casestudy's ({TEMPLATE_VERSION}); upgrade casestudy first",
+                            path, *doc.where(("template_version",)))
+    answers = _study_answers(root, doc.data)
+    report = Upgrade(root)
+    env = _environment(template_root(), answers)
+    stubs = {}
+    for spec in SECTIONS:
+        stub = root / "sections" / spec.filename
+        if stub.exists() or stub.is_symlink():
+            continue
+        if not spec.required and not optional:
+            report.skipped.append(f"sections/{spec.filename}")
+            continue
+        stubs[stub] = env.get_template(f"sections/{spec.filename}").render(
+            cookiecutter=answers.variables())
+        report.sections.append(f"sections/{spec.filename}")
+
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    blocks = _blocks(render_study_yaml(answers))
+    report.keys = [k for k in StudyMeta.model_fields if k not in doc.data]
+    if old != TEMPLATE_VERSION and "template_version" in doc.data:
+        text = _replace_version(text, *doc.where(("template_version",)), path)
+        report.template_version = (old, TEMPLATE_VERSION)
+    elif "template_version" in report.keys:
+        report.template_version = (None, TEMPLATE_VERSION)
+    if report.keys:
+        text += ("" if text.endswith("\n") or not text else "\n")
+        text += f"# added by casestudy upgrade (template version {TEMPLATE_VERSION})\n"
+        text += "".join(blocks[k] for k in report.keys)
+    if text != raw.decode("utf-8"):
+        _verify(path, doc.data, text, report.keys)
+    (root / "sections").mkdir(exist_ok=True)
+    for stub, content in stubs.items():
+        _create(stub, content)
+    if text != raw.decode("utf-8"):
+        atomic_write(path, text.encode("utf-8"))
+    return report
+
+
+def _replace_version(text: str, line: int, col: int, path: Path) -> str:
+    lines = text.splitlines(keepends=True)
+    before, rest = lines[line - 1][: col - 1], lines[line - 1][col - 1:]
+    m = re.match(r"(\d+|null|Null|NULL|~)(?=\s|$)", rest)
+    if not m:
+        raise ScaffoldError("template_version is not a plain number; set it by hand to "
+                            f"{TEMPLATE_VERSION}", path, line, col)
+    lines[line - 1] = before + str(TEMPLATE_VERSION) + rest[m.end():]
+    return "".join(lines)
+
+
+def _verify(path: Path, before: dict[str, Any], text: str, added: list[str]) -> None:
+    """The new study.yaml must read back as the old data plus the added keys."""
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = Path(tmp) / STUDY_FILE
+        probe.write_text(text, encoding="utf-8")
+        after = read_yaml(probe)
+    data = after.data if isinstance(after.data, dict) else {}
+    same = all(data.get(k) == v for k, v in before.items() if k != "template_version")
+    if after.problems or not same or any(k not in data for k in added):
+        raise ScaffoldError("cannot append the missing keys to this study.yaml without "
+                            f"changing its meaning; add them by hand: {', '.join(added)}",
+                            path)
