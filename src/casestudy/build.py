@@ -1,27 +1,36 @@
-"""Build studies: check, render, write. The one function that strings the steps together.
+"""Build studies: check, render, write; a series on a pool of warm workers.
 
-``build_study`` reads and validates everything before it writes anything: a study
-with errors is not built, and its previous outputs stay as they were.
+``build_study`` is the one function that strings the steps of one study together,
+readable top to bottom. It reads and validates everything before it writes anything:
+a study with errors is not built, and its previous outputs stay as they were. A study
+whose inputs have not changed since its last build is skipped (see cache.py).
+
+``build_series`` builds many studies: the up-to-date ones are skipped in this
+process, the rest go to worker processes (workers.py) within a time and memory limit.
 """
 
 from __future__ import annotations
 
 import calendar
-import hashlib
+import os
 import shutil
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from .check import check_study
 from .errors import BuildError, Problem, ProblemsFound
 from .load import Study, load_series, load_study
 from .render import BRANDING, brand_fonts, font_roots, render_html
 from .schema import SeriesConfig
-from .write import atomic_write, remove_stale_temporaries
+from .workers import Outcome, Task, default_jobs, run_pool
+from .write import atomic_write, remove_temporaries
 
 FORMATS = ("pdf", "html")
+STALE_SECONDS = 3600  # a temporary file this old belongs to no live build
 
 
 @dataclass
@@ -33,55 +42,47 @@ class BuildResult:
     seconds: float = 0.0
 
 
-def source_files(study: Study) -> list[Path]:
-    """Every file of the study that can affect its output."""
-    files = [study.study_file, *(s.path for s in study.sections if s.present)]
-    figures = study.root / "figures"
-    if figures.is_dir():
-        files += [p for p in figures.rglob("*") if p.is_file()]
-    return sorted(files)
-
-
-def inputs_digest(study: Study, series: SeriesConfig) -> str:
-    """A hash of everything that affects the output: sources, series, branding, version."""
-    digest = hashlib.sha256()
-    digest.update(f"casestudy {__version__}\n".encode())
-    digest.update(series.model_dump_json().encode())
-    branding = sorted(p for p in BRANDING.rglob("*") if p.is_file())
-    fonts = [f.path for f in brand_fonts()]
-    for path in (*source_files(study), *branding, *fonts):
-        rel = path.relative_to(study.root) if study.root in path.parents else path.name
-        digest.update(f"\n{rel}\n".encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] = ("pdf",),
-                series: SeriesConfig | None = None, repo: Path | None = None) -> BuildResult:
-    """Build one study into ``out``; raise ProblemsFound if it has errors."""
+                series: SeriesConfig | None = None, repo: Path | None = None,
+                force: bool = False) -> BuildResult:
+    """Build one study into ``out``; raise ProblemsFound if it has errors.
+
+    Skipped (``result.skipped``) when its outputs are up to date, unless ``force``.
+    """
     started = time.perf_counter()
+    root, out = Path(root), Path(out)
+    if series is None:
+        series = load_series(repo or root.resolve().parent.parent)
+    digest = inputs_digest(root, series)
+    targets = output_paths(out, root.name)
+    if not force and up_to_date(out, root.name, digest, formats):
+        return BuildResult(root.name, [targets[f] for f in formats], skipped=True,
+                           seconds=time.perf_counter() - started)
     study = load_study(root)
     problems = check_study(study)
     if any(p.is_error for p in problems):
         raise ProblemsFound(problems)
-    if series is None:
-        series = load_series(repo or root.resolve().parent.parent)
-    digest = inputs_digest(study, series)
     result = BuildResult(study.slug, warnings=problems)
-    out.mkdir(parents=True, exist_ok=True)
     if "pdf" in formats:
-        result.outputs.append(_build_pdf(study, series, out, digest))
+        result.outputs.append(_build_pdf(study, series, targets["pdf"], digest))
     if "html" in formats:
         result.outputs.append(_build_web(study, series, out))
+    record(out, study.slug, digest, formats)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _build_pdf(study: Study, series: SeriesConfig, out: Path, digest: str) -> Path:
+def source_files(study: Study) -> list[Path]:
+    """Every file of the study that can affect its output."""
+    from .cache import source_files as files_of
+
+    return files_of(study.root)
+
+
+def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str) -> Path:
     from .pdf import html_to_pdf
 
-    target = out / f"{study.slug}.pdf"
-    remove_stale_temporaries(out, target.name)
+    remove_temporaries(target, older_than=STALE_SECONDS)
     html = render_html(study, series, "print")
     roots = [study.root, BRANDING, *font_roots()]
     assert study.meta is not None
@@ -92,37 +93,75 @@ def _build_pdf(study: Study, series: SeriesConfig, out: Path, digest: str) -> Pa
 
 
 def _build_web(study: Study, series: SeriesConfig, out: Path) -> Path:
-    """build/<slug>/index.html with its assets copied beside it (fonts, CSS, figures)."""
+    """<out>/<slug>/index.html with its assets copied beside it (fonts, CSS, figures)."""
+    out.mkdir(parents=True, exist_ok=True)
     folder = out / study.slug
-    staging = out / f".{study.slug}.web.tmp"
-    if staging.exists():
-        shutil.rmtree(staging)
-    assets = staging / "assets"
-    assets.mkdir(parents=True)
-    urls: dict[Path, str] = {}
-    for path in (*(f.path for f in brand_fonts()), BRANDING / "web.css", BRANDING / "logo.svg"):
-        shutil.copyfile(path, assets / path.name)
-        urls[path] = f"assets/{path.name}"
-    figures = study.root / "figures"
-    if figures.is_dir():
-        for path in sorted(figures.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                rel = path.relative_to(study.root)
-                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, staging / rel)
-                urls[path.resolve()] = rel.as_posix()
-    html = render_html(study, series, "web", urls)
-    (staging / "index.html").write_text(html, encoding="utf-8")
-    # swap the finished folder in: the old edition stays whole until the new one is
-    old = out / f".{study.slug}.web.old"
-    if old.exists():
-        shutil.rmtree(old)
-    if folder.exists():
-        folder.rename(old)
-    staging.rename(folder)
-    if old.exists():
-        shutil.rmtree(old)
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
+    try:
+        assets = staging / "assets"
+        assets.mkdir()
+        urls: dict[Path, str] = {}
+        for path in (*(f.path for f in brand_fonts()), BRANDING / "web.css",
+                     BRANDING / "logo.svg"):
+            shutil.copyfile(path, assets / path.name)
+            urls[path] = f"assets/{path.name}"
+        figures = study.root / "figures"
+        if figures.is_dir():
+            for path in sorted(figures.rglob("*")):
+                if path.is_file() and not path.is_symlink():
+                    rel = path.relative_to(study.root)
+                    (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, staging / rel)
+                    urls[path.resolve()] = rel.as_posix()
+        html = render_html(study, series, "web", urls)
+        (staging / "index.html").write_text(html, encoding="utf-8")
+        os.chmod(staging, 0o755)
+        # swap the finished folder in: the old edition stays whole until the new one is
+        old = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
+        if folder.exists():
+            os.replace(folder, old / "edition")
+        os.replace(staging, folder)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return folder / "index.html"
+
+
+def remove_leftovers(out: Path, slug: str, pid: int) -> None:
+    """What a build of ``slug`` in process ``pid`` was writing when it was stopped."""
+    for target in output_paths(out, slug).values():
+        remove_temporaries(target, pid)
+    remove_temporaries(out / STATE_DIR / f"{slug}.json", pid)
+    for staging in out.glob(f".{slug}.web.{pid}.*"):
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
+                 series: SeriesConfig, jobs: int | None = None, force: bool = False,
+                 timeout: float = 600, memory_mb: int = 4096,
+                 on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Build every study in ``roots``, in parallel; the outcomes in the order of ``roots``.
+
+    Up-to-date studies are skipped here, without starting a worker. Each study that
+    is built gets ``timeout`` seconds and its worker ``memory_mb`` of address space.
+    """
+    report = on_outcome or (lambda outcome: None)
+    pending: list[Task] = []
+    outcomes: dict[Path, Outcome] = {}
+    for root in roots:
+        started = time.perf_counter()
+        if not force and up_to_date(out, root.name, inputs_digest(root, series), formats):
+            outcome = Outcome(root, "skipped", [output_paths(out, root.name)[f] for f in formats],
+                              [], seconds=time.perf_counter() - started)
+            outcomes[root] = outcome
+            report(outcome)
+        else:
+            pending.append(Task(root, out, formats, series, force))
+    if pending:
+        for outcome in run_pool(pending, jobs or default_jobs(), timeout, memory_mb, report):
+            outcomes[outcome.root] = outcome
+    return [outcomes[root] for root in roots]
 
 
 def check_formats(fmt: str) -> tuple[str, ...]:
@@ -131,3 +170,4 @@ def check_formats(fmt: str) -> tuple[str, ...]:
     if fmt not in FORMATS:
         raise BuildError(f"unknown format {fmt!r}; use pdf, html or all")
     return (fmt,)
+

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,7 @@ import typer
 from rich.console import Console
 
 from . import __version__
-from .errors import CasestudyError, Problem
+from .errors import CasestudyError, Problem, display_path
 
 app = typer.Typer(help="Check, build and report on the case-study series.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -77,30 +78,55 @@ def build(
         help="Study folders or slugs; default: every study in countries/.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="pdf, html or all.")] = "pdf",
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes; default: one per core.")] = None,
+    force: Annotated[bool, typer.Option(help="Rebuild even when nothing changed.")] = False,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds one study may take.")] = 600,
+    memory: Annotated[int, typer.Option(min=256, help="Memory limit of a worker, MB.")] = 4096,
 ) -> None:
-    """Build each study into a branded PDF issue brief (and/or a web edition)."""
-    from .build import build_study, check_formats
-    from .errors import ProblemsFound
+    """Build each study into a branded PDF issue brief (and/or a web edition).
+
+    Studies whose sources, series.yaml and branding have not changed since their last
+    build are skipped; --force rebuilds them.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .build import build_series, check_formats
     from .load import find_repo, load_series, resolve_studies
+    from .workers import Outcome
 
     repo = find_repo()
+    if not (repo / "series.yaml").is_file() and studies and Path(studies[0]).is_dir():
+        repo = find_repo(Path(studies[0]))  # run from elsewhere: the study's own series
     formats = check_formats(fmt)
     series = load_series(repo)
-    failed = 0
-    for path in resolve_studies(studies or [], repo):
-        try:
-            result = build_study(path, out, formats, series)
-        except ProblemsFound as exc:
-            _print_problems(exc.problems)
-            err.print(f"[red]{path.name}: not built[/red] (fix the errors above)")
-            failed += 1
-            continue
-        except CasestudyError as exc:
-            err.print(str(exc), markup=False)
-            failed += 1
-            continue
-        for output in result.outputs:
-            err.print(f"[green]built[/green] {output} ({result.seconds:.1f} s)")
+    paths = resolve_studies(studies or [], repo)
+    started = time.perf_counter()
+    counts = {"built": 0, "skipped": 0, "problems": 0, "failed": 0}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err, transient=True, disable=len(paths) < 2) as progress:
+        bar = progress.add_task("building", total=len(paths))
+
+        def report(outcome: Outcome) -> None:
+            counts[outcome.status] += 1
+            progress.advance(bar)
+            name = outcome.root.name
+            if outcome.status == "problems":
+                _print_problems(outcome.problems)
+                progress.console.print(f"[red]{name}: not built[/red] (fix the errors above)")
+            elif outcome.status == "failed":
+                progress.console.print(outcome.message, markup=False, style="red")
+            else:
+                verb = "[green]built[/green]" if outcome.status == "built" else "up to date"
+                for output in outcome.outputs:
+                    progress.console.print(f"{verb} {display_path(output)} "
+                                           f"({outcome.seconds:.1f} s)")
+
+        build_series(paths, out, formats, series, jobs, force, timeout, memory,
+                     report)
+    failed = counts["problems"] + counts["failed"]
+    err.print(f"{counts['built']} built, {counts['skipped']} up to date, {failed} failed "
+              f"in {time.perf_counter() - started:.1f} s")
     if failed:
         raise typer.Exit(1)
 

@@ -1,0 +1,196 @@
+"""A pool of warm worker processes that build studies, each within a time and memory limit.
+
+Importing WeasyPrint costs about half a second, so the workers fork from a server
+process that has imported it once (multiprocessing's forkserver with a preload):
+every worker starts warm. A worker builds one study at a time. The parent gives each
+study a deadline; a worker that misses it is killed and replaced, and the study fails
+with a message saying so. Each worker runs under an address-space limit, so a
+pathological document ends in a MemoryError (or the worker's death), not in the
+machine swapping. Results come back as plain data; exceptions never cross processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from .errors import CasestudyError, Problem, ProblemsFound
+from .schema import SeriesConfig
+
+
+@dataclass(frozen=True)
+class Task:
+    root: Path
+    out: Path
+    formats: tuple[str, ...]
+    series: SeriesConfig
+    force: bool
+
+
+@dataclass
+class Outcome:
+    """What became of one task: ``status`` is built, skipped, problems or failed."""
+
+    root: Path
+    status: str
+    outputs: list[Path]
+    problems: list[Problem]
+    message: str = ""
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+
+
+def run_task(task: Task) -> Outcome:
+    """Build one study in this process; never raises for a problem the author caused."""
+    from .build import build_study
+
+    started = time.perf_counter()
+    try:
+        result = build_study(task.root, task.out, task.formats, task.series, force=task.force)
+    except ProblemsFound as exc:
+        return Outcome(task.root, "problems", [], exc.problems,
+                       seconds=time.perf_counter() - started)
+    except CasestudyError as exc:
+        return Outcome(task.root, "failed", [], [], str(exc), time.perf_counter() - started)
+    except MemoryError:
+        return Outcome(task.root, "failed", [], [],
+                       f"{task.root}: error: ran out of memory while rendering; the brief "
+                       "is too large or a figure is pathological", time.perf_counter() - started)
+    status = "skipped" if result.skipped else "built"
+    return Outcome(task.root, status, result.outputs, result.warnings, "", result.seconds)
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def _serve(conn: Connection, memory_mb: int) -> None:
+    """A worker's life: limit its memory, then build each task it is sent."""
+    import resource
+
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        outcome = run_task(task)
+        outcome.peak_rss_mb = _peak_rss_mb()
+        conn.send(outcome)
+
+
+class _Worker:
+    def __init__(self, context: Any, memory_mb: int):
+        self.conn, child = multiprocessing.Pipe()
+        self.process = context.Process(target=_serve, args=(child, memory_mb), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+        self.deadline = 0.0
+        self.started = 0.0
+
+    def give(self, task: Task, timeout: float) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.deadline = self.started + timeout
+        self.conn.send(task)
+
+    def stop(self, grace: float = 0.0) -> None:
+        if grace:
+            self.process.join(grace)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _context() -> Any:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # the server imports these once; every worker forked from it starts with them loaded
+    context.set_forkserver_preload(["casestudy.build", "casestudy.pdf", "weasyprint"])
+    return context
+
+
+def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,
+             on_outcome: Callable[[Outcome], None]) -> list[Outcome]:
+    """Run ``tasks`` on up to ``jobs`` workers; report each outcome as it arrives."""
+    from .build import remove_leftovers
+
+    context = _context()
+    queue = deque(tasks)
+    outcomes: list[Outcome] = []
+    workers = [_Worker(context, memory_mb) for _ in range(min(jobs, len(tasks)))]
+
+    def finish(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        on_outcome(outcome)
+
+    try:
+        for worker in workers:
+            if queue:
+                worker.give(queue.popleft(), timeout)
+        while any(w.task for w in workers):
+            busy = [w for w in workers if w.task]
+            now = time.monotonic()
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                         timeout=max(0.0, min(w.deadline for w in busy) - now))
+            for index, worker in enumerate(workers):
+                task = worker.task
+                if task is None:
+                    continue
+                if worker.conn in ready:
+                    try:
+                        finish(worker.conn.recv())
+                    except (EOFError, OSError):
+                        ready.append(worker.process.sentinel)  # died while answering
+                        continue
+                    worker.task = None
+                elif worker.process.sentinel in ready or time.monotonic() >= worker.deadline:
+                    late = worker.process.is_alive()
+                    worker.stop()
+                    code = worker.process.exitcode
+                    remove_leftovers(task.out, task.root.name, worker.process.pid)
+                    message = (f"took longer than {timeout:g} s and was stopped" if late else
+                               f"the renderer died (exit code {code}); it may have run out "
+                               f"of memory (limit {memory_mb} MB)")
+                    finish(Outcome(task.root, "failed", [], [],
+                                   f"{task.root}: error: {message}",
+                                   time.monotonic() - worker.started))
+                    workers[index] = worker = _Worker(context, memory_mb)
+                else:
+                    continue
+                if queue:
+                    worker.give(queue.popleft(), timeout)
+    finally:  # idle workers are told to go; busy ones (an interrupted build) are killed
+        for worker in workers:
+            idle = worker.process.is_alive() and worker.task is None
+            if idle:
+                try:
+                    worker.conn.send(None)
+                except OSError:
+                    idle = False
+            worker.stop(grace=5.0 if idle else 0.0)
+            if not idle and worker.task is not None:
+                remove_leftovers(worker.task.out, worker.task.root.name, worker.process.pid)
+    return outcomes
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
