@@ -1,0 +1,315 @@
+"""Cross-study rules: what no single-study check can see, because it needs the whole series.
+
+Each rule looks at every study with a valid study.yaml and returns ``(study, problem)``
+pairs, the study being the one whose file the problem points at. The identity rules
+(series number, country) give errors: two briefs with the same number or the same ally
+would confuse readers. The others give warnings, or ``info`` for what deserves a look
+but may be intended. The house-style rules read the ``style`` block of series.yaml and
+the section text, with code, link targets, URLs and note labels blanked out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .errors import Problem, error, warning
+from .load import COUNTRIES, STUDY_FILE, Study
+from .schema import SeriesConfig, StudyMeta
+
+INFO = "info"
+HONORIFICS = {"dr", "prof", "professor", "mr", "mrs", "ms", "sir", "dame"}
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December")
+_NUMBER = r"(?<![\w.,])\d+(?:[.,]\d+)*"
+# House formats in prose (tables and figures may use '%'): "12 percent", "March 3, 2024".
+FORMATS = (
+    (re.compile(rf"{_NUMBER}\s?%"), "write 'percent' in prose, not '%'"),
+    (re.compile(rf"{_NUMBER}\s+per\s+cent\b"), "write 'percent', not 'per cent'"),
+    (re.compile(rf"(?<!\w)\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}(?!\w)"),
+     "write dates as 'March 3, 2024' (month day, year)"),
+)
+
+Found = Iterator[tuple[Study, Problem]]
+
+
+def info(path: Path | str, line: int, col: int, message: str) -> Problem:
+    return Problem(str(path), line, col, INFO, message)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A present section of a study, as masked text (positions are positions in the file)."""
+
+    study: Study
+    path: Path
+    masked: str
+
+
+@dataclass
+class Series:
+    """What the rules look at: the valid studies, series.yaml and the report's date."""
+
+    studies: list[Study]
+    config: SeriesConfig
+    today: dt.date
+
+    @cached_property
+    def texts(self) -> list[Text]:
+        return [Text(study, s.path, _mask(s.parsed.text)) for study in self.studies
+                for s in study.sections if s.parsed is not None]
+
+
+def cross_study(studies: Iterable[Study], config: SeriesConfig,
+                today: dt.date) -> Iterator[tuple[str, Study, Problem]]:
+    """Every cross-study problem as ``(rule, study, problem)``; studies without valid
+    metadata are left out (``check`` already reports them)."""
+    series = Series([s for s in studies if s.meta is not None], config, today)
+    for name, rule in RULES.items():
+        for study, problem in rule(series):
+            yield name, study, problem
+
+
+def _meta(study: Study) -> StudyMeta:
+    assert study.meta is not None  # Series holds only studies with a valid study.yaml
+    return study.meta
+
+
+def _where(study: Study, *loc: str | int) -> str:
+    """``countries/x/study.yaml:12``: how a message points at another study."""
+    line, _ = study.yaml.where(loc)
+    return f"{COUNTRIES}/{study.slug}/{STUDY_FILE}:{line}"
+
+
+# ---------------------------------------------------------------- identity and metadata
+
+
+def _clashes(series: Series, key: Callable[[StudyMeta], object], loc: tuple[str, ...],
+             describe: Callable[[StudyMeta], str]) -> Found:
+    """An error at each study that shares ``key`` with another, naming the others."""
+    groups: dict[object, list[Study]] = defaultdict(list)
+    for study in series.studies:
+        groups[key(_meta(study))].append(study)
+    for group in groups.values():
+        for study in group if len(group) > 1 else ():
+            others = ", ".join(_where(o, *loc) for o in group if o is not study)
+            yield study, error(study.study_file, *study.yaml.where(loc),
+                               f"{describe(_meta(study))} {others}")
+
+
+def series_numbers(series: Series) -> Found:
+    return _clashes(series, lambda m: m.series_number, ("series_number",),
+                    lambda m: f"series number {m.series_number} is also used by")
+
+
+def countries(series: Series) -> Found:
+    return _clashes(series, lambda m: m.country.code, ("country", "code"),
+                    lambda m: f"country {m.country.code} ({m.country.name}) is also the "
+                              "subject of")
+
+
+def person_key(name: str) -> str:
+    """A name reduced to what identifies the person: no accents, case, honorifics or
+    initials ("Dr. Jane Q. Doe" and "Jane Doe" are one person)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    words = [w for w in re.findall(r"[a-z]+", plain) if len(w) > 1 and w not in HONORIFICS]
+    return " ".join(words) or name.casefold()
+
+
+def people(series: Series) -> Found:
+    """One person, one description: the same name, title, affiliation and bio wherever
+    they appear (authors and project managers). An empty bio is ``check``'s business."""
+    Loc = tuple[str | int, ...]
+    seen: dict[str, list[tuple[Study, Loc, dict[str, str]]]] = defaultdict(list)
+    for study in series.studies:
+        meta = _meta(study)
+        entries: list[tuple[Loc, dict[str, str]]] = [
+            (("authors", i), a.model_dump()) for i, a in enumerate(meta.authors)]
+        if meta.project_manager is not None:
+            entries.append((("project_manager",), meta.project_manager.model_dump()))
+        for loc, person in entries:
+            seen[person_key(person["name"])].append((study, loc, person))
+    for group in seen.values():
+        for key in ("name", "title", "affiliation", "bio"):
+            told = [(s, loc, p["name"], p[key]) for s, loc, p in group
+                    if key in p and (p[key] or key != "bio")]
+            if len({value for *_, value in told}) < 2:
+                continue
+            for study, loc, name, value in told:
+                other, other_loc, _, other_value = next(t for t in told if t[3] != value)
+                where = _where(other, *other_loc, key)
+                if key == "name":
+                    message = f"{name!r} is written {other_value!r} in {where}"
+                elif key == "bio":
+                    message = f"{name!r}: this bio differs from the one in {where}"
+                else:
+                    message = (f"{name!r}: {key} {value or '(none)'!r} here, but "
+                               f"{other_value or '(none)'!r} in {where}")
+                yield study, warning(study.study_file, *study.yaml.where((*loc, key)), message)
+
+
+def sponsors(series: Series) -> Found:
+    """An empty sponsor acknowledgement where other studies have one."""
+    have = [s for s in series.studies if _meta(s).sponsor.strip()]
+    if not have:
+        return
+    for study in series.studies:
+        if not _meta(study).sponsor.strip():
+            yield study, warning(study.study_file, *study.yaml.where(("sponsor",)),
+                                 f"sponsor acknowledgement is empty, but {len(have)} other "
+                                 f"{'study has' if len(have) == 1 else 'studies have'} one "
+                                 f"(e.g. {_where(have[0], 'sponsor')})")
+
+
+def dates(series: Series) -> Found:
+    """A final study dated in the future (warning); a final study dated before a final
+    study with a lower series number (info: sometimes intended, always worth a look)."""
+    finals = sorted((s for s in series.studies if _meta(s).status == "final"),
+                    key=lambda s: _meta(s).series_number)
+    latest: Study | None = None  # the latest-dated final study among lower numbers
+    pending: list[Study] = []  # studies of the current number, not yet in ``latest``
+    for study in finals:
+        meta, where = _meta(study), study.yaml.where(("date",))
+        if meta.date > series.today:
+            yield study, warning(study.study_file, *where, f"status is final but the date "
+                                                           f"{meta.date} is in the future")
+        if pending and _meta(pending[0]).series_number != meta.series_number:
+            latest = max([*pending, *([latest] if latest else [])], key=lambda s: _meta(s).date)
+            pending = []
+        pending.append(study)
+        if latest is not None and _meta(latest).date > meta.date:
+            other = _meta(latest)
+            yield study, info(study.study_file, *where,
+                              f"No. {meta.series_number} is dated {meta.date}, before "
+                              f"No. {other.series_number} ({latest.slug}, {other.date}): "
+                              "numbers and dates disagree")
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def headings(series: Series) -> Found:
+    """A heading close to the schema's wording has drifted (warning); a different one is
+    the author's own, which ``check`` allows (info)."""
+    for study in series.studies:
+        adjective = _meta(study).country.adjective
+        for section in study.sections:
+            heading = section.parsed.heading if section.parsed else None
+            default = section.spec.default_heading(adjective)
+            if heading is None or heading == default:
+                continue
+            if (_normal(heading) == _normal(default)
+                    or difflib.SequenceMatcher(None, heading, default).ratio() >= 0.8):
+                yield study, warning(section.path, 1, 1, f"heading {heading!r} drifted from "
+                                                         f"the series wording {default!r}")
+            else:
+                yield study, info(section.path, 1, 1, f"own heading {heading!r} instead of "
+                                                      f"the series wording {default!r}")
+
+
+# ---------------------------------------------------------------- house style
+
+
+def _blank(m: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", m.group())
+
+
+_NOT_PROSE = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|<https?://[^>\s]*>|https?://\S+|\[\^[^\]\n]*\]")
+
+
+def _mask(text: str) -> str:
+    """The text with code, link targets, URLs and note labels blanked (same length and
+    lines, so positions found in it are positions in the file)."""
+    return _NOT_PROSE.sub(_blank, text)
+
+
+def _prose(text: str) -> str:
+    """Masked text with table and figure blocks and table rows blanked as well."""
+    lines, inside = text.split("\n"), False
+    for i, line in enumerate(lines):
+        if line.startswith(":::"):
+            inside = line[3:].strip().split(" ")[0] in ("table", "figure")
+        if inside or line.lstrip().startswith("|"):
+            lines[i] = " " * len(line)
+    return "\n".join(lines)
+
+
+def _at(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _phrase(words: str) -> str:
+    """A phrase as a pattern that allows any whitespace, line breaks included, between words."""
+    return r"\s+".join(map(re.escape, words.split()))
+
+
+def spelling(series: Series) -> Found:
+    """series.yaml ``style.preferred``: whole words (and their plurals), case-sensitive as
+    written, so a rule for "defence" leaves the name "Ministry of Defence" alone."""
+    rules = []
+    for bad, good in series.config.style.preferred.items():
+        end = r"(?=s?(?!\w))" if bad[-1:].isalpha() else r"(?!\w)"
+        rules.append((re.compile(rf"(?<![\w.]){re.escape(bad)}{end}"), bad, good))
+    for text in series.texts:
+        for pattern, bad, good in rules:
+            for m in pattern.finditer(text.masked):
+                yield text.study, warning(text.path, *_at(text.masked, m.start()),
+                                          f"write {good!r}, not {bad!r}")
+
+
+def banned(series: Series) -> Found:
+    """series.yaml ``style.banned``: whole phrases, any case, across line breaks."""
+    rules = [re.compile(rf"(?<!\w){_phrase(p)}(?!\w)", re.IGNORECASE)
+             for p in series.config.style.banned]
+    for text in series.texts:
+        for pattern in rules:
+            for m in pattern.finditer(text.masked):
+                yield text.study, warning(text.path, *_at(text.masked, m.start()),
+                                          f"banned phrase {' '.join(m.group().split())!r}")
+
+
+def acronyms(series: Series) -> Found:
+    """series.yaml ``style.acronyms``: the first use in each study (sections in order)
+    must be written "Expansion (ACR)" or "ACR (Expansion)"."""
+    rules = [(acronym, re.compile(rf"(?<!\w){re.escape(acronym)}(?!\w)"),
+              re.compile(rf"{_phrase(expansion)}\s*\(\s*$", re.IGNORECASE),
+              re.compile(rf"\s*\(\s*{_phrase(expansion)}\s*\)", re.IGNORECASE), expansion)
+             for acronym, expansion in series.config.style.acronyms.items()]
+    pending: dict[Path, set[str]] = {}  # study root -> acronyms not met yet
+    for text in series.texts:
+        todo = pending.setdefault(text.study.root, {rule[0] for rule in rules})
+        for acronym, use, before, after, expansion in rules:
+            m = use.search(text.masked) if acronym in todo else None
+            if m is None:
+                continue
+            todo.discard(acronym)
+            head = text.masked[max(0, m.start() - len(expansion) - 40):m.start()]
+            if not (before.search(head) or after.match(text.masked, m.end())):
+                yield text.study, warning(text.path, *_at(text.masked, m.start()),
+                                          f"first use of {acronym} in the study: write "
+                                          f"'{expansion} ({acronym})'")
+
+
+def formats(series: Series) -> Found:
+    """The house formats in prose (FORMATS): percent and dates."""
+    for text in series.texts:
+        prose = _prose(text.masked)
+        for pattern, advice in FORMATS:
+            for m in pattern.finditer(prose):
+                yield text.study, warning(text.path, *_at(prose, m.start()),
+                                          f"{' '.join(m.group().split())!r}: {advice}")
+
+
+RULES: dict[str, Callable[[Series], Found]] = {
+    "series-number": series_numbers, "country": countries, "person": people,
+    "sponsor": sponsors, "date": dates, "heading": headings, "spelling": spelling,
+    "banned": banned, "acronym": acronyms, "format": formats,
+}
