@@ -11,6 +11,7 @@ chooses a country on its own.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ def names_of(code: str) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
+@functools.cache  # built once: pycountry's 249 countries do not change while we run
 def _index() -> dict[str, tuple[str, str]]:
     """Normalised name -> (code, spelling to print), for every ISO name and alias."""
     index: dict[str, tuple[str, str]] = {}
@@ -115,7 +117,7 @@ def resolve(name: str, code: str | None = None) -> Country:
     if found is None:
         hint = _suggest(typed, wanted)
         raise ScaffoldError(f"{name!r} is not a country name known to ISO 3166-1"
-                            + (f"; did you mean {hint}?" if hint else "")
+                            + (f"; did you mean {hint}?" if hint else ".")
                             + " Use the country's common English name, e.g. 'South Korea'.")
     found_code, spelling = found
     if wanted and wanted != found_code:

@@ -287,12 +287,12 @@ def make_answers(repo: Path, name: str, *, code: str | None = None,
     if target.exists() or target.is_symlink():
         raise ScaffoldError(f"{display_path(target)} already exists; casestudy new never "
                             "overwrites a study (to add what the template gained, run: "
-                            f"casestudy upgrade {slug})", target)
+                            f"casestudy upgrade {slug})")
     for root, data in existing_studies(repo).items():
         other = data.get("country")
         if isinstance(other, dict) and other.get("code") == country.code:
             raise ScaffoldError(f"{display_path(root)} already studies {country.name} "
-                                f"({country.code}); the series has one study per country", root)
+                                f"({country.code}); the series has one study per country")
     return Answers(country.name, country.code, adjective, slug, known["title"],
                    known["subtitle"], _authors(authors), _date(date),
                    _series_number(repo, series_number))
