@@ -131,6 +131,87 @@ def build(
         raise typer.Exit(1)
 
 
+def _answer(parse):  # type: ignore[no-untyped-def]
+    """A prompt's value_proc: a bad answer is said and asked again, not fatal."""
+    import click
+
+    def proc(value: str):  # type: ignore[no-untyped-def]
+        try:
+            return parse(value)
+        except CasestudyError as exc:
+            raise click.UsageError(exc.message) from None
+    return proc
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="The country, by its common English name.")],
+    code: Annotated[str | None, typer.Option(
+        help="ISO 3166-1 alpha-2 code; default: the name's.")] = None,
+    adjective: Annotated[str | None, typer.Option(
+        help="Adjective used in headings, e.g. Japanese.")] = None,
+    author: Annotated[list[str] | None, typer.Option(
+        "--author", help="An author's name; repeat for each author.")] = None,
+    title: Annotated[str | None, typer.Option(
+        help="Default: The US-<adjective> defense-industrial partnership.")] = None,
+    subtitle: Annotated[str | None, typer.Option(help="Default: from the adjective.")] = None,
+    date: Annotated[str | None, typer.Option(
+        help="Publication date, YYYY-MM-DD; default: today.")] = None,
+    series_number: Annotated[int | None, typer.Option(
+        help="Number in the series; default: the next free one.")] = None,
+    no_input: Annotated[bool, typer.Option(
+        "--no-input", help="Never prompt; fail if an answer is missing.")] = False,
+) -> None:
+    """Start a study in countries/<slug>/ from the template; prompts for what is missing."""
+    from .errors import display_path
+    from .load import find_repo
+    from .scaffold import new_study, next_question
+
+    repo = find_repo()
+    given = {"code": code, "adjective": adjective, "authors": author or None, "title": title,
+             "subtitle": subtitle, "date": date, "series_number": series_number}
+    try:
+        while not no_input and (question := next_question(repo, name, given)):
+            given[question.key] = typer.prompt(question.text, default=question.default,
+                                               value_proc=_answer(question.parse))
+        path = new_study(repo, name, **given)
+    except CasestudyError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    err.print(f"[green]created[/green] {display_path(path)}; next: casestudy check "
+              f"{path.name}")
+
+
+@app.command()
+def upgrade(
+    study: Annotated[str, typer.Argument(help="A study folder or slug.")],
+    optional: Annotated[bool, typer.Option(
+        "--optional", help="Also add the optional sections the study lacks.")] = False,
+) -> None:
+    """Add the section stubs and study.yaml keys the template gained; no text is changed."""
+    from .errors import display_path
+    from .load import find_repo, resolve_studies
+    from .scaffold import TEMPLATE_VERSION, upgrade_study
+
+    try:
+        root = resolve_studies([study], find_repo())[0]
+        done = upgrade_study(root, optional=optional)
+    except CasestudyError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    for name in done.sections:
+        typer.echo(f"{display_path(root / name)}: added a stub")
+    if done.keys:
+        typer.echo(f"{display_path(root / 'study.yaml')}: added {', '.join(done.keys)}")
+    if done.template_version and "template_version" not in done.keys:
+        typer.echo(f"{display_path(root / 'study.yaml')}: template_version "
+                   f"{done.template_version[0]} -> {done.template_version[1]}")
+    for name in done.skipped:
+        typer.echo(f"{display_path(root / name)}: optional section not added (--optional)")
+    if not done.changed:
+        err.print(f"{root.name}: nothing to add (template version {TEMPLATE_VERSION})")
+
+
 def main() -> None:
     """Console entry point: the project's errors become one located line and exit code 2."""
     logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.WARNING)
