@@ -1,0 +1,125 @@
+"""Helpers for the hostile-input suite (tests/test_security_*.py).
+
+Fixture studies live in tests/fixtures/hostile/<scenario>/ and are laid over
+tests/fixtures/minimal/ like the checker's scenarios; ``{port}`` in their text files
+is replaced by the port of a loopback listener. Anything that could hang or eat
+memory runs in a child process with a timeout (and optionally an address-space limit).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from casestudy.cli import app
+from conftest import FIXTURES, REPO, make_study
+
+HOSTILE = FIXTURES / "hostile"
+HELPER = Path(__file__).parent / "hostile_build.py"
+
+
+def hostile_study(dest: Path, scenario: str | None, **subs: object) -> Path:
+    """The minimal study with the scenario laid over it; ``{name}`` markers substituted."""
+    study = make_study(dest, HOSTILE / scenario if scenario else None)
+    if subs:
+        for path in study.rglob("*"):
+            if path.is_file() and not path.is_symlink() and path.suffix in (".md", ".svg",
+                                                                            ".yaml"):
+                text = path.read_text("utf-8")
+                for key, value in subs.items():
+                    text = text.replace("{" + key + "}", str(value))
+                path.write_text(text, "utf-8")
+    return study
+
+
+def check_cli(cwd: Path, *args: str):
+    """`casestudy check ARGS` in this process (CliRunner), from ``cwd``."""
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(app, ["check", *args])
+    finally:
+        os.chdir(old)
+
+
+def errors_of(output: str) -> list[str]:
+    return [line for line in output.splitlines() if ": error: " in line]
+
+
+def run_child(args: list[str], cwd: Path, timeout: float, memory: int | None = None,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``python ARGS`` in ``cwd``; a hang past ``timeout`` fails the test (TimeoutExpired).
+
+    ``memory`` caps the child's address space (bytes), so a decompression bomb ends in a
+    MemoryError instead of swapping the machine.
+    """
+    def limit() -> None:
+        if memory is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    full_env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(REPO / "tests"), os.environ.get("PYTHONPATH", "")]), **(env or {})}
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=limit, env=full_env)
+
+
+def check_in_child(study: Path, timeout: float = 120, memory: int | None = None):
+    """`casestudy check STUDY` in a child process (for inputs that might hang)."""
+    return run_child([str(HELPER), "cli", "check", study.name], study.parent, timeout, memory)
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that counts the connections it accepts.
+
+    Only loopback, ever. If anything connects it answers with a redirect to itself,
+    so that a fetcher that follows redirects would connect twice.
+    """
+
+    def __init__(self, lifetime: float = 600) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self.requests: list[bytes] = []
+        self._stop = threading.Event()
+        self._deadline = time.monotonic() + lifetime  # bounded, even if never closed
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set() and time.monotonic() < self._deadline:
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.accepted += 1
+            with conn:
+                try:
+                    conn.settimeout(1)
+                    self.requests.append(conn.recv(4096))
+                    conn.sendall(b"HTTP/1.0 302 Found\r\nLocation: http://127.0.0.1:%d/again"
+                                 b"\r\nContent-Length: 0\r\n\r\n" % self.port)
+                except OSError:
+                    pass
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.sock.close()
