@@ -212,6 +212,42 @@ def upgrade(
         err.print(f"{root.name}: nothing to add (template version {TEMPLATE_VERSION})")
 
 
+@app.command()
+def series(
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="table, json, csv or html.")] = "table",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the report to FILE (atomically) instead of stdout.")] = None,
+    strict: Annotated[bool, typer.Option(
+        help="Also fail when a study whose status is final has warnings.")] = False,
+) -> None:
+    """The series manager's report: every study in countries/ side by side, and the
+    problems only the whole series shows. Exit 1 when any study has errors."""
+    from .errors import display_path
+    from .load import find_repo
+    from .report import FORMATS, print_table, render
+    from .series import series_report
+    from .write import atomic_write
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}",
+                                 param_hint="'--format'")
+    try:
+        report = series_report(find_repo())
+    except CasestudyError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    if out is not None:
+        atomic_write(out, render(report, fmt).encode("utf-8"))
+        err.print(f"wrote {display_path(out.resolve())}", markup=False)
+    elif fmt == "table":  # colour on a terminal; plain, and wide enough, in a pipe
+        print_table(report, Console(highlight=False,
+                                    width=None if sys.stdout.isatty() else 160))
+    else:
+        typer.echo(render(report, fmt), nl=False)
+    raise typer.Exit(1 if report.failed(strict) else 0)
+
+
 def main() -> None:
     """Console entry point: the project's errors become one located line and exit code 2."""
     logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.WARNING)
