@@ -102,6 +102,7 @@ def _study_data(row: StudyRow, rel: _Rel, current: int) -> dict[str, Any]:
                       "words": s.words, "min_words": s.spec.min_words,
                       "max_words": s.spec.max_words, "heading": s.heading,
                       "default_heading": s.default_heading} for s in row.sections],
+        "placeholders": row.placeholders,
         "footnotes": row.footnotes,
         "figures": row.figures,
         "figures_missing_alt": row.figures_missing_alt,
@@ -124,8 +125,8 @@ def to_json(report: SeriesReport) -> str:
 CSV_COLUMNS = (["slug", "path", "title", "country", "country_code", "series_number",
                 "status", "date", "authors", "has_sponsor"]
                + [f"{s.id}_{k}" for s in SECTIONS for k in ("words", "status")]
-               + ["footnotes", "figures", "figures_missing_alt", "errors", "warnings",
-                  "infos", "template_version", "template_status", "pdf_status"])
+               + ["placeholders", "footnotes", "figures", "figures_missing_alt", "errors",
+                  "warnings", "infos", "template_version", "template_status", "pdf_status"])
 
 
 def to_csv(report: SeriesReport) -> str:
@@ -164,8 +165,8 @@ def rich_table(report: SeriesReport, authors: bool = True) -> Table:
                   box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
                   title_justify="left",
                   caption="1-8: words per section (↓ short, ↑ long, miss: required but "
-                          "missing, -: optional, absent); Fn: footnotes; Fig: figures, Alt: "
-                          "of them without alt text", caption_justify="left")
+                          "missing, -: optional, absent); TODO: placeholders; Fn: footnotes; "
+                          "Fig: figures; Alt: figures without alt text", caption_justify="left")
     table.add_column("No.", justify="right", no_wrap=True)
     for name in ("Study", "Status", "Date"):
         table.add_column(name, no_wrap=True)
@@ -173,7 +174,7 @@ def rich_table(report: SeriesReport, authors: bool = True) -> Table:
         table.add_column("Authors", max_width=26, overflow="ellipsis", no_wrap=True)
     for spec in SECTIONS:
         table.add_column(str(spec.number), justify="right", no_wrap=True)
-    for name in ("Fn", "Fig", "Alt", "Err", "Warn", "Tpl", "PDF"):
+    for name in ("TODO", "Fn", "Fig", "Alt", "Err", "Warn", "Tpl", "PDF"):
         table.add_column(name, justify="right", no_wrap=True)
     current = report.current_template_version
     for row in report.rows:
@@ -188,7 +189,9 @@ def rich_table(report: SeriesReport, authors: bool = True) -> Table:
         table.add_row(
             str(row.series_number or "?"), f"{row.slug} [dim]{row.country_code or ''}[/]",
             status, str(row.date or "?"), *([", ".join(row.authors)] if authors else []),
-            *map(_words_cell, row.sections), str(row.footnotes), str(row.figures),
+            *map(_words_cell, row.sections),
+            f"[yellow]{row.placeholders}[/]" if row.placeholders else "[dim]0[/]",
+            str(row.footnotes), str(row.figures),
             f"[red]{row.figures_missing_alt}[/]" if row.figures_missing_alt else "[dim]0[/]",
             f"[bold red]{row.errors}[/]" if row.errors else "[dim]0[/]",
             f"[yellow]{row.warnings}[/]" if row.warnings else "[dim]0[/]", template, pdf)

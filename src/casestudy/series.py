@@ -63,6 +63,7 @@ class StudyRow:
     date: dt.date | None = None
     authors: list[str] = field(default_factory=list)
     sponsor: str | None = None
+    placeholders: int = 0  # TODO markers in the sections
     footnotes: int = 0
     figures: int = 0
     figures_missing_alt: int = 0
@@ -163,6 +164,7 @@ def _row(study: Study, build_dir: Path, version: int) -> StudyRow:
     row.findings = [Finding("check", p) for p in check_study(study)]
     for section in study.sections:
         if section.parsed is not None:
+            row.placeholders += len(section.parsed.placeholders)
             row.footnotes += len(section.parsed.footnote_defs)
             row.figures += len(section.parsed.images)
             row.figures_missing_alt += sum(not i.extra.strip() for i in section.parsed.images)
