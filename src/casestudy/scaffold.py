@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -249,11 +250,11 @@ def _series_number(repo: Path, value: int | str | None) -> int:
     except ValueError:
         number = 0
     if number < 1:
-        raise ScaffoldError(f"series number {value!r} must be a whole number from 1 up")
+        raise ScaffoldError(f"series number {value} must be a whole number from 1 up")
     for root, data in existing_studies(repo).items():
         if data.get("series_number") == number:
             raise ScaffoldError(f"series number {number} is already used by "
-                                f"{display_path(root)}; the next free one is "
+                                f"{COUNTRIES}/{root.name}; the next free one is "
                                 f"{next_series_number(repo)}")
     return number
 
@@ -285,13 +286,13 @@ def make_answers(repo: Path, name: str, *, code: str | None = None,
                               _default("subtitle", known), "--subtitle", required=False)
     target = Path(repo) / COUNTRIES / slug
     if target.exists() or target.is_symlink():
-        raise ScaffoldError(f"{display_path(target)} already exists; casestudy new never "
+        raise ScaffoldError(f"{COUNTRIES}/{slug} already exists; casestudy new never "
                             "overwrites a study (to add what the template gained, run: "
                             f"casestudy upgrade {slug})")
     for root, data in existing_studies(repo).items():
         other = data.get("country")
         if isinstance(other, dict) and other.get("code") == country.code:
-            raise ScaffoldError(f"{display_path(root)} already studies {country.name} "
+            raise ScaffoldError(f"{COUNTRIES}/{root.name} already studies {country.name} "
                                 f"({country.code}); the series has one study per country")
     return Answers(country.name, country.code, adjective, slug, known["title"],
                    known["subtitle"], _authors(authors), _date(date),
@@ -326,18 +327,20 @@ def next_question(repo: Path, name: str, given: dict[str, Any]) -> Question | No
 
 # ---------------------------------------------------------------- generation
 
-def _environment(root: Path, answers: Answers) -> Any:
+@functools.lru_cache(maxsize=4)  # compiled templates are kept: upgrade and tests render many
+def _environment(root: Path) -> Any:
+    """cookiecutter's own Jinja environment (its extensions), loading the study folder."""
     from cookiecutter.utils import create_env_with_context
     from jinja2 import FileSystemLoader
 
-    env = create_env_with_context({"cookiecutter": answers.variables()})
+    env = create_env_with_context({"cookiecutter": _cookiecutter_json(root)})
     env.loader = FileSystemLoader(str(root / PROJECT))
     return env
 
 
 def render_study_yaml(answers: Answers, root: Path | None = None) -> str:
     """The study.yaml the template gives for ``answers`` (as ``new`` would write it)."""
-    env = _environment(root or template_root(), answers)
+    env = _environment(root or template_root())
     return str(env.get_template(STUDY_FILE).render(cookiecutter=answers.variables()))
 
 
@@ -455,7 +458,7 @@ def upgrade_study(root: Path, optional: bool = False) -> Upgrade:
                             path, *doc.where(("template_version",)))
     answers = _study_answers(root, doc.data)
     report = Upgrade(root)
-    env = _environment(template_root(), answers)
+    env = _environment(template_root())
     stubs = {}
     for spec in SECTIONS:
         stub = root / "sections" / spec.filename
