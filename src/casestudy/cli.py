@@ -133,13 +133,11 @@ def build(
 
 def _answer(parse):  # type: ignore[no-untyped-def]
     """A prompt's value_proc: a bad answer is said and asked again, not fatal."""
-    import click
-
     def proc(value: str):  # type: ignore[no-untyped-def]
         try:
             return parse(value)
-        except CasestudyError as exc:
-            raise click.UsageError(exc.message) from None
+        except CasestudyError as exc:  # typer's prompt re-asks on its own UsageError family
+            raise typer.BadParameter(exc.message) from None
     return proc
 
 
