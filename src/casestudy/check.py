@@ -129,6 +129,10 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
     for ref in parsed.duplicate_defs:
         out.append(error(path, ref.line, ref.col, f"footnote [^{ref.value}] is defined twice"))
 
+    if parsed.too_deep is not None:
+        ref = parsed.too_deep
+        out.append(error(path, ref.line, ref.col, f"quotes or lists nested {ref.value} levels "
+                                                  "deep; the text inside would be lost"))
     for ref in parsed.raw_html:
         out.append(error(path, ref.line, ref.col, f"raw HTML is not allowed ({ref.value!r}); "
                                                   "use Markdown"))

@@ -174,6 +174,10 @@ def make_fetcher(roots: list[Path], log: FetchLog) -> Any:
         def fetch(self, url: str, headers: Any = None) -> Any:
             try:
                 path = _allowed_file(url, allowed)
+                # the checker sniffed the author's images; this catches any other route
+                reason = sniff_image(path) if path.suffix.lower() in IMAGE_TYPES else None
+                if reason:
+                    raise Refused(f"{path}: {reason}")
             except Refused as exc:
                 log.refused.append((url, str(exc)))
                 raise

@@ -84,6 +84,7 @@ class ParsedSection:
     placeholders: list[Ref] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     has_list: bool = False
+    too_deep: Ref | None = None  # quotes or lists nested past MAX_NESTING: text would be lost
 
 
 class _Locator:
@@ -94,15 +95,19 @@ class _Locator:
         self.start, self.end = (span[0], span[1]) if span else (0, 0)
         self.line, self.col = self.start, 0
 
-    def find(self, needle: str) -> tuple[int, int]:
+    def find(self, needle: str, shift: int = 0) -> tuple[int, int]:
+        return self.search(needle, shift) or (self.start + 1, 1)
+
+    def search(self, needle: str, shift: int = 0) -> tuple[int, int] | None:
+        """Line and column of ``needle`` (plus ``shift``) after the last find, or None."""
         for i in range(self.line, max(self.end, self.line + 1)):
             if i >= len(self.lines):
                 break
             at = self.lines[i].find(needle, self.col if i == self.line else 0)
             if at >= 0:
                 self.line, self.col = i, at + len(needle)
-                return i + 1, at + 1
-        return self.start + 1, 1
+                return i + 1, at + 1 + shift
+        return None
 
 
 def _inline_text(token: Token) -> str:
@@ -119,6 +124,7 @@ def parse_section(text: str) -> ParsedSection:
         for m in _PLACEHOLDER.finditer(line):
             out.placeholders.append(Ref(m.group(), n + 1, m.start() + 1))
 
+    out.too_deep = _too_deep(tokens)
     label: str | None = None
     block: Block | None = None
     skip_words = 0  # depth inside tables and figures, whose words are not body text
@@ -171,6 +177,20 @@ def parse_section(text: str) -> ParsedSection:
     return out
 
 
+_CONTAINER_OPENS = ("blockquote_open", "bullet_list_open", "ordered_list_open",
+                    "list_item_open")
+
+
+def _too_deep(tokens: list[Token]) -> Ref | None:
+    """Where block nesting reaches markdown-it's limit, past which it drops the text."""
+    limit = MD.options["maxNesting"] - 1
+    for tok in tokens:
+        if tok.nesting == 1 and tok.level >= limit and (
+                tok.type in _CONTAINER_OPENS or tok.type.startswith("container_")):
+            return Ref(str(MD.options["maxNesting"]), (tok.map or [0])[0] + 1, 1)
+    return None
+
+
 def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Block | None,
                  count_words: bool) -> None:
     if tok.type == "html_block":
@@ -199,7 +219,10 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
                 block.images.append(ref)
         elif child.type == "link_open":
             href = str(child.attrs.get("href", ""))
-            line, col = where.find(href) if href else where.find("](")
+            # the source may spell the URL differently (entities, %-escapes): then point
+            # at the destination after "](", or at the "<" of an autolink
+            line, col = ((href and where.search(href)) or where.search("](", 2)
+                         or where.find("<"))
             out.links.append(Ref(href, line, col))
         elif child.type == "html_inline":
             out.raw_html.append(Ref(child.content[:40], *where.find(child.content)))

@@ -1,0 +1,119 @@
+"""Images: bombs, disguised types and missing files are located errors, in bounded memory.
+
+The bombs are generated here (a few hundred bytes that claim billions of pixels): the
+checker must judge them from their headers and never decode them.
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from casestudy.errors import BuildError
+from casestudy.render import BRANDING, font_roots
+from hostile import check_cli, check_in_child, errors_of, hostile_study
+
+S03 = "study/sections/03-relationship.md"
+GIB = 1 << 30
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def png_bomb(width: int = 30000, height: int = 30000) -> bytes:
+    """A valid PNG header claiming width x height; the compressed rows are a few bytes."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = zlib.compress(b"\0" * (1 + 3 * width) * 4, 9)  # a start; decoders want more
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", rows)
+            + _chunk(b"IEND", b""))
+
+
+def jpeg_bomb() -> bytes:
+    """A JPEG whose 65,000-byte EXIF segment hides a 60000x60000 frame header."""
+    app1 = b"\xff\xe1" + struct.pack(">H", 65000) + b"Exif\0\0" + b"\0" * (65000 - 8)
+    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, 60000, 60000, 1) + b"\x01\x11\x00"
+    return b"\xff\xd8" + app1 + sof + b"\xff\xd9"
+
+
+def webp_bomb() -> bytes:
+    """An extended WebP whose canvas is 16000x16000."""
+    vp8x = b"VP8X" + struct.pack("<I", 10) + b"\0\0\0\0" + (15999).to_bytes(3, "little") * 2
+    return b"RIFF" + struct.pack("<I", 4 + len(vp8x)) + b"WEBP" + vp8x
+
+
+def gif_bomb() -> bytes:
+    return b"GIF89a" + struct.pack("<HH", 65535, 65535) + b"\0\0\0;"
+
+
+def image_study(dest: Path) -> Path:
+    bomb = png_bomb()
+    uri = "data:image/png;base64," + base64.b64encode(bomb).decode()
+    study = hostile_study(dest, "images", bomb_uri=uri)
+    figures = study / "figures"
+    (figures / "bomb.png").write_bytes(bomb)
+    (figures / "bomb.jpg").write_bytes(jpeg_bomb())
+    (figures / "bomb.webp").write_bytes(webp_bomb())
+    (figures / "bomb.gif").write_bytes(gif_bomb())
+    return study
+
+
+def expected(uri: str) -> list[str]:
+    return [
+        f"{S03}:5:1: error: image 'figures/bomb.png' is 30000x30000 pixels, more than the "
+        "40,000,000 allowed",
+        f"{S03}:7:1: error: image {uri!r} is not a file in the study: remote, data: and "
+        "file: images are not allowed; put the file in figures/",
+        f"{S03}:9:1: error: image 'figures/bomb.jpg' is 60000x60000 pixels, more than the "
+        "40,000,000 allowed",
+        f"{S03}:11:1: error: image 'figures/bomb.webp' is 16000x16000 pixels, more than the "
+        "40,000,000 allowed",
+        f"{S03}:13:1: error: image 'figures/bomb.gif' is 65535x65535 pixels, more than the "
+        "40,000,000 allowed",
+        f"{S03}:15:1: error: image 'figures/eps.png' is not a PNG file",
+        f"{S03}:17:1: error: image 'figures/figure.eps' has an unsupported type; use .gif, "
+        ".jpeg, .jpg, .png, .svg, .webp",
+        f"{S03}:19:1: error: image 'figures/png.jpg' is not a JPEG file",
+        f"{S03}:21:1: error: image 'figures/laughs.svg' declares a DOCTYPE or entities, which "
+        "are not allowed in SVG figures",
+        f"{S03}:23:1: error: image 'figures/missing.png' not found (paths are relative to "
+        "the study folder)",
+    ]
+
+
+def test_every_bad_image_is_a_located_error(tmp_path):
+    study = image_study(tmp_path / "study")
+    result = check_cli(tmp_path, "study")
+    assert result.exit_code == 1
+    uri = "data:image/png;base64," + base64.b64encode(png_bomb()).decode()
+    assert errors_of(result.stdout) == expected(uri)
+    assert study.is_dir()
+
+
+def test_bombs_are_judged_in_bounded_memory(tmp_path):
+    """The same check in a child limited to 1 GiB of address space, and 2 minutes."""
+    study = image_study(tmp_path / "study")
+    result = check_in_child(study, timeout=120, memory=GIB)
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
+    assert result.returncode == 1
+    uri = "data:image/png;base64," + base64.b64encode(png_bomb()).decode()
+    assert errors_of(result.stdout) == expected(uri)
+
+
+@pytest.mark.parametrize("name, data", [("bomb.png", png_bomb()), ("bomb.jpg", jpeg_bomb())],
+                         ids=["png", "jpeg"])
+def test_the_fetcher_refuses_a_bomb_that_skipped_the_checker(tmp_path, name, data):
+    """Render-time defence: a bomb inside the study is refused before any decoder sees it."""
+    from casestudy.pdf import html_to_pdf
+
+    study = hostile_study(tmp_path / "study", None)
+    (study / "figures" / name).write_bytes(data)
+    html = f'<html lang="en"><body><p>x</p><img src="figures/{name}" alt="bomb"></body></html>'
+    with pytest.raises(BuildError) as caught:
+        html_to_pdf(html, study, [study, BRANDING, *font_roots()], b"0" * 16, study, 0)
+    assert "pixels, more than the 40,000,000 allowed" in str(caught.value)
