@@ -324,6 +324,10 @@ def test_new_never_touches_an_existing_folder(series_repo):
                              "overwrites a study (to add what the template gained, run: "
                              "casestudy upgrade japan)\n")
     assert tree(series_repo) == before
+    prompted = run(series_repo, "new", "Japan", input="Japanese\n")  # refused before asking
+    assert prompted.exit_code == 2 and prompted.stdout == ""
+    assert prompted.stderr == result.stderr
+    assert tree(series_repo) == before
 
 
 def test_one_study_per_country(series_repo):

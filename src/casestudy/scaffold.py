@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .countries import SLUG, check_code, resolve
+from .countries import Country as Nation
 from .errors import ScaffoldError, StudyNotFound, display_path
 from .schema import SECTIONS, Author, Country, SectionSpec, StudyMeta
 from .write import atomic_write
@@ -262,11 +263,23 @@ def _series_number(repo: Path, value: int | str | None) -> int:
 def _default(key: str, known: dict[str, Any]) -> str:
     """A default of cookiecutter.json rendered over the answers so far (never the answers)."""
     from cookiecutter.prompt import render_variable
-    from cookiecutter.utils import create_env_with_context
 
-    config = _cookiecutter_json()
-    env = create_env_with_context({"cookiecutter": config})
-    return str(render_variable(env, config[key], dict(known)))
+    raw = _cookiecutter_json()[key]
+    return str(render_variable(_environment(template_root()), raw, dict(known)))
+
+
+def _refuse_existing(repo: Path, country: Nation) -> None:
+    """A new study may not take an existing folder, nor a country the series already has."""
+    target = Path(repo) / COUNTRIES / country.slug
+    if target.exists() or target.is_symlink():
+        raise ScaffoldError(f"{COUNTRIES}/{country.slug} already exists; casestudy new never "
+                            "overwrites a study (to add what the template gained, run: "
+                            f"casestudy upgrade {country.slug})")
+    for root, data in existing_studies(repo).items():
+        other = data.get("country")
+        if isinstance(other, dict) and other.get("code") == country.code:
+            raise ScaffoldError(f"{COUNTRIES}/{root.name} already studies {country.name} "
+                                f"({country.code}); the series has one study per country")
 
 
 def make_answers(repo: Path, name: str, *, code: str | None = None,
@@ -284,16 +297,7 @@ def make_answers(repo: Path, name: str, *, code: str | None = None,
                            "--title")
     known["subtitle"] = _text("subtitle", subtitle if subtitle is not None else
                               _default("subtitle", known), "--subtitle", required=False)
-    target = Path(repo) / COUNTRIES / slug
-    if target.exists() or target.is_symlink():
-        raise ScaffoldError(f"{COUNTRIES}/{slug} already exists; casestudy new never "
-                            "overwrites a study (to add what the template gained, run: "
-                            f"casestudy upgrade {slug})")
-    for root, data in existing_studies(repo).items():
-        other = data.get("country")
-        if isinstance(other, dict) and other.get("code") == country.code:
-            raise ScaffoldError(f"{COUNTRIES}/{root.name} already studies {country.name} "
-                                f"({country.code}); the series has one study per country")
+    _refuse_existing(repo, country)
     return Answers(country.name, country.code, adjective, slug, known["title"],
                    known["subtitle"], _authors(authors), _date(date),
                    _series_number(repo, series_number))
@@ -305,6 +309,7 @@ def next_question(repo: Path, name: str, given: dict[str, Any]) -> Question | No
     The CLI asks these one by one in a terminal; defaults follow from earlier answers.
     """
     country = resolve(_text("the country's name", name, "NAME"), given.get("code"))
+    _refuse_existing(repo, country)  # before asking anything else
     prompts = _cookiecutter_json().get("__prompts__", {})
     known = {"country": country.name, "code": country.code, "slug": country.slug,
              "adjective": given.get("adjective") or ""}
@@ -397,8 +402,12 @@ def _study_answers(root: Path, data: dict[str, Any]) -> Answers:
     def text(value: Any) -> str:
         return value if isinstance(value, str) and value.strip() else "TODO"
 
-    country = data.get("country") if isinstance(data.get("country"), dict) else {}
-    authors = [a.get("name") for a in data.get("authors") or [] if isinstance(a, dict)]
+    country = data.get("country")
+    if not isinstance(country, dict):
+        country = {}
+    people = data.get("authors")
+    authors = [a.get("name") for a in people if isinstance(a, dict)] if isinstance(
+        people, list) else []
     number = data.get("series_number")
     return Answers(text(country.get("name")), text(country.get("code")),
                    text(country.get("adjective")), root.name, text(data.get("title")),
