@@ -447,6 +447,13 @@ def test_new_reads_and_writes_nothing_in_home(series_repo, tmp_path):
     assert tree(home) == before
     text = (series_repo / "countries" / "poland" / "study.yaml").read_text()
     assert "Hijacked" not in text and "title: 'The US-Polish defense-industrial" in text
+    # even root cannot make ~/.cookiecutter_replay when HOME is a file
+    env["HOME"] = str(home / ".cookiecutterrc")
+    done = subprocess.run([str(Path(sys.executable).parent / "casestudy"), "new", "Chile",
+                           "--adjective", "Chilean", "--author", "A", "--no-input"],
+                          cwd=series_repo, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (series_repo / "countries" / "chile" / "study.yaml").is_file()
 
 
 # ---------------------------------------------------------------- upgrade
