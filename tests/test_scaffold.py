@@ -582,3 +582,45 @@ def test_upgrade_of_no_study(series_repo):
     result = run(series_repo, "upgrade", "atlantis")
     assert result.exit_code == 2
     assert "'atlantis' is neither a study folder nor a study in countries/" in result.stderr
+
+
+def test_upgrade_keeps_crlf_line_ends_and_creates_sections(italy):
+    study = italy / "study.yaml"
+    text = study.read_text()
+    study.write_bytes(text[: text.index("related:")].replace("\n", "\r\n").encode())
+    old = study.read_bytes()
+    shutil.rmtree(italy / "sections")
+    done = upgrade_study(italy)
+    assert len(done.sections) == len([s for s in SECTIONS if s.required])
+    new = study.read_bytes()
+    assert new.startswith(old) and b"\n" not in new[len(old):].replace(b"\r\n", b"")
+    assert load_study(italy).meta is not None
+
+
+def test_upgrade_sets_a_null_template_version(italy):
+    study = italy / "study.yaml"
+    text = study.read_text() + "template_version: null   # unknown\n"
+    study.write_text(text)
+    done = upgrade_study(italy)
+    assert done.template_version == (None, TEMPLATE_VERSION) and done.keys == []
+    assert study.read_text() == text.replace("template_version: null ",
+                                             f"template_version: {TEMPLATE_VERSION} ")
+
+
+def test_a_folder_appearing_while_generating_is_left_alone(series_repo, monkeypatch):
+    import casestudy.check
+
+    real = casestudy.check.check_study
+    target = series_repo / "countries" / "japan"
+
+    def check_and_race(study):
+        target.mkdir()
+        (target / "study.yaml").write_text("someone else's\n")
+        return real(study)
+
+    monkeypatch.setattr(casestudy.check, "check_study", check_and_race)
+    with pytest.raises(ScaffoldError) as exc:
+        new_study(series_repo, "Japan", adjective="Japanese", authors=["A"])
+    assert str(exc.value) == "error: countries/japan appeared while generating; nothing was written"
+    assert [p.name for p in (series_repo / "countries").iterdir()] == ["japan"]
+    assert [p.name for p in target.iterdir()] == ["study.yaml"]

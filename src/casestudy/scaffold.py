@@ -33,7 +33,7 @@ from typing import Any
 
 from .countries import SLUG, check_code, resolve
 from .countries import Country as Nation
-from .errors import ScaffoldError, StudyNotFound, display_path
+from .errors import ScaffoldError, StudyNotFound
 from .schema import SECTIONS, Author, Country, SectionSpec, StudyMeta
 from .write import atomic_write
 from .yamlfile import read_yaml
@@ -372,8 +372,8 @@ def new_study(repo: Path, name: str, **given: Any) -> Path:
         if errors:  # a bug of the template, not of the answers: say where
             raise ScaffoldError(f"the template made a study with errors: {errors[0]}")
         if target.exists() or target.is_symlink():
-            raise ScaffoldError(f"{display_path(target)} appeared while generating; "
-                                "nothing was written", target)
+            raise ScaffoldError(f"{COUNTRIES}/{answers.slug} appeared while generating; "
+                                "nothing was written")
         os.rename(made, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -490,9 +490,10 @@ def upgrade_study(root: Path, optional: bool = False) -> Upgrade:
     elif "template_version" in report.keys:
         report.template_version = (None, TEMPLATE_VERSION)
     if report.keys:
-        text += ("" if text.endswith("\n") or not text else "\n")
-        text += f"# added by casestudy upgrade (template version {TEMPLATE_VERSION})\n"
-        text += "".join(blocks[k] for k in report.keys)
+        eol = "\r\n" if "\r\n" in text else "\n"  # the file's own line ends
+        added = f"# added by casestudy upgrade (template version {TEMPLATE_VERSION})\n"
+        added += "".join(blocks[k] for k in report.keys)
+        text += ("" if text.endswith("\n") or not text else eol) + added.replace("\n", eol)
     if text != raw.decode("utf-8"):
         _verify(path, doc.data, text, report.keys)
     (root / "sections").mkdir(exist_ok=True)
