@@ -143,20 +143,21 @@ def _answer(parse):  # type: ignore[no-untyped-def]
 
 @app.command()
 def new(
-    name: Annotated[str, typer.Argument(help="The country, by its common English name.")],
+    name: Annotated[str, typer.Argument(
+        metavar="NAME", help="The country, by its common English name.")],
     code: Annotated[str | None, typer.Option(
-        help="ISO 3166-1 alpha-2 code; default: the name's.")] = None,
+        metavar="XX", help="ISO 3166-1 alpha-2 code; default: the name's.")] = None,
     adjective: Annotated[str | None, typer.Option(
-        help="Adjective used in headings, e.g. Japanese.")] = None,
+        metavar="ADJ", help="Adjective used in headings, e.g. Japanese.")] = None,
     author: Annotated[list[str] | None, typer.Option(
-        "--author", help="An author's name; repeat for each author.")] = None,
+        "--author", metavar="NAME", help="An author's name; repeat for each author.")] = None,
     title: Annotated[str | None, typer.Option(
         help="Default: The US-<adjective> defense-industrial partnership.")] = None,
     subtitle: Annotated[str | None, typer.Option(help="Default: from the adjective.")] = None,
     date: Annotated[str | None, typer.Option(
-        help="Publication date, YYYY-MM-DD; default: today.")] = None,
+        metavar="YYYY-MM-DD", help="Publication date; default: today.")] = None,
     series_number: Annotated[int | None, typer.Option(
-        help="Number in the series; default: the next free one.")] = None,
+        metavar="N", help="Number in the series; default: the next free one.")] = None,
     no_input: Annotated[bool, typer.Option(
         "--no-input", help="Never prompt; fail if an answer is missing.")] = False,
 ) -> None:
@@ -182,7 +183,7 @@ def new(
 
 @app.command()
 def upgrade(
-    study: Annotated[str, typer.Argument(help="A study folder or slug.")],
+    study: Annotated[str, typer.Argument(metavar="STUDY", help="A study folder or slug.")],
     optional: Annotated[bool, typer.Option(
         "--optional", help="Also add the optional sections the study lacks.")] = False,
 ) -> None:
