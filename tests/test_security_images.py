@@ -117,3 +117,32 @@ def test_the_fetcher_refuses_a_bomb_that_skipped_the_checker(tmp_path, name, dat
     with pytest.raises(BuildError) as caught:
         html_to_pdf(html, study, [study, BRANDING, *font_roots()], b"0" * 16, study, 0)
     assert "pixels, more than the 40,000,000 allowed" in str(caught.value)
+
+
+def use_bomb(levels: int = 8) -> str:
+    """Each group draws the previous one ten times: 10**levels rectangles from 1 KB."""
+    groups = "".join(f'<g id="g{i}">' + f'<use href="#g{i - 1}"/>' * 10 + "</g>"
+                     for i in range(1, levels + 1))
+    return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs>'
+            f'<rect id="g0" width="1" height="1"/>{groups}</defs><use href="#g{levels}"/></svg>')
+
+
+@pytest.mark.parametrize("svg, reason", [
+    (use_bomb(), "would draw more than 200,000 elements once its <use> references are "
+                 "expanded"),
+    ('<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#b"/></g>'
+     '<g id="b"><use href="#a"/></g></svg>',
+     "would draw more than 200,000 elements once its <use> references are expanded"),
+    ('<svg xmlns="http://www.w3.org/2000/svg">' + "<g>" * 50_000 + "</g>" * 50_000 + "</svg>",
+     "would draw more than 200,000 elements once its <use> references are expanded"),
+    ('<svg xmlns="http://www.w3.org/2000/svg">\n<rect width="1"\n</svg>',
+     "is not well-formed XML (line 3)"),
+], ids=["use-bomb", "use-cycle", "deep-groups", "malformed"])
+def test_svg_figures_that_would_never_finish_are_refused(tmp_path, svg, reason):
+    """A <use> bomb renders for longer than any CI allows: it must fail the check at once."""
+    study = hostile_study(tmp_path / "study", None)
+    (study / "figures" / "chart.svg").write_text(svg)
+    result = check_in_child(study, timeout=60, memory=GIB)
+    assert result.returncode == 1, result.stderr
+    assert errors_of(result.stdout) == [
+        f"{S03}:6:1: error: image 'figures/chart.svg' {reason}"]

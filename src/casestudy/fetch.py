@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
+from xml.etree import ElementTree
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".svg": "image/svg+xml", ".webp": "image/webp"}
 MAX_IMAGE_BYTES = 20_000_000
 MAX_PIXELS = 40_000_000  # a larger image is a decompression bomb or a mistake
+MAX_SVG_ELEMENTS = 200_000  # a chart draws thousands; millions is a <use> bomb
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # href/src attributes, CSS url() (any case: CSS is case-insensitive) and @import "..."
 _SVG_REF = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)["']|url\(\s*["']?([^)"']*)"""
@@ -148,12 +150,46 @@ def _svg_problem(path: Path) -> str | None:
     text = path.read_text("utf-8", "replace")
     if "<!ENTITY" in text or "<!DOCTYPE" in text:
         return "declares a DOCTYPE or entities, which are not allowed in SVG figures"
+    try:
+        drawn = _svg_drawn(ElementTree.fromstring(text))  # safe: no DOCTYPE, no entities
+    except ElementTree.ParseError as exc:
+        return f"is not well-formed XML (line {exc.position[0]})"
+    except RecursionError:
+        drawn = MAX_SVG_ELEMENTS + 1
+    if drawn > MAX_SVG_ELEMENTS:
+        return (f"would draw more than {MAX_SVG_ELEMENTS:,} elements once its <use> "
+                "references are expanded")
     for match in _SVG_REF.finditer(text):
         ref = (match.group(1) or match.group(2) or match.group(3) or "").strip()
         if ref and not ref.startswith("#"):
             line = text[: match.start()].count("\n") + 1
             return f"refers to {ref!r} on line {line}; SVG figures must be self-contained"
     return None
+
+
+def _svg_drawn(root: ElementTree.Element) -> int:
+    """How many elements the SVG draws with every <use> expanded (a <use> bomb is huge)."""
+    ids = {el.get("id"): el for el in root.iter() if el.get("id")}
+    memo: dict[int, int] = {}
+
+    def size(el: ElementTree.Element, active: set[int]) -> int:
+        key = id(el)
+        if key in memo:
+            return memo[key]
+        if key in active:  # a <use> cycle: never ends
+            return MAX_SVG_ELEMENTS + 1
+        active.add(key)
+        total = 1 + sum(size(child, active) for child in el)
+        if el.tag.rsplit("}", 1)[-1] == "use":
+            ref = el.get("href") or el.get("{http://www.w3.org/1999/xlink}href") or ""
+            target = ids.get(ref.removeprefix("#"))
+            if target is not None:
+                total += size(target, active)
+        active.discard(key)
+        memo[key] = total = min(total, MAX_SVG_ELEMENTS + 1)
+        return total
+
+    return size(root, set())
 
 
 @dataclass
