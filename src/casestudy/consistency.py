@@ -28,14 +28,15 @@ INFO = "info"
 HONORIFICS = {"dr", "prof", "professor", "mr", "mrs", "ms", "sir", "dame"}
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December")
-_NUMBER = r"(?<![\w.,])\d+(?:[.,]\d+)*"
 # House formats in prose (tables and figures may use '%'): "12 percent", "March 3, 2024".
-FORMATS = (
-    (re.compile(rf"{_NUMBER}\s?%"), "write 'percent' in prose, not '%'"),
-    (re.compile(rf"{_NUMBER}\s+per\s+cent\b"), "write 'percent', not 'per cent'"),
-    (re.compile(rf"(?<!\w)\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}(?!\w)"),
-     "write dates as 'March 3, 2024' (month day, year)"),
-)
+# One pattern, one pass; each alternative is a named group with its advice.
+FORMATS = re.compile(
+    r"(?P<percent>\d+(?:[.,]\d+)*\s?%)"
+    r"|(?P<per_cent>\d+(?:[.,]\d+)*\s+per\s+cent\b)"
+    rf"|(?P<date>\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}(?!\w))")
+ADVICE = {"percent": "write 'percent' in prose, not '%'",
+          "per_cent": "write 'percent', not 'per cent'",
+          "date": "write dates as 'March 3, 2024' (month day, year)"}
 
 Found = Iterator[tuple[Study, Problem]]
 
@@ -251,35 +252,52 @@ def _phrase(words: str) -> str:
     return r"\s+".join(map(re.escape, words.split()))
 
 
+def _word_char(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
+
+
+def _alternatives(phrases: Iterable[str], flags: int = 0) -> re.Pattern[str] | None:
+    """One pattern for many phrases, longest first, starting with a literal so that the
+    regex engine can skip ahead (a leading look-behind would make it try every position);
+    word boundaries are checked by the caller."""
+    ordered = sorted({p for p in phrases if p.strip()}, key=len, reverse=True)
+    return re.compile("|".join(map(_phrase, ordered)), flags) if ordered else None
+
+
 def spelling(series: Series) -> Found:
     """series.yaml ``style.preferred``: whole words (and their plurals), case-sensitive as
     written, so a rule for "defence" leaves the name "Ministry of Defence" alone."""
-    rules = []
-    for bad, good in series.config.style.preferred.items():
-        end = r"(?=s?(?!\w))" if bad[-1:].isalpha() else r"(?!\w)"
-        rules.append((re.compile(rf"(?<![\w.]){re.escape(bad)}{end}"), bad, good))
-    for text in series.texts:
-        for pattern, bad, good in rules:
-            for m in pattern.finditer(text.masked):
-                yield text.study, warning(text.path, *_at(text.masked, m.start()),
-                                          f"write {good!r}, not {bad!r}")
+    preferred = {" ".join(bad.split()): (bad, good)
+                 for bad, good in series.config.style.preferred.items()}
+    pattern = _alternatives(preferred)
+    for text in series.texts if pattern else ():
+        for m in pattern.finditer(text.masked):  # type: ignore[union-attr]
+            (bad, good), end = preferred[" ".join(m.group().split())], m.end()
+            if bad[-1].isalpha() and text.masked.startswith("s", end):
+                end += 1  # the plural: "programmes"
+            before = m.start() - 1
+            if (_word_char(text.masked, before) or text.masked[before:m.start()] == "."
+                    or _word_char(text.masked, end)):
+                continue  # part of a longer word or abbreviation
+            yield text.study, warning(text.path, *_at(text.masked, m.start()),
+                                      f"write {good!r}, not {bad!r}")
 
 
 def banned(series: Series) -> Found:
     """series.yaml ``style.banned``: whole phrases, any case, across line breaks."""
-    rules = [re.compile(rf"(?<!\w){_phrase(p)}(?!\w)", re.IGNORECASE)
-             for p in series.config.style.banned]
-    for text in series.texts:
-        for pattern in rules:
-            for m in pattern.finditer(text.masked):
-                yield text.study, warning(text.path, *_at(text.masked, m.start()),
-                                          f"banned phrase {' '.join(m.group().split())!r}")
+    pattern = _alternatives(series.config.style.banned, re.IGNORECASE)
+    for text in series.texts if pattern else ():
+        for m in pattern.finditer(text.masked):  # type: ignore[union-attr]
+            if _word_char(text.masked, m.start() - 1) or _word_char(text.masked, m.end()):
+                continue
+            yield text.study, warning(text.path, *_at(text.masked, m.start()),
+                                      f"banned phrase {' '.join(m.group().split())!r}")
 
 
 def acronyms(series: Series) -> Found:
     """series.yaml ``style.acronyms``: the first use in each study (sections in order)
     must be written "Expansion (ACR)" or "ACR (Expansion)"."""
-    rules = [(acronym, re.compile(rf"(?<!\w){re.escape(acronym)}(?!\w)"),
+    rules = [(acronym, re.compile(re.escape(acronym)),
               re.compile(rf"{_phrase(expansion)}\s*\(\s*$", re.IGNORECASE),
               re.compile(rf"\s*\(\s*{_phrase(expansion)}\s*\)", re.IGNORECASE), expansion)
              for acronym, expansion in series.config.style.acronyms.items()]
@@ -287,7 +305,11 @@ def acronyms(series: Series) -> Found:
     for text in series.texts:
         todo = pending.setdefault(text.study.root, {rule[0] for rule in rules})
         for acronym, use, before, after, expansion in rules:
-            m = use.search(text.masked) if acronym in todo else None
+            if acronym not in todo:
+                continue
+            m = next((m for m in use.finditer(text.masked)
+                      if not _word_char(text.masked, m.start() - 1)
+                      and not _word_char(text.masked, m.end())), None)
             if m is None:
                 continue
             todo.discard(acronym)
@@ -302,10 +324,13 @@ def formats(series: Series) -> Found:
     """The house formats in prose (FORMATS): percent and dates."""
     for text in series.texts:
         prose = _prose(text.masked)
-        for pattern, advice in FORMATS:
-            for m in pattern.finditer(prose):
-                yield text.study, warning(text.path, *_at(prose, m.start()),
-                                          f"{' '.join(m.group().split())!r}: {advice}")
+        for m in FORMATS.finditer(prose):
+            start = m.start()
+            if start and (prose[start - 1].isalnum() or prose[start - 1] in "_.,"):
+                continue  # inside a longer number or word: "A4", "1.5", "2,000"
+            yield text.study, warning(text.path, *_at(prose, start),
+                                      f"{' '.join(m.group().split())!r}: "
+                                      f"{ADVICE[m.lastgroup or '']}")
 
 
 RULES: dict[str, Callable[[Series], Found]] = {
