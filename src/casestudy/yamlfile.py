@@ -70,6 +70,7 @@ class _Builder:
             self.fail(node, f"nested more than {_MAX_DEPTH} levels deep", loc)
             return None
         if id(node) in self.seen:  # an alias: already reported at its anchor
+            self.doc.refused.add(loc)
             return None
         self.seen.add(id(node))
         if getattr(node, "anchor", None):
@@ -144,6 +145,16 @@ def _deepest_line(text: str) -> int:
     return 1
 
 
+def _quote_hint(text: str, error_line: int) -> str:
+    """An unclosed quote swallows the lines after it, so the parser fails further down:
+    name the line where the first unbalanced double quote opened."""
+    for n, line in enumerate(text.splitlines()[: error_line - 1], 1):
+        code = line.split(" #", 1)[0].replace('\\"', "")
+        if code.count('"') % 2:
+            return f" (is the quote opened on line {n} closed?)"
+    return ""
+
+
 def read_yaml(path: Path) -> YamlDoc:
     """Read ``path``; problems (syntax, tags, duplicates) land in ``doc.problems``."""
     doc = YamlDoc(path)
@@ -180,7 +191,8 @@ def read_yaml(path: Path) -> YamlDoc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        doc.problems.append(error(path, line, col, f"invalid YAML: {message}"))
+        doc.problems.append(error(path, line, col, f"invalid YAML: {message}"
+                                  + _quote_hint(text, line)))
         return doc
     except YAMLError as exc:
         doc.problems.append(error(path, 1, 1, f"invalid YAML: {exc}"))
