@@ -133,6 +133,17 @@ def test_folder_without_study_yaml_is_a_row_with_an_error(series_repo):
         "a study yet")
 
 
+def test_several_processes_give_the_same_report(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "series-three", repo)
+    shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+    make_study(repo / "countries" / "zz-gaps", FIXTURES / "series-rows" / "gaps")
+    one, two = series_report(repo, jobs=1), series_report(repo, jobs=2)
+    assert one.rows == two.rows
+    assert [(r.slug, r.errors, r.warnings) for r in two.rows] == [
+        ("japan", 0, 41), ("norway", 1, 41), ("zz-gaps", 4, 2)]  # country NO twice
+
+
 # ---------------------------------------------------------------- the command
 
 

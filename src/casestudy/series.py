@@ -13,7 +13,10 @@ Every problem is a located :class:`~casestudy.errors.Problem`. Besides ``error``
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +28,8 @@ from .markdown import parse_section
 from .scaffold import TEMPLATE_VERSION
 from .schema import SECTIONS, SectionSpec
 from .yamlfile import YamlDoc
+
+MIN_STUDIES_PER_JOB = 8  # fewer, and a process costs more than it saves
 
 
 @dataclass
@@ -113,26 +118,55 @@ class SeriesReport:
 
 
 def series_report(repo: Path, studies: list[Path] | None = None,
-                  build_dir: Path | None = None, today: dt.date | None = None) -> SeriesReport:
+                  build_dir: Path | None = None, today: dt.date | None = None,
+                  jobs: int | None = None) -> SeriesReport:
     """Load and check every study (default: every folder in ``countries/``); write nothing.
 
-    Raises ConfigError for a missing or bad series.yaml and StudyNotFound when there is
-    no ``countries/`` folder: without them there is no series to report on.
+    ``jobs`` processes load and check the studies (default: one per CPU once there are
+    enough studies to pay for the processes). Raises ConfigError for a missing or bad
+    series.yaml and StudyNotFound when there is no ``countries/`` folder.
     """
     repo = Path(repo)
     config = load_series(repo)
     build_dir = repo / "build" if build_dir is None else Path(build_dir)
     today = today or dt.date.today()
-    version = TEMPLATE_VERSION  # what `casestudy new` writes today
-    loaded = [_load(Path(p)) for p in (_study_folders(repo) if studies is None else studies)]
-    rows = [_row(study, build_dir, version) for study in loaded]
+    roots = [Path(p) for p in (_study_folders(repo) if studies is None else studies)]
+    loaded = _load_all(roots, build_dir, jobs)
+    rows = [row for _, row in loaded]
     by_root = {row.root: row for row in rows}
-    for rule, study, problem in cross_study(loaded, config, today):
+    for rule, study, problem in cross_study([s for s, _ in loaded], config, today):
         by_root[study.root].findings.append(Finding(rule, problem))
     for row in rows:
         row.findings.sort(key=lambda f: (f.problem, f.rule))
-    return SeriesReport(repo, config.series_name, today, version, rows,
+    return SeriesReport(repo, config.series_name, today, TEMPLATE_VERSION, rows,
                         config.colors.model_dump())
+
+
+def _load_all(roots: list[Path], build_dir: Path,
+              jobs: int | None) -> list[tuple[Study, StudyRow]]:
+    """Each study and its row, in order. Parsing Markdown and YAML is most of the
+    report's time, and studies are independent: with many studies, several processes
+    share the work (forked, so they start with everything imported; never WeasyPrint,
+    which the report does not import)."""
+    if jobs is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
+        jobs = min(cpus, len(roots) // MIN_STUDIES_PER_JOB)
+    jobs = min(jobs, len(roots))
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_study_and_row(root, build_dir) for root in roots]
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_study_and_row, roots, [build_dir] * len(roots),
+                             chunksize=max(1, len(roots) // (4 * jobs))))
+
+
+def _study_and_row(root: Path, build_dir: Path) -> tuple[Study, StudyRow]:
+    study = _load(root)
+    row = _row(study, build_dir, TEMPLATE_VERSION)
+    for section in study.sections:  # what the rules need is the text, not the tokens
+        if section.parsed is not None:
+            section.parsed.tokens, section.parsed.footnote_tokens = [], {}
+    return study, row
 
 
 def _study_folders(repo: Path) -> list[Path]:
