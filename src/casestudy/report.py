@@ -223,56 +223,70 @@ def _environment() -> jinja2.Environment:
 
 @dataclass
 class _Bar:
+    """One section of one study in the chart: the range band, then a bar or a label."""
+
     status: str
     tip: str
+    x: float
     band_x: float
     band_w: float
-    x: float
-    words: int | None = None
+    color: str
+    words: int | None
     w: float = 0.0
-    color: str = ""
     label: str = ""
     label_x: float = 0.0
     anchor: str = "start"
-    label_fill: str = ""
+    label_fill: str = "#3c4653"
+
+
+@dataclass
+class _ChartRow:
+    slug: str
+    note: str
+    y: int
+    shade: bool
+    bars: list[_Bar]
+
+
+CELL_W, GAP, LABEL_W, ROW_H, HEAD_H = 116, 16, 210, 30, 44  # chart geometry, in px
+
+
+def _bar(row: StudyRow, section: SectionRow, x: float, scale: float) -> _Bar:
+    spec, words = section.spec, section.words
+    bar = _Bar(section.status,
+               f"{row.slug}, {spec.id}: {'no' if words is None else words} words "
+               f"(range {spec.min_words}–{spec.max_words}): {section.status}",
+               x, round(x + spec.min_words * scale, 1),
+               round((spec.max_words - spec.min_words) * scale, 1),
+               STATUS_COLORS[section.status], words)
+    if words is None:
+        bar.label = "missing" if section.status == "missing" else "–"
+    else:
+        bar.w = round(words * scale, 1)
+        if bar.w > CELL_W - 34:  # no room right of the bar: the number goes inside, white
+            bar.label_x, bar.anchor, bar.label_fill = round(x + bar.w - 3, 1), "end", "#fff"
+        else:
+            bar.label_x = round(x + bar.w + 3, 1)
+    return bar
 
 
 def _chart(report: SeriesReport) -> dict[str, Any]:
-    """Geometry of the chart: one row (bar group) per study, one cell per section, each
-    bar drawn against the section's word range on a scale shared down the column."""
-    label_w, cell_w, gap, row_h, head_h = 210, 116, 16, 30, 44
-    columns, rows = [], []
-    for j, spec in enumerate(SECTIONS):
-        x0 = label_w + j * (cell_w + gap)
-        columns.append({"x": x0, "number": spec.number, "id": spec.id,
-                        "range": f"{spec.min_words}–{spec.max_words}"})
-    for i, row in enumerate(report.rows):
-        rows.append({"slug": row.slug, "y": head_h + i * row_h, "shade": i % 2 == 0,
-                     "note": f"No. {row.series_number or '?'} · {row.status or '?'}",
-                     "bars": []})
-    for j, spec in enumerate(SECTIONS):
-        x0 = columns[j]["x"]
-        longest = max((r.sections[j].words or 0 for r in report.rows), default=0)
-        scale = cell_w / max(spec.max_words * 1.15, longest, 1)
-        for row, drawn in zip(report.rows, rows, strict=True):
-            section = row.sections[j]
-            words = section.words
-            bar = _Bar(section.status, f"{row.slug}, {spec.id}: "
-                       f"{'no' if words is None else words} words (range {spec.min_words}–"
-                       f"{spec.max_words}): {section.status}",
-                       round(x0 + spec.min_words * scale, 1),
-                       round((spec.max_words - spec.min_words) * scale, 1), x0, words,
-                       color=STATUS_COLORS[section.status])
-            if words is None:
-                bar.label = "missing" if section.status == "missing" else "–"
-            else:
-                bar.w = round(words * scale, 1)
-                inside = bar.w > cell_w - 34  # no room to the right: label inside, white
-                bar.label_x = round(x0 + (bar.w - 3 if inside else bar.w + 3), 1)
-                bar.anchor, bar.label_fill = ("end", "#fff") if inside else ("start", "#3c4653")
-            drawn["bars"].append(bar)
-    width = label_w + len(SECTIONS) * (cell_w + gap)
-    return {"width": width, "height": head_h + row_h * max(len(rows), 1) + 4, "row_h": row_h,
+    """The chart's geometry: a row (bar group) per study, a cell per section, each bar
+    against the section's word range on a scale shared down the column."""
+    xs = [LABEL_W + j * (CELL_W + GAP) for j in range(len(SECTIONS))]
+    scales = [CELL_W / max(spec.max_words * 1.15, 1,
+                           *(r.sections[j].words or 0 for r in report.rows))
+              for j, spec in enumerate(SECTIONS)]
+    rows = [_ChartRow(row.slug, f"No. {row.series_number or '?'} · {row.status or '?'}",
+                      HEAD_H + i * ROW_H, i % 2 == 0,
+                      [_bar(row, s, x, scale)
+                       for s, x, scale in zip(row.sections, xs, scales, strict=True)])
+            for i, row in enumerate(report.rows)]
+    columns = [{"x": x, "number": spec.number, "id": spec.id,
+                "range": f"{spec.min_words}–{spec.max_words}"}
+               for x, spec in zip(xs, SECTIONS, strict=True)]
+    return {"width": LABEL_W + len(SECTIONS) * (CELL_W + GAP),
+            "height": HEAD_H + ROW_H * max(len(rows), 1) + 4, "row_h": ROW_H,
             "columns": columns, "rows": rows}
 
 
