@@ -22,6 +22,7 @@ from markupsafe import Markup
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .consistency import INFO
@@ -33,6 +34,7 @@ JSON_SCHEMA_VERSION = 1
 FORMATS = ("table", "json", "csv", "html")
 BRANDING = Path(__file__).parent / "branding"
 # section status -> colour in the HTML chart (the table uses the CSS classes)
+_SEVERITY_STYLE = {ERROR: "bold red", WARNING: "yellow"}
 STATUS_COLORS = {"ok": "#2e7d4f", "short": "#c98300", "long": "#c98300",
                  "missing": "#b3261e", "unreadable": "#b3261e", "optional": "#8a94a3"}
 
@@ -203,8 +205,11 @@ def print_table(report: SeriesReport, console: Console) -> None:
     and a one-line summary (notes of severity info are in the JSON and HTML only)."""
     console.print(rich_table(report, authors=console.width >= 150))
     for finding in report.findings():
-        if finding.problem.severity != INFO:
-            console.print(str(finding.problem), markup=False, highlight=False, soft_wrap=True)
+        problem = finding.problem
+        if problem.severity != INFO:
+            where, _, message = str(problem).partition(f": {problem.severity}: ")
+            console.print(Text.assemble(f"{where}: ", (problem.severity, _SEVERITY_STYLE[
+                problem.severity]), f": {message}"), highlight=False, soft_wrap=True)
     n = len(report.rows)
     console.print(f"{n} {'study' if n == 1 else 'studies'}: {report.count(ERROR)} error(s), "
                   f"{report.count(WARNING)} warning(s), {report.count(INFO)} note(s)",
