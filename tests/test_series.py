@@ -216,6 +216,15 @@ def test_out_writes_the_file_atomically_and_keeps_the_exit_code(series_repo):
     assert target.read_text() == run(series_repo, "--format", "json").stdout
 
 
+def test_unwritable_out_exits_2_and_keeps_nothing_half_written(series_repo):
+    make_study(series_repo / "countries" / "norway")
+    (series_repo / "taken").write_text("a file, not a folder")
+    result = run(series_repo, "--out", "taken/report.txt")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("taken/report.txt:1:1: error: cannot write the report: ")
+    assert (series_repo / "taken").read_text() == "a file, not a folder"
+
+
 def test_unknown_format_is_a_usage_error(series_repo):
     result = run(series_repo, "--format", "xml")
     assert result.exit_code == 2

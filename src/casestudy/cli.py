@@ -237,7 +237,12 @@ def series(
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
     if out is not None:
-        atomic_write(out, render(report, fmt).encode("utf-8"))
+        try:
+            atomic_write(out, render(report, fmt).encode("utf-8"))
+        except OSError as exc:
+            err.print(str(CasestudyError(f"cannot write the report: {exc.strerror}", out)),
+                      markup=False)
+            raise typer.Exit(2) from None
         err.print(f"wrote {display_path(out.resolve())}", markup=False)
     elif fmt == "table":  # colour on a terminal; plain, and wide enough, in a pipe
         print_table(report, Console(highlight=False,
