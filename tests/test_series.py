@@ -271,7 +271,7 @@ def three(tmp_path: Path) -> Path:
     return tmp_path / "repo"
 
 
-def test_italy_and_two_new_studies(three):
+def test_italy_and_two_new_studies(three, no_logs):
     report = series_report(three)
     italy, japan, norway = report.rows
     assert [(r.slug, r.series_number, r.status) for r in report.rows] == [
