@@ -292,3 +292,16 @@ def test_unknown_format_is_refused(varied):
     assert FORMATS == ("table", "json", "csv", "html")
     with pytest.raises(CasestudyError, match="unknown format 'xml'"):
         render(varied, "xml")
+
+
+def test_terminal_output_shows_author_text_literally(series_repo):
+    root = make_study(series_repo / "countries" / "[bold]norway")
+    study_yaml = root / "study.yaml"
+    study_yaml.write_text(study_yaml.read_text().replace(
+        'name: "Test Author"', r'name: "[/] \e[31mRed [bold]Author"'))
+    (root / "sections" / "01-summary.md").write_text(
+        "# Key \x1b[2J points\n\n- One key point.\n")
+    text = render(series_report(series_repo), "table")
+    assert "\x1b" not in text
+    assert "[bold]norway NO" in text and "[/] �[31mRed [bold]Author" in text
+    assert "heading 'Key \\x1b[2J points' drifted from the series wording" in text  # repr

@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -150,6 +151,15 @@ def to_csv(report: SeriesReport) -> str:
 # ---------------------------------------------------------------- terminal table
 
 
+# what authors wrote (folder names, names, headings in messages) reaches the terminal as
+# text: control characters shown as U+FFFD, rich markup escaped
+_CONTROLS = {c: "\ufffd" for c in (*range(0, 9), *range(11, 32), 127)}
+
+
+def _plain(text: str) -> str:
+    return escape(text.translate(_CONTROLS))
+
+
 def _words_cell(section: SectionRow) -> str:
     """Words in range plain green; out of range yellow with an arrow (readable without
     colour); a missing required section red."""
@@ -189,8 +199,8 @@ def rich_table(report: SeriesReport, authors: bool = True) -> Table:
         pdf = {"current": "[green]ok[/]", "stale": "[yellow]stale[/]"}.get(
             row.pdf_status, "[red]missing[/]" if row.status == "final" else "[dim]none[/]")
         table.add_row(
-            str(row.series_number or "?"), f"{row.slug} [dim]{row.country_code or ''}[/]",
-            status, str(row.date or "?"), *([", ".join(row.authors)] if authors else []),
+            str(row.series_number or "?"), f"{_plain(row.slug)} [dim]{row.country_code or ''}[/]",
+            status, str(row.date or "?"), *([_plain(", ".join(row.authors))] if authors else []),
             *map(_words_cell, row.sections),
             f"[yellow]{row.placeholders}[/]" if row.placeholders else "[dim]0[/]",
             str(row.footnotes), str(row.figures),
@@ -208,8 +218,10 @@ def print_table(report: SeriesReport, console: Console) -> None:
         problem = finding.problem
         if problem.severity != INFO:
             where, _, message = str(problem).partition(f": {problem.severity}: ")
-            console.print(Text.assemble(f"{where}: ", (problem.severity, _SEVERITY_STYLE[
-                problem.severity]), f": {message}"), highlight=False, soft_wrap=True)
+            console.print(Text.assemble(f"{where.translate(_CONTROLS)}: ",
+                                        (problem.severity, _SEVERITY_STYLE[problem.severity]),
+                                        f": {message.translate(_CONTROLS)}"),
+                          highlight=False, soft_wrap=True)
     n = len(report.rows)
     console.print(f"{n} {'study' if n == 1 else 'studies'}: {report.count(ERROR)} error(s), "
                   f"{report.count(WARNING)} warning(s), {report.count(INFO)} note(s)",
