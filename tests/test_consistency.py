@@ -83,3 +83,26 @@ def test_identity_clashes_are_errors_that_fail_the_series(tmp_path):
 ])
 def test_person_key(name, key):
     assert person_key(name) == key
+
+
+def test_dates_compare_each_final_study_with_all_lower_numbers(tmp_path):
+    """Numbers 1..4, final, with No. 2 twice (an error of its own): each study dated
+    before a lower number's date gets a note naming the latest such study."""
+    shutil.copyfile(REPO / "series.yaml", tmp_path / "series.yaml")
+    cases = [("a", "JP", 1, "2026-03-01"), ("b", "KR", 2, "2026-01-01"),
+             ("c", "SE", 2, "2026-04-01"), ("d", "DK", 3, "2026-03-15"),
+             ("e", "FI", 4, "2026-05-01")]
+    for slug, code, number, date in cases:
+        root = make_study(tmp_path / "countries" / slug)
+        text = (root / "study.yaml").read_text()
+        for old, new in (('code: "NO"', f'code: "{code}"'), ("status: draft", "status: final"),
+                         ("series_number: 9", f"series_number: {number}"),
+                         ('date: "2026-01-15"', f'date: "{date}"')):
+            text = text.replace(old, new)
+        (root / "study.yaml").write_text(text)
+    lines = rule_lines(tmp_path, "date")
+    assert lines == (
+        "countries/b/study.yaml:9:7: info: No. 2 is dated 2026-01-01, before No. 1 "
+        "(a, 2026-03-01): numbers and dates disagree\n"
+        "countries/d/study.yaml:9:7: info: No. 3 is dated 2026-03-15, before No. 2 "
+        "(c, 2026-04-01): numbers and dates disagree\n")
