@@ -87,7 +87,9 @@ def test_broken_bytes_are_located(tmp_path, raw, expected):
 def test_an_empty_or_scalar_study_yaml_is_an_error_not_a_crash(tmp_path):
     for text, first in (("", "missing required key"), ("just a string\n",
                                                         "study.yaml must be a mapping"),
-                        ("- a\n- b\n", "study.yaml must be a mapping")):
+                        ("- a\n- b\n", "study.yaml must be a mapping"),
+                        ("~\n", "study.yaml must be a mapping"),  # found by hypothesis
+                        ("---\n", "study.yaml must be a mapping")):
         study = hostile_study(tmp_path / "s", None)
         (study / "study.yaml").write_text(text)
         result = check_cli(tmp_path, "s")

@@ -146,7 +146,9 @@ def load_study(root: Path) -> Study:
         doc = read_yaml(root / STUDY_FILE)
     problems = list(doc.problems)
     meta = None
-    if doc.data is not None:  # None: not even parsed; otherwise validate what we have
+    if doc.data is None and not doc.problems:  # "~" or "---" alone: parsed, but no mapping
+        problems.append(error(doc.path, 1, 1, "study.yaml must be a mapping of keys"))
+    elif doc.data is not None:  # None: not even parsed; otherwise validate what we have
         if not isinstance(doc.data, dict):
             problems.append(error(doc.path, 1, 1, "study.yaml must be a mapping of keys"))
         else:
