@@ -120,8 +120,8 @@ def parse_section(text: str) -> ParsedSection:
     tokens = MD.parse(text, env)
     lines = text.splitlines()
     out = ParsedSection(text=text, tokens=[])
-    for n, line in enumerate(lines):
-        for m in _PLACEHOLDER.finditer(line):
+    for n, text_line in enumerate(lines):
+        for m in _PLACEHOLDER.finditer(text_line):
             out.placeholders.append(Ref(m.group(), n + 1, m.start() + 1))
 
     out.too_deep = _too_deep(tokens)

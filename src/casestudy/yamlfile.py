@@ -88,6 +88,7 @@ class _Builder:
                 self.fail(node, f"tag {tag!r} is not allowed here", loc)
                 return None
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)  # the composer makes only these three kinds
         return self.scalar(node, tag, loc)
 
     def mapping(self, node: MappingNode, loc: Loc) -> dict[str, Any]:
