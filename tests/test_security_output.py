@@ -48,7 +48,8 @@ def previous(tmp_path, reference) -> tuple[Path, Path, bytes]:
 
 
 def _start(study: Path, out: Path, *extra: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO / "tests")}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(REPO / "tests"), os.environ.get("PYTHONPATH", "")])}
     return subprocess.Popen([sys.executable, str(HELPER), "build", str(study), str(out), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, env=env)
