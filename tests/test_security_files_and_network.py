@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from typer.testing import CliRunner
 
 import casestudy
 from casestudy.build import build_study
+from casestudy.cli import app
 from casestudy.errors import BuildError, ProblemsFound
 from casestudy.fetch import FetchLog, make_fetcher
 from casestudy.load import load_series
@@ -92,6 +94,24 @@ def test_a_study_with_outside_paths_is_not_built(tmp_path):
     with pytest.raises(ProblemsFound):
         build_study(study, tmp_path / "out", ("pdf",), SERIES)
     assert not (tmp_path / "out" / "study.pdf").exists()
+
+
+def test_the_cli_build_refuses_with_located_errors_and_writes_nothing(series_repo):
+    hostile_study(series_repo / "countries" / "norway", "outside-paths")
+    old = Path.cwd()
+    os.chdir(series_repo)
+    try:
+        result = CliRunner().invoke(app, ["build", "norway"])
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("countries/norway/sections/03-relationship.md:5:1: error: image path "
+                        "'/etc/hostname.png' is absolute; write it relative to the study folder")
+    assert len(lines) == 7
+    assert "norway: not built" in result.stderr
+    assert not list(series_repo.glob("build/*.pdf"))
 
 
 def _special_files(study: Path, canary: Path) -> None:
