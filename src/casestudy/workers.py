@@ -152,15 +152,17 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,
                 task = worker.task
                 if task is None:
                     continue
+                answer, dead = None, worker.process.sentinel in ready
                 if worker.conn in ready:
                     try:
-                        finish(worker.conn.recv())
-                    except (EOFError, OSError):
-                        ready.append(worker.process.sentinel)  # died while answering
-                        continue
+                        answer = worker.conn.recv()
+                    except (EOFError, OSError):  # it died before or while answering
+                        dead = True
+                if answer is not None:
+                    finish(answer)
                     worker.task = None
-                elif worker.process.sentinel in ready or time.monotonic() >= worker.deadline:
-                    late = worker.process.is_alive()
+                elif dead or time.monotonic() >= worker.deadline:
+                    late = not dead
                     worker.stop()
                     code = worker.process.exitcode
                     remove_leftovers(task.out, task.root.name, worker.process.pid)

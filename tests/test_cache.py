@@ -1,0 +1,179 @@
+"""The build cache: a study is skipped only when nothing that affects its output changed.
+
+The renderer is replaced by a stub that writes a small file and counts its calls, so
+that every kind of input can be changed and the rebuild seen in milliseconds; the
+real render is exercised in test_build.py and test_workers.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from casestudy import build, cache
+from casestudy.load import load_series
+from casestudy.schema import SeriesConfig
+from conftest import REPO, make_study
+
+SERIES = load_series(REPO)
+
+
+@pytest.fixture
+def renders(monkeypatch) -> list[str]:
+    """Replace the PDF and web renderers by stubs; the list grows by one slug per render."""
+    calls: list[str] = []
+
+    def fake_pdf(study, series, target, digest):
+        calls.append(study.slug)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(f"%PDF {digest}".encode())
+        return target
+
+    def fake_web(study, series, out):
+        calls.append(study.slug + "/html")
+        (out / study.slug).mkdir(parents=True, exist_ok=True)
+        (out / study.slug / "index.html").write_text(study.slug)
+        return out / study.slug / "index.html"
+
+    monkeypatch.setattr(build, "_build_pdf", fake_pdf)
+    monkeypatch.setattr(build, "_build_web", fake_web)
+    return calls
+
+
+@pytest.fixture
+def study(tmp_path) -> Path:
+    return make_study(tmp_path / "norway")
+
+
+def rebuilds(study: Path, out: Path, renders: list[str], series: SeriesConfig = SERIES,
+             formats: tuple[str, ...] = ("pdf",)) -> bool:
+    before = len(renders)
+    result = build.build_study(study, out, formats, series)
+    assert result.skipped == (len(renders) == before)
+    return len(renders) > before
+
+
+def test_second_build_is_skipped_and_force_rebuilds(study, tmp_path, renders):
+    out = tmp_path / "out"
+    assert rebuilds(study, out, renders)
+    assert not rebuilds(study, out, renders)
+    build.build_study(study, out, ("pdf",), SERIES, force=True)
+    assert renders == ["norway", "norway"]
+
+
+@pytest.mark.parametrize("change", [
+    "study.yaml", "section", "section added", "section removed", "figure", "figure added",
+    "figure removed", "figure in subfolder", "symlink retargeted",
+])
+def test_every_change_to_the_study_rebuilds(study, tmp_path, renders, change):
+    out = tmp_path / "out"
+    (study / "figures" / "data").mkdir()
+    (study / "figures" / "data" / "a.csv").write_text("a,b\n")
+    (study / "figures" / "link.svg").symlink_to("chart.svg")
+    assert rebuilds(study, out, renders)
+    if change == "study.yaml":
+        path = study / "study.yaml"
+        path.write_text(path.read_text().replace("Minimal study", "Minimal study!"))
+    elif change == "section":
+        path = study / "sections" / "08-conclusion.md"
+        path.write_text(path.read_text() + "\nOne more word.\n")
+    elif change == "section added":
+        (study / "sections" / "09-extra.md").write_text("# Extra\n")
+    elif change == "section removed":
+        (study / "sections" / "05-ownership.md").unlink()
+    elif change == "figure":
+        path = study / "figures" / "chart.svg"
+        path.write_text(path.read_text().replace("</svg>", "<!-- x --></svg>"))
+    elif change == "figure added":
+        shutil.copyfile(study / "figures" / "chart.svg", study / "figures" / "other.svg")
+    elif change == "figure removed":
+        (study / "figures" / "data" / "a.csv").unlink()
+    elif change == "figure in subfolder":
+        (study / "figures" / "data" / "a.csv").write_text("a,b\n1,2\n")
+    elif change == "symlink retargeted":
+        (study / "figures" / "link.svg").unlink()
+        (study / "figures" / "link.svg").symlink_to("data/a.csv")
+    assert rebuilds(study, out, renders), change
+
+
+def test_a_change_of_series_settings_rebuilds(study, tmp_path, renders):
+    out = tmp_path / "out"
+    assert rebuilds(study, out, renders)
+    other = SERIES.model_copy(update={"page_size": "a4"})
+    assert rebuilds(study, out, renders, series=other)
+    assert not rebuilds(study, out, renders, series=other)
+
+
+def test_a_change_of_branding_code_or_fonts_changes_the_digest(study, tmp_path, monkeypatch):
+    package = tmp_path / "package"
+    shutil.copytree(Path(cache.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "_PACKAGE", package)
+    digests = []
+
+    def digest() -> str:
+        cache.engine_digest.cache_clear()
+        digests.append(cache.inputs_digest(study, SERIES))
+        return digests[-1]
+
+    try:
+        digest()
+        css = package / "branding" / "brief.css"
+        css.write_text(css.read_text() + "\n/* changed */\n")
+        digest()
+        code = package / "render.py"
+        code.write_text(code.read_text() + "\n# changed\n")
+        digest()
+        font = tmp_path / "font.ttf"
+        real = build.brand_fonts()
+        shutil.copyfile(real[0].path, font)
+        with open(font, "ab") as handle:
+            handle.write(b"\0")
+        fonts = [type(real[0])(real[0].family, font, real[0].style), *real[1:]]
+        monkeypatch.setattr("casestudy.render.brand_fonts", lambda: fonts)
+        digest()
+        monkeypatch.setattr(cache, "version", lambda name: "99.0" if name == "weasyprint"
+                            else "1.0")
+        digest()
+    finally:
+        cache.engine_digest.cache_clear()
+    assert len(set(digests)) == len(digests), "some change of the engine kept the digest"
+
+
+def test_an_output_deleted_or_edited_by_hand_is_rebuilt(study, tmp_path, renders):
+    out = tmp_path / "out"
+    assert rebuilds(study, out, renders)
+    (out / "norway.pdf").write_bytes(b"edited")
+    assert rebuilds(study, out, renders)
+    (out / "norway.pdf").unlink()
+    assert rebuilds(study, out, renders)
+    assert not rebuilds(study, out, renders)
+
+
+def test_a_new_format_is_built_and_the_old_one_stays_recorded(study, tmp_path, renders):
+    out = tmp_path / "out"
+    assert rebuilds(study, out, renders)
+    assert rebuilds(study, out, renders, formats=("html",))
+    assert not rebuilds(study, out, renders, formats=("pdf", "html"))
+    assert renders == ["norway", "norway/html"]
+
+
+def test_a_corrupt_record_means_a_rebuild(study, tmp_path, renders):
+    out = tmp_path / "out"
+    assert rebuilds(study, out, renders)
+    (out / ".casestudy" / "norway.json").write_text("{not json")
+    assert rebuilds(study, out, renders)
+
+
+def test_digest_never_reads_through_a_symlink_or_a_fifo(study, tmp_path):
+    import os
+
+    outside = tmp_path / "secret.txt"
+    outside.write_text("one")
+    (study / "figures" / "secret.svg").symlink_to(outside)
+    os.mkfifo(study / "figures" / "pipe.png")  # reading it would block forever
+    first = cache.inputs_digest(study, SERIES)
+    outside.write_text("two")
+    assert cache.inputs_digest(study, SERIES) == first

@@ -1,0 +1,119 @@
+"""Series builds on the worker pool: real PDFs, limits that really stop a render, the CLI.
+
+Each test here renders with WeasyPrint in worker processes; they share one series
+folder per module where they can, since a render costs seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from casestudy.build import build_series
+from casestudy.cli import app
+from casestudy.load import load_series
+from conftest import FIXTURES, REPO, make_study
+from pdfinfo import read_pdf
+
+SERIES = load_series(REPO)
+
+
+@pytest.fixture(scope="module")
+def series_repo_built(tmp_path_factory) -> tuple[Path, list]:
+    """norway and japan (the minimal study twice), and a broken study, built with 2 jobs."""
+    repo = tmp_path_factory.mktemp("repo")
+    (repo / "series.yaml").write_bytes((REPO / "series.yaml").read_bytes())
+    for slug in ("norway", "japan"):
+        make_study(repo / "countries" / slug)
+    make_study(repo / "countries" / "broken", FIXTURES / "check" / "duplicate-key")
+    roots = sorted((repo / "countries").iterdir())
+    seen: list = []
+    outcomes = build_series(roots, repo / "build", ("pdf",), SERIES, jobs=2,
+                            on_outcome=seen.append)
+    return repo, outcomes, seen
+
+
+def test_outcomes_come_back_in_the_order_of_the_studies(series_repo_built):
+    repo, outcomes, seen = series_repo_built
+    assert [o.root.name for o in outcomes] == ["broken", "japan", "norway"]
+    assert [o.status for o in outcomes] == ["problems", "built", "built"]
+    assert sorted(o.root.name for o in seen) == ["broken", "japan", "norway"]
+
+
+def test_workers_write_real_pdfs(series_repo_built):
+    repo, outcomes, _ = series_repo_built
+    for slug in ("japan", "norway"):
+        facts = read_pdf(repo / "build" / f"{slug}.pdf")
+        assert "Minimal study" in facts.pages[0]
+        assert len(facts.pages) >= 8
+    assert not (repo / "build" / "broken.pdf").exists()
+    peaks = [o.peak_rss_mb for o in outcomes if o.status == "built"]
+    assert all(50 < peak < 2000 for peak in peaks), peaks
+
+
+def test_problems_cross_the_process_boundary_located(series_repo_built):
+    repo, outcomes, _ = series_repo_built
+    problems = outcomes[0].problems
+    assert any(str(p).endswith("study.yaml:10:1: error: duplicate key 'sponsor' (first defined "
+                               "on line 9)") or "duplicate key" in p.message for p in problems)
+    assert all(p.path.startswith(str(repo)) for p in problems)
+
+
+def test_a_study_over_its_time_limit_is_stopped_and_the_old_pdf_kept(tmp_path):
+    study = make_study(tmp_path / "norway")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "norway.pdf").write_bytes(b"%PDF-previous")
+    outcome, = build_series([study], out, ("pdf",), SERIES, jobs=1, timeout=0.3)
+    assert outcome.status == "failed"
+    assert outcome.message == f"{study}: error: took longer than 0.3 s and was stopped"
+    assert (out / "norway.pdf").read_bytes() == b"%PDF-previous"
+    assert sorted(p.name for p in out.iterdir()) == ["norway.pdf"]
+
+
+def test_a_worker_over_its_memory_limit_fails_the_study_cleanly(tmp_path):
+    study = make_study(tmp_path / "norway")
+    out = tmp_path / "out"
+    outcome, = build_series([study], out, ("pdf",), SERIES, jobs=1, memory_mb=150)
+    assert outcome.status == "failed"
+    assert "memory" in outcome.message
+    assert outcome.message.startswith(f"{study}: error: ")
+    assert not (out / "norway.pdf").exists()
+
+
+def run_cli(cwd: Path, *args: str):
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(app, list(args))
+    finally:
+        os.chdir(old)
+
+
+def test_cli_builds_then_skips_and_reports_a_summary(series_repo_built):
+    repo, _, _ = series_repo_built
+    again = run_cli(repo, "build", "japan", "norway", "--jobs", "2")
+    assert again.exit_code == 0, again.output
+    assert "up to date build/japan.pdf" in again.stderr
+    assert "0 built, 2 up to date, 0 failed in" in again.stderr
+    every = run_cli(repo, "build")
+    assert every.exit_code == 1
+    assert "broken: not built (fix the errors above)" in every.stderr
+    assert "0 built, 2 up to date, 1 failed in" in every.stderr
+    assert every.stdout.startswith("countries/broken/study.yaml:10:1: error: duplicate key")
+
+
+def test_check_and_series_never_import_weasyprint(tmp_path):
+    code = ("import sys\n"
+            "from casestudy.cli import app\n"
+            "from typer.testing import CliRunner\n"
+            f"CliRunner().invoke(app, ['check', {str(REPO / 'countries' / 'italy')!r}])\n"
+            "print('weasyprint' in sys.modules, 'casestudy.pdf' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=REPO, timeout=120)
+    assert result.stdout.split() == ["False", "False"], result.stderr
