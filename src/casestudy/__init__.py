@@ -5,33 +5,53 @@ The public API, in pipeline order::
     study = casestudy.load_study(Path("countries/italy"))
     problems = casestudy.check_study(study)
     casestudy.build_study(Path("countries/italy"), out=Path("build"))
+    casestudy.build_series([...], Path("build"), ("pdf",), casestudy.load_series(repo))
+    report = casestudy.series_report(repo)
+    casestudy.new_study(repo, "Japan", code="JP", adjective="Japanese", authors=["..."])
+
+Names are imported when first used: ``check`` must not pay for the builder (WeasyPrint
+costs half a second) nor a no-op ``build`` for the Markdown parser.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .check import check_study
-from .errors import CasestudyError, Problem
-from .load import Study, find_repo, load_series, load_study, resolve_studies
-from .schema import SECTIONS, SeriesConfig, StudyMeta
+# The one place the version is written (pyproject.toml reads it from here): reading it
+# back through importlib.metadata would cost every command a tenth of a second.
+__version__ = "0.1.0"
 
-try:
-    __version__ = version("casestudy")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
-
+_HOME = {
+    "CasestudyError": "errors", "Problem": "errors",
+    "SECTIONS": "schema", "SeriesConfig": "schema", "StudyMeta": "schema",
+    "Study": "load", "find_repo": "load", "load_series": "load", "load_study": "load",
+    "resolve_studies": "load",
+    "check_study": "check", "check_paths": "check",
+    "build_study": "build", "build_series": "build",
+    "new_study": "scaffold", "upgrade_study": "scaffold",
+    "series_report": "series",
+}
 __all__ = [
     "SECTIONS", "CasestudyError", "Problem", "SeriesConfig", "Study", "StudyMeta",
-    "__version__", "build_study", "check_study", "find_repo", "load_series", "load_study",
-    "resolve_studies",
+    "__version__", "build_series", "build_study", "check_paths", "check_study", "find_repo",
+    "load_series", "load_study", "new_study", "resolve_studies", "series_report",
+    "upgrade_study",
 ]
 
+if TYPE_CHECKING:
+    from .build import build_series, build_study
+    from .check import check_paths, check_study
+    from .errors import CasestudyError, Problem
+    from .load import Study, find_repo, load_series, load_study, resolve_studies
+    from .scaffold import new_study, upgrade_study
+    from .schema import SECTIONS, SeriesConfig, StudyMeta
+    from .series import series_report
 
-def __getattr__(name: str) -> object:
-    # the build pulls in WeasyPrint (half a second): only import it when asked for
-    if name == "build_study":
-        from .build import build_study
 
-        return build_study
-    raise AttributeError(name)
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import Problem, error, warning
 from .fetch import Refused, inside, local_image, real, sniff_image
-from .load import Section, Study
+from .load import Section, Study, load_study
 from .markdown import SAFE_LINK
 from .schema import PLACEHOLDER
 
@@ -54,6 +54,18 @@ def _check_figure_files(study: Study) -> list[Problem]:
                 out.append(error(path, 1, 1, "not a regular file (a FIFO, socket or device); "
                                              "remove it"))
     return out
+
+
+def check_path(root: Path) -> list[Problem]:
+    """Load and check the study in ``root``."""
+    return check_study(load_study(root))
+
+
+def check_paths(roots: list[Path]) -> list[list[Problem]]:
+    """The problems of each study in ``roots``; many studies are checked in parallel."""
+    from .workers import fork_map
+
+    return fork_map(check_path, list(roots))
 
 
 def _check_meta(study: Study) -> list[Problem]:

@@ -52,11 +52,11 @@ def check(
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
 ) -> None:
     """Check studies against the series schema; print every problem as path:line:col."""
-    from .check import check_study
-    from .load import find_repo, load_study, resolve_studies
+    from .check import check_paths
+    from .load import find_repo, resolve_studies
 
     paths = resolve_studies(studies or [], find_repo())
-    problems = [p for path in paths for p in check_study(load_study(path))]
+    problems = [p for found in check_paths(paths) for p in found]
     errors, warnings = _print_problems(problems)
     err.print(f"{len(paths)} {'study' if len(paths) == 1 else 'studies'} checked: "
               f"{errors} error(s), {warnings} warning(s)")
