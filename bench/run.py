@@ -1,0 +1,200 @@
+"""The build benchmark: a synthetic series of copies of the Italy study, measured in one run.
+
+    python bench/run.py [--studies 20] [--check-studies 50] [--repeat 3] [--write BENCHMARKS.md]
+
+Reports, as ratios measured in the same run (machines here are noisy, so only ratios
+and same-run figures are worth comparing):
+
+a. our build of one study / WeasyPrint alone rendering the HTML we produced;
+b. a no-op rebuild of the series (the CLI, start-up included);
+c. a cold build of the series with 2 jobs / with 1 job;
+d. ``casestudy check`` of a series of --check-studies studies (the CLI, start-up included);
+e. peak memory (RSS) of a worker building the Italy brief;
+f. PDF size per page of the Italy brief.
+
+Everything happens in a temporary folder; nothing in the repository is written except
+the --write file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+ITALY = REPO / "countries" / "italy"
+CLI = [sys.executable, "-m", "casestudy"]
+
+TARGETS = {
+    "a": ("overhead over WeasyPrint alone", "<= 1.10x"),
+    "b": ("no-op rebuild", "< 1 s"),
+    "c": ("cold build, 2 jobs vs 1", ">= 1.7x"),
+    "d": ("check", "< 1 s"),
+    "e": ("peak memory per worker", "< 400 MB"),
+    "f": ("PDF size per page", "< 60 KB"),
+}
+
+
+def make_series(folder: Path, count: int) -> Path:
+    """A series repository with ``count`` copies of Italy, each its own slug and number."""
+    folder.mkdir(parents=True)
+    shutil.copyfile(REPO / "series.yaml", folder / "series.yaml")
+    for n in range(1, count + 1):
+        dest = folder / "countries" / f"italy-{n:02d}"
+        shutil.copytree(ITALY, dest)
+        meta = dest / "study.yaml"
+        meta.write_text(re.sub(r"(?m)^series_number: \d+", f"series_number: {n}",
+                               meta.read_text("utf-8")), "utf-8")
+    return folder
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command)} failed:\n{result.stderr}")
+    return seconds
+
+
+def overhead(repeat: int, out: Path) -> tuple[float, float, float]:
+    """(ours, WeasyPrint alone, ratio): medians of ``repeat`` interleaved runs."""
+    import weasyprint
+
+    from casestudy.build import build_study
+    from casestudy.load import load_series, load_study
+    from casestudy.render import render_html
+
+    series = load_series(REPO)
+    html = render_html(load_study(ITALY), series, "print")
+
+    def ours() -> float:
+        started = time.perf_counter()
+        build_study(ITALY, out, ("pdf",), series, force=True)
+        return time.perf_counter() - started
+
+    def alone() -> float:
+        started = time.perf_counter()
+        weasyprint.HTML(string=html, base_url=str(ITALY)).write_pdf(
+            out / "alone.pdf", pdf_variant="pdf/ua-1", optimize_images=True)
+        return time.perf_counter() - started
+
+    ours(), alone()  # warm both: fonts loaded, caches filled
+    mine, theirs = [], []
+    for _ in range(repeat):
+        mine.append(ours())
+        theirs.append(alone())
+    a, b = statistics.median(mine), statistics.median(theirs)
+    return a, b, a / b
+
+
+def pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(path)).pages)
+
+
+def cold_builds(repo: Path) -> tuple[float, float, float]:
+    """Seconds for a cold build of every study with 1 job and with 2, and the peak RSS."""
+    from casestudy.build import build_series
+    from casestudy.load import load_series
+
+    series = load_series(repo)
+    roots = sorted((repo / "countries").iterdir())
+    seconds, peaks = [], []
+    for jobs in (1, 2):
+        started = time.perf_counter()
+        outcomes = build_series(roots, repo / f"build-{jobs}", ("pdf",), series, jobs=jobs,
+                                force=True)
+        seconds.append(time.perf_counter() - started)
+        failed = [o for o in outcomes if o.status != "built"]
+        if failed:
+            sys.exit(f"cold build failed: {failed[0].message or failed[0].problems[:3]}")
+        peaks += [o.peak_rss_mb for o in outcomes]
+    return seconds[0], seconds[1], max(peaks)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    except OSError:
+        memory = 0.0
+    from importlib.metadata import version
+
+    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}, WeasyPrint "
+            f"{version('weasyprint')}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--studies", type=int, default=20)
+    parser.add_argument("--check-studies", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--write", type=Path, help="write the results as Markdown here")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="casestudy-bench-") as tmp:
+        work = Path(tmp)
+        print(f"machine: {machine()}", flush=True)
+        ours, alone, ratio_a = overhead(args.repeat, work / "one")
+        size = (work / "one" / "italy.pdf").stat().st_size
+        pages = pdf_pages(work / "one" / "italy.pdf")
+        print(f"a. one study {ours:.2f} s, WeasyPrint alone {alone:.2f} s", flush=True)
+
+        repo = make_series(work / "series", args.studies)
+        one_job, two_jobs, peak = cold_builds(repo)
+        print(f"c. cold build of {args.studies}: 1 job {one_job:.1f} s, 2 jobs "
+              f"{two_jobs:.1f} s", flush=True)
+        shutil.copytree(repo / "build-2", repo / "build")
+        noop = timed([*CLI, "build"], repo)
+        print(f"b. no-op rebuild of {args.studies}: {noop:.2f} s", flush=True)
+
+        many = make_series(work / "check", args.check_studies)
+        check = timed([*CLI, "check"], many)
+        print(f"d. check of {args.check_studies}: {check:.2f} s", flush=True)
+
+    speedup = one_job / two_jobs
+    rows = [
+        ("a", f"{ratio_a:.3f}x", f"ours {ours:.2f} s / WeasyPrint alone {alone:.2f} s "
+                                 f"(median of {args.repeat})", ratio_a <= 1.10),
+        ("b", f"{noop:.2f} s", f"{args.studies} studies, `casestudy build`, start-up included",
+         noop < 1),
+        ("c", f"{speedup:.2f}x", f"{args.studies} studies: --jobs 1 {one_job:.1f} s, "
+                                 f"--jobs 2 {two_jobs:.1f} s", speedup >= 1.7),
+        ("d", f"{check:.2f} s", f"{args.check_studies} studies, `casestudy check`, start-up "
+                                "included", check < 1),
+        ("e", f"{peak:.0f} MB", "largest peak RSS of any worker in (c)", peak < 400),
+        ("f", f"{size / pages / 1024:.1f} KB", f"Italy brief: {size / 1024:.0f} KB, {pages} "
+                                                "pages", size / pages < 60 * 1024),
+    ]
+    table = ["| | measure | result | target | met | detail |", "|---|---|---|---|---|---|"]
+    for key, result, detail, met in rows:
+        name, target = TARGETS[key]
+        table.append(f"| {key} | {name} | {result} | {target} | {'yes' if met else 'NO'} | "
+                     f"{detail} |")
+    print("\n".join(table))
+    if args.write:
+        args.write.write_text(
+            "# Benchmarks\n\nMeasured by `python bench/run.py --write BENCHMARKS.md` on "
+            f"{dt.date.today().isoformat()}, all in one run, on: {machine()}.\n\n"
+            + "\n".join(table) + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    main()
