@@ -21,7 +21,7 @@ import pycountry
 import pytest
 from typer.testing import CliRunner
 
-from casestudy import scaffold
+from casestudy import scaffold, upgrade
 from casestudy.check import check_study
 from casestudy.cli import app
 from casestudy.countries import names_of, slugify
@@ -37,9 +37,9 @@ from casestudy.scaffold import (
     stub_source,
     template_drift,
     template_root,
-    upgrade_study,
 )
 from casestudy.schema import SECTIONS, StudyMeta
+from casestudy.upgrade import upgrade_study
 from casestudy.yamlfile import read_yaml
 from conftest import REPO
 from pdfinfo import read_pdf
@@ -532,7 +532,7 @@ def test_upgrade_bumps_an_older_template_version_in_place(series_repo, monkeypat
     study = root / "study.yaml"
     text = study.read_text().replace("template_version: 1", "template_version: 1  # mine")
     study.write_text(text)
-    monkeypatch.setattr(scaffold, "TEMPLATE_VERSION", 2)
+    monkeypatch.setattr(upgrade, "TEMPLATE_VERSION", 2)
     done = upgrade_study(root)
     assert done.template_version == (1, 2) and done.keys == []
     assert study.read_text() == text.replace("template_version: 1  # mine",

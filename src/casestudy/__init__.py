@@ -29,7 +29,7 @@ _HOME = {
     "resolve_studies": "load",
     "check_study": "check", "check_paths": "check",
     "build_study": "build", "build_series": "build",
-    "new_study": "scaffold", "upgrade_study": "scaffold",
+    "new_study": "scaffold", "upgrade_study": "upgrade",
     "series_report": "series",
 }
 __all__ = [
@@ -44,9 +44,10 @@ if TYPE_CHECKING:
     from .check import check_paths, check_study
     from .errors import CasestudyError, Problem
     from .load import Study, find_repo, load_series, load_study, resolve_studies
-    from .scaffold import new_study, upgrade_study
+    from .scaffold import new_study
     from .schema import SECTIONS, SeriesConfig, StudyMeta
     from .series import series_report
+    from .upgrade import upgrade_study
 
 
 def __getattr__(name: str) -> Any:

@@ -190,7 +190,8 @@ def upgrade(
     """Add the section stubs and study.yaml keys the template gained; no text is changed."""
     from .errors import display_path
     from .load import find_repo, resolve_studies
-    from .scaffold import TEMPLATE_VERSION, upgrade_study
+    from .scaffold import TEMPLATE_VERSION
+    from .upgrade import upgrade_study
 
     try:
         root = resolve_studies([study], find_repo())[0]

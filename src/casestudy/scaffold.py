@@ -16,7 +16,6 @@ After a change of the schema, regenerate them with
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import json
@@ -27,15 +26,14 @@ import tempfile
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from .countries import SLUG, check_code, resolve
 from .countries import Country as Nation
-from .errors import ScaffoldError, StudyNotFound
+from .errors import ScaffoldError
 from .schema import SECTIONS, Author, Country, SectionSpec, StudyMeta
-from .write import atomic_write
 from .yamlfile import read_yaml
 
 TEMPLATE_VERSION = 1  # bump when the template changes in a way `upgrade` should apply
@@ -213,7 +211,7 @@ def _authors(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]
     return out
 
 
-def _date(value: str | dt.date | None) -> str:
+def answer_date(value: str | dt.date | None) -> str:
     if value is None:
         return dt.date.today().isoformat()
     if isinstance(value, dt.date):
@@ -265,7 +263,7 @@ def _default(key: str, known: dict[str, Any]) -> str:
     from cookiecutter.prompt import render_variable
 
     raw = _cookiecutter_json()[key]
-    return str(render_variable(_environment(template_root()), raw, dict(known)))
+    return str(render_variable(template_environment(template_root()), raw, dict(known)))
 
 
 def _refuse_existing(repo: Path, country: Nation) -> None:
@@ -299,7 +297,7 @@ def make_answers(repo: Path, name: str, *, code: str | None = None,
                               _default("subtitle", known), "--subtitle", required=False)
     _refuse_existing(repo, country)
     return Answers(country.name, country.code, adjective, slug, known["title"],
-                   known["subtitle"], _authors(authors), _date(date),
+                   known["subtitle"], _authors(authors), answer_date(date),
                    _series_number(repo, series_number))
 
 
@@ -320,7 +318,7 @@ def next_question(repo: Path, name: str, given: dict[str, Any]) -> Question | No
         "subtitle": (lambda: _default("subtitle", {**known, "title": given.get("title", "")}),
                      lambda v: _text("subtitle", v, "--subtitle", required=False)),
         "authors": (lambda: None, _authors),
-        "date": (lambda: _date(None), _date),
+        "date": (lambda: answer_date(None), answer_date),
         "series_number": (lambda: str(next_series_number(repo)),
                           lambda v: _series_number(repo, v)),
     }
@@ -333,7 +331,7 @@ def next_question(repo: Path, name: str, given: dict[str, Any]) -> Question | No
 # ---------------------------------------------------------------- generation
 
 @functools.lru_cache(maxsize=4)  # compiled templates are kept: upgrade and tests render many
-def _environment(root: Path) -> Any:
+def template_environment(root: Path) -> Any:
     """cookiecutter's own Jinja environment (its extensions), loading the study folder."""
     from cookiecutter.utils import create_env_with_context
     from jinja2 import FileSystemLoader
@@ -345,7 +343,7 @@ def _environment(root: Path) -> Any:
 
 def render_study_yaml(answers: Answers, root: Path | None = None) -> str:
     """The study.yaml the template gives for ``answers`` (as ``new`` would write it)."""
-    env = _environment(root or template_root())
+    env = template_environment(root or template_root())
     return str(env.get_template(STUDY_FILE).render(cookiecutter=answers.variables()))
 
 
@@ -378,152 +376,3 @@ def new_study(repo: Path, name: str, **given: Any) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
-
-
-# ---------------------------------------------------------------- upgrade
-
-@dataclass
-class Upgrade:
-    """What ``upgrade_study`` added (file names relative to the study, study.yaml keys)."""
-
-    root: Path
-    sections: list[str] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # optional sections left out
-    template_version: tuple[Any, int] | None = None  # (old, new) when it changed
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.sections or self.keys or self.template_version)
-
-
-def _study_answers(root: Path, data: dict[str, Any]) -> Answers:
-    """Answers read back from an existing study.yaml; what is missing reads TODO."""
-    def text(value: Any) -> str:
-        return value if isinstance(value, str) and value.strip() else "TODO"
-
-    country = data.get("country")
-    if not isinstance(country, dict):
-        country = {}
-    people = data.get("authors")
-    authors = [a.get("name") for a in people if isinstance(a, dict)] if isinstance(
-        people, list) else []
-    number = data.get("series_number")
-    return Answers(text(country.get("name")), text(country.get("code")),
-                   text(country.get("adjective")), root.name, text(data.get("title")),
-                   str(data.get("subtitle") or ""), tuple(text(a) for a in authors) or ("TODO",),
-                   str(data.get("date") or _date(None)),
-                   number if type(number) is int else next_series_number(root.parent.parent))
-
-
-def _blocks(text: str) -> dict[str, str]:
-    """Top-level keys of a block-style YAML text -> their lines (comments between dropped)."""
-    out: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines(keepends=True):
-        key = re.match(r"([A-Za-z_]\w*):", line)
-        if key:
-            current = out.setdefault(key.group(1), [])
-        elif not line.startswith((" ", "-")):
-            current = None
-        if current is not None:
-            current.append(line)
-    return {k: "".join(v) for k, v in out.items()}
-
-
-def _create(path: Path, text: str) -> None:
-    """Write a new file atomically, never over an existing one (link fails if it exists)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-
-
-def upgrade_study(root: Path, optional: bool = False) -> Upgrade:
-    """Add the section stubs and study.yaml keys a study lacks; existing text stays byte for byte.
-
-    Missing optional sections are only added with ``optional`` (an author may have
-    dropped one on purpose). Keys are appended at the end of study.yaml.
-    """
-    root = Path(root)
-    path = root / STUDY_FILE
-    if not path.is_file():
-        raise StudyNotFound(f"no {STUDY_FILE} in {root}", root)
-    doc = read_yaml(path)
-    if doc.problems or not isinstance(doc.data, dict):
-        first = doc.problems[0] if doc.problems else None
-        raise ScaffoldError(f"cannot upgrade: {first.message if first else 'not a mapping'}; "
-                            "fix study.yaml first", path, *(first.line, first.col) if first
-                            else (1, 1))
-    old = doc.data.get("template_version")
-    if type(old) is int and old > TEMPLATE_VERSION:
-        raise ScaffoldError(f"the study was made by template version {old}, newer than this "
-                            f"casestudy's ({TEMPLATE_VERSION}); upgrade casestudy first",
-                            path, *doc.where(("template_version",)))
-    answers = _study_answers(root, doc.data)
-    report = Upgrade(root)
-    env = _environment(template_root())
-    stubs = {}
-    for spec in SECTIONS:
-        stub = root / "sections" / spec.filename
-        if stub.exists() or stub.is_symlink():
-            continue
-        if not spec.required and not optional:
-            report.skipped.append(f"sections/{spec.filename}")
-            continue
-        stubs[stub] = env.get_template(f"sections/{spec.filename}").render(
-            cookiecutter=answers.variables())
-        report.sections.append(f"sections/{spec.filename}")
-
-    raw = path.read_bytes()
-    text = raw.decode("utf-8")
-    blocks = _blocks(render_study_yaml(answers))
-    report.keys = [k for k in StudyMeta.model_fields if k not in doc.data]
-    if old != TEMPLATE_VERSION and "template_version" in doc.data:
-        text = _replace_version(text, *doc.where(("template_version",)), path)
-        report.template_version = (old, TEMPLATE_VERSION)
-    elif "template_version" in report.keys:
-        report.template_version = (None, TEMPLATE_VERSION)
-    if report.keys:
-        eol = "\r\n" if "\r\n" in text else "\n"  # the file's own line ends
-        added = f"# added by casestudy upgrade (template version {TEMPLATE_VERSION})\n"
-        added += "".join(blocks[k] for k in report.keys)
-        text += ("" if text.endswith("\n") or not text else eol) + added.replace("\n", eol)
-    if text != raw.decode("utf-8"):
-        _verify(path, doc.data, text, report.keys)
-    (root / "sections").mkdir(exist_ok=True)
-    for stub, content in stubs.items():
-        _create(stub, content)
-    if text != raw.decode("utf-8"):
-        atomic_write(path, text.encode("utf-8"))
-    return report
-
-
-def _replace_version(text: str, line: int, col: int, path: Path) -> str:
-    lines = text.splitlines(keepends=True)
-    before, rest = lines[line - 1][: col - 1], lines[line - 1][col - 1:]
-    m = re.match(r"(\d+|null|Null|NULL|~)(?=\s|$)", rest)
-    if not m:
-        raise ScaffoldError("template_version is not a plain number; set it by hand to "
-                            f"{TEMPLATE_VERSION}", path, line, col)
-    lines[line - 1] = before + str(TEMPLATE_VERSION) + rest[m.end():]
-    return "".join(lines)
-
-
-def _verify(path: Path, before: dict[str, Any], text: str, added: list[str]) -> None:
-    """The new study.yaml must read back as the old data plus the added keys."""
-    with tempfile.TemporaryDirectory() as tmp:
-        probe = Path(tmp) / STUDY_FILE
-        probe.write_text(text, encoding="utf-8")
-        after = read_yaml(probe)
-    data = after.data if isinstance(after.data, dict) else {}
-    same = all(data.get(k) == v for k, v in before.items() if k != "template_version")
-    if after.problems or not same or any(k not in data for k in added):
-        raise ScaffoldError("cannot append the missing keys to this study.yaml without "
-                            f"changing its meaning; add them by hand: {', '.join(added)}",
-                            path)
