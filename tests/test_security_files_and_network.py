@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import sysconfig
 import tempfile
@@ -161,6 +162,24 @@ def test_an_unreferenced_link_in_figures_stops_the_build(tmp_path, canary):
         f"{study}/figures/data.csv:1:1: error: symbolic link leads outside the study folder; "
         "copy the file into figures/ instead"]
     assert not (tmp_path / "out" / "study.pdf").exists()
+
+
+def test_symlinked_figures_and_sections_folders_are_not_read(tmp_path, canary):
+    """os.walk and rglob follow a symlinked top folder: the web edition would copy /etc."""
+    study = hostile_study(tmp_path / "study", None)
+    for name in ("figures", "sections"):
+        shutil.rmtree(study / name)
+        (study / name).symlink_to(canary, target_is_directory=True)
+    result = check_cli(tmp_path, "study")
+    assert result.exit_code == 1
+    assert "CANARY-SECRET-TEXT" not in result.output and "secret" not in result.output
+    assert errors_of(result.stdout) == [
+        "study/figures:1:1: error: symbolic link leads outside the study folder; make "
+        "figures/ a real folder",
+        "study/sections:1:1: error: symbolic link leads outside the study folder; not read"]
+    with pytest.raises(ProblemsFound):
+        build_study(study, tmp_path / "out", ("pdf", "html"), SERIES)
+    assert not (tmp_path / "out" / "study").exists()
 
 
 def test_a_symlinked_study_yaml_is_not_read(tmp_path, canary):

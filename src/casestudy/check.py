@@ -41,8 +41,12 @@ def _check_figure_files(study: Study) -> list[Problem]:
     be read (or block) even if no section shows it.
     """
     root = real(study.root)
+    folder = study.root / "figures"
+    if folder.is_symlink() and not inside(real(folder), root):  # os.walk would follow it
+        return [error(folder, 1, 1, "symbolic link leads outside the study folder; make "
+                                    "figures/ a real folder")]
     out = []
-    for dirpath, dirnames, filenames in os.walk(study.root / "figures"):
+    for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         for name in sorted(filenames + dirnames):
             path = Path(dirpath) / name
@@ -109,8 +113,10 @@ def _placeholder(path: object, line: int, col: int, final: bool) -> Problem:
 def _check_section(study: Study, section: Section, adjective: str, final: bool) -> list[Problem]:
     spec, path, parsed = section.spec, section.path, section.parsed
     if parsed is None:
-        if section.path.exists() or section.path.is_symlink():
-            return []  # unreadable: already reported by load
+        folder = section.path.parent
+        if (section.path.exists() or section.path.is_symlink()
+                or (folder.is_symlink() and not inside(real(folder), real(study.root)))):
+            return []  # unreadable, or sections/ leads outside: already reported by load
         if spec.required:
             return [error(path, 1, 1, f"required section {spec.id!r} is missing "
                                       f"(expected sections/{spec.filename})")]

@@ -156,18 +156,23 @@ def load_study(root: Path) -> Study:
                 meta = StudyMeta.model_validate(doc.data)
             except ValidationError as exc:
                 problems.extend(pydantic_problems(doc, exc, StudyMeta))
+    folder = root / "sections"
+    outside = folder.is_symlink() and not inside(real(folder), real(root))
+    if outside:
+        problems.append(error(folder, 1, 1, "symbolic link leads outside the study folder; "
+                                            "not read"))
     sections = []
     for spec in SECTIONS:
-        path = root / "sections" / spec.filename
+        path = folder / spec.filename
         section = Section(spec, path)
-        if path.exists() or path.is_symlink():
+        if (path.exists() or path.is_symlink()) and not outside:
             text = read_text(path, problems, root)
             if text is not None:
                 section.parsed = parse_section(text)
         sections.append(section)
     known = {spec.filename for spec in SECTIONS}
-    folder = root / "sections"
-    extra = sorted(p for p in folder.glob("*") if p.name not in known) if folder.is_dir() else []
+    extra = (sorted(p for p in folder.glob("*") if p.name not in known)
+             if folder.is_dir() and not outside else [])
     return Study(root, meta, doc, sections, extra, problems)
 
 
