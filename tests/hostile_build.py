@@ -5,7 +5,7 @@ Usage (always with the project's interpreter, from the tests):
     python tests/hostile_build.py audit STUDY OUT EVENTS.json
         import everything first, then install an audit hook (sys.addaudithook, which
         cannot be removed again: hence a child process) and build STUDY into OUT; the
-        events the hook saw are written to EVENTS.json.
+        events the hook saw are written to EVENTS.json. Both formats are built.
     python tests/hostile_build.py build STUDY OUT [--pause-at render|replace]
         build STUDY into OUT; with --pause-at, print a marker line and sleep at that
         point, so that the parent can kill the build there.
@@ -71,7 +71,7 @@ def audit(study: Path, out: Path, events_file: Path) -> None:
 
     sys.addaudithook(hook)
     try:
-        build_study(study, out, ("pdf",), series)
+        build_study(study, out, ("pdf", "html"), series)
     finally:
         events_file.write_text(json.dumps(events))
 

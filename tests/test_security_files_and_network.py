@@ -351,6 +351,7 @@ def test_a_build_opens_files_only_in_the_allowed_roots(audited):
     opened = [Path(os.path.realpath(e[1])) for e in events if e[0] == "open"]
     assert len(opened) > 10  # the hook saw the build (sections, figures, fonts, output)
     assert any(p.suffix == ".pdf" for p in opened)
+    assert any(p.name == "index.html" for p in opened)  # the web edition too
     outside = [str(p) for p in opened
                if not any(p == r or r in p.parents for r in roots) and not _weasyprint_temp(p)]
     assert outside == []
