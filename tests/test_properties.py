@@ -24,7 +24,7 @@ from casestudy.load import load_study
 from casestudy.markdown import SAFE_LINK, RenderContext, parse_section, render_body
 from conftest import FIXTURES
 
-SETTINGS = settings(max_examples=200, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 YAML_PIECES = ["title", "country", "authors", "code", "name", "date", "status", "topics",
