@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from casestudy.build import build_study
 from casestudy.cli import app
-from casestudy.errors import ProblemsFound
+from casestudy.errors import BuildError, ProblemsFound
 from casestudy.load import load_series
 from conftest import FIXTURES, REPO, make_study
 from pdfinfo import read_pdf
@@ -173,8 +173,10 @@ def test_a_crash_while_writing_keeps_the_previous_pdf(tmp_path, built, monkeypat
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(OSError):
+    with pytest.raises(BuildError) as caught:
         build_study(make_study(tmp_path / "norway"), out, ("pdf",), SERIES)
+    assert caught.value.message == (f"cannot write {out / 'norway.pdf'}: No space left on "
+                                    "device; the previous output is unchanged")
     assert hashlib.sha256((out / "norway.pdf").read_bytes()).digest() == \
         hashlib.sha256(previous).digest()
     assert sorted(p.name for p in out.iterdir()) == ["norway.pdf"]

@@ -140,9 +140,6 @@ def test_a_write_error_keeps_the_previous_pdf(previous, monkeypatch, broken):
     assert [n for n in _leftovers(out) if n.endswith(".tmp")] == []
 
 
-@pytest.mark.xfail(strict=True, reason="needs build.py: an OSError while writing an output "
-                   "must become a BuildError naming the target (the CLI prints it, no "
-                   "traceback; the worker pool reports the study as failed)")
 def test_a_write_error_is_a_located_error_not_a_traceback(previous, monkeypatch):
     study, out, _ = previous
 
@@ -155,10 +152,6 @@ def test_a_write_error_is_a_located_error_not_a_traceback(previous, monkeypatch)
     assert "study.pdf" in str(caught.value) and "No space left" in str(caught.value)
 
 
-@pytest.mark.xfail(strict=True, reason="needs build.py/workers.py: run_task must turn an "
-                   "OSError from writing into a 'failed' outcome naming the file; today the "
-                   "worker dies with a traceback on stderr and the CLI says it may have run "
-                   "out of memory")
 def test_the_cli_reports_an_unwritable_target_without_a_traceback(series_repo):
     """The output path is taken by a folder: the rename fails inside a worker process."""
     hostile_study(series_repo / "countries" / "norway", None)

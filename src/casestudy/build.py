@@ -12,17 +12,18 @@ process, the rest go to worker processes (workers.py) within a time and memory l
 from __future__ import annotations
 
 import calendar
+import contextlib
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from .check import check_study
-from .errors import BuildError, Problem, ProblemsFound
+from .errors import BuildError, Problem, ProblemsFound, display_path
 from .load import Study, load_series, load_study
 from .render import BRANDING, brand_fonts, font_roots, render_html
 from .schema import SeriesConfig
@@ -67,7 +68,8 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
         result.outputs.append(_build_pdf(study, series, targets["pdf"], digest))
     if "html" in formats:
         result.outputs.append(_build_web(study, series, out))
-    record(out, study.slug, digest, formats)
+    with _writing(out / STATE_DIR):
+        record(out, study.slug, digest, formats)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -88,14 +90,32 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str) ->
     assert study.meta is not None
     epoch = calendar.timegm(study.meta.date.timetuple())
     data = html_to_pdf(html, study.root, roots, bytes.fromhex(digest)[:16], study.root, epoch)
-    atomic_write(target, data)
+    with _writing(target):
+        atomic_write(target, data)
     return target
+
+
+@contextlib.contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """An OSError while writing ``target`` (disk full, no permission, a folder in the
+    way) is the user's to fix: say which file, without a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise BuildError(f"cannot write {display_path(target)}: {reason}; the previous "
+                         "output is unchanged", target) from None
 
 
 def _build_web(study: Study, series: SeriesConfig, out: Path) -> Path:
     """<out>/<slug>/index.html with its assets copied beside it (fonts, CSS, figures)."""
-    out.mkdir(parents=True, exist_ok=True)
     folder = out / study.slug
+    with _writing(folder):
+        return _write_web(study, series, out, folder)
+
+
+def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
     try:
         assets = staging / "assets"

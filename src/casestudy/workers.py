@@ -11,6 +11,7 @@ machine swapping. Results come back as plain data; exceptions never cross proces
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import time
@@ -63,6 +64,12 @@ def run_task(task: Task) -> Outcome:
         return Outcome(task.root, "failed", [], [],
                        f"{task.root}: error: ran out of memory while rendering; the brief "
                        "is too large or a figure is pathological", time.perf_counter() - started)
+    except Exception as exc:  # a bug: keep its traceback for the report, fail this study only
+        logging.getLogger(__name__).exception("building %s", task.root)
+        return Outcome(task.root, "failed", [], [],
+                       f"{task.root}: error: internal error ({type(exc).__name__}: {exc}); "
+                       "this is a bug in casestudy, please report it with the traceback above",
+                       time.perf_counter() - started)
     status = "skipped" if result.skipped else "built"
     return Outcome(task.root, status, result.outputs, result.warnings, "", result.seconds)
 
@@ -105,7 +112,10 @@ class _Worker:
     def give(self, task: Task, timeout: float) -> None:
         self.task, self.started = task, time.monotonic()
         self.deadline = self.started + timeout
-        self.conn.send(task)
+        try:
+            self.conn.send(task)
+        except OSError:  # it died while idle: its sentinel is ready, the pool reports it
+            pass
 
     def stop(self, grace: float = 0.0) -> None:
         if grace:
