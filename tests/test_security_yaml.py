@@ -67,7 +67,12 @@ def test_thousands_of_nested_brackets_end_in_a_located_error(tmp_path):
     result = check_in_child(study, timeout=120)
     assert "Traceback" not in result.stderr
     assert result.returncode == 1
-    assert result.stdout == "study/study.yaml:19:1: error: invalid YAML: nested too deeply\n"
+    assert result.stdout in (
+        # ruamel's own parser recurses and stops at Python's limit
+        "study/study.yaml:19:1: error: invalid YAML: nested too deeply\n",
+        # libyaml composes it, and the reader's depth limit refuses it
+        "study/study.yaml:18:1: error: unknown key 'extra'\n"
+        "study/study.yaml:19:58: error: nested more than 50 levels deep\n")
 
 
 @pytest.mark.parametrize("raw, expected", [

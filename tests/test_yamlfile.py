@@ -75,3 +75,25 @@ def test_bad_bytes_are_located(tmp_path, raw, expected):
 def test_folded_scalars_have_no_fold_markers(tmp_path):
     doc = load(tmp_path, "text: >-\n  one two\n  three\n")
     assert doc.data == {"text": "one two three"}
+
+
+def test_libyaml_and_ruamels_parser_read_every_real_file_alike(monkeypatch):
+    """Plain files take libyaml's fast path; it must give exactly what ruamel's gives."""
+    from casestudy import yamlfile
+    from conftest import REPO
+
+    assert yamlfile.CParser is not None, "ruamel.yaml.clib is a dependency: the fast path"
+    files = [p for pattern in ("countries/*/study.yaml", "tests/fixtures/**/study.yaml",
+                               "**/series.yaml") for p in REPO.glob(pattern)
+             if ".venv" not in p.parts]
+    fast_ones = 0
+    for path in files:
+        fast = read_yaml(path)
+        fast_ones += yamlfile._fast_compose(path.read_text("utf-8", "replace")) \
+            is not yamlfile._SLOW
+        with monkeypatch.context() as m:
+            m.setattr(yamlfile, "_fast_compose", lambda text: yamlfile._SLOW)
+            slow = read_yaml(path)
+        assert (fast.data, fast.keys, fast.values, fast.problems, fast.refused) == \
+            (slow.data, slow.keys, slow.values, slow.problems, slow.refused), path
+    assert fast_ones >= 10  # Italy, the fixtures and series.yaml (a folded scalar) among them

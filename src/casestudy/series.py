@@ -13,10 +13,8 @@ Every problem is a located :class:`~casestudy.errors.Problem`. Besides ``error``
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
+import functools
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,19 +143,11 @@ def series_report(repo: Path, studies: list[Path] | None = None,
 def _load_all(roots: list[Path], build_dir: Path,
               jobs: int | None) -> list[tuple[Study, StudyRow]]:
     """Each study and its row, in order. Parsing Markdown and YAML is most of the
-    report's time, and studies are independent: with many studies, several processes
-    share the work (forked, so they start with everything imported; never WeasyPrint,
-    which the report does not import)."""
-    if jobs is None:
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-            os.cpu_count() or 1)
-        jobs = min(cpus, len(roots) // MIN_STUDIES_PER_JOB)
-    jobs = min(jobs, len(roots))
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_study_and_row(root, build_dir) for root in roots]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_study_and_row, roots, [build_dir] * len(roots),
-                             chunksize=max(1, len(roots) // (4 * jobs))))
+    report's time, and studies are independent: with many, processes share the work."""
+    from .workers import fork_map
+
+    return fork_map(functools.partial(_study_and_row, build_dir=build_dir), roots, jobs,
+                    min_per_job=MIN_STUDIES_PER_JOB)
 
 
 def _study_and_row(root: Path, build_dir: Path) -> tuple[Study, StudyRow]:

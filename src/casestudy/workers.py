@@ -201,12 +201,18 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,
     return outcomes
 
 
-def fork_map(function: Callable[[Any], Any], items: list[Any], min_per_job: int = 4) -> list[Any]:
-    """``[function(item) for item in items]``, shared among forked processes when there
-    are enough items to pay for them. Forked workers start with everything this process
-    imported, so they cost milliseconds; they are only used by ``check`` and ``series``,
-    which never import WeasyPrint (whose threads would make forking unsafe)."""
-    jobs = min(default_jobs(), len(items) // min_per_job)
+def fork_map(function: Callable[[Any], Any], items: list[Any], jobs: int | None = None,
+             min_per_job: int = 4) -> list[Any]:
+    """``[function(item) for item in items]``, shared among ``jobs`` forked processes
+    (default: one per core once there are ``min_per_job`` items for each).
+
+    Forked workers start with everything this process imported, so they cost
+    milliseconds; only ``check`` and ``series`` use them, and those never import
+    WeasyPrint (whose threads would make forking unsafe).
+    """
+    if jobs is None:
+        jobs = min(default_jobs(), len(items) // min_per_job)
+    jobs = min(jobs, len(items))
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
     from concurrent.futures import ProcessPoolExecutor
