@@ -41,7 +41,7 @@ def _import_everything() -> None:
     import casestudy.pdf  # noqa: F401
     import casestudy.render  # noqa: F401
 
-    casestudy.render.brand_fonts()
+    casestudy.brand.brand_fonts()
 
 
 def _pause(marker: str) -> None:

@@ -132,7 +132,7 @@ def test_a_change_of_branding_code_or_fonts_changes_the_digest(study, tmp_path, 
         with open(font, "ab") as handle:
             handle.write(b"\0")
         fonts = [type(real[0])(real[0].family, font, real[0].style), *real[1:]]
-        monkeypatch.setattr("casestudy.render.brand_fonts", lambda: fonts)
+        monkeypatch.setattr("casestudy.brand.brand_fonts", lambda: fonts)
         digest()
         monkeypatch.setattr(cache, "version", lambda name: "99.0" if name == "weasyprint"
                             else "1.0")

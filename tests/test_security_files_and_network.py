@@ -23,12 +23,12 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 import casestudy
+from casestudy.brand import BRANDING, font_roots
 from casestudy.build import build_study
 from casestudy.cli import app
 from casestudy.errors import BuildError, ProblemsFound
 from casestudy.fetch import FetchLog, make_fetcher
 from casestudy.load import load_series
-from casestudy.render import BRANDING, font_roots
 from conftest import REPO
 from hostile import (
     HELPER,

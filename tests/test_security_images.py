@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from casestudy.brand import BRANDING, font_roots
 from casestudy.errors import BuildError
-from casestudy.render import BRANDING, font_roots
 from hostile import check_cli, check_in_child, errors_of, hostile_study
 
 S03 = "study/sections/03-relationship.md"

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from casestudy.brand import BRANDING, font_roots
 from casestudy.load import load_series, load_study
 from casestudy.markdown import RenderContext, parse_section, render_body
-from casestudy.render import BRANDING, font_roots, render_html
+from casestudy.render import render_html
 from conftest import REPO
 from hostile import HELPER, check_cli, check_in_child, errors_of, hostile_study, run_child
 

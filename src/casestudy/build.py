@@ -20,15 +20,17 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .brand import BRANDING, brand_fonts, font_roots
 from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
-from .check import check_study
 from .errors import BuildError, Problem, ProblemsFound, display_path
-from .load import Study, load_series, load_study
-from .render import BRANDING, brand_fonts, font_roots, render_html
 from .schema import SeriesConfig
 from .workers import Outcome, Task, default_jobs, run_pool
 from .write import atomic_write, remove_temporaries
+
+if TYPE_CHECKING:
+    from .load import Study
 
 FORMATS = ("pdf", "html")
 STALE_SECONDS = 3600  # a temporary file this old belongs to no live build
@@ -50,6 +52,10 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
 
     Skipped (``result.skipped``) when its outputs are up to date, unless ``force``.
     """
+    # imported here: a no-op rebuild of a whole series needs none of them
+    from .check import check_study
+    from .load import load_series, load_study
+
     started = time.perf_counter()
     root, out = Path(root), Path(out)
     if series is None:
@@ -83,6 +89,7 @@ def source_files(study: Study) -> list[Path]:
 
 def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str) -> Path:
     from .pdf import html_to_pdf
+    from .render import render_html
 
     remove_temporaries(target, older_than=STALE_SECONDS)
     html = render_html(study, series, "print")
@@ -115,6 +122,8 @@ def _build_web(study: Study, series: SeriesConfig, out: Path) -> Path:
 
 
 def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> Path:
+    from .render import render_html
+
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
     try:

@@ -23,6 +23,7 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from . import brand
 from .schema import SeriesConfig
 
 STATE_DIR = ".casestudy"
@@ -68,8 +69,6 @@ def _tree_entries(root: Path, folder: Path) -> Iterable[tuple[str, bytes]]:
 @cache
 def engine_digest() -> bytes:
     """This package's code and branding, the brand fonts, and the rendering libraries."""
-    from .render import brand_fonts
-
     digest = hashlib.sha256()
     for package in _ENGINE_PACKAGES:
         try:
@@ -79,7 +78,7 @@ def engine_digest() -> bytes:
     for rel, content in _tree_entries(_PACKAGE, _PACKAGE):
         if "__pycache__" not in rel:
             digest.update(rel.encode() + b"\0" + content)
-    for font in brand_fonts():
+    for font in brand.brand_fonts():
         digest.update(font.path.name.encode() + b"\0" + _file_digest(font.path))
     return digest.digest()
 

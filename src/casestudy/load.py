@@ -9,14 +9,17 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from .errors import Problem, StudyNotFound, error
 from .fetch import inside, real
-from .markdown import ParsedSection, parse_section
 from .schema import SECTIONS, SectionSpec, SeriesConfig, StudyMeta
 from .yamlfile import YamlDoc, read_yaml
+
+if TYPE_CHECKING:
+    from .markdown import ParsedSection
 
 STUDY_FILE = "study.yaml"
 SERIES_FILE = "series.yaml"
@@ -135,6 +138,8 @@ def read_text(path: Path, problems: list[Problem], root: Path | None = None) -> 
 
 def load_study(root: Path) -> Study:
     """Read ``root/study.yaml`` and every section file; collect, never raise, on bad content."""
+    from .markdown import parse_section  # here: reading series.yaml must not load markdown-it
+
     root = Path(root)
     if not (root / STUDY_FILE).is_file():
         raise StudyNotFound(f"no {STUDY_FILE} in {root}", root)

@@ -15,38 +15,12 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__
+from .brand import BRANDING, brand_fonts
 from .errors import BuildError
 from .fetch import Refused, local_image
 from .load import Study
 from .markdown import RenderContext, render_body
 from .schema import SeriesConfig
-
-BRANDING = Path(__file__).parent / "branding"
-
-
-@dataclass(frozen=True)
-class Font:
-    family: str
-    path: Path
-    style: str
-
-
-def brand_fonts() -> list[Font]:
-    """The brand fonts, from the installed font packages (never from the system)."""
-    import fontpkg_source_sans_3 as sans
-    import fontpkg_source_serif_4 as serif
-
-    s, g = serif.ROOT / "files", sans.ROOT / "files"
-    return [
-        Font("Source Serif 4", s / "SourceSerif4[opsz,wght].ttf", "normal"),
-        Font("Source Serif 4", s / "SourceSerif4-Italic[opsz,wght].ttf", "italic"),
-        Font("Source Sans 3", g / "SourceSans3[wght].ttf", "normal"),
-        Font("Source Sans 3", g / "SourceSans3-Italic[wght].ttf", "italic"),
-    ]
-
-
-def font_roots() -> list[Path]:
-    return sorted({font.path.parent for font in brand_fonts()})
 
 
 def _fonts_css(url_of: dict[Path, str]) -> str:

@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .brand import BRANDING
 from .consistency import INFO
 from .errors import ERROR, WARNING, CasestudyError
 from .schema import SECTIONS
@@ -33,7 +34,6 @@ from .series import SectionRow, SeriesReport, StudyRow
 
 JSON_SCHEMA_VERSION = 1
 FORMATS = ("table", "json", "csv", "html")
-BRANDING = Path(__file__).parent / "branding"
 # section status -> colour in the HTML chart (the table uses the CSS classes)
 _SEVERITY_STYLE = {ERROR: "bold red", WARNING: "yellow"}
 STATUS_COLORS = {"ok": "#2e7d4f", "short": "#c98300", "long": "#c98300",
