@@ -141,7 +141,7 @@ def test_several_processes_give_the_same_report(tmp_path):
     one, two = series_report(repo, jobs=1), series_report(repo, jobs=2)
     assert one.rows == two.rows
     assert [(r.slug, r.errors, r.warnings) for r in two.rows] == [
-        ("japan", 0, 41), ("norway", 1, 41), ("zz-gaps", 4, 2)]  # country NO twice
+        ("japan", 0, 40), ("norway", 1, 40), ("zz-gaps", 4, 2)]  # country NO twice
 
 
 # ---------------------------------------------------------------- the command
@@ -294,10 +294,7 @@ def test_italy_and_two_new_studies(three, no_logs):
     # what only the series shows: the sponsor line Italy has and the drafts lack
     series_only = sorted(f"{f.rule}: {f.problem.path.split('countries/')[1]}"
                          for r in report.rows for f in r.findings if f.rule != "check")
-    assert series_only == [
-        "spelling: japan/sections/03-relationship.md",
-        "spelling: norway/sections/03-relationship.md",
-        "sponsor: japan/study.yaml", "sponsor: norway/study.yaml"]
+    assert series_only == ["sponsor: japan/study.yaml", "sponsor: norway/study.yaml"]
     assert not report.failed() and not report.failed(strict=True)
 
 
@@ -311,4 +308,4 @@ def test_italy_and_two_new_studies_on_the_command_line(three):
                                          ["3", "norway", "NO", "draft"]]
     assert rows[1][-2:] == ["v1", "none"] and rows[0][-2:] == ["-", "none"]
     assert "52↓" in rows[1] and "↓" not in " ".join(rows[0])
-    assert result.stdout.splitlines()[-1] == "3 studies: 0 error(s), 84 warning(s), 0 note(s)"
+    assert result.stdout.splitlines()[-1] == "3 studies: 0 error(s), 82 warning(s), 0 note(s)"

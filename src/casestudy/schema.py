@@ -50,7 +50,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(3, "relationship", "The state of the US-{adjective} defense-industrial "
                 "relationship", True, 400, 1500,
                 "The bilateral relationship as it stands: trade in both directions, "
-                "programmes, agreements, and how it has changed over the last decades."),
+                "programs, agreements, and how it has changed over the last decades."),
     SectionSpec(4, "sectors", "Sector by sector", True, 800, 3000,
                 "One `##` subsection per sector (for example land systems, combat "
                 "aircraft, surface warships): who builds what for whom, and why it matters."),
