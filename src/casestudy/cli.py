@@ -221,8 +221,10 @@ def series(
     strict: Annotated[bool, typer.Option(
         help="Also fail when a study whose status is final has warnings.")] = False,
 ) -> None:
-    """The series manager's report: every study in countries/ side by side, and the
-    problems only the whole series shows. Exit 1 when any study has errors."""
+    """The series manager's report: every study side by side, and what only the series shows.
+
+    Exit 1 when any study has errors (with --strict also when a final study has warnings).
+    """
     from .errors import display_path
     from .load import find_repo
     from .report import FORMATS, print_table, render
