@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from casestudy.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -29,6 +33,12 @@ def make_study(dest: Path, overlay: Path | None = None, base: Path = FIXTURES / 
             for line in delete.read_text().split():
                 (dest / line).unlink()
     return dest
+
+
+def invoke(cwd: Path, *args: str, input: str | None = None):
+    """The command line, in this process, run from ``cwd`` (paths print relative to it)."""
+    with contextlib.chdir(cwd):
+        return CliRunner().invoke(app, list(args), input=input)
 
 
 @pytest.fixture

@@ -16,10 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from casestudy.cli import app
-from conftest import FIXTURES, REPO, make_study
+from conftest import FIXTURES, REPO, invoke, make_study
 
 HOSTILE = FIXTURES / "hostile"
 HELPER = Path(__file__).parent / "hostile_build.py"
@@ -41,12 +38,7 @@ def hostile_study(dest: Path, scenario: str | None, **subs: object) -> Path:
 
 def check_cli(cwd: Path, *args: str):
     """`casestudy check ARGS` in this process (CliRunner), from ``cwd``."""
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(app, ["check", *args])
-    finally:
-        os.chdir(old)
+    return invoke(cwd, "check", *args)
 
 
 def errors_of(output: str) -> list[str]:

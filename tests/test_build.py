@@ -7,13 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from casestudy.build import build_study
-from casestudy.cli import app
 from casestudy.errors import BuildError, ProblemsFound
 from casestudy.load import load_series
-from conftest import FIXTURES, REPO, make_study
+from conftest import FIXTURES, REPO, invoke, make_study
 from pdfinfo import read_pdf
 
 SERIES = load_series(REPO)
@@ -184,12 +182,7 @@ def test_a_crash_while_writing_keeps_the_previous_pdf(tmp_path, built, monkeypat
 
 def test_cli_reports_errors_and_does_not_build(tmp_path, series_repo):
     make_study(series_repo / "countries" / "norway", FIXTURES / "check" / "html-and-links")
-    old = Path.cwd()
-    os.chdir(series_repo)
-    try:
-        result = CliRunner().invoke(app, ["build", "norway"])
-    finally:
-        os.chdir(old)
+    result = invoke(series_repo, "build", "norway")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
         "countries/norway/sections/05-ownership.md:3:13: error: raw HTML is not allowed "

@@ -13,22 +13,12 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from casestudy.cli import app
-from conftest import FIXTURES, make_study
+from conftest import FIXTURES, invoke, make_study
 
 SCENARIOS = sorted(p for p in (FIXTURES / "check").iterdir() if p.is_dir())
-runner = CliRunner()
-
-
 def run_check(cwd: Path, *args: str):
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return runner.invoke(app, ["check", *args])
-    finally:
-        os.chdir(old)
+    return invoke(cwd, "check", *args)
 
 
 def test_minimal_study_is_clean_even_when_strict(tmp_path, series_repo):

@@ -23,7 +23,6 @@ from typer.testing import CliRunner
 
 from casestudy import scaffold, upgrade
 from casestudy.check import check_study
-from casestudy.cli import app
 from casestudy.countries import names_of, slugify
 from casestudy.errors import ScaffoldError
 from casestudy.load import load_study
@@ -41,7 +40,7 @@ from casestudy.scaffold import (
 from casestudy.schema import SECTIONS, StudyMeta
 from casestudy.upgrade import upgrade_study
 from casestudy.yamlfile import read_yaml
-from conftest import REPO
+from conftest import REPO, invoke
 from pdfinfo import read_pdf
 
 TEMPLATE = REPO / "template"
@@ -49,12 +48,7 @@ runner = CliRunner()
 
 
 def run(cwd: Path, *args: str, input: str | None = None):
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return runner.invoke(app, list(args), input=input)
-    finally:
-        os.chdir(old)
+    return invoke(cwd, *args, input=input)
 
 
 def tree(folder: Path) -> dict[str, str]:

@@ -20,16 +20,14 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from typer.testing import CliRunner
 
 import casestudy
 from casestudy.brand import BRANDING, font_roots
 from casestudy.build import build_study
-from casestudy.cli import app
 from casestudy.errors import BuildError, ProblemsFound
 from casestudy.fetch import FetchLog, make_fetcher
 from casestudy.load import load_series
-from conftest import REPO
+from conftest import REPO, invoke
 from hostile import (
     HELPER,
     Listener,
@@ -99,12 +97,7 @@ def test_a_study_with_outside_paths_is_not_built(tmp_path):
 
 def test_the_cli_build_refuses_with_located_errors_and_writes_nothing(series_repo):
     hostile_study(series_repo / "countries" / "norway", "outside-paths")
-    old = Path.cwd()
-    os.chdir(series_repo)
-    try:
-        result = CliRunner().invoke(app, ["build", "norway"])
-    finally:
-        os.chdir(old)
+    result = invoke(series_repo, "build", "norway")
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     lines = result.stdout.splitlines()

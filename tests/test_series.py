@@ -18,20 +18,14 @@ import pytest
 from typer.testing import CliRunner
 
 from casestudy import series as series_module
-from casestudy.cli import app
 from casestudy.series import series_report
-from conftest import FIXTURES, REPO, make_study
+from conftest import FIXTURES, REPO, invoke, make_study
 
 runner = CliRunner()
 
 
 def run(cwd: Path, *args: str):
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return runner.invoke(app, ["series", *args])
-    finally:
-        os.chdir(old)
+    return invoke(cwd, "series", *args)
 
 
 def sections(row) -> list[tuple[str, int | None, str]]:

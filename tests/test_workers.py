@@ -6,18 +6,15 @@ folder per module where they can, since a render costs seconds.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from casestudy.build import build_series
-from casestudy.cli import app
 from casestudy.load import load_series
-from conftest import FIXTURES, REPO, make_study
+from conftest import FIXTURES, REPO, invoke, make_study
 from pdfinfo import read_pdf
 
 SERIES = load_series(REPO)
@@ -87,12 +84,7 @@ def test_a_worker_over_its_memory_limit_fails_the_study_cleanly(tmp_path):
 
 
 def run_cli(cwd: Path, *args: str):
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(app, list(args))
-    finally:
-        os.chdir(old)
+    return invoke(cwd, *args)
 
 
 def test_cli_builds_then_skips_and_reports_a_summary(series_repo_built):
