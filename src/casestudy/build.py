@@ -174,6 +174,8 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
 
     Up-to-date studies are skipped here, without starting a worker. Each study that
     is built gets ``timeout`` seconds and its worker ``memory_mb`` of address space.
+    Workers start from a forkserver, which imports the calling script's ``__main__``:
+    a script that calls this must guard its own work with ``if __name__ == "__main__":``.
     """
     report = on_outcome or (lambda outcome: None)
     pending: list[Task] = []
