@@ -162,7 +162,6 @@ def new(
         "--no-input", help="Never prompt; fail if an answer is missing.")] = False,
 ) -> None:
     """Start a study in countries/<slug>/ from the template; prompts for what is missing."""
-    from .errors import display_path
     from .load import find_repo
     from .scaffold import new_study, next_question
 
@@ -188,7 +187,6 @@ def upgrade(
         "--optional", help="Also add the optional sections the study lacks.")] = False,
 ) -> None:
     """Add the section stubs and study.yaml keys the template gained; no text is changed."""
-    from .errors import display_path
     from .load import find_repo, resolve_studies
     from .scaffold import TEMPLATE_VERSION
     from .upgrade import upgrade_study
@@ -225,7 +223,6 @@ def series(
 
     Exit 1 when any study has errors (with --strict also when a final study has warnings).
     """
-    from .errors import display_path
     from .load import find_repo
     from .report import FORMATS, print_table, render
     from .series import series_report
