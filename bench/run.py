@@ -54,8 +54,9 @@ Reading the table:
   HTML, so the ratio is what loading, checking, Markdown, Jinja, hashing and the atomic
   write add to WeasyPrint's render. (a2) is what a user waits for: `casestudy build`
   adds Python start-up, the command line, the check and a worker process (forked from a
-  server that imports WeasyPrint) to the render, about a second in all; the WeasyPrint
-  script pays start-up and its import too.
+  server that imports WeasyPrint) to the render; the WeasyPrint script pays start-up and
+  its import too. It is one run of each and varies most from run to run (1.2x to 1.5x
+  in the runs made so far).
 - (b) and (d) are wall times of the command, start-up (about 0.3 s) included.
 - (d) is parse-bound: each copy of Italy is 6,000 words and 48 footnotes, and
   markdown-it-py's pure-Python tokenizer takes about 25 ms of the 30 ms a study costs;
