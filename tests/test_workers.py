@@ -109,3 +109,12 @@ def test_check_and_series_never_import_weasyprint(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=REPO, timeout=120)
     assert result.stdout.split() == ["False", "False"], result.stderr
+
+
+def test_cli_says_how_many_warnings_a_built_study_has(series_repo):
+    make_study(series_repo / "countries" / "norway", FIXTURES / "check" / "placeholders")
+    result = run_cli(series_repo, "build", "norway")
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stderr.splitlines() if x.startswith("built "))
+    assert line.startswith("built build/norway.pdf (")
+    assert line.endswith(" s; 2 warnings: casestudy check norway)")

@@ -118,9 +118,12 @@ def build(
                 progress.console.print(outcome.message, markup=False, style="red")
             else:
                 verb = "[green]built[/green]" if outcome.status == "built" else "up to date"
+                warned = len(outcome.problems)  # a built study can only have warnings
+                note = (f"; {warned} warning{'s' * (warned != 1)}: casestudy check {name}"
+                        if warned else "")
                 for output in outcome.outputs:
                     progress.console.print(f"{verb} {display_path(output)} "
-                                           f"({outcome.seconds:.1f} s)")
+                                           f"({outcome.seconds:.1f} s{note})")
 
         build_series(paths, out, formats, series, jobs, force, timeout, memory,
                      report)
