@@ -118,3 +118,11 @@ def test_cli_says_how_many_warnings_a_built_study_has(series_repo):
     line = next(x for x in result.stderr.splitlines() if x.startswith("built "))
     assert line.startswith("built build/norway.pdf (")
     assert line.endswith(" s; 2 warnings: casestudy check norway)")
+
+
+def test_a_stopped_worker_is_replaced_for_the_studies_still_queued(tmp_path):
+    roots = [make_study(tmp_path / slug) for slug in ("japan", "norway")]
+    outcomes = build_series(roots, tmp_path / "out", ("pdf",), SERIES, jobs=1, timeout=0.3)
+    assert [(o.root.name, o.status) for o in outcomes] == [("japan", "failed"),
+                                                           ("norway", "failed")]
+    assert all(o.message.endswith("took longer than 0.3 s and was stopped") for o in outcomes)

@@ -182,7 +182,9 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,
                     finish(Outcome(task.root, "failed", [], [],
                                    f"{task.root}: error: {message}",
                                    time.monotonic() - worker.started))
-                    workers[index] = worker = _Worker(context, memory_mb)
+                    worker.task = None
+                    if queue:  # a new worker for the rest of the queue
+                        workers[index] = worker = _Worker(context, memory_mb)
                 else:
                     continue
                 if queue:
