@@ -83,6 +83,11 @@ def _peak_rss_mb() -> float:
 def _serve(conn: Connection, memory_mb: int) -> None:
     """A worker's life: limit its memory, then build each task it is sent."""
     import resource
+    import signal
+
+    # Ctrl-C reaches the whole process group: the parent stops the workers and cleans up
+    # after them, so a worker does not die with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     if memory_mb:
         limit = memory_mb * 1024 * 1024
