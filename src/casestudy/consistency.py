@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .errors import Problem, error, warning
+from .errors import Problem, error, info, warning
 from .load import COUNTRIES, STUDY_FILE, Study
 from .schema import SeriesConfig, StudyMeta
 
-INFO = "info"
 HONORIFICS = {"dr", "prof", "professor", "mr", "mrs", "ms", "sir", "dame"}
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December")
@@ -39,10 +38,6 @@ ADVICE = {"percent": "write 'percent' in prose, not '%'",
           "date": "write dates as 'March 3, 2024' (month day, year)"}
 
 Found = Iterator[tuple[Study, Problem]]
-
-
-def info(path: Path | str, line: int, col: int, message: str) -> Problem:
-    return Problem(str(path), line, col, INFO, message)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
+INFO = "info"  # the series report's notes: worth a manager's look, never a failure
 
 
 def display_path(path: Path | str) -> str:
@@ -50,6 +51,10 @@ def error(path: Path | str, line: int, col: int, message: str) -> Problem:
 
 def warning(path: Path | str, line: int, col: int, message: str) -> Problem:
     return Problem(str(path), line, col, WARNING, message)
+
+
+def info(path: Path | str, line: int, col: int, message: str) -> Problem:
+    return Problem(str(path), line, col, INFO, message)
 
 
 class CasestudyError(Exception):

@@ -27,8 +27,7 @@ from rich.text import Text
 
 from . import __version__
 from .brand import BRANDING
-from .consistency import INFO
-from .errors import ERROR, WARNING, CasestudyError
+from .errors import ERROR, INFO, WARNING, CasestudyError
 from .schema import SECTIONS
 from .series import SectionRow, SeriesReport, StudyRow
 
