@@ -112,6 +112,34 @@ def test_pdf_missing_stale_or_current_by_modification_time(series_repo):
     assert status() == "current"
 
 
+def test_a_pdf_the_build_recorded_is_judged_by_its_inputs_not_its_time(series_repo):
+    from casestudy.cache import inputs_digest, record
+    from casestudy.load import load_series
+
+    root = make_study(series_repo / "countries" / "norway")
+    out = series_repo / "build"
+    pdf = out / "norway.pdf"
+    pdf.parent.mkdir()
+    pdf.write_bytes(b"%PDF-1.7 stand-in")
+    record(out, "norway", inputs_digest(root, load_series(series_repo)), ("pdf",))
+
+    def status() -> str:
+        return series_report(series_repo).rows[0].pdf_status
+
+    old = time.time() - 3600
+    os.utime(pdf, (old, old))  # older than every source, as after a fresh checkout
+    assert status() == "current"
+    series_yaml = series_repo / "series.yaml"
+    series_yaml.write_text(series_yaml.read_text().replace("page_size: letter",
+                                                           "page_size: a4"))
+    assert status() == "stale"  # the series settings make every PDF
+    series_yaml.write_text(series_yaml.read_text().replace("page_size: a4",
+                                                           "page_size: letter"))
+    assert status() == "current"
+    pdf.write_bytes(b"%PDF-1.7 edited by hand")
+    assert status() == "stale"
+
+
 def test_folder_without_study_yaml_is_a_row_with_an_error(series_repo):
     make_study(series_repo / "countries" / "norway")
     stray = series_repo / "countries" / "sweden" / "sections"

@@ -114,6 +114,11 @@ def output_paths(out: Path, slug: str) -> dict[str, Path]:
     return {"pdf": out / f"{slug}.pdf", "html": out / slug / "index.html"}
 
 
+def has_record(out: Path, slug: str) -> bool:
+    """Whether a build recorded what it made ``slug``'s outputs in ``out`` from."""
+    return _state_file(out, slug).is_file()
+
+
 def up_to_date(out: Path, slug: str, digest: str, formats: Iterable[str]) -> bool:
     """True when the outputs in ``formats`` were built from ``digest`` and are unchanged."""
     try:

@@ -18,13 +18,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import has_record, inputs_digest, up_to_date
 from .check import check_study
 from .consistency import cross_study
 from .errors import ERROR, WARNING, Problem, StudyNotFound, error
 from .load import COUNTRIES, STUDY_FILE, Section, Study, load_series, load_study, read_text
 from .markdown import parse_section
 from .scaffold import TEMPLATE_VERSION
-from .schema import SECTIONS, SectionSpec
+from .schema import SECTIONS, SectionSpec, SeriesConfig
 from .yamlfile import YamlDoc
 
 MIN_STUDIES_PER_JOB = 8  # fewer, and a process costs more than it saves
@@ -129,7 +130,7 @@ def series_report(repo: Path, studies: list[Path] | None = None,
     build_dir = repo / "build" if build_dir is None else Path(build_dir)
     today = today or dt.date.today()
     roots = [Path(p) for p in (_study_folders(repo) if studies is None else studies)]
-    loaded = _load_all(roots, build_dir, jobs)
+    loaded = _load_all(roots, build_dir, config, jobs)
     rows = [row for _, row in loaded]
     by_root = {row.root: row for row in rows}
     for rule, study, problem in cross_study([s for s, _ in loaded], config, today):
@@ -140,19 +141,20 @@ def series_report(repo: Path, studies: list[Path] | None = None,
                         config.colors.model_dump())
 
 
-def _load_all(roots: list[Path], build_dir: Path,
+def _load_all(roots: list[Path], build_dir: Path, config: SeriesConfig,
               jobs: int | None) -> list[tuple[Study, StudyRow]]:
     """Each study and its row, in order. Parsing Markdown and YAML is most of the
     report's time, and studies are independent: with many, processes share the work."""
     from .workers import fork_map
 
-    return fork_map(functools.partial(_study_and_row, build_dir=build_dir), roots, jobs,
-                    min_per_job=MIN_STUDIES_PER_JOB)
+    return fork_map(functools.partial(_study_and_row, build_dir=build_dir, config=config),
+                    roots, jobs, min_per_job=MIN_STUDIES_PER_JOB)
 
 
-def _study_and_row(root: Path, build_dir: Path) -> tuple[Study, StudyRow]:
+def _study_and_row(root: Path, build_dir: Path,
+                   config: SeriesConfig) -> tuple[Study, StudyRow]:
     study = _load(root)
-    row = _row(study, build_dir, TEMPLATE_VERSION)
+    row = _row(study, build_dir, config)
     for section in study.sections:  # what the rules need is the text, not the tokens
         if section.parsed is not None:
             section.parsed.tokens, section.parsed.footnote_tokens = [], {}
@@ -181,7 +183,8 @@ def _load(root: Path) -> Study:
         return Study(root, None, YamlDoc(root / STUDY_FILE), sections, [], problems)
 
 
-def _row(study: Study, build_dir: Path, version: int) -> StudyRow:
+def _row(study: Study, build_dir: Path, config: SeriesConfig) -> StudyRow:
+    version = TEMPLATE_VERSION
     meta = study.meta
     adjective = meta.country.adjective if meta else "{adjective}"
     row = StudyRow(study.slug, study.root, [_section_row(s, adjective) for s in study.sections])
@@ -202,7 +205,7 @@ def _row(study: Study, build_dir: Path, version: int) -> StudyRow:
         row.template_status = ("current" if row.template_version == version else
                                "outdated" if row.template_version < version else "newer")
     row.pdf = build_dir / f"{study.slug}.pdf"
-    row.pdf_status = _pdf_status(row.pdf, study)
+    row.pdf_status = _pdf_status(row.pdf, study, build_dir, config)
     return row
 
 
@@ -220,13 +223,21 @@ def _section_row(section: Section, adjective: str) -> SectionRow:
     return row
 
 
-def _pdf_status(pdf: Path, study: Study) -> str:
-    """``missing``; ``stale`` when a source changed after the PDF was written (series.yaml
-    and the branding are not counted: they change every PDF at once); else ``current``."""
+def _pdf_status(pdf: Path, study: Study, build_dir: Path, config: SeriesConfig) -> str:
+    """``missing``; ``stale`` or ``current``.
+
+    A PDF that ``casestudy build`` recorded is judged as the build judges it: current
+    when nothing that makes it (sources, series.yaml, branding, fonts, code) changed and
+    the file is the one it wrote. Any other PDF is stale when a source of the study was
+    modified after it (series.yaml and the branding are not counted then).
+    """
     try:
         built = pdf.stat().st_mtime
     except OSError:
         return "missing"
+    if has_record(build_dir, study.slug):
+        digest = inputs_digest(study.root, config)
+        return "current" if up_to_date(build_dir, study.slug, digest, ("pdf",)) else "stale"
     newest = max((p.stat().st_mtime for p in _sources(study)), default=0.0)
     return "stale" if newest > built else "current"
 
