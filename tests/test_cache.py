@@ -177,3 +177,10 @@ def test_digest_never_reads_through_a_symlink_or_a_fifo(study, tmp_path):
     first = cache.inputs_digest(study, SERIES)
     outside.write_text("two")
     assert cache.inputs_digest(study, SERIES) == first
+    outside_yaml = tmp_path / "elsewhere.yaml"
+    outside_yaml.write_bytes((study / "study.yaml").read_bytes())
+    (study / "study.yaml").unlink()
+    (study / "study.yaml").symlink_to(outside_yaml)
+    linked = cache.inputs_digest(study, SERIES)
+    outside_yaml.write_text("title: changed\n")
+    assert cache.inputs_digest(study, SERIES) == linked

@@ -80,13 +80,6 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     return result
 
 
-def source_files(study: Study) -> list[Path]:
-    """Every file of the study that can affect its output."""
-    from .cache import source_files as files_of
-
-    return files_of(study.root)
-
-
 def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str) -> Path:
     from .pdf import html_to_pdf
     from .render import render_html

@@ -38,32 +38,36 @@ def _file_digest(path: Path) -> bytes:
         return hashlib.file_digest(handle, "sha256").digest()
 
 
-def _tree_entries(root: Path, folder: Path) -> Iterable[tuple[str, bytes]]:
-    """(relative name, what it holds) for every entry below ``folder``, in a stable order.
+def _entry(path: Path) -> bytes:
+    """What one entry of a study holds, for the digest.
 
     A symlink contributes its target's text, never the target's bytes: following it
     could read outside the study (the checker refuses such links anyway). Special files
     (FIFOs, devices) contribute their kind, since reading one could block.
     """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return b"-"
+    if stat.S_ISLNK(mode):
+        return b"symlink:" + os.readlink(path).encode("utf-8", "surrogateescape")
+    if stat.S_ISREG(mode):
+        return _file_digest(path)
+    return f"special:{stat.S_IFMT(mode)}".encode()
+
+
+def _tree_entries(root: Path, folder: Path) -> Iterable[tuple[str, bytes]]:
+    """(relative name, what it holds) for every entry below ``folder``, in a stable order;
+    a symlinked folder is one entry, not followed."""
     if folder.is_symlink():
-        yield folder.relative_to(root).as_posix(), b"symlink:" + os.readlink(folder).encode(
-            "utf-8", "surrogateescape")
-        return
-    if not folder.is_dir():
+        yield folder.relative_to(root).as_posix(), _entry(folder)
         return
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         for name in sorted(filenames) + [d for d in dirnames if os.path.islink(
                 os.path.join(dirpath, d))]:
             path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
-            mode = os.lstat(path).st_mode
-            if stat.S_ISLNK(mode):
-                yield rel, b"symlink:" + os.readlink(path).encode("utf-8", "surrogateescape")
-            elif stat.S_ISREG(mode):
-                yield rel, _file_digest(path)
-            else:
-                yield rel, f"special:{stat.S_IFMT(mode)}".encode()
+            yield path.relative_to(root).as_posix(), _entry(path)
 
 
 @cache
@@ -83,24 +87,14 @@ def engine_digest() -> bytes:
     return digest.digest()
 
 
-def _study_entries(root: Path) -> list[tuple[str, bytes]]:
-    study_file = root / "study.yaml"
-    entries = [("study.yaml", _file_digest(study_file) if study_file.is_file() else b"-")]
-    for folder in ("sections", "figures"):
-        entries += _tree_entries(root, root / folder)
-    return entries
-
-
-def source_files(root: Path) -> list[Path]:
-    """The files of the study in ``root`` that its outputs depend on."""
-    return [root / rel for rel, _ in _study_entries(root)]
-
-
 def inputs_digest(root: Path, series: SeriesConfig) -> str:
     """The digest of everything that affects the outputs of the study in ``root``."""
     digest = hashlib.sha256(engine_digest())
     digest.update(series.model_dump_json().encode())
-    for rel, content in _study_entries(root):
+    entries = [("study.yaml", _entry(root / "study.yaml"))]
+    for folder in ("sections", "figures"):
+        entries += _tree_entries(root, root / folder)
+    for rel, content in entries:
         digest.update(b"\n" + rel.encode("utf-8", "surrogateescape") + b"\0" + content)
     return digest.hexdigest()
 
