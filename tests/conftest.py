@@ -16,6 +16,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 
 
+@pytest.fixture(autouse=True)
+def check_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test remembers its own checks (commands it starts inherit the folder): none
+    writes into the user's cache, and no finding crosses from one test to another."""
+    folder = tmp_path_factory.mktemp("check-cache")
+    monkeypatch.setenv("CASESTUDY_CACHE_DIR", str(folder))
+    return folder
+
+
 def make_study(dest: Path, overlay: Path | None = None, base: Path = FIXTURES / "minimal") -> Path:
     """Copy ``base`` to ``dest`` and lay ``overlay`` over it (a DELETE file lists removals)."""
     shutil.copytree(base, dest)

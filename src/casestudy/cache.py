@@ -1,4 +1,4 @@
-"""The build cache: what a study's output depends on, and the record of what was built.
+"""The caches: what a study's build and check depend on, and what they gave last time.
 
 A build is skipped only when nothing that can change its output has changed: the
 study's files, the series settings, and the engine (this package's code and
@@ -10,6 +10,11 @@ After a successful build the digest and the SHA-256 of each output are recorded 
 ``<out>/.casestudy/<slug>.json``. A study is up to date when the digest matches and
 every output it asks for is still there with the recorded hash: a PDF deleted or
 edited by hand is rebuilt.
+
+``casestudy check`` remembers the problems of each study in the user's cache folder
+(never in the repository, which a hostile clone could ship), under a digest of every
+entry of the study folder and of the checker itself; an unchanged study is not parsed
+again. See :class:`CheckCache`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import brand
+from .errors import Problem
 from .schema import SeriesConfig
 
 STATE_DIR = ".casestudy"
@@ -38,36 +44,47 @@ def _file_digest(path: Path) -> bytes:
         return hashlib.file_digest(handle, "sha256").digest()
 
 
-def _entry(path: Path) -> bytes:
+def _entry(path: Path, resolve: bool = False) -> bytes:
     """What one entry of a study holds, for the digest.
 
     A symlink contributes its target's text, never the target's bytes: following it
-    could read outside the study (the checker refuses such links anyway). Special files
-    (FIFOs, devices) contribute their kind, since reading one could block.
+    could read outside the study (the checker refuses such links anyway); with
+    ``resolve``, also where it finally leads, which links outside the study can change.
+    Special files (FIFOs, devices) contribute their kind, since reading one could block.
     """
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
         return b"-"
     if stat.S_ISLNK(mode):
-        return b"symlink:" + os.readlink(path).encode("utf-8", "surrogateescape")
+        target = os.readlink(path) + ("\0" + os.path.realpath(path) if resolve else "")
+        return b"symlink:" + target.encode("utf-8", "surrogateescape")
     if stat.S_ISREG(mode):
         return _file_digest(path)
     return f"special:{stat.S_IFMT(mode)}".encode()
 
 
-def _tree_entries(root: Path, folder: Path) -> Iterable[tuple[str, bytes]]:
+def _tree_entries(root: Path, folder: Path, resolve: bool = False
+                  ) -> Iterable[tuple[str, bytes]]:
     """(relative name, what it holds) for every entry below ``folder``, in a stable order;
-    a symlinked folder is one entry, not followed."""
+    a symlinked folder is one entry, not followed. Folders are entries too, so that an
+    empty one counts. With ``resolve`` (the checker's digest) a folder that cannot be
+    listed raises: what the checker would say of it cannot be known from here."""
     if folder.is_symlink():
-        yield folder.relative_to(root).as_posix(), _entry(folder)
+        yield folder.relative_to(root).as_posix(), _entry(folder, resolve)
         return
-    for dirpath, dirnames, filenames in os.walk(folder):
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=_raise if resolve else None):
         dirnames.sort()
+        yield Path(dirpath).relative_to(root).as_posix() + "/", b"folder"
         for name in sorted(filenames) + [d for d in dirnames if os.path.islink(
                 os.path.join(dirpath, d))]:
             path = Path(dirpath) / name
-            yield path.relative_to(root).as_posix(), _entry(path)
+            yield path.relative_to(root).as_posix(), _entry(path, resolve)
+
+
+def _raise(exc: OSError) -> None:
+    if not isinstance(exc, FileNotFoundError):  # a missing figures/ is a fact, not a failure
+        raise exc
 
 
 @cache
@@ -149,3 +166,105 @@ def record(out: Path, slug: str, digest: str, formats: Iterable[str]) -> None:
         outputs[fmt] = _file_digest(paths[fmt]).hex()
     data = json.dumps({"digest": digest, "outputs": outputs}, indent=1, sort_keys=True)
     atomic_write(state_file, data.encode(), durable=False)
+
+
+# ---------------------------------------------------------------- the check cache
+
+# What the checker's findings can depend on besides this package: the libraries that
+# read YAML and Markdown, validate, and know the country codes.
+_CHECK_LIBRARIES = ("pydantic", "pydantic_core", "ruamel.yaml", "_ruamel_yaml", "markdown_it",
+                    "mdit_py_plugins", "linkify_it", "pycountry")
+_CHECK_FORMAT = 1  # bump when the stored shape changes
+
+
+def default_cache_dir() -> Path:
+    """$CASESTUDY_CACHE_DIR, else the user's cache folder ($XDG_CACHE_HOME or ~/.cache)."""
+    if os.environ.get("CASESTUDY_CACHE_DIR"):
+        return Path(os.environ["CASESTUDY_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "casestudy"
+
+
+@cache
+def checker_digest() -> bytes:
+    """This package's files and, for each library the checker uses, its installed file.
+
+    A library is known by where its module file is and that file's size and time (an
+    upgrade rewrites it): ``importlib.metadata`` would cost 80 ms a command.
+    """
+    from importlib.util import find_spec
+
+    digest = hashlib.sha256(f"check {_CHECK_FORMAT}\n".encode())
+    for name in _CHECK_LIBRARIES:
+        try:
+            spec = find_spec(name)
+            origin = spec.origin if spec and spec.origin else "-"
+            info = os.stat(origin)
+            digest.update(f"{name} {origin} {info.st_size} {info.st_mtime_ns}\n".encode())
+        except (ImportError, OSError, ValueError):
+            digest.update(f"{name} -\n".encode())
+    for rel, content in _tree_entries(_PACKAGE, _PACKAGE):
+        if "__pycache__" not in rel:
+            digest.update(rel.encode() + b"\0" + content)
+    return digest.digest()
+
+
+class CheckCache:
+    """The problems ``check`` found in each study, kept while nothing they depend on changes.
+
+    One JSON file per study location (so the folder grows with the studies checked, not
+    with their edits). A study is looked up by its folder as written, where it really is
+    and the working folder, since the paths in its problems are written from those; the
+    entry is used only when the digest of every entry of the study folder (links by
+    where they lead) and of the checker matches. A study with a file that cannot be read
+    is never cached. Failing to read or write the cache only costs time.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _where(self, root: Path) -> tuple[str, Path]:
+        key = "\0".join((str(root), os.path.realpath(root), os.getcwd()))
+        name = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        return key, self.folder / "check" / f"{name}.json"
+
+    @staticmethod
+    def digest(root: Path) -> str | None:
+        """The digest of the study in ``root`` as the checker sees it, or None."""
+        digest = hashlib.sha256(checker_digest())
+        try:
+            for rel, content in _tree_entries(root, root, resolve=True):
+                digest.update(b"\n" + rel.encode("utf-8", "surrogateescape") + b"\0" + content)
+        except OSError:
+            return None
+        return digest.hexdigest()
+
+    def get(self, root: Path, digest: str | None) -> list[Problem] | None:
+        """The problems remembered for ``root`` at ``digest``, or None."""
+        if digest is None:
+            return None
+        key, file = self._where(root)
+        try:
+            state = json.loads(file.read_text("utf-8"))
+            if state["key"] != key or state["digest"] != digest:
+                return None
+            return [Problem(str(p), int(line), int(col), str(sev), str(msg))
+                    for p, line, col, sev, msg in state["problems"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, root: Path, digest: str | None, problems: list[Problem]) -> None:
+        """Remember ``problems`` for ``root`` at ``digest`` (computed before the check)."""
+        if digest is None:
+            return
+        from .write import atomic_write
+
+        key, file = self._where(root)
+        data = json.dumps({"key": key, "digest": digest,
+                           "problems": [[p.path, p.line, p.col, p.severity, p.message]
+                                        for p in problems]}, ensure_ascii=False)
+        try:
+            file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            atomic_write(file, data.encode("utf-8", "surrogateescape"), durable=False)
+        except OSError:
+            pass

@@ -65,11 +65,31 @@ def check_path(root: Path) -> list[Problem]:
     return check_study(load_study(root))
 
 
-def check_paths(roots: list[Path]) -> list[list[Problem]]:
-    """The problems of each study in ``roots``; many studies are checked in parallel."""
+def check_paths(roots: list[Path], cache_dir: Path | None = None) -> list[list[Problem]]:
+    """The problems of each study in ``roots``; many studies are checked in parallel.
+
+    With ``cache_dir``, a study unchanged since it was last checked there is not read
+    again: its problems are remembered (see :class:`casestudy.cache.CheckCache`).
+    """
+    from functools import partial
+
     from .workers import fork_map
 
-    return fork_map(check_path, list(roots))
+    if cache_dir is None:
+        return fork_map(check_path, list(roots))
+    return fork_map(partial(_check_remembered, cache_dir), list(roots))
+
+
+def _check_remembered(cache_dir: Path, root: Path) -> list[Problem]:
+    from .cache import CheckCache
+
+    store = CheckCache(cache_dir)
+    digest = store.digest(root)  # before the check, so an edit made meanwhile is seen
+    problems = store.get(root, digest)
+    if problems is None:
+        problems = check_path(root)
+        store.put(root, digest, problems)
+    return problems
 
 
 def _check_meta(study: Study) -> list[Problem]:

@@ -50,13 +50,18 @@ def check(
     studies: Annotated[list[str] | None, typer.Argument(
         help="Study folders or slugs; default: every study in countries/.")] = None,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+    cache: Annotated[bool, typer.Option(
+        help="Reuse the findings of studies unchanged since their last check "
+             "(kept in ~/.cache/casestudy or $CASESTUDY_CACHE_DIR).")] = True,
 ) -> None:
     """Check studies against the series schema; print every problem as path:line:col."""
+    from .cache import default_cache_dir
     from .check import check_paths
     from .load import find_repo, resolve_studies
 
     paths = resolve_studies(studies or [], find_repo())
-    problems = [p for found in check_paths(paths) for p in found]
+    found = check_paths(paths, default_cache_dir() if cache else None)
+    problems = [p for study in found for p in study]
     errors, warnings = _print_problems(problems)
     err.print(f"{len(paths)} {'study' if len(paths) == 1 else 'studies'} checked: "
               f"{errors} error(s), {warnings} warning(s)")
