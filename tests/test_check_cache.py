@@ -57,6 +57,11 @@ def test_an_unchanged_study_is_not_read_again(repo, monkeypatch):
     monkeypatch.setattr(check, "load_study", no_reading)
     second = invoke(repo, "check")
     assert (second.stdout, second.exit_code) == (first.stdout, first.exit_code)
+    monkeypatch.setattr(cache, "checker_digest", lambda: b"another casestudy")
+    assert isinstance(invoke(repo, "check").exception, AssertionError)  # a new checker reads
+    monkeypatch.undo()
+    monkeypatch.setattr(check, "load_study", no_reading)
+    assert invoke(repo, "check").exit_code == first.exit_code
     (repo / "countries" / "norway" / SECTION).write_text("# Changed\n", "utf-8")
     assert isinstance(invoke(repo, "check").exception, AssertionError)
 
@@ -92,7 +97,7 @@ CHANGES = {
         (s / "study.yaml").read_text("utf-8").replace('code: "NO"', 'code: "SE"'), "utf-8"),
     "a missing image added": _write("figures/nothere.png", PNG_HEADER + b"\0" * 64),
     "an image's bytes changed": _write("figures/fake.png", PNG_HEADER + b"\0" * 64),
-    "a folder where an image should be": _write("figures/nothere.png/x", b""),
+    "an empty folder where an image should be": lambda s: (s / "figures/nothere.png").mkdir(),
     "a symlink added": _link,
     "a FIFO in figures/": lambda s: os.mkfifo(s / "figures" / "pipe"),
 }
