@@ -12,9 +12,8 @@ import stat
 from pathlib import Path
 
 from .errors import Problem, error, warning
-from .fetch import Refused, inside, local_image, real, sniff_image
+from .fetch import SAFE_LINK, Refused, inside, local_image, real, sniff_image
 from .load import Section, Study, load_study
-from .markdown import SAFE_LINK
 from .schema import PLACEHOLDER
 
 
@@ -69,27 +68,28 @@ def check_paths(roots: list[Path], cache_dir: Path | None = None) -> list[list[P
     """The problems of each study in ``roots``; many studies are checked in parallel.
 
     With ``cache_dir``, a study unchanged since it was last checked there is not read
-    again: its problems are remembered (see :class:`casestudy.cache.CheckCache`).
+    again: its problems are remembered (see :class:`casestudy.cache.CheckCache`). The
+    lookup happens here, before any worker starts, so a series with nothing changed
+    neither forks nor loads the Markdown parser.
     """
-    from functools import partial
-
     from .workers import fork_map
 
+    roots = list(roots)
     if cache_dir is None:
-        return fork_map(check_path, list(roots))
-    return fork_map(partial(_check_remembered, cache_dir), list(roots))
-
-
-def _check_remembered(cache_dir: Path, root: Path) -> list[Problem]:
+        return fork_map(check_path, roots)
     from .cache import CheckCache
 
     store = CheckCache(cache_dir)
-    digest = store.digest(root)  # before the check, so an edit made meanwhile is seen
-    problems = store.get(root, digest)
-    if problems is None:
-        problems = check_path(root)
-        store.put(root, digest, problems)
-    return problems
+    # each digest is taken before its study is checked, so an edit made meanwhile is seen
+    digests = [store.digest(root) for root in roots]
+    found = [store.get(root, d) for root, d in zip(roots, digests, strict=True)]
+    todo = [i for i, problems in enumerate(found) if problems is None]
+    if todo:
+        from . import markdown  # noqa: F401  # once, before forking, not in every worker
+    for i, problems in zip(todo, fork_map(check_path, [roots[i] for i in todo]), strict=True):
+        found[i] = problems
+        store.put(roots[i], digests[i], problems)
+    return [problems or [] for problems in found]
 
 
 def _check_meta(study: Study) -> list[Problem]:

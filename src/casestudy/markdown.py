@@ -22,10 +22,10 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .fetch import SAFE_LINK
 from .schema import PLACEHOLDER
 
 CONTAINERS = ("figure", "table", "pullquote")
-SAFE_LINK = re.compile(r"^(https?://[^\s/]|mailto:[^\s]|#)", re.IGNORECASE)
 WORD = re.compile(r"[^\W_](?:[\w’'.,-]*[^\W_])?")
 _PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER}\b")
 
