@@ -61,6 +61,6 @@ def test_slug_argument_and_every_study(series_repo):
 
 def test_unknown_study_is_a_usage_error(tmp_path):
     result = run_check(tmp_path, "atlantis")
-    assert result.exit_code != 0
-    assert "'atlantis' is neither a study folder nor a study in countries/" in str(
-        result.exception or result.output)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == ("atlantis:1:1: error: 'atlantis' is neither a study folder nor a "
+                             "study in countries/ (no study.yaml)\n")

@@ -100,6 +100,17 @@ def test_cli_builds_then_skips_and_reports_a_summary(series_repo_built):
     assert every.stdout.startswith("countries/broken/study.yaml:10:1: error: duplicate key")
 
 
+def test_cli_refuses_an_unknown_format_or_study_before_building(series_repo):
+    make_study(series_repo / "countries" / "norway")
+    fmt = run_cli(series_repo, "build", "--format", "docx")
+    assert fmt.exit_code == 2 and "'docx' is not one of pdf, html, all" in fmt.output
+    study = run_cli(series_repo, "build", "atlantis")
+    assert (study.exit_code, study.stdout) == (2, "")
+    assert study.stderr == ("atlantis:1:1: error: 'atlantis' is neither a study folder nor a "
+                            "study in countries/ (no study.yaml)\n")
+    assert not (series_repo / "build").exists()
+
+
 def test_check_and_series_never_import_weasyprint(tmp_path):
     code = ("import sys\n"
             "from casestudy.cli import app\n"

@@ -6,12 +6,14 @@ Exit codes: 0 success; 1 the studies have errors (or warnings with --strict);
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,6 +24,19 @@ from .errors import CasestudyError, Problem, display_path
 app = typer.Typer(help="Check, build and report on the case-study series.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def command(function: Callable[..., None]) -> Callable[..., None]:
+    """Register a command whose project errors become one located line and exit code 2
+    (here, not only in ``main``, so that the library's callers and tests see the same)."""
+    @functools.wraps(function)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            function(*args, **kwargs)
+        except CasestudyError as exc:
+            err.print(str(exc), markup=False)
+            raise typer.Exit(2) from None
+    return app.command()(run)
 
 
 def _version(value: bool) -> None:
@@ -45,7 +60,7 @@ def _print_problems(problems: list[Problem]) -> tuple[int, int]:
     return errors, len(problems) - errors
 
 
-@app.command()
+@command
 def check(
     studies: Annotated[list[str] | None, typer.Argument(
         help="Study folders or slugs; default: every study in countries/.")] = None,
@@ -69,7 +84,7 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command()
+@command
 def schema() -> None:
     """Print the JSON Schema of study.yaml (for editor completion and validation)."""
     from .schema import study_json_schema
@@ -77,7 +92,7 @@ def schema() -> None:
     typer.echo(json.dumps(study_json_schema(), indent=2))
 
 
-@app.command()
+@command
 def build(
     studies: Annotated[list[str] | None, typer.Argument(
         help="Study folders or slugs; default: every study in countries/.")] = None,
@@ -103,6 +118,7 @@ def build(
     repo = find_repo()
     if not (repo / "series.yaml").is_file() and studies and Path(studies[0]).is_dir():
         repo = find_repo(Path(studies[0]))  # run from elsewhere: the study's own series
+    _known_format(fmt, ("pdf", "html", "all"))
     formats = check_formats(fmt)
     series = load_series(repo)
     paths = resolve_studies(studies or [], repo)
@@ -149,7 +165,7 @@ def _answer(parse):  # type: ignore[no-untyped-def]
     return proc
 
 
-@app.command()
+@command
 def new(
     name: Annotated[str, typer.Argument(
         metavar="NAME", help="The country, by its common English name.")],
@@ -176,19 +192,15 @@ def new(
     repo = find_repo()
     given = {"code": code, "adjective": adjective, "authors": author or None, "title": title,
              "subtitle": subtitle, "date": date, "series_number": series_number}
-    try:
-        while not no_input and (question := next_question(repo, name, given)):
-            given[question.key] = typer.prompt(question.text, default=question.default,
-                                               value_proc=_answer(question.parse))
-        path = new_study(repo, name, **given)
-    except CasestudyError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+    while not no_input and (question := next_question(repo, name, given)):
+        given[question.key] = typer.prompt(question.text, default=question.default,
+                                           value_proc=_answer(question.parse))
+    path = new_study(repo, name, **given)
     err.print(f"[green]created[/green] {display_path(path)}; next: casestudy check "
               f"{path.name}")
 
 
-@app.command()
+@command
 def upgrade(
     study: Annotated[str, typer.Argument(metavar="STUDY", help="A study folder or slug.")],
     optional: Annotated[bool, typer.Option(
@@ -199,12 +211,8 @@ def upgrade(
     from .scaffold import TEMPLATE_VERSION
     from .upgrade import upgrade_study
 
-    try:
-        root = resolve_studies([study], find_repo())[0]
-        done = upgrade_study(root, optional=optional)
-    except CasestudyError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+    root = resolve_studies([study], find_repo())[0]
+    done = upgrade_study(root, optional=optional)
     for name in done.sections:
         typer.echo(f"{display_path(root / name)}: added a stub")
     if done.keys:
@@ -218,7 +226,7 @@ def upgrade(
         err.print(f"{root.name}: nothing to add (template version {TEMPLATE_VERSION})")
 
 
-@app.command()
+@command
 def series(
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help="table, json, csv or html.")] = "table",
@@ -236,21 +244,13 @@ def series(
     from .series import series_report
     from .write import atomic_write
 
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}",
-                                 param_hint="'--format'")
-    try:
-        report = series_report(find_repo())
-    except CasestudyError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+    _known_format(fmt, FORMATS)
+    report = series_report(find_repo())
     if out is not None:
         try:
             atomic_write(out, render(report, fmt).encode("utf-8"))
         except OSError as exc:
-            err.print(str(CasestudyError(f"cannot write the report: {exc.strerror}", out)),
-                      markup=False)
-            raise typer.Exit(2) from None
+            raise CasestudyError(f"cannot write the report: {exc.strerror}", out) from None
         err.print(f"wrote {display_path(out.resolve())}", markup=False)
     elif fmt == "table":  # colour on a terminal; plain, and wide enough, in a pipe
         print_table(report, Console(highlight=False,
@@ -258,6 +258,12 @@ def series(
     else:
         typer.echo(render(report, fmt), nl=False)
     raise typer.Exit(1 if report.failed(strict) else 0)
+
+
+def _known_format(fmt: str, known: tuple[str, ...]) -> None:
+    if fmt not in known:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(known)}",
+                                 param_hint="'--format'")
 
 
 def main() -> None:
