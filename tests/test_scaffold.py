@@ -324,6 +324,37 @@ def test_new_never_touches_an_existing_folder(series_repo):
     assert tree(series_repo) == before
 
 
+def test_new_removes_what_a_killed_new_left_and_nothing_else(series_repo):
+    code = ("import sys, time\n"
+            "from pathlib import Path\n"
+            "import cookiecutter.generate as generate\n"
+            "from casestudy.scaffold import new_study\n"
+            "real = generate.generate_files\n"
+            "def slow(**kw):\n"
+            "    made = real(**kw)\n"
+            "    print('generated', flush=True)\n"
+            "    time.sleep(120)\n"
+            "    return made\n"
+            "generate.generate_files = slow\n"
+            "new_study(Path(sys.argv[1]), 'Japan', adjective='Japanese', authors=['A'])\n")
+    child = subprocess.Popen([sys.executable, "-c", code, str(series_repo)],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline() == "generated\n"
+    child.kill()  # SIGKILL: no finally block runs
+    child.wait(timeout=30)
+    countries = series_repo / "countries"
+    [left] = [p.name for p in countries.iterdir()]
+    assert left.startswith(".new-japan-")
+    hour_ago = os.path.getmtime(countries) - 2 * 3600
+    os.utime(countries / left, (hour_ago, hour_ago))
+    (countries / ".new-ideas").mkdir()  # an author's folder, however old
+    os.utime(countries / ".new-ideas", (hour_ago, hour_ago))
+    (countries / ".new-norway-abcd1234").mkdir()  # another `new` still running
+    new_study(series_repo, "Japan", adjective="Japanese", authors=["A"])
+    assert sorted(p.name for p in countries.iterdir()) == [
+        ".new-ideas", ".new-norway-abcd1234", "japan"]
+
+
 def test_one_study_per_country(series_repo):
     new_study(series_repo, "Türkiye", adjective="Turkish", authors=["A"])
     before = tree(series_repo)

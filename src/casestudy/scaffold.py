@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
@@ -38,6 +39,9 @@ from .yamlfile import read_yaml
 
 TEMPLATE_VERSION = 1  # bump when the template changes in a way `upgrade` should apply
 PROJECT = "{{cookiecutter.slug}}"
+# the hidden folder `new` works in (tempfile.mkdtemp's names), and when a left one is dead
+_WORK = re.compile(r"\.new-[a-z0-9-]+-[a-z0-9_]{8}")
+_WORK_STALE_SECONDS = 3600
 COUNTRIES = "countries"
 STUDY_FILE = "study.yaml"
 _ADJECTIVE = "{{ cookiecutter.adjective }}"
@@ -361,6 +365,7 @@ def new_study(repo: Path, name: str, **given: Any) -> Path:
     countries = Path(repo) / COUNTRIES
     target = countries / answers.slug
     countries.mkdir(exist_ok=True)
+    _remove_dead_work(countries)
     work = Path(tempfile.mkdtemp(dir=countries, prefix=f".new-{answers.slug}-"))
     try:
         made = Path(generate_files(repo_dir=str(template_root()), output_dir=str(work),
@@ -376,3 +381,17 @@ def new_study(repo: Path, name: str, **given: Any) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _remove_dead_work(countries: Path) -> None:
+    """Remove what a ``new`` that was killed (kill -9, power loss) left: its hidden work
+    folder. Only folders named as ``new`` names them, and over an hour old (a live run
+    takes a second), so no folder of an author's is touched."""
+    for folder in countries.glob(".new-*"):
+        try:
+            info = folder.lstat()
+            if (_WORK.fullmatch(folder.name) and folder.is_dir() and not folder.is_symlink()
+                    and time.time() - info.st_mtime > _WORK_STALE_SECONDS):
+                shutil.rmtree(folder)
+        except OSError:
+            pass
