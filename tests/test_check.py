@@ -10,6 +10,8 @@ change of wording, regenerate them with:
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,15 @@ def test_unknown_study_is_a_usage_error(tmp_path):
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == ("atlantis:1:1: error: 'atlantis' is neither a study folder nor a "
                              "study in countries/ (no study.yaml)\n")
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_as_its_bytes(series_repo):
+    study = make_study(series_repo / "countries" / "norway")
+    (study / "sections" / os.fsdecode(b"\xff-notes.md")).write_text("# Notes\n")
+    result = subprocess.run([sys.executable, "-m", "casestudy", "check", "--no-cache"],
+                            cwd=series_repo, capture_output=True, timeout=120,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8"})  # strict
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"countries/norway/sections/\xff-notes.md:1:1: warning: "
+                                    b"not a section of the series schema")
+    assert result.stderr == b"1 study checked: 0 error(s), 1 warning(s)\n"

@@ -100,6 +100,7 @@ CHANGES = {
     "an empty folder where an image should be": lambda s: (s / "figures/nothere.png").mkdir(),
     "a symlink added": _link,
     "a FIFO in figures/": lambda s: os.mkfifo(s / "figures" / "pipe"),
+    "a file whose name is not UTF-8": _write(os.fsdecode(b"sections/\xff.md"), b"# x\n"),
 }
 
 

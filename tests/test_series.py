@@ -238,6 +238,21 @@ def test_out_writes_the_file_atomically_and_keeps_the_exit_code(series_repo):
     assert target.read_text() == run(series_repo, "--format", "json").stdout
 
 
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "html"])
+def test_a_file_name_that_is_not_utf8_reaches_every_format(series_repo, fmt):
+    study = make_study(series_repo / "countries" / "norway")
+    (study / "sections" / os.fsdecode(b"\xff-notes.md")).write_text("# Notes\n")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # strict, as in most UTF-8 locales
+    printed = subprocess.run([sys.executable, "-m", "casestudy", "series", "--format", fmt],
+                             cwd=series_repo, capture_output=True, timeout=120, env=env)
+    written = subprocess.run([sys.executable, "-m", "casestudy", "series", "--format", fmt,
+                              "--out", "report"], cwd=series_repo, capture_output=True,
+                             timeout=120, env=env)
+    assert (printed.returncode, written.returncode) == (0, 0), written.stderr
+    assert b"Traceback" not in printed.stderr + written.stderr
+    assert (series_repo / "report").read_bytes() == printed.stdout or fmt == "table"
+
+
 def test_unwritable_out_exits_2_and_keeps_nothing_half_written(series_repo):
     make_study(series_repo / "countries" / "norway")
     (series_repo / "taken").write_text("a file, not a folder")

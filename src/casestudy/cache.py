@@ -243,8 +243,8 @@ class CheckCache:
         """The problems remembered for ``root`` at ``digest``, or None."""
         if digest is None:
             return None
-        key, file = self._where(root)
         try:
+            key, file = self._where(root)
             state = json.loads(file.read_text("utf-8"))
             if state["key"] != key or state["digest"] != digest:
                 return None
@@ -259,12 +259,12 @@ class CheckCache:
             return
         from .write import atomic_write
 
-        key, file = self._where(root)
-        data = json.dumps({"key": key, "digest": digest,
-                           "problems": [[p.path, p.line, p.col, p.severity, p.message]
-                                        for p in problems]}, ensure_ascii=False)
         try:
-            file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            atomic_write(file, data.encode("utf-8", "surrogateescape"), durable=False)
+            key, file = self._where(root)
+            data = json.dumps({"key": key, "digest": digest,
+                               "problems": [[p.path, p.line, p.col, p.severity, p.message]
+                                            for p in problems]})  # ASCII, even for
+            file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # undecodable names
+            atomic_write(file, data.encode("ascii"), durable=False)
         except OSError:
             pass

@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 the studies have errors (or warnings with --strict);
 from __future__ import annotations
 
 import functools
+import io
 import json
 import logging
 import sys
@@ -31,6 +32,9 @@ def command(function: Callable[..., None]) -> Callable[..., None]:
     (here, not only in ``main``, so that the library's callers and tests see the same)."""
     @functools.wraps(function)
     def run(*args: Any, **kwargs: Any) -> None:
+        for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is printed
+            if isinstance(stream, io.TextIOWrapper):  # as its bytes, not as a traceback
+                stream.reconfigure(errors="surrogateescape")
         try:
             function(*args, **kwargs)
         except CasestudyError as exc:
@@ -248,7 +252,7 @@ def series(
     report = series_report(find_repo())
     if out is not None:
         try:
-            atomic_write(out, render(report, fmt).encode("utf-8"))
+            atomic_write(out, render(report, fmt).encode("utf-8", "surrogateescape"))
         except OSError as exc:
             raise CasestudyError(f"cannot write the report: {exc.strerror}", out) from None
         err.print(f"wrote {display_path(out.resolve())}", markup=False)
