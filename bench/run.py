@@ -61,11 +61,12 @@ Reading the table:
   in the runs made so far).
 - (b), (d) and (d2) are wall times of the command, start-up (about 0.3 s) included.
 - (d) is a check with nothing remembered (an empty cache folder), as on a fresh
-  machine. It is parse-bound: each copy of Italy is 6,000 words and 48 footnotes, and
-  markdown-it-py's pure-Python tokenizer takes about 28 ms of the 40 ms a study costs;
-  the studies are shared between two forked processes. The tokenizer alone needs
-  50 x 28 ms = 1.4 s of CPU, 0.7 s on two cores, and start-up is about 0.3 s: with
-  this parser the first check of 50 such studies cannot come under 1 s here.
+  machine. It is parse-bound: each copy of Italy is 6,000 words and 48 footnotes. The
+  parts, measured apart on this machine: start-up with the imports, 0.35 s;
+  markdown-it-py's pure-Python tokenizer, 20 to 28 ms a study (best and typical), so
+  0.5 to 0.7 s for 50 studies on two cores; reading, validating and the rules, about
+  8 ms a study, 0.2 s. That is 1.05 to 1.25 s before anything is printed: with this
+  parser, the first check of 50 such studies does not come under 1 s here.
 - (d2) is the everyday case: the series was checked before and one study has been
   edited since. The other 49 are hashed, found unchanged, and their findings reused.
 - (e) is the largest peak RSS that any worker reported after its builds.
