@@ -189,3 +189,23 @@ def test_cli_reports_errors_and_does_not_build(tmp_path, series_repo):
         "('<img src=\"file:///etc/passwd\">'); use Markdown")
     assert "norway: not built" in result.stderr
     assert not (series_repo / "build").exists()
+
+
+def test_a_photo_is_embedded_at_print_resolution_and_a_small_image_as_it_is(tmp_path):
+    from PIL import Image
+
+    study = make_study(tmp_path / "norway")
+    noise = Image.effect_noise((3600, 2400), 40).convert("RGB")  # a camera photo: 8.6 MP
+    noise.save(study / "figures" / "photo.jpg", quality=90)
+    Image.effect_noise((300, 200), 40).convert("RGB").save(study / "figures" / "small.png")
+    section = study / "sections" / "03-relationship.md"
+    text = section.read_text("utf-8").replace("figures/chart.svg", "figures/photo.jpg")
+    section.write_text(text + "\n![A small image](figures/small.png)\n", "utf-8")
+    pdf = build_study(study, tmp_path / "out", ("pdf",), SERIES).outputs[0]
+
+    sizes = {image.image.size for page in read_pdf(pdf).reader.pages for image in page.images}
+    # the figure spans the text column (under 7 in of a letter page): at most 300 dpi
+    photo = next(size for size in sizes if size != (300, 200))
+    assert sizes == {photo, (300, 200)}
+    assert 1500 < photo[0] <= 300 * 7 and abs(photo[0] * 2 - photo[1] * 3) <= 3
+    assert pdf.stat().st_size < (study / "figures" / "photo.jpg").stat().st_size / 3

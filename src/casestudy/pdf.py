@@ -14,6 +14,9 @@ from .errors import BuildError
 from .fetch import FetchLog, make_fetcher
 
 logger = logging.getLogger(__name__)
+# Raster images drawn at more pixels per inch than print needs are resampled to this:
+# a camera photo in a column would otherwise carry megabytes no printer can use.
+PRINT_DPI = 300
 
 
 class _Collect(logging.Handler):
@@ -46,7 +49,7 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     try:
         document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
         pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier,
-                                 optimize_images=True)
+                                 optimize_images=True, dpi=PRINT_DPI)
     except BuildError:
         raise
     except Exception as exc:  # WeasyPrint raises many kinds; the author needs the study named
