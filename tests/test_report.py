@@ -223,6 +223,15 @@ def test_html_is_self_contained_and_has_every_study_and_the_chart(varied):
     assert len(bars) == 8 * len(varied.rows)
     assert bars[:8] == ["bar short", "bar ok", "bar ok", "bar ok", "bar optional", "bar ok",
                         "bar missing", "bar long"]  # gaps/, the first row
+    # the table says in one cell per study what is wrong with its sections, worst colour
+    cells = re.findall(r'<td class="sections (\w+)" title="([^"]*)">([^<]*)</td>', html)
+    css, title, text = cells[0]  # gaps/
+    assert (css, text) == ("missing", "1 missing, 1 short, 1 long")
+    assert title.startswith("1 summary: 10 words (80–400) short; 2 imperative: 339 words")
+    assert "; 5 ownership: absent (300–1500, optional); " in title
+    assert "; 7 recommendations: missing (200–1200); 8 conclusion: 610 words" in title
+    assert [text for _, _, text in cells[1:]] == ["3 short", "8 in range", "7 missing"]
+    assert len(cells) == len(varied.rows)
     # every study is in the table and has its problems listed
     anchors = [a["href"] for t, a in page.tags if t == "a"]
     assert anchors == [f"#study-{row.slug}" for row in varied.rows]

@@ -306,6 +306,29 @@ def _chart(report: SeriesReport) -> dict[str, Any]:
             "columns": columns, "rows": rows}
 
 
+_SECTION_PROBLEMS = ("missing", "unreadable", "short", "long")  # worst first
+
+
+def section_summary(row: StudyRow) -> dict[str, str]:
+    """The table's one cell for a study's sections (the chart above shows each): what is
+    wrong, counted, in the colour of the worst; and every section in the tooltip."""
+    counts = {status: sum(s.status == status for s in row.sections)
+              for status in _SECTION_PROBLEMS}
+    wrong = [f"{n} {status}" for status, n in counts.items() if n]
+    present = sum(s.words is not None for s in row.sections)
+    detail = "; ".join(
+        f"{s.spec.number} {s.spec.id}: "
+        + (f"{s.words} words" if s.words is not None
+           else "absent" if s.status == "optional" else s.status)
+        + f" ({s.spec.min_words}–{s.spec.max_words}"
+        + ("" if s.spec.required else ", optional") + ")"
+        + (f" {s.status}" if s.status in _SECTION_PROBLEMS[2:] else "")
+        for s in row.sections)
+    worst = next((status for status in _SECTION_PROBLEMS if counts[status]), "ok")
+    return {"text": ", ".join(wrong) if wrong else f"{present} in range",
+            "css": worst, "title": detail}
+
+
 def to_html(report: SeriesReport) -> str:
     """One self-contained page: summary cards, chart of section lengths, table, problems."""
     errors, warnings = report.count(ERROR), report.count(WARNING)
@@ -327,5 +350,6 @@ def to_html(report: SeriesReport) -> str:
     return _environment().get_template("series.html").render(
         report=report, version=__version__, colors=colors, css=css, cards=cards,
         chart=_chart(report), legend=legend, sections=SECTIONS, rel=_Rel(report.repo),
+        sections_of=section_summary,
         pdf_class=lambda row: ("bad" if row.status == "final" else "none")
         if row.pdf_status == "missing" else row.pdf_status)
