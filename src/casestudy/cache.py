@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from . import brand
 from .errors import Problem
@@ -87,6 +88,13 @@ def _raise(exc: OSError) -> None:
         raise exc
 
 
+def _add_package(digest: Any) -> None:
+    """This package's files (code, branding, template), compiled caches left out."""
+    for rel, content in _tree_entries(_PACKAGE, _PACKAGE):
+        if "__pycache__" not in rel:
+            digest.update(rel.encode() + b"\0" + content)
+
+
 @cache
 def engine_digest() -> bytes:
     """This package's code and branding, the brand fonts, and the rendering libraries."""
@@ -96,9 +104,7 @@ def engine_digest() -> bytes:
             digest.update(f"{package} {version(package)}\n".encode())
         except PackageNotFoundError:
             digest.update(f"{package} -\n".encode())
-    for rel, content in _tree_entries(_PACKAGE, _PACKAGE):
-        if "__pycache__" not in rel:
-            digest.update(rel.encode() + b"\0" + content)
+    _add_package(digest)
     for font in brand.brand_fonts():
         digest.update(font.path.name.encode() + b"\0" + _file_digest(font.path))
     return digest.digest()
@@ -203,9 +209,7 @@ def checker_digest() -> bytes:
             digest.update(f"{name} {origin} {info.st_size} {info.st_mtime_ns}\n".encode())
         except (ImportError, OSError, ValueError):
             digest.update(f"{name} -\n".encode())
-    for rel, content in _tree_entries(_PACKAGE, _PACKAGE):
-        if "__pycache__" not in rel:
-            digest.update(rel.encode() + b"\0" + content)
+    _add_package(digest)
     return digest.digest()
 
 

@@ -349,7 +349,6 @@ def to_html(report: SeriesReport) -> str:
     css = Markup((BRANDING / "series.css").read_text(encoding="utf-8"))  # ours, not input
     return _environment().get_template("series.html").render(
         report=report, version=__version__, colors=colors, css=css, cards=cards,
-        chart=_chart(report), legend=legend, sections=SECTIONS, rel=_Rel(report.repo),
-        sections_of=section_summary,
+        chart=_chart(report), legend=legend, rel=_Rel(report.repo), sections_of=section_summary,
         pdf_class=lambda row: ("bad" if row.status == "final" else "none")
         if row.pdf_status == "missing" else row.pdf_status)
