@@ -1,9 +1,11 @@
-"""Regenerate docs/cover.png and docs/body.png from the Italy brief.
+"""Regenerate docs/cover.png and docs/body.png from the Italy brief, and docs/series.png.
 
     python docs/make_screenshots.py
 
 Builds countries/italy into a temporary folder, then renders the cover and the first
 page that shows a figure with its footnotes to PNG with pdftoppm (poppler-utils).
+The series report is Italy beside the two new studies of tests/fixtures/series-three,
+as HTML, photographed by headless Chromium (skipped, with a note, without it).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pypdf import PdfReader
 
 from casestudy.build import build_study
 from casestudy.load import load_series
+from casestudy.report import render
+from casestudy.series import series_report
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -27,6 +31,27 @@ def page_png(pdf: Path, page: int, target: Path, dpi: int = 60) -> None:
     stem = target.with_suffix("")
     subprocess.run(["pdftoppm", "-png", "-singlefile", "-r", str(dpi), "-f", str(page),
                     "-l", str(page), str(pdf), str(stem)], check=True)
+
+
+def series_png(target: Path) -> bool:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("chromium not found: docs/series.png left as it is", file=sys.stderr)
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp) / "repo"
+        shutil.copytree(REPO / "tests" / "fixtures" / "series-three", repo)
+        shutil.copytree(REPO / "countries" / "italy", repo / "countries" / "italy")
+        shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+        page = Path(tmp) / "series.html"
+        page.write_text(render(series_report(repo), "html"), "utf-8")
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                        f"--user-data-dir={tmp}/profile", "--window-size=1280,760",
+                        f"--screenshot={target}", page.as_uri()],
+                       check=True, capture_output=True, timeout=120)
+    return True
 
 
 def main() -> int:
@@ -42,6 +67,8 @@ def main() -> int:
         page_png(pdf, 1, DOCS / "cover.png")
         page_png(pdf, body, DOCS / "body.png")
     print(f"wrote {DOCS / 'cover.png'} and {DOCS / 'body.png'} (body page {body})")
+    if series_png(DOCS / "series.png"):
+        print(f"wrote {DOCS / 'series.png'}")
     return 0
 
 

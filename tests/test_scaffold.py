@@ -485,8 +485,14 @@ def test_new_reads_and_writes_nothing_in_home(series_repo, tmp_path):
 
 @pytest.fixture
 def italy(series_repo: Path) -> Path:
+    """Italy as it was before the template existed: written to the schema by hand, with
+    no template_version (the repository's copy has since been upgraded)."""
     root = series_repo / "countries" / "italy"
     shutil.copytree(REPO / "countries" / "italy", root)
+    study = root / "study.yaml"
+    upgraded = "# added by casestudy upgrade (template version 1)\ntemplate_version: 1\n"
+    assert study.read_text().endswith(upgraded)
+    study.write_text(study.read_text().removesuffix(upgraded))
     return root
 
 
