@@ -209,3 +209,27 @@ def test_a_photo_is_embedded_at_print_resolution_and_a_small_image_as_it_is(tmp_
     assert sizes == {photo, (300, 200)}
     assert 1500 < photo[0] <= 300 * 7 and abs(photo[0] * 2 - photo[1] * 3) <= 3
     assert pdf.stat().st_size < (study / "figures" / "photo.jpg").stat().st_size / 3
+
+
+def test_the_web_edition_scales_photos_down_and_copies_everything_else(tmp_path):
+    from PIL import Image
+
+    study = make_study(tmp_path / "norway")
+    figures = study / "figures"
+    photo = Image.effect_noise((3600, 2400), 40).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # taken with the camera on its side: shown turned 90 degrees
+    photo.save(figures / "photo.jpg", quality=90, exif=exif)
+    Image.effect_noise((300, 200), 40).convert("RGB").save(figures / "small.png")
+    (figures / "data.csv").write_text("year,value\n2024,1\n")
+    section = study / "sections" / "03-relationship.md"
+    section.write_text(section.read_text("utf-8").replace("figures/chart.svg",
+                                                          "figures/photo.jpg"), "utf-8")
+    build_study(study, tmp_path / "out", ("html",), SERIES)
+
+    served = tmp_path / "out" / "norway" / "figures"
+    with Image.open(served / "photo.jpg") as image:
+        assert (image.format, image.size) == ("JPEG", (1600, 2400))  # upright, 1600 wide
+    assert (served / "photo.jpg").stat().st_size < (figures / "photo.jpg").stat().st_size / 2
+    for name in ("small.png", "data.csv", "chart.svg"):
+        assert (served / name).read_bytes() == (figures / name).read_bytes()

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 
 FORMATS = ("pdf", "html")
 STALE_SECONDS = 3600  # a temporary file this old belongs to no live build
+# The web edition's column is 44rem (704 px); photos wider than twice that (sharp on
+# high-density screens) are scaled down for it. The PDF resamples on its own (pdf.py).
+WEB_MAX_WIDTH = 1600
+_WEB_SCALED = {".png", ".jpg", ".jpeg", ".webp"}  # not GIF: it may be animated
 
 
 @dataclass
@@ -133,7 +137,7 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
                 if path.is_file() and not path.is_symlink():
                     rel = path.relative_to(study.root)
                     (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(path, staging / rel)
+                    _copy_for_web(path, staging / rel)
                     urls[path.resolve()] = rel.as_posix()
         html = render_html(study, series, "web", urls)
         (staging / "index.html").write_text(html, encoding="utf-8")
@@ -148,6 +152,27 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return folder / "index.html"
+
+
+def _copy_for_web(source: Path, target: Path) -> None:
+    """Copy a figure's file; a raster image wider than WEB_MAX_WIDTH is scaled down
+    (turned upright first, colour profile kept). Data files and SVG are copied as is."""
+    if source.suffix.lower() in _WEB_SCALED:
+        from PIL import Image, ImageOps
+
+        try:
+            with Image.open(source) as image:
+                if image.width > WEB_MAX_WIDTH:
+                    kind, profile = image.format, image.info.get("icc_profile")
+                    upright = ImageOps.exif_transpose(image)
+                    upright.thumbnail((WEB_MAX_WIDTH, upright.height), Image.Resampling.LANCZOS)
+                    options = {"quality": 85} if kind == "JPEG" else {}
+                    upright.save(target, kind, icc_profile=profile, optimize=True, **options)
+                    return
+        except Exception:  # Pillow raises many kinds for odd files: then serve it as it is
+            with contextlib.suppress(OSError):
+                target.unlink()
+    shutil.copyfile(source, target)
 
 
 def remove_leftovers(out: Path, slug: str, pid: int) -> None:
