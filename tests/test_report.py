@@ -59,6 +59,8 @@ SHAPE: dict[str, Any] = {
         "problems": [{"path": "string", "line": "int", "col": "int", "severity": "string",
                       "rule": "string", "message": "string"}],
     }],
+    "series_problems": [{"path": "string", "line": "int", "col": "int", "severity": "string",
+                         "rule": "string", "message": "string"}],
 }
 
 

@@ -346,3 +346,31 @@ def test_italy_and_two_new_studies_on_the_command_line(three):
     assert rows[1][-2:] == rows[0][-2:] == ["v1", "none"]
     assert "52↓" in rows[1] and "↓" not in " ".join(rows[0])
     assert result.stdout.splitlines()[-1] == "3 studies: 0 error(s), 82 warning(s), 0 note(s)"
+
+
+def test_the_prose_series_yaml_prints_on_every_brief_is_held_to_the_house_style(series_repo):
+    make_study(series_repo / "countries" / "norway")
+    config = series_repo / "series.yaml"
+    text = config.read_text("utf-8")
+    config.write_text(text.replace("the firms, programs and agreements",
+                                   "the firms, programmes and agreements")
+                      .replace("stronger and more secure in a crisis.",
+                               "stronger, a game changer,\n  by 12 % in a crisis.")
+                      .replace('label: "Issue Brief"', 'label: "Issue Brief"  # defence'),
+                      "utf-8")
+    result = run(series_repo)
+    assert result.exit_code == 0  # warnings about series.yaml never fail the report
+    assert [line for line in result.stdout.splitlines() if line.startswith("series.yaml")] == [
+        "series.yaml:8:25: warning: write 'program', not 'programme'",
+        "series.yaml:10:15: warning: banned phrase 'game changer'",
+        "series.yaml:11:6: warning: '12 %': write 'percent' in prose, not '%'",
+    ]  # not the keys (programme:), the comment's 'defence' after a value, or style: itself
+    assert run(series_repo, "--strict").exit_code == 0
+    data = json.loads(run(series_repo, "--format", "json").stdout)
+    assert [(p["line"], p["rule"]) for p in data["series_problems"]] == [
+        (8, "spelling"), (10, "banned"), (11, "format")]
+    assert data["totals"]["warnings"] == 3 + sum(s["counts"]["warnings"]
+                                                 for s in data["studies"])
+    html = run(series_repo, "--format", "html").stdout
+    assert '<details id="series-yaml" open>' in html
+    assert "<code>series.yaml:8:25</code> write &#39;program&#39;, not &#39;programme&#39;" in html

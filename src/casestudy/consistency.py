@@ -5,7 +5,8 @@ pairs, the study being the one whose file the problem points at. The identity ru
 (series number, country) give errors: two briefs with the same number or the same ally
 would confuse readers. The others give warnings, or ``info`` for what deserves a look
 but may be intended. The house-style rules read the ``style`` block of series.yaml and
-the section text, with code, link targets, URLs and note labels blanked out.
+the section text, with code, link targets, URLs and note labels blanked out, and the
+prose series.yaml prints on every brief (its ``study`` is None: a series-level finding).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from .errors import Problem, error, info, warning
 from .load import COUNTRIES, STUDY_FILE, Study
 from .schema import SeriesConfig, StudyMeta
+from .yamlfile import YamlDoc
 
 HONORIFICS = {"dr", "prof", "professor", "mr", "mrs", "ms", "sir", "dame"}
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
@@ -37,14 +39,17 @@ ADVICE = {"percent": "write 'percent' in prose, not '%'",
           "per_cent": "write 'percent', not 'per cent'",
           "date": "write dates as 'March 3, 2024' (month day, year)"}
 
-Found = Iterator[tuple[Study, Problem]]
+Found = Iterator[tuple[Study | None, Problem]]
+# series.yaml values printed on every brief, so held to the house style like the studies
+SERIES_PROSE = ("series_name", "publisher", "programme", "programme_boilerplate", "label")
 
 
 @dataclass(frozen=True)
 class Text:
-    """A present section of a study, as masked text (positions are positions in the file)."""
+    """A present section of a study, or series.yaml's prose (``study`` None), as masked
+    text: positions found in it are positions in the file."""
 
-    study: Study
+    study: Study | None
     path: Path
     masked: str
 
@@ -56,18 +61,24 @@ class Series:
     studies: list[Study]
     config: SeriesConfig
     today: dt.date
+    series_text: Text | None = None
 
     @cached_property
     def texts(self) -> list[Text]:
+        """The studies' sections, then series.yaml's prose."""
         return [Text(study, s.path, _mask(s.parsed.text)) for study in self.studies
-                for s in study.sections if s.parsed is not None]
+                for s in study.sections if s.parsed is not None] + (
+            [self.series_text] if self.series_text else [])
 
 
-def cross_study(studies: Iterable[Study], config: SeriesConfig,
-                today: dt.date) -> Iterator[tuple[str, Study, Problem]]:
+def cross_study(studies: Iterable[Study], config: SeriesConfig, today: dt.date,
+                series_doc: YamlDoc | None = None
+                ) -> Iterator[tuple[str, Study | None, Problem]]:
     """Every cross-study problem as ``(rule, study, problem)``; studies without valid
-    metadata are left out (``check`` already reports them)."""
-    series = Series([s for s in studies if s.meta is not None], config, today)
+    metadata are left out (``check`` already reports them). With ``series_doc`` (series.yaml
+    as read), its printed prose is held to the house style too, with ``study`` None."""
+    series = Series([s for s in studies if s.meta is not None], config, today,
+                    series_prose(series_doc) if series_doc else None)
     for name, rule in RULES.items():
         for study, problem in rule(series):
             yield name, study, problem
@@ -227,6 +238,51 @@ def _mask(text: str) -> str:
     return _NOT_PROSE.sub(_blank, text)
 
 
+def series_prose(doc: YamlDoc) -> Text | None:
+    """series.yaml with all but the values of SERIES_PROSE blanked: keys, comments and the
+    ``style`` block (whose own entries name the words it bans) are not prose."""
+    try:
+        text = doc.path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    lines = text.split("\n")
+    offsets = [0]
+    for row in lines:
+        offsets.append(offsets[-1] + len(row) + 1)
+    top = sorted(pos for loc, pos in doc.keys.items() if len(loc) == 1)
+    keep: list[tuple[int, int]] = []
+    for key in SERIES_PROSE:
+        if (key,) in doc.values:
+            line, col = doc.values[(key,)]
+            following = next((pos[0] for pos in top if pos[0] > line), len(lines) + 1)
+            keep += [(offsets[line - 1] + a, offsets[line - 1] + b)
+                     for line, a, b in _scalar_spans(lines, line, col, following)]
+    masked = "".join(c if c == "\n" or any(a <= i < b for a, b in keep) else " "
+                     for i, c in enumerate(text))
+    return Text(None, doc.path, _mask(masked))
+
+
+_QUOTED = {'"': re.compile(r'"(?:[^"\\]|\\.)*"'), "'": re.compile(r"'(?:[^']|'')*'")}
+
+
+def _scalar_spans(lines: list[str], line: int, col: int,
+                  following: int) -> Iterator[tuple[int, int, int]]:
+    """(line, start, end) of a scalar's own text, starting at ``line``:``col`` (1-based),
+    comments left out: a quoted value to its closing quote, a plain one to a ``#``, a
+    block (``>`` or ``|``) as its lines up to the next top-level key."""
+    first = lines[line - 1]
+    opening = first[col - 1:col]
+    if opening in (">", "|"):
+        for n in range(line + 1, following):
+            yield n, 0, len(lines[n - 1])
+    elif opening in ('"', "'"):
+        m = _QUOTED[opening].match(first, col - 1)
+        yield line, col - 1, m.end() if m else len(first)
+    else:
+        m = re.search(r"\s#", first[col - 1:])
+        yield line, col - 1, col - 1 + m.start() if m else len(first)
+
+
 def _prose(text: str) -> str:
     """Masked text with table and figure blocks and table rows blanked as well."""
     lines, inside = text.split("\n"), False
@@ -298,6 +354,8 @@ def acronyms(series: Series) -> Found:
              for acronym, expansion in series.config.style.acronyms.items()]
     pending: dict[Path, set[str]] = {}  # study root -> acronyms not met yet
     for text in series.texts:
+        if text.study is None:
+            continue  # first use is a study's matter; series.yaml stands beside every one
         todo = pending.setdefault(text.study.root, {rule[0] for rule in rules})
         for acronym, use, before, after, expansion in rules:
             if acronym not in todo:

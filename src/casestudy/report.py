@@ -29,7 +29,7 @@ from . import __version__
 from .brand import BRANDING
 from .errors import ERROR, INFO, WARNING, CasestudyError
 from .schema import SECTIONS
-from .series import SectionRow, SeriesReport, StudyRow
+from .series import Finding, SectionRow, SeriesReport, StudyRow
 
 JSON_SCHEMA_VERSION = 1
 FORMATS = ("table", "json", "csv", "html")
@@ -85,7 +85,14 @@ def report_data(report: SeriesReport) -> dict[str, Any]:
                    "failed": report.failed(), "failed_strict": report.failed(strict=True)},
         "studies": [_study_data(row, rel, report.current_template_version)
                     for row in report.rows],
+        "series_problems": [_problem_data(f, rel) for f in report.series_findings],
     }
+
+
+def _problem_data(finding: Finding, rel: _Rel) -> dict[str, Any]:
+    problem = finding.problem
+    return {"path": rel(problem.path), "line": problem.line, "col": problem.col,
+            "severity": problem.severity, "rule": finding.rule, "message": problem.message}
 
 
 def _study_data(row: StudyRow, rel: _Rel, current: int) -> dict[str, Any]:
@@ -114,9 +121,7 @@ def _study_data(row: StudyRow, rel: _Rel, current: int) -> dict[str, Any]:
         "counts": {"errors": row.errors, "warnings": row.warnings, "infos": row.count(INFO)},
         "failed": row.failed(),
         "failed_strict": row.failed(strict=True),
-        "problems": [{"path": rel(f.problem.path), "line": f.problem.line,
-                      "col": f.problem.col, "severity": f.problem.severity, "rule": f.rule,
-                      "message": f.problem.message} for f in row.findings],
+        "problems": [_problem_data(f, rel) for f in row.findings],
     }
 
 

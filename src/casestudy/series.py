@@ -22,11 +22,20 @@ from .cache import has_record, inputs_digest, up_to_date
 from .check import check_study
 from .consistency import cross_study
 from .errors import ERROR, WARNING, Problem, StudyNotFound, error
-from .load import COUNTRIES, STUDY_FILE, Section, Study, load_series, load_study, read_text
+from .load import (
+    COUNTRIES,
+    SERIES_FILE,
+    STUDY_FILE,
+    Section,
+    Study,
+    load_series,
+    load_study,
+    read_text,
+)
 from .markdown import parse_section
 from .scaffold import TEMPLATE_VERSION
 from .schema import SECTIONS, SectionSpec, SeriesConfig
-from .yamlfile import YamlDoc
+from .yamlfile import YamlDoc, read_yaml
 
 MIN_STUDIES_PER_JOB = 8  # fewer, and a process costs more than it saves
 
@@ -103,17 +112,22 @@ class SeriesReport:
     current_template_version: int
     rows: list[StudyRow]
     colors: dict[str, str] = field(default_factory=dict)
+    series_findings: list[Finding] = field(default_factory=list)  # about series.yaml
 
     def findings(self) -> list[Finding]:
-        """Every finding of every study, sorted by path and line."""
-        return sorted((f for r in self.rows for f in r.findings), key=lambda f: f.problem)
+        """Every finding, series.yaml's and every study's, sorted by path and line."""
+        return sorted([*self.series_findings, *(f for r in self.rows for f in r.findings)],
+                      key=lambda f: f.problem)
 
     def count(self, severity: str) -> int:
-        return sum(r.count(severity) for r in self.rows)
+        return (sum(r.count(severity) for r in self.rows)
+                + sum(f.problem.severity == severity for f in self.series_findings))
 
     def failed(self, strict: bool = False) -> bool:
-        """Errors anywhere; with ``strict`` also warnings in a study whose status is final."""
-        return any(r.failed(strict) for r in self.rows)
+        """Errors anywhere; with ``strict`` also warnings in a study whose status is final
+        (series.yaml's house-style findings are warnings: they never fail the report)."""
+        return (any(r.failed(strict) for r in self.rows)
+                or any(f.problem.is_error for f in self.series_findings))
 
 
 def series_report(repo: Path, studies: list[Path] | None = None,
@@ -133,12 +147,16 @@ def series_report(repo: Path, studies: list[Path] | None = None,
     loaded = _load_all(roots, build_dir, config, jobs)
     rows = [row for _, row in loaded]
     by_root = {row.root: row for row in rows}
-    for rule, study, problem in cross_study([s for s, _ in loaded], config, today):
-        by_root[study.root].findings.append(Finding(rule, problem))
+    series_findings: list[Finding] = []
+    for rule, study, problem in cross_study([s for s, _ in loaded], config, today,
+                                            read_yaml(repo / SERIES_FILE)):
+        found = by_root[study.root].findings if study else series_findings
+        found.append(Finding(rule, problem))
     for row in rows:
         row.findings.sort(key=lambda f: (f.problem, f.rule))
     return SeriesReport(repo, config.series_name, today, TEMPLATE_VERSION, rows,
-                        config.colors.model_dump())
+                        config.colors.model_dump(),
+                        sorted(series_findings, key=lambda f: (f.problem, f.rule)))
 
 
 def _load_all(roots: list[Path], build_dir: Path, config: SeriesConfig,
