@@ -183,6 +183,11 @@ def load_study(root: Path) -> Study:
 
 def load_series(repo: Path) -> SeriesConfig:
     """``series.yaml`` at the top of the repository; a bad one stops everything."""
+    return read_series(repo)[0]
+
+
+def read_series(repo: Path) -> tuple[SeriesConfig, YamlDoc]:
+    """``series.yaml`` validated, and as read (the positions of its keys and values)."""
     from .errors import ConfigError
 
     path = repo / SERIES_FILE
@@ -193,7 +198,7 @@ def load_series(repo: Path) -> SeriesConfig:
         first = doc.problems[0]
         raise ConfigError(first.message, path, first.line, first.col)
     try:
-        return SeriesConfig.model_validate(doc.data or {})
+        return SeriesConfig.model_validate(doc.data or {}), doc
     except ValidationError as exc:
         first = pydantic_problems(doc, exc, SeriesConfig)[0]
         raise ConfigError(first.message, path, first.line, first.col) from None

@@ -24,18 +24,17 @@ from .consistency import cross_study
 from .errors import ERROR, WARNING, Problem, StudyNotFound, error
 from .load import (
     COUNTRIES,
-    SERIES_FILE,
     STUDY_FILE,
     Section,
     Study,
-    load_series,
     load_study,
+    read_series,
     read_text,
 )
 from .markdown import parse_section
 from .scaffold import TEMPLATE_VERSION
 from .schema import SECTIONS, SectionSpec, SeriesConfig
-from .yamlfile import YamlDoc, read_yaml
+from .yamlfile import YamlDoc
 
 MIN_STUDIES_PER_JOB = 8  # fewer, and a process costs more than it saves
 
@@ -140,7 +139,7 @@ def series_report(repo: Path, studies: list[Path] | None = None,
     series.yaml and StudyNotFound when there is no ``countries/`` folder.
     """
     repo = Path(repo)
-    config = load_series(repo)
+    config, series_doc = read_series(repo)  # the doc: series.yaml's prose is checked too
     build_dir = repo / "build" if build_dir is None else Path(build_dir)
     today = today or dt.date.today()
     roots = [Path(p) for p in (_study_folders(repo) if studies is None else studies)]
@@ -149,7 +148,7 @@ def series_report(repo: Path, studies: list[Path] | None = None,
     by_root = {row.root: row for row in rows}
     series_findings: list[Finding] = []
     for rule, study, problem in cross_study([s for s, _ in loaded], config, today,
-                                            read_yaml(repo / SERIES_FILE)):
+                                            series_doc):
         found = by_root[study.root].findings if study else series_findings
         found.append(Finding(rule, problem))
     for row in rows:
