@@ -246,20 +246,15 @@ def series_prose(doc: YamlDoc) -> Text | None:
     except (OSError, UnicodeDecodeError):
         return None
     lines = text.split("\n")
-    offsets = [0]
-    for row in lines:
-        offsets.append(offsets[-1] + len(row) + 1)
+    kept = [[" "] * len(row) for row in lines]  # blanks, same lines and columns
     top = sorted(pos for loc, pos in doc.keys.items() if len(loc) == 1)
-    keep: list[tuple[int, int]] = []
     for key in SERIES_PROSE:
         if (key,) in doc.values:
             line, col = doc.values[(key,)]
             following = next((pos[0] for pos in top if pos[0] > line), len(lines) + 1)
-            keep += [(offsets[line - 1] + a, offsets[line - 1] + b)
-                     for line, a, b in _scalar_spans(lines, line, col, following)]
-    masked = "".join(c if c == "\n" or any(a <= i < b for a, b in keep) else " "
-                     for i, c in enumerate(text))
-    return Text(None, doc.path, _mask(masked))
+            for n, start, end in _scalar_spans(lines, line, col, following):
+                kept[n - 1][start:end] = lines[n - 1][start:end]
+    return Text(None, doc.path, _mask("\n".join("".join(row) for row in kept)))
 
 
 _QUOTED = {'"': re.compile(r'"(?:[^"\\]|\\.)*"'), "'": re.compile(r"'(?:[^']|'')*'")}
