@@ -211,7 +211,7 @@ def test_a_photo_is_embedded_at_print_resolution_and_a_small_image_as_it_is(tmp_
     assert pdf.stat().st_size < (study / "figures" / "photo.jpg").stat().st_size / 3
 
 
-def test_the_web_edition_scales_photos_down_and_copies_everything_else(tmp_path):
+def test_the_web_edition_scales_photos_down_and_publishes_only_what_is_shown(tmp_path):
     from PIL import Image
 
     study = make_study(tmp_path / "norway")
@@ -224,12 +224,13 @@ def test_the_web_edition_scales_photos_down_and_copies_everything_else(tmp_path)
     (figures / "data.csv").write_text("year,value\n2024,1\n")
     section = study / "sections" / "03-relationship.md"
     section.write_text(section.read_text("utf-8").replace("figures/chart.svg",
-                                                          "figures/photo.jpg"), "utf-8")
+                                                          "figures/photo.jpg")
+                       + "\n![A small image](figures/small.png)\n", "utf-8")
     build_study(study, tmp_path / "out", ("html",), SERIES)
 
     served = tmp_path / "out" / "norway" / "figures"
     with Image.open(served / "photo.jpg") as image:
         assert (image.format, image.size) == ("JPEG", (1600, 2400))  # upright, 1600 wide
     assert (served / "photo.jpg").stat().st_size < (figures / "photo.jpg").stat().st_size / 2
-    for name in ("small.png", "data.csv", "chart.svg"):
-        assert (served / name).read_bytes() == (figures / name).read_bytes()
+    assert (served / "small.png").read_bytes() == (figures / "small.png").read_bytes()
+    assert sorted(p.name for p in served.iterdir()) == ["photo.jpg", "small.png"]

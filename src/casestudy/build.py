@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from .brand import BRANDING, brand_fonts, font_roots
 from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from .errors import BuildError, Problem, ProblemsFound, display_path
+from .fetch import Refused, pillow, real, served_bytes
 from .schema import SeriesConfig
 from .workers import Outcome, Task, default_jobs, run_pool
 from .write import atomic_write, remove_temporaries
@@ -119,6 +121,9 @@ def _build_web(study: Study, series: SeriesConfig, out: Path) -> Path:
 
 
 def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> Path:
+    """The edition is staged in a hidden folder and swapped in whole. It holds the page,
+    the brand assets, and only the files the sections show: nothing else of the study
+    (no data, notes, READMEs, dotfiles or HTML) is published."""
     from .render import render_html
 
     out.mkdir(parents=True, exist_ok=True)
@@ -129,17 +134,25 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
         urls: dict[Path, str] = {}
         for path in (*(f.path for f in brand_fonts()), BRANDING / "web.css",
                      BRANDING / "logo.svg"):
-            shutil.copyfile(path, assets / path.name)
-            urls[path] = f"assets/{path.name}"
-        figures = study.root / "figures"
-        if figures.is_dir():
-            for path in sorted(figures.rglob("*")):
-                if path.is_file() and not path.is_symlink():
-                    rel = path.relative_to(study.root)
-                    (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-                    _copy_for_web(path, staging / rel)
-                    urls[path.resolve()] = rel.as_posix()
-        html = render_html(study, series, "web", urls)
+            _copy_for_web(path, assets / path.name)
+            urls[path] = f"assets/{quote(path.name)}"
+        root = real(study.root)
+        published: dict[Path, str] = {}
+
+        def figure_url(path: Path) -> str:
+            """Publish a file a section shows, at its place in the study; its URL."""
+            if path not in published:
+                rel = path.relative_to(root)
+                target = staging / rel
+                if target.exists():  # only the brand's assets/ can be there first
+                    raise BuildError(f"its web address would be {rel.as_posix()}, which the "
+                                     "web edition's own file takes; rename or move it", path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _copy_for_web(path, target)
+                published[path] = quote(rel.as_posix())  # `chart #1?.svg` stays one name
+            return published[path]
+
+        html = render_html(study, series, "web", urls, figure_url)
         (staging / "index.html").write_text(html, encoding="utf-8")
         os.chmod(staging, 0o755)
         # swap the finished folder in: the old edition stays whole until the new one is
@@ -155,11 +168,20 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
 
 
 def _copy_for_web(source: Path, target: Path) -> None:
-    """Copy a figure's file; a raster image wider than WEB_MAX_WIDTH is scaled down
-    (turned upright first, colour profile kept). Data files and SVG are copied as is."""
-    if source.suffix.lower() in _WEB_SCALED:
-        from PIL import Image, ImageOps
+    """Publish one file: an SVG sanitized (the bytes the PDF drew); a raster image wider
+    than WEB_MAX_WIDTH scaled down (turned upright first, colour profile kept); anything
+    else copied. Only images the checker passed get here, so decoding is bounded."""
+    suffix = source.suffix.lower()
+    if suffix == ".svg":
+        try:
+            target.write_bytes(served_bytes(source))
+        except Refused as exc:
+            raise BuildError(str(exc), source) from None
+        return
+    if suffix in _WEB_SCALED:
+        from PIL import ImageOps
 
+        Image = pillow()
         try:
             with Image.open(source) as image:
                 if image.width > WEB_MAX_WIDTH:

@@ -12,7 +12,7 @@ import stat
 from pathlib import Path
 
 from .errors import Problem, error, warning
-from .fetch import SAFE_LINK, Refused, inside, local_image, real, sniff_image
+from .fetch import SAFE_LINK, Refused, image_problem, inside, local_image, real, svg_figure
 from .load import Section, Study, load_study
 from .schema import PLACEHOLDER
 
@@ -184,7 +184,11 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
                                                       "(write it inside ![...])"))
         try:
             file = local_image(study.root, ref.value)
-            reason = sniff_image(file)
+            if file.suffix.lower() == ".svg":  # judged where the problem is, in the figure
+                out += [Problem(str(file), f.line, f.col, f.severity, f.message)
+                        for f in svg_figure(file).findings]
+                continue
+            reason = image_problem(file)
         except Refused as exc:
             out.append(error(path, ref.line, ref.col, str(exc)))
         except OSError as exc:

@@ -13,21 +13,19 @@ import os
 import re
 import stat
 import struct
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from xml.etree import ElementTree
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".svg": "image/svg+xml", ".webp": "image/webp"}
 MAX_IMAGE_BYTES = 20_000_000
 MAX_PIXELS = 40_000_000  # a larger image is a decompression bomb or a mistake
-MAX_SVG_ELEMENTS = 200_000  # a chart draws thousands; millions is a <use> bomb
+MAX_FRAMES = 1_000  # an animation's frames, each decoded by the checker
+MAX_ANIMATION_PIXELS = 10 * MAX_PIXELS  # all frames together: seconds of decoding at most
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-# href/src attributes, CSS url() (any case: CSS is case-insensitive) and @import "..."
-_SVG_REF = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)["']|url\(\s*["']?([^)"']*)"""
-                      r"""|@import\s*["']([^"']*)""", re.IGNORECASE)
 
 # What a link may point at; judged by the checker (located) and again by the renderer.
 SAFE_LINK = re.compile(r"^(https?://[^\s/]|mailto:[^\s]|#)", re.IGNORECASE)
@@ -69,6 +67,10 @@ def local_image(root: Path, src: str) -> Path:
         raise Refused(f"image {src!r} not found (paths are relative to the study folder)") from None
     if not stat.S_ISREG(info.st_mode):
         raise Refused(f"image {src!r} is not a regular file")
+    hidden = [part for part in path.relative_to(root).parts if part.startswith(".")]
+    if hidden:
+        raise Refused(f"image {src!r} is a hidden file or in a hidden folder ({hidden[0]!r}); "
+                      "web servers do not publish those: rename it")
     if path.suffix.lower() not in IMAGE_TYPES:
         raise Refused(f"image {src!r} has an unsupported type; use "
                       + ", ".join(sorted(IMAGE_TYPES)))
@@ -77,121 +79,108 @@ def local_image(root: Path, src: str) -> Path:
     return path
 
 
-def sniff_image(path: Path) -> str | None:
-    """A reason to refuse the image's bytes (wrong type, too many pixels), or None."""
-    with open(path, "rb") as handle:
-        head = handle.read(65536)
-    ext = path.suffix.lower()
-    size = None
-    if ext == ".png":
-        if not head.startswith(b"\x89PNG\r\n\x1a\n"):
-            return "is not a PNG file"
-        size = struct.unpack(">II", head[16:24]) if len(head) >= 24 else None
-    elif ext in (".jpg", ".jpeg"):
-        if not head.startswith(b"\xff\xd8\xff"):
-            return "is not a JPEG file"
-        size = _jpeg_size(path)
-    elif ext == ".gif":
-        if head[:6] not in (b"GIF87a", b"GIF89a"):
-            return "is not a GIF file"
-        size = struct.unpack("<HH", head[6:10])
-    elif ext == ".webp":
-        if not (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
-            return "is not a WebP file"
-        size = _webp_size(head)
-    elif ext == ".svg":
-        text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-        if not text.startswith("<") or "<svg" not in text:
-            return "is not an SVG file"
-        return _svg_problem(path)
-    if size and size[0] * size[1] > MAX_PIXELS:
-        return f"is {size[0]}x{size[1]} pixels, more than the {MAX_PIXELS:,} allowed"
-    return None
+def pillow() -> Any:
+    """PIL.Image with the series' pixel cap: past it, opening or decoding is an error.
 
-
-def _webp_size(head: bytes) -> tuple[int, int] | None:
-    """Canvas size from the first chunk: extended (VP8X), lossy (VP8) or lossless (VP8L)."""
-    chunk = head[12:16]
-    if chunk == b"VP8X" and len(head) >= 30:
-        return (1 + int.from_bytes(head[24:27], "little"),
-                1 + int.from_bytes(head[27:30], "little"))
-    if chunk == b"VP8 " and len(head) >= 30:
-        width, height = struct.unpack("<HH", head[26:30])
-        return width & 0x3FFF, height & 0x3FFF
-    if chunk == b"VP8L" and len(head) >= 25:
-        bits = int.from_bytes(head[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    return None
-
-
-def _jpeg_size(path: Path) -> tuple[int, int] | None:
-    """Width and height from the first SOF segment, walking the segments on disk.
-
-    Large EXIF or ICC segments can push the frame header past any fixed-size head,
-    so the walk seeks instead of reading the whole file.
+    Every process that decodes an image calls this first (the checker, the web
+    edition's copy, the PDF renderer), so the cap holds in WeasyPrint's decoding too.
     """
-    with open(path, "rb") as handle:
-        handle.seek(2)
-        while True:
-            marker = handle.read(4)
-            if len(marker) < 4 or marker[0] != 0xFF:
-                return None
-            length = struct.unpack(">H", marker[2:4])[0]
-            if 0xC0 <= marker[1] <= 0xCF and marker[1] not in (0xC4, 0xC8, 0xCC):
-                frame = handle.read(5)
-                if len(frame) < 5:
-                    return None
-                height, width = struct.unpack(">HH", frame[1:5])
-                return width, height
-            if length < 2:
-                return None
-            handle.seek(length - 2, 1)
+    global _PILLOW_READY
+    from PIL import GifImagePlugin, Image, JpegImagePlugin, PngImagePlugin  # noqa: F401
+
+    if not _PILLOW_READY:
+        from PIL import WebPImagePlugin  # noqa: F401
+
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
+        _PILLOW_READY = True
+    return Image
 
 
-def _svg_problem(path: Path) -> str | None:
-    text = path.read_text("utf-8", "replace")
-    if "<!ENTITY" in text or "<!DOCTYPE" in text:
-        return "declares a DOCTYPE or entities, which are not allowed in SVG figures"
+_PILLOW_READY = False
+_RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
+_judged: dict[tuple[object, ...], Any] = {}  # (path, stat) -> verdict, for this process
+
+
+def _stamp(path: Path, *extra: object) -> tuple[object, ...]:
+    info = os.stat(path)
+    return (str(path), info.st_size, info.st_mtime_ns, info.st_ino, *extra)
+
+
+def image_problem(path: Path, decode: bool = True) -> str | None:
+    """A reason to refuse a raster image (wrong type, too many pixels, damaged), or None.
+
+    The sizes are Pillow's, read from the headers of every frame before that frame is
+    decoded: what Image.open does, minus its own pixel check, so that the message can
+    name the size. With ``decode``, each frame is then decoded (bounded by now) and the
+    file verified, so a truncated or damaged file is refused here, not printed blank.
+    """
+    key = _stamp(path, decode)
+    if key not in _judged:
+        _judged[key] = _judge_raster(path, decode)
+    return _judged[key]
+
+
+def _judge_raster(path: Path, decode: bool) -> str | None:
+    image_module = pillow()
+    kind = _RASTER[path.suffix.lower()]
+    factory, accept = image_module.OPEN[kind]
     try:
-        drawn = _svg_drawn(ElementTree.fromstring(text))  # safe: no DOCTYPE, no entities
-    except ElementTree.ParseError as exc:
-        return f"is not well-formed XML (line {exc.position[0]})"
-    except RecursionError:
-        drawn = MAX_SVG_ELEMENTS + 1
-    if drawn > MAX_SVG_ELEMENTS:
-        return (f"would draw more than {MAX_SVG_ELEMENTS:,} elements once its <use> "
-                "references are expanded")
-    for match in _SVG_REF.finditer(text):
-        ref = (match.group(1) or match.group(2) or match.group(3) or "").strip()
-        if ref and not ref.startswith("#"):
-            line = text[: match.start()].count("\n") + 1
-            return f"refers to {ref!r} on line {line}; SVG figures must be self-contained"
+        with open(path, "rb") as handle:
+            if accept and not accept(handle.read(16)):
+                return f"is not a {'WebP' if kind == 'WEBP' else kind} file"
+            for verify in ((True, False) if decode else (False,)):
+                handle.seek(0)
+                with warnings.catch_warnings():
+                    # the sizes are judged below, with a message that names them
+                    warnings.simplefilter("ignore", image_module.DecompressionBombWarning)
+                    image = factory(handle, str(path))
+                    reason = _frames(image, decode and not verify)
+                    if reason:
+                        return reason
+                    if verify:
+                        image.verify()
+    except image_module.DecompressionBombError:
+        return (f"has a frame or canvas of more than {2 * MAX_PIXELS:,} pixels; at most "
+                f"{MAX_PIXELS:,} are allowed")
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error) as exc:
+        return f"is damaged or cut short ({exc}); export it again"
     return None
 
 
-def _svg_drawn(root: ElementTree.Element) -> int:
-    """How many elements the SVG draws with every <use> expanded (a <use> bomb is huge)."""
-    ids = {el.get("id"): el for el in root.iter() if el.get("id")}
-    memo: dict[int, int] = {}
+def _frames(image: Any, decode: bool) -> str | None:
+    """Each frame's size within the cap before it is decoded; all frames within budget."""
+    count = getattr(image, "n_frames", 1)
+    if count > MAX_FRAMES:
+        return f"has {count:,} frames, more than the {MAX_FRAMES:,} allowed"
+    total = 0
+    for index in range(count):
+        if index:
+            image.seek(index)  # reads this frame's header (a GIF frame may outgrow the rest)
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            what = "is" if index == 0 else f"has a frame (number {index + 1}) of"
+            return f"{what} {width}x{height} pixels, more than the {MAX_PIXELS:,} allowed"
+        total += width * height
+        if total > MAX_ANIMATION_PIXELS:
+            return (f"has {count:,} frames of {total:,} pixels or more in all, more than the "
+                    f"{MAX_ANIMATION_PIXELS:,} allowed")
+        if not decode:
+            return None  # the renderer draws the first frame only
+        if image.format == "JPEG":  # decoded at 1/8 scale: every byte is still read
+            image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+        image.load()
+    return None
 
-    def size(el: ElementTree.Element, active: set[int]) -> int:
-        key = id(el)
-        if key in memo:
-            return memo[key]
-        if key in active:  # a <use> cycle: never ends
-            return MAX_SVG_ELEMENTS + 1
-        active.add(key)
-        total = 1 + sum(size(child, active) for child in el)
-        if el.tag.rsplit("}", 1)[-1] == "use":
-            ref = el.get("href") or el.get("{http://www.w3.org/1999/xlink}href") or ""
-            target = ids.get(ref.removeprefix("#"))
-            if target is not None:
-                total += size(target, active)
-        active.discard(key)
-        memo[key] = total = min(total, MAX_SVG_ELEMENTS + 1)
-        return total
 
-    return size(root, set())
+def svg_figure(path: Path) -> Any:
+    """The sanitized figure (see svg.py), worked out once per file version and process."""
+    key = _stamp(path, "svg")
+    if key not in _judged:
+        from .svg import sanitize
+
+        _judged[key] = sanitize(path.read_bytes())
+    return _judged[key]
 
 
 @dataclass
@@ -212,19 +201,34 @@ def make_fetcher(roots: list[Path], log: FetchLog) -> Any:
         def fetch(self, url: str, headers: Any = None) -> Any:
             try:
                 path = _allowed_file(url, allowed)
-                # the checker sniffed the author's images; this catches any other route
-                reason = sniff_image(path) if path.suffix.lower() in IMAGE_TYPES else None
-                if reason:
-                    raise Refused(f"{path}: {reason}")
+                data = served_bytes(path)
             except Refused as exc:
                 log.refused.append((url, str(exc)))
                 raise
             log.served.append(str(path))
             mime = IMAGE_TYPES.get(path.suffix.lower()) or _FONT_TYPES.get(path.suffix.lower())
             headers = {"Content-Type": mime} if mime else {}
-            return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers)
+            return URLFetcherResponse(path.as_uri(), data, headers)
 
     return StudyFetcher(allowed_protocols=("file",), allow_redirects=False)
+
+
+def served_bytes(path: Path) -> bytes:
+    """What the PDF and the web edition get of ``path``: an SVG sanitized, a raster image
+    judged from its headers first (the checker judged the author's images; this catches
+    any other route), anything else as it is."""
+    suffix = path.suffix.lower()
+    if suffix == ".svg":
+        figure = svg_figure(path)
+        if figure.data is None:
+            first = figure.errors[0]
+            raise Refused(f"{path}:{first.line}:{first.col}: {first.message}")
+        return bytes(figure.data)
+    if suffix in _RASTER:
+        reason = image_problem(path, decode=False)
+        if reason:
+            raise Refused(f"{path}: {reason}")
+    return path.read_bytes()
 
 
 _FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2", ".css": "text/css"}

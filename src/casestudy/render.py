@@ -6,9 +6,14 @@ is never itself treated as a template, so ``{{ 7*7 }}`` in a section stays as ty
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from html import unescape
 from pathlib import Path
 
 import jinja2
@@ -60,11 +65,14 @@ def _names(names: list[str]) -> str:
 
 
 def render_html(study: Study, series: SeriesConfig, mode: str = "print",
-                asset_url: dict[Path, str] | None = None) -> str:
+                asset_url: dict[Path, str] | None = None,
+                figure_url: Callable[[Path], str] | None = None) -> str:
     """The brief as one HTML document.
 
     ``mode`` is "print" (footnotes float to the page foot, resources as file URLs) or
-    "web" (endnotes; resources by the URLs in ``asset_url``, keyed by source path).
+    "web" (endnotes; resources by the URLs in ``asset_url``, keyed by source path; each
+    image a section shows by ``figure_url(path)``, which publishes it; a
+    Content-Security-Policy that allows no script and nothing from elsewhere).
     The study must have passed ``check_study`` without errors.
     """
     meta = study.meta
@@ -77,9 +85,10 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
 
     def image_url(src: str) -> str:
         try:
-            return url(local_image(study.root, src))
+            path = local_image(study.root, src)
         except Refused as exc:  # check_study reports these with their line first
             raise BuildError(str(exc), study.root) from None
+        return figure_url(path) if figure_url else url(path)
 
     ctx = RenderContext(image_url=image_url, mode=mode)
     sections = []
@@ -92,7 +101,7 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         sections.append(RenderedSection(section.spec.id, anchor, heading, body))
     template = _environment().get_template("brief.html" if mode == "print" else "web.html")
     fonts = {f.path: url(f.path) for f in brand_fonts()}
-    return template.render(
+    html = template.render(
         meta=meta, series=series, sections=sections, version=__version__,
         fonts_css=Markup(_fonts_css(fonts)),
         page_size="letter" if series.page_size == "letter" else "A4",
@@ -102,3 +111,33 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         date_long=_long_date(meta.date),
         endnotes=[(n, Markup(body)) for n, body in ctx.endnotes],
     )
+    return html if mode == "print" else with_csp(html)
+
+
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _source(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def content_security_policy(html: str) -> str:
+    """A policy for this page: no script, no frame, no form, nothing fetched from another
+    origin; its own styles (the inline ones by hash), fonts and images only."""
+    blocks = sorted({_source(m) for m in _STYLE_BLOCK.findall(html)})
+    attrs = sorted({_source(unescape(m)) for m in _STYLE_ATTR.findall(html)})
+    styles = ["'self'", *blocks, *(["'unsafe-hashes'", *attrs] if attrs else [])]
+    return "; ".join(["default-src 'none'", "style-src " + " ".join(styles), "img-src 'self'",
+                      "font-src 'self'", "base-uri 'none'", "form-action 'none'"])
+
+
+def with_csp(html: str) -> str:
+    """``html`` with its Content-Security-Policy <meta> first in <head>, before anything
+    the policy governs. Author text is escaped, so every <style> found is ours."""
+    meta = (f'<meta http-equiv="Content-Security-Policy" '
+            f'content="{content_security_policy(html)}">')
+    head = re.search(r"<head\b[^>]*>", html, re.IGNORECASE)
+    if head is None:
+        raise BuildError("the web template has no <head> for the Content-Security-Policy")
+    return html[:head.end()] + "\n" + meta + html[head.end():]
