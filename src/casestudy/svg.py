@@ -454,10 +454,13 @@ def _clean_stylesheet(css: str, start: tuple[int, int], notes: _Notes) -> str:
             _judge_tokens(rule.prelude, start, "a <style> selector", notes)
             body = _clean_declarations(rule.content, start, notes, "<style>")
             out.append(f"{tinycss2.serialize(rule.prelude).strip()} {{ {body} }}")
-        elif keyword == "import":
-            _judge_tokens(rule.prelude, start, "<style> @import", notes)
-            notes.add(ERROR, *where, "<style> @import loads another stylesheet; put its "
-                                     "styles in the figure")
+        elif keyword == "import":  # whatever it names, a string or url(), even #x
+            named = [t for t in rule.prelude if t.type in ("string", "url", "function")]
+            ref = _short(tinycss2.serialize(named[:1]).strip() if named else "")
+            if named and named[0].type in ("string", "url"):
+                ref = _short(str(named[0].value).strip())
+            notes.add(ERROR, *where, f"<style> @import refers to {ref}; an SVG figure must "
+                                     "be self-contained (put the styles in its <style>)")
         elif keyword == "font-face":
             _judge_tokens(rule.content or [], start, "<style> @font-face", notes)
             notes.add(WARNING, *where, "removed a CSS @font-face rule: figures use the "
