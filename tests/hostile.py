@@ -9,11 +9,14 @@ memory runs in a child process with a timeout (and optionally an address-space l
 from __future__ import annotations
 
 import os
+import re
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from pathlib import Path
 
 from conftest import FIXTURES, REPO, invoke, make_study
@@ -34,6 +37,37 @@ def hostile_study(dest: Path, scenario: str | None, **subs: object) -> Path:
                     text = text.replace("{" + key + "}", str(value))
                 path.write_text(text, "utf-8")
     return study
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def big_png(width: int, height: int, before: bytes = b"") -> bytes:
+    """A complete, valid RGB PNG of ``width`` x ``height`` black pixels (its rows compress
+    to almost nothing), with ``before`` (whole chunks) between the signature and IHDR."""
+    row = b"\0" * (1 + 3 * width)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate, one row, flushed whole:
+    segment = packer.compress(row) + packer.flush(zlib.Z_FULL_FLUSH)  # it can be repeated
+    checksum = 1
+    for _ in range(height):
+        checksum = zlib.adler32(row, checksum)
+    end = zlib.compressobj(9, zlib.DEFLATED, -15).flush()  # an empty final block
+    rows = b"\x78\xda" + segment * height + end + struct.pack(">I", checksum)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + before + png_chunk(b"IHDR", ihdr)
+            + png_chunk(b"IDAT", rows) + png_chunk(b"IEND", b""))
+
+
+def peak_rss_mb(stdout: str) -> float:
+    """The ``PEAK <kB>`` line a child printed (see PEAK_RSS), in MB."""
+    return int(re.search(r"^PEAK (\d+)$", stdout, re.MULTILINE).group(1)) / 1024
+
+
+# appended to a child's code: its own peak resident memory, and its children's
+PEAK_RSS = ("\nimport resource\nprint('PEAK', max(resource.getrusage(resource.RUSAGE_SELF)"
+            ".ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n")
 
 
 def check_cli(cwd: Path, *args: str):

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from .errors import BuildError
-from .fetch import FetchLog, make_fetcher
+from .fetch import FetchLog, make_fetcher, pillow
 
 logger = logging.getLogger(__name__)
 # Raster images drawn at more pixels per inch than print needs are resampled to this:
@@ -38,6 +38,7 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     """
     import weasyprint
 
+    pillow()  # the pixel cap holds in WeasyPrint's own decoding too
     log = FetchLog()
     fetcher = make_fetcher(roots, log)
     collect = _Collect()

@@ -332,8 +332,9 @@ def _clean_attributes(node: _Node, notes: _Notes) -> list[tuple[str, str]]:
             continue
         if local == "style":
             value = _clean_declarations(value, where, notes)
-        elif "(" in value or "\\" in value:
-            _judge_css_value(value, where, f"the {local} attribute of <{node.tag}>", notes)
+        elif ("(" in value or "\\" in value) and not _judge_css_value(
+                value, where, f"the {local} attribute of <{node.tag}>", notes):
+            continue
         kept.append((local, value))
     return kept
 
@@ -387,10 +388,6 @@ def _judge_tokens(tokens: list, start: tuple[int, int], what: str, notes: _Notes
             ref = str(token.value).strip()  # type: ignore[attr-defined]
         elif kind == "function":
             name = token.lower_name  # type: ignore[attr-defined]
-            if name in ("expression", "javascript"):
-                notes.add(ERROR, *_at(start, token), f"{what} uses CSS {name}(), which runs "
-                                                     "code")
-                continue
             todo.extend((t, name in _FETCHING) for t in token.arguments)  # type: ignore
         elif kind in ("() block", "[] block", "{} block"):
             todo.extend((t, fetching) for t in token.content)  # type: ignore[attr-defined]
@@ -400,13 +397,33 @@ def _judge_tokens(tokens: list, start: tuple[int, int], what: str, notes: _Notes
                                                  "#fragment references)")
 
 
-def _judge_css_value(value: str, start: tuple[int, int], what: str, notes: _Notes) -> None:
+def _runs_code(tokens: list) -> bool:
+    """Old IE's expression() anywhere among ``tokens`` (it runs script)."""
+    todo = list(tokens)
+    while todo:
+        token = todo.pop()
+        if getattr(token, "type", "") == "function":
+            if token.lower_name == "expression":
+                return True
+            todo.extend(token.arguments)
+        elif hasattr(token, "content") and isinstance(token.content, list):
+            todo.extend(token.content)
+    return False
+
+
+def _judge_css_value(value: str, start: tuple[int, int], what: str, notes: _Notes) -> bool:
+    """Judge a presentation attribute's value; False when it must be removed."""
     import tinycss2
 
     if _too_deep(value):
         notes.add(ERROR, *start, f"{what} nests CSS brackets more than {MAX_CSS_DEPTH} deep")
-        return
-    _judge_tokens(tinycss2.parse_component_value_list(value), start, what, notes)
+        return False
+    tokens = tinycss2.parse_component_value_list(value)
+    if _runs_code(tokens):
+        notes.add(WARNING, *start, f"removed {what}: CSS expression() runs code")
+        return False
+    _judge_tokens(tokens, start, what, notes)
+    return True
 
 
 def _clean_declarations(css: str | list, start: tuple[int, int], notes: _Notes,
@@ -420,7 +437,7 @@ def _clean_declarations(css: str | list, start: tuple[int, int], notes: _Notes,
     kept = []
     for item in tinycss2.parse_blocks_contents(css, skip_comments=True, skip_whitespace=True):
         if item.type == "declaration":
-            if item.lower_name in _CODE_PROPERTIES:
+            if item.lower_name in _CODE_PROPERTIES or _runs_code(item.value):
                 notes.add(WARNING, *_at(start, item), f"removed the CSS property {item.name} "
                                                       f"from {what}: it runs code")
                 continue
