@@ -7,15 +7,27 @@ checker must judge them from their headers and never decode them.
 from __future__ import annotations
 
 import base64
+import io
 import struct
 import zlib
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from casestudy.brand import BRANDING, font_roots
 from casestudy.errors import BuildError
-from hostile import check_cli, check_in_child, errors_of, hostile_study
+from hostile import (
+    PEAK_RSS,
+    big_png,
+    check_cli,
+    check_in_child,
+    errors_of,
+    hostile_study,
+    peak_rss_mb,
+    png_chunk,
+    run_child,
+)
 
 S03 = "study/sections/03-relationship.md"
 GIB = 1 << 30
@@ -158,3 +170,125 @@ def test_svg_figures_that_would_never_finish_are_refused(tmp_path, svg, where):
     result = check_in_child(study, timeout=60, memory=GIB)
     assert result.returncode == 1, result.stderr
     assert errors_of(result.stdout) == [f"study/figures/chart.svg:{where}"]
+
+
+# ------------------------------------------------------------ headers that lie (issue 11)
+
+
+def jpeg_with_second_sof() -> bytes:
+    """A real 8x8 JPEG (650 bytes) whose frame header is followed by a second one that
+    says 13000x13000: decoders use the last, a sniffer reading the first sees 8x8."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, "JPEG", quality=50)
+    data = buf.getvalue()
+    at = data.index(b"\xff\xc0")
+    end = at + 2 + struct.unpack(">H", data[at + 2:at + 4])[0]
+    second = (b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, 13000, 13000, 3)
+              + b"\x01\x22\x00\x02\x11\x01\x03\x11\x01")
+    return data[:end] + second + data[end:]
+
+
+def gif_with_frames(*sizes: tuple[int, int]) -> bytes:
+    """A 10x10 GIF (its logical screen) whose frames are 10x10 images with their
+    descriptors rewritten to ``sizes``: only a decoder's view of each frame tells."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("P", (10, 10)).save(buf, "GIF")
+    data = buf.getvalue()
+    start = data.index(b",", 13)  # the image descriptor (no extension before it)
+    frame = data[start:-1]
+    frames = b"".join(frame[:5] + struct.pack("<HH", *size) + frame[9:] for size in sizes)
+    return data[:start] + frames + b";"
+
+
+def cut_short(kind: str) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.effect_noise((400, 300), 50).convert("RGB").save(buf, kind)
+    return buf.getvalue()[: len(buf.getvalue()) * 2 // 3]
+
+
+def bad_crc_png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.effect_noise((40, 30), 50).convert("RGB").save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    at = data.rindex(b"IDAT")
+    crc = at + 4 + struct.unpack(">I", data[at - 4:at])[0]
+    data[crc:crc + 4] = b"\0\0\0\0"
+    return bytes(data)
+
+
+LYING = {  # name: (bytes, what the checker says)
+    "fake-first-chunk.png": (
+        lambda: big_png(13000, 13000, png_chunk(b"faKe", struct.pack(
+            ">IIBBBBB", 100, 100, 8, 2, 0, 0, 0))),
+        "is 13000x13000 pixels, more than the 40,000,000 allowed"),
+    "second-sof.jpg": (jpeg_with_second_sof,
+                       "is 13000x13000 pixels, more than the 40,000,000 allowed"),
+    "huge-frame.gif": (lambda: gif_with_frames((13000, 13000)),
+                       "has a frame or canvas of more than 80,000,000 pixels; at most "
+                       "40,000,000 are allowed"),
+    "huge-second-frame.gif": (lambda: gif_with_frames((10, 10), (7000, 7000)),
+                              "has a frame (number 2) of 7000x7000 pixels, more than the "
+                              "40,000,000 allowed"),
+    "many-frames.gif": (lambda: gif_with_frames(*[(10, 10)] * 1001),
+                        "has 1,001 frames, more than the 1,000 allowed"),
+    "cut-short.png": (lambda: cut_short("PNG"),
+                      "is damaged or cut short (Truncated File Read); export it again"),
+    "cut-short.jpg": (lambda: cut_short("JPEG"), "is damaged or cut short (image file is "
+                      "truncated (69 bytes not processed)); export it again"),
+    "bad-crc.png": (bad_crc_png, "is damaged or cut short (broken PNG file (bad header "
+                    "checksum in b'IDAT')); export it again"),
+}
+
+
+@pytest.fixture(scope="module")
+def lying_study(tmp_path_factory):
+    base = tmp_path_factory.mktemp("lying")
+    study = hostile_study(base / "study", None)
+    section = study / "sections" / "03-relationship.md"
+    text = section.read_text("utf-8")
+    for name, (make, _) in LYING.items():
+        (study / "figures" / name).write_bytes(make())
+        text += f"\n![An image]({quote('figures/' + name)})\n"
+    section.write_text(text, "utf-8")
+    lines = text.splitlines()
+    return study, {name: lines.index(f"![An image]({quote('figures/' + name)})") + 1
+                   for name in LYING}
+
+
+def test_sizes_come_from_the_decoder_and_damage_is_located(lying_study):
+    """Checked in a child limited to 1 GiB; its peak memory stays far below one decode."""
+    study, line = lying_study
+    code = ("import sys\nfrom casestudy.check import check_path\nfrom pathlib import Path\n"
+            "for p in check_path(Path(sys.argv[1])): print(p)\n" + PEAK_RSS)
+    result = run_child(["-c", code, study.name], study.parent, timeout=120, memory=GIB)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert errors_of(result.stdout) == [
+        f"{S03}:{line[name]}:1: error: image 'figures/{name}' {reason}"
+        for name, (_, reason) in LYING.items()]
+    assert peak_rss_mb(result.stdout) < 200  # one 13000x13000 decode alone is 507 MB
+
+
+def test_the_pixel_cap_holds_in_the_renderer_process(tmp_path):
+    """html_to_pdf sets Pillow's cap, so WeasyPrint's own decoding stops at it too."""
+    from PIL import Image
+
+    Image.new("RGB", (6400, 6400)).save(tmp_path / "big.png")  # 41 MP: past the cap
+    code = ("import sys\nfrom pathlib import Path\nfrom casestudy.pdf import html_to_pdf\n"
+            "from casestudy.brand import BRANDING, font_roots\n"
+            "study = Path(sys.argv[1])\n"
+            "html_to_pdf('<p>x</p>', study, [study, BRANDING, *font_roots()], b'0' * 16, "
+            "study, 0)\n"
+            "from PIL import Image\n"
+            "try:\n    Image.open(study / 'big.png').load()\nexcept Exception as exc:\n"
+            "    print('REFUSED', type(exc).__name__, Image.MAX_IMAGE_PIXELS)\n")
+    result = run_child(["-c", code, str(tmp_path)], tmp_path, timeout=120)
+    assert result.stdout.split() == ["REFUSED", "DecompressionBombWarning", "40000000"], \
+        result.stderr
