@@ -281,7 +281,8 @@ def published(tmp_path_factory):
     (figures / "notes" / "data.csv").write_text("year,value\n2024,1\n")
     section = study / "sections" / "03-relationship.md"
     section.write_text(section.read_text("utf-8") + "\n![A red square](figures/script.svg)\n"
-                       f"\n![Exports in 2024](<figures/{CHART}>)\n", "utf-8")
+                       f"\n![Exports in 2024](<figures/{CHART}>)\n"
+                       "\n| Year | Value |\n|:--|--:|\n| 2024 | 1 |\n", "utf-8")
     checked = check_cli(base, "study")
     out = base / "out"
     try:
@@ -348,12 +349,13 @@ def _hash(text: str) -> str:
 def test_the_page_forbids_scripts_and_fetches_from_elsewhere(published):
     _, edition, _, _, _ = published
     html = (edition / "index.html").read_text("utf-8")
-    head = html[html.index("<head>") + len("<head>"):].lstrip()
+    head = html[html.index('<meta charset="utf-8">') + 22:].lstrip()
+    assert html.index("<head>") < html.index('<meta charset="utf-8">') < html.index("<style")
     policy = re.match(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', head)
     assert policy, head[:200]
     blocks = sorted({_hash(b) for b in re.findall(r"<style>(.*?)</style>", html, re.DOTALL)})
     attrs = sorted({_hash(a) for a in re.findall(r' style="([^"]*)"', html)})
-    assert blocks
+    assert blocks and attrs  # the table's alignment is a style attribute
     assert policy.group(1) == "; ".join([
         "default-src 'none'",
         "style-src 'self' " + " ".join(blocks) + (" 'unsafe-hashes' " + " ".join(attrs)
@@ -368,3 +370,26 @@ def test_an_unused_169_megapixel_png_is_never_decoded(published):
     _, _, _, result, _ = published
     print("peak RSS of the build", peak_rss_mb(result.stdout), "MB")
     assert peak_rss_mb(result.stdout) < 300  # a decoded 13000x13000 image alone is 507 MB
+
+
+def test_a_hidden_image_is_a_located_error(tmp_path):
+    """Web servers refuse (or worse, interpret) dotfiles: a section may not show one."""
+    study = hostile_study(tmp_path / "study", None)
+    (study / "figures" / ".hidden.svg").write_bytes((study / "figures" / "chart.svg")
+                                                    .read_bytes())
+    (study / "figures" / ".drafts").mkdir()
+    (study / "figures" / ".drafts" / "chart.svg").write_text(CHART_SVG, "utf-8")
+    section = study / "sections" / "03-relationship.md"
+    section.write_text(section.read_text("utf-8").replace("figures/chart.svg",
+                                                          "figures/.hidden.svg")
+                       + "\n![A chart](figures/.drafts/chart.svg)\n", "utf-8")
+    lines = section.read_text("utf-8").splitlines()
+    result = check_cli(tmp_path, "study")
+    assert result.exit_code == 1
+    assert [line for line in result.stdout.splitlines() if ": error: " in line] == [
+        f"study/sections/03-relationship.md:{lines.index(line) + 1}:1: error: image "
+        f"'{name}' is a hidden file or in a hidden folder ('{part}'); web servers do not "
+        "publish those: rename it"
+        for line, name, part in [
+            (next(x for x in lines if ".hidden" in x), "figures/.hidden.svg", ".hidden.svg"),
+            (lines[-1], "figures/.drafts/chart.svg", ".drafts")]]

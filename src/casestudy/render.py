@@ -133,11 +133,11 @@ def content_security_policy(html: str) -> str:
 
 
 def with_csp(html: str) -> str:
-    """``html`` with its Content-Security-Policy <meta> first in <head>, before anything
-    the policy governs. Author text is escaped, so every <style> found is ours."""
+    """``html`` with its Content-Security-Policy <meta> at the top of <head> (after the
+    charset), before anything it governs. Author text is escaped: every <style> is ours."""
     meta = (f'<meta http-equiv="Content-Security-Policy" '
             f'content="{content_security_policy(html)}">')
-    head = re.search(r"<head\b[^>]*>", html, re.IGNORECASE)
+    head = re.search(r"<head\b[^>]*>\s*(<meta charset=[^>]*>)?", html, re.IGNORECASE)
     if head is None:
         raise BuildError("the web template has no <head> for the Content-Security-Policy")
     return html[:head.end()] + "\n" + meta + html[head.end():]
