@@ -393,3 +393,16 @@ def test_a_hidden_image_is_a_located_error(tmp_path):
         for line, name, part in [
             (next(x for x in lines if ".hidden" in x), "figures/.hidden.svg", ".hidden.svg"),
             (lines[-1], "figures/.drafts/chart.svg", ".drafts")]]
+
+
+def test_sanitizing_is_deterministic_across_processes(tmp_path):
+    """Same input, same bytes, whatever the hash seed: reproducible PDFs depend on it."""
+    figure = tmp_path / "figure.svg"
+    figure.write_text(CHART_SVG.replace("<title>", f"<style>{'a{fill:red}' * 20}</style>"
+                                        "<script>x()</script><title>") , "utf-8")
+    code = ("import sys, hashlib\nfrom casestudy.svg import sanitize\n"
+            "r = sanitize(open(sys.argv[1], 'rb').read())\n"
+            "print(hashlib.sha256(r.data).hexdigest(), [str(f) for f in r.findings])\n")
+    outputs = {run_child(["-c", code, str(figure)], tmp_path, timeout=60,
+                         env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(outputs) == 1 and "removed <script>" in outputs.pop()

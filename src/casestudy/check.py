@@ -36,8 +36,8 @@ def check_study(study: Study) -> list[Problem]:
 def _check_figure_files(study: Study) -> list[Problem]:
     """figures/ may hold only regular files and links that stay inside the study.
 
-    The builder hashes and copies every file there, so a link to /etc or a FIFO would
-    be read (or block) even if no section shows it.
+    The builder hashes every file there, so a link to /etc or a FIFO would be read (or
+    block) even if no section shows it. (It publishes only the files sections show.)
     """
     root = real(study.root)
     folder = study.root / "figures"
