@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -169,7 +170,8 @@ def test_svg_figures_that_would_never_finish_are_refused(tmp_path, svg, where):
     (study / "figures" / "chart.svg").write_text(svg)
     result = check_in_child(study, timeout=60, memory=GIB)
     assert result.returncode == 1, result.stderr
-    assert errors_of(result.stdout) == [f"study/figures/chart.svg:{where}"]
+    found = re.sub(r"\(\d+ bytes not", "(N bytes not", result.stdout)  # libjpeg's count
+    assert errors_of(found) == [f"study/figures/chart.svg:{where}"]
 
 
 # ------------------------------------------------------------ headers that lie (issue 11)
@@ -207,8 +209,8 @@ def gif_with_frames(*sizes: tuple[int, int]) -> bytes:
 def cut_short(kind: str) -> bytes:
     from PIL import Image
 
-    buf = io.BytesIO()
-    Image.effect_noise((400, 300), 50).convert("RGB").save(buf, kind)
+    buf = io.BytesIO()  # a gradient, not noise: the same bytes every time
+    Image.linear_gradient("L").resize((400, 300)).convert("RGB").save(buf, kind)
     return buf.getvalue()[: len(buf.getvalue()) * 2 // 3]
 
 
@@ -216,7 +218,7 @@ def bad_crc_png() -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.effect_noise((40, 30), 50).convert("RGB").save(buf, "PNG")
+    Image.linear_gradient("L").resize((40, 30)).convert("RGB").save(buf, "PNG")
     data = bytearray(buf.getvalue())
     at = data.rindex(b"IDAT")
     crc = at + 4 + struct.unpack(">I", data[at - 4:at])[0]
@@ -242,7 +244,7 @@ LYING = {  # name: (bytes, what the checker says)
     "cut-short.png": (lambda: cut_short("PNG"),
                       "is damaged or cut short (Truncated File Read); export it again"),
     "cut-short.jpg": (lambda: cut_short("JPEG"), "is damaged or cut short (image file is "
-                      "truncated (69 bytes not processed)); export it again"),
+                      "truncated (N bytes not processed)); export it again"),
     "bad-crc.png": (bad_crc_png, "is damaged or cut short (broken PNG file (bad header "
                     "checksum in b'IDAT')); export it again"),
 }
@@ -270,7 +272,8 @@ def test_sizes_come_from_the_decoder_and_damage_is_located(lying_study):
             "for p in check_path(Path(sys.argv[1])): print(p)\n" + PEAK_RSS)
     result = run_child(["-c", code, study.name], study.parent, timeout=120, memory=GIB)
     assert "Traceback" not in result.stderr, result.stderr
-    assert errors_of(result.stdout) == [
+    found = re.sub(r"\(\d+ bytes not", "(N bytes not", result.stdout)  # libjpeg's count
+    assert errors_of(found) == [
         f"{S03}:{line[name]}:1: error: image 'figures/{name}' {reason}"
         for name, (_, reason) in LYING.items()]
     assert peak_rss_mb(result.stdout) < 200  # one 13000x13000 decode alone is 507 MB

@@ -36,7 +36,8 @@ from .schema import SeriesConfig
 STATE_DIR = ".casestudy"
 # Libraries whose version can change the bytes of a brief.
 _ENGINE_PACKAGES = ("casestudy", "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2",
-                    "jinja2", "markdown-it-py", "mdit-py-plugins", "linkify-it-py", "pydantic")
+                    "jinja2", "markdown-it-py", "mdit-py-plugins", "linkify-it-py", "pydantic",
+                    "pillow")
 _PACKAGE = Path(__file__).parent
 
 
@@ -179,7 +180,7 @@ def record(out: Path, slug: str, digest: str, formats: Iterable[str]) -> None:
 # What the checker's findings can depend on besides this package: the libraries that
 # read YAML and Markdown, validate, and know the country codes.
 _CHECK_LIBRARIES = ("pydantic", "pydantic_core", "ruamel.yaml", "_ruamel_yaml", "markdown_it",
-                    "mdit_py_plugins", "linkify_it", "pycountry")
+                    "mdit_py_plugins", "linkify_it", "pycountry", "PIL", "tinycss2")
 _CHECK_FORMAT = 1  # bump when the stored shape changes
 
 

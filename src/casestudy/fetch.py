@@ -117,8 +117,14 @@ def image_problem(path: Path, decode: bool = True) -> str | None:
     """
     key = _stamp(path, decode)
     if key not in _judged:
-        _judged[key] = _judge_raster(path, decode)
+        _remember(key, _judge_raster(path, decode))
     return _judged[key]
+
+
+def _remember(key: tuple[object, ...], verdict: Any) -> None:
+    if len(_judged) >= 256:  # a long-lived process (a preview server) sees many versions
+        _judged.clear()
+    _judged[key] = verdict
 
 
 def _judge_raster(path: Path, decode: bool) -> str | None:
@@ -179,7 +185,7 @@ def svg_figure(path: Path) -> Any:
     if key not in _judged:
         from .svg import sanitize
 
-        _judged[key] = sanitize(path.read_bytes())
+        _remember(key, sanitize(path.read_bytes()))
     return _judged[key]
 
 

@@ -238,7 +238,7 @@ class _Parser:
         elif ns in ("", SVG_NS) and local in _ANIMATION:
             why = "figures are static (the PDF cannot animate)"
         elif ns not in ("", SVG_NS):
-            why = f"elements of the {ns} namespace are not SVG"
+            why = f"elements of the namespace {_short(ns)} are not SVG"
         else:
             why = "it is not an SVG element the series allows"
         self.notes.add(WARNING, line, col, f"removed <{local}>: {why}")
@@ -325,8 +325,8 @@ def _clean_attributes(node: _Node, notes: _Notes) -> list[tuple[str, str]]:
                 notes.add(WARNING, *where, f"removed the {local} attribute: figures may not "
                                            "run code")
             else:
-                shown = {XML_NS: "xml:", XLINK_NS: "xlink:"}.get(ns, f"{ns} ") + local if ns \
-                    else local
+                shown = {XML_NS: "xml:", XLINK_NS: "xlink:"}.get(ns, f"{_short(ns)} ") + local \
+                    if ns else local
                 notes.add(WARNING, *where, f"removed the {shown} attribute of <{node.tag}>: "
                                            "not an SVG attribute the series allows")
             continue
@@ -438,8 +438,9 @@ def _clean_declarations(css: str | list, start: tuple[int, int], notes: _Notes,
     for item in tinycss2.parse_blocks_contents(css, skip_comments=True, skip_whitespace=True):
         if item.type == "declaration":
             if item.lower_name in _CODE_PROPERTIES or _runs_code(item.value):
-                notes.add(WARNING, *_at(start, item), f"removed the CSS property {item.name} "
-                                                      f"from {what}: it runs code")
+                notes.add(WARNING, *_at(start, item), f"removed the CSS property "
+                                                      f"{_short(item.name)} from {what}: it "
+                                                      "runs code")
                 continue
             _judge_tokens(item.value, start, what, notes)
             kept.append(item)
@@ -489,10 +490,10 @@ def _clean_stylesheet(css: str, start: tuple[int, int], notes: _Notes) -> str:
                                                         skip_whitespace=True)))
         elif rule.type == "at-rule":
             if keyword != "charset":
-                notes.add(WARNING, *where, f"removed a CSS @{rule.at_keyword} rule from "
-                                           "<style>")
+                notes.add(WARNING, *where, f"removed a CSS rule {_short('@' + rule.at_keyword)} "
+                                           "from <style>")
         elif rule.type == "error":
-            notes.add(WARNING, *where, f"removed CSS that cannot be parsed: {rule.message}")
+            notes.add(WARNING, *where, "removed CSS that cannot be parsed")
     return "\n".join(out)
 
 
