@@ -114,7 +114,7 @@ def _writing(target: Path) -> Iterator[None]:
 
 
 def _build_web(study: Study, series: SeriesConfig, out: Path) -> Path:
-    """<out>/<slug>/index.html with its assets copied beside it (fonts, CSS, figures)."""
+    """<out>/<slug>/index.html with its assets beside it (fonts, CSS, the figures shown)."""
     folder = out / study.slug
     with _writing(folder):
         return _write_web(study, series, out, folder)
