@@ -16,6 +16,8 @@ from urllib.parse import unquote
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casestudy.brand import BRANDING, brand_fonts, font_roots
 from casestudy.fetch import FetchLog, make_fetcher
@@ -406,3 +408,24 @@ def test_sanitizing_is_deterministic_across_processes(tmp_path):
     outputs = {run_child(["-c", code, str(figure)], tmp_path, timeout=60,
                          env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(outputs) == 1 and "removed <script>" in outputs.pop()
+
+
+_PIECES = ['<svg xmlns="http://www.w3.org/2000/svg">', "</svg>", "<g>", "</g>", "<rect/>",
+           '<a href="javascript:x">', "</a>", "<script>", "</script>", "<style>", "</style>",
+           "@import 'http://x';", "@\\69mport", "u\\72l(http://x)", "url(#a)", "&#64;", "&#40;",
+           '<use href="#a"/>', '<rect id="a" fill="url(http://x)"/>', "<![CDATA[", "]]>",
+           '<text onclick="x">', "</text>", "<foreignObject>", "</foreignObject>", "&lt;",
+           '<image href="data:x"/>', "<!DOCTYPE svg>", "<!-- c -->", '<?xml-stylesheet?>',
+           '<s:script xmlns:s="http://www.w3.org/2000/svg">', "</s:script>", "\x00", "é東"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=8), max_size=30))
+def test_any_input_is_refused_or_published_clean(pieces):
+    """Whatever comes in, sanitize answers (never raises) and what it keeps is clean."""
+    result = sanitize("".join(pieces).encode("utf-8", "surrogatepass"))
+    assert (result.data is None) == bool(result.errors)
+    if result.data is not None:
+        assert_only_allowed(result.data)
+        again = sanitize(result.data)  # and stays as it is
+        assert (again.findings, again.data) == ([], result.data)
