@@ -429,3 +429,22 @@ def test_any_input_is_refused_or_published_clean(pieces):
         assert_only_allowed(result.data)
         again = sanitize(result.data)  # and stays as it is
         assert (again.findings, again.data) == ([], result.data)
+
+
+def test_a_figure_cannot_take_the_place_of_the_editions_own_files(tmp_path):
+    """A study's assets/logo.svg would overwrite the brand's logo in the edition."""
+    from casestudy.build import build_study
+    from casestudy.errors import BuildError
+    from casestudy.load import load_series
+
+    study = hostile_study(tmp_path / "study", None)
+    (study / "assets").mkdir()
+    (study / "assets" / "logo.svg").write_text(CHART_SVG, "utf-8")
+    section = study / "sections" / "03-relationship.md"
+    section.write_text(section.read_text("utf-8") + "\n![A logo](assets/logo.svg)\n", "utf-8")
+    with pytest.raises(BuildError) as caught:
+        build_study(study, tmp_path / "out", ("html",), load_series(REPO))
+    assert str(caught.value) == (
+        f"{study / 'assets' / 'logo.svg'}:1:1: error: its web address would be "
+        "assets/logo.svg, which the web edition's own file takes; rename or move it")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
