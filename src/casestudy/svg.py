@@ -84,6 +84,8 @@ kernelMatrix divisor bias targetX targetY edgeMode kernelUnitLength preserveAlph
 surfaceScale diffuseConstant specularConstant specularExponent scale xChannelSelector
 yChannelSelector baseFrequency numOctaves seed stitchTiles azimuth elevation z pointsAtX
 pointsAtY pointsAtZ limitingConeAngle radius systemLanguage media href focusable
+cursor isolation mix-blend-mode white-space font-kerning font-feature-settings
+font-variant-ligatures text-overflow inline-size
 """.split())
 _EDITORS = ("http://www.inkscape.org/namespaces/", "http://sodipodi.sourceforge.net/",
             "http://ns.adobe.com/", "http://www.bohemiancoding.com/sketch/",
