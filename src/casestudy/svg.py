@@ -145,11 +145,14 @@ class _Notes:
     def __init__(self) -> None:
         self.first: dict[tuple[str, str], tuple[int, int]] = {}
         self.count: dict[tuple[str, str], int] = {}
+        self.total = 0
+        self.clean: dict[str, str] = {}  # style values already judged clean: charts repeat them
 
     def add(self, severity: str, line: int, col: int, message: str) -> None:
         key = (severity, message)
         self.first.setdefault(key, (line, col))
         self.count[key] = self.count.get(key, 0) + 1
+        self.total += 1
 
     def findings(self) -> list[Finding]:
         out = []
@@ -332,11 +335,23 @@ def _clean_attributes(node: _Node, notes: _Notes) -> list[tuple[str, str]]:
                 notes.add(WARNING, *where, f"removed the {shown} attribute of <{node.tag}>: "
                                            "not an SVG attribute the series allows")
             continue
-        if local == "style":
-            value = _clean_declarations(value, where, notes)
-        elif ("(" in value or "\\" in value) and not _judge_css_value(
-                value, where, f"the {local} attribute of <{node.tag}>", notes):
-            continue
+        if local == "style" and ("(" in value or "\\" in value):  # else nothing can fetch
+            if value not in notes.clean:
+                before = notes.total
+                cleaned = _clean_declarations(value, where, notes)
+                if notes.total > before:
+                    value = cleaned
+                    kept.append((local, value))
+                    continue
+                notes.clean[value] = cleaned
+            value = notes.clean[value]
+        elif ("(" in value or "\\" in value) and value not in notes.clean:
+            before = notes.total
+            if not _judge_css_value(value, where, f"the {local} attribute of <{node.tag}>",
+                                    notes):
+                continue
+            if notes.total == before:
+                notes.clean[value] = value
         kept.append((local, value))
     return kept
 
@@ -516,17 +531,19 @@ def _check_references(root: _Node, ids: dict[str, _Node]) -> None:
     def parts(node: _Node) -> list[_Node]:
         kids = [c for c in node.children if isinstance(c, _Node)]
         if node.tag == "use":
-            ref = dict(node.attrs).get("href") or dict(node.attrs).get("xlink:href") or ""
+            attrs = dict(node.attrs)
+            ref = attrs.get("href") or attrs.get("xlink:href") or ""
             target = ids.get(ref.removeprefix("#"))
             if target is not None:
                 kids.append(target)
         return kids
 
+    kids_of: dict[int, list[_Node]] = {}
     while todo:
         node, done = todo.pop()
         key = id(node)
         if done:
-            kids = parts(node)
+            kids = kids_of.pop(key)
             drawn[key] = min(1 + sum(drawn[id(k)] for k in kids), MAX_SVG_ELEMENTS + 1)
             depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
             active.discard(key)
@@ -545,20 +562,24 @@ def _check_references(root: _Node, ids: dict[str, _Node]) -> None:
                                                "itself, so it would never finish drawing")
         active.add(key)
         todo.append((node, True))
-        todo.extend((k, False) for k in parts(node) if id(k) not in drawn)
+        kids_of[key] = parts(node)
+        todo.extend((k, False) for k in kids_of[key] if id(k) not in drawn)
 
 
 # ---------------------------------------------------------------- writing it out
 
 
+_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;",
+                       "\r": "&#13;"})
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
 def _attr(value: str) -> str:
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
-            .replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;"))
+    return value.translate(_ATTR)
 
 
 def _text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
-        .replace("\r", "&#13;")
+    return value.translate(_TEXT)
 
 
 def _serialize(root: _Node) -> bytes:
