@@ -27,6 +27,7 @@ from .brand import BRANDING, brand_fonts, font_roots
 from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from .errors import BuildError, Problem, ProblemsFound, display_path
 from .fetch import Refused, pillow, real, served_bytes
+from .folders import remove_tree
 from .schema import SeriesConfig
 from .workers import Outcome, Task, default_jobs, run_pool
 from .write import atomic_write, remove_temporaries
@@ -160,9 +161,9 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
         if folder.exists():
             os.replace(folder, old / "edition")
         os.replace(staging, folder)
-        shutil.rmtree(old, ignore_errors=True)
+        remove_tree(old)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_tree(staging)
         raise
     return folder / "index.html"
 
@@ -203,7 +204,7 @@ def remove_leftovers(out: Path, slug: str, pid: int) -> None:
         remove_temporaries(target, pid)
     remove_temporaries(out / STATE_DIR / f"{slug}.json", pid)
     for staging in out.glob(f".{slug}.web.{pid}.*"):
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_tree(staging)
 
 
 def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],

@@ -31,6 +31,7 @@ from typing import Any
 
 from . import brand
 from .errors import Problem
+from .folders import walk
 from .schema import SeriesConfig
 
 STATE_DIR = ".casestudy"
@@ -75,12 +76,10 @@ def _tree_entries(root: Path, folder: Path, resolve: bool = False
     if folder.is_symlink():
         yield folder.relative_to(root).as_posix(), _entry(folder, resolve)
         return
-    for dirpath, dirnames, filenames in os.walk(folder, onerror=_raise if resolve else None):
-        dirnames.sort()
-        yield Path(dirpath).relative_to(root).as_posix() + "/", b"folder"
-        for name in sorted(filenames) + [d for d in dirnames if os.path.islink(
-                os.path.join(dirpath, d))]:
-            path = Path(dirpath) / name
+    for dirpath, _, names in walk(folder, onerror=_raise if resolve else None):
+        yield dirpath.relative_to(root).as_posix() + "/", b"folder"
+        for name in names:  # files and links (the walk enters only real folders)
+            path = dirpath / name
             yield path.relative_to(root).as_posix(), _entry(path, resolve)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import Problem, error, warning
 from .fetch import SAFE_LINK, Refused, image_problem, inside, local_image, real, svg_figure
+from .folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
 from .load import Section, Study, load_study
 from .schema import PLACEHOLDER
 
@@ -41,19 +42,27 @@ def _check_figure_files(study: Study) -> list[Problem]:
     """
     root = real(study.root)
     folder = study.root / "figures"
-    if folder.is_symlink() and not inside(real(folder), root):  # os.walk would follow it
+    if folder.is_symlink() and not inside(real(folder), root):  # the walk would follow it
         return [error(folder, 1, 1, "symbolic link leads outside the study folder; make "
                                     "figures/ a real folder")]
     out = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
-        for name in sorted(filenames + dirnames):
-            path = Path(dirpath) / name
+
+    def unlisted(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        if isinstance(exc, FolderTooDeep):
+            out.append(error(where, 1, 1, f"figures/ nests folders more than "
+                                          f"{MAX_FOLDER_DEPTH} deep; this folder is not read"))
+        elif not isinstance(exc, FileNotFoundError) or where != folder:
+            out.append(error(where, 1, 1, f"cannot list this folder: {exc.strerror}"))
+
+    for dirpath, _, names in walk(folder, unlisted):
+        for name in names:  # links and files; the walk enters only real folders
+            path = dirpath / name
             mode = os.lstat(path).st_mode
             if stat.S_ISLNK(mode) and not inside(real(path), root):
                 out.append(error(path, 1, 1, "symbolic link leads outside the study folder; "
                                              "copy the file into figures/ instead"))
-            elif not (stat.S_ISLNK(mode) or stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            elif not (stat.S_ISLNK(mode) or stat.S_ISREG(mode)):
                 out.append(error(path, 1, 1, "not a regular file (a FIFO, socket or device); "
                                              "remove it"))
     return out
@@ -164,6 +173,11 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
         if label not in used:
             out.append(warning(path, ref.line, ref.col,
                                f"footnote [^{label}] is defined but never used"))
+    for ref in parsed.nested_refs:  # WeasyPrint would print such a note on another page,
+        # and a chain of them nests without bound
+        out.append(error(path, ref.line, ref.col, f"footnote [^{ref.value}] is cited inside "
+                                                  f"footnote [^{ref.extra}]; a note cannot "
+                                                  "have a note of its own: merge their text"))
     for ref in parsed.duplicate_defs:
         out.append(error(path, ref.line, ref.col, f"footnote [^{ref.value}] is defined twice"))
 

@@ -18,13 +18,31 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from . import __version__
-from .errors import CasestudyError, Problem, display_path
+from .errors import CasestudyError, PrintableFormatter, Problem, display_path, printable
 
 app = typer.Typer(help="Check, build and report on the case-study series.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+# Every message goes out through ``printable`` (errors.py): author text (a footnote
+# label, a folder name, a YAML value) can hold ESC or CR, which a terminal would obey.
+def _echo(text: str) -> None:
+    """One line of output on stdout (a problem, a file written): one line it stays."""
+    typer.echo(printable(text, lines=False))
+
+
+def _say(text: str, style: str | None = None) -> None:
+    """A message on stderr, printed as plain text."""
+    err.print(printable(text), markup=False, style=style)
+
+
+def _path(path: Path | str) -> str:
+    """A path to put inside rich markup: filtered, and its brackets escaped."""
+    return escape(printable(display_path(path), lines=False))
 
 
 def command(function: Callable[..., None]) -> Callable[..., None]:
@@ -38,7 +56,7 @@ def command(function: Callable[..., None]) -> Callable[..., None]:
         try:
             function(*args, **kwargs)
         except CasestudyError as exc:
-            err.print(str(exc), markup=False)
+            _say(str(exc))
             raise typer.Exit(2) from None
     return app.command()(run)
 
@@ -59,7 +77,7 @@ def main_options(
 
 def _print_problems(problems: list[Problem]) -> tuple[int, int]:
     for problem in problems:
-        typer.echo(str(problem))
+        _echo(str(problem))
     errors = sum(p.is_error for p in problems)
     return errors, len(problems) - errors
 
@@ -138,16 +156,17 @@ def build(
             name = outcome.root.name
             if outcome.status == "problems":
                 _print_problems(outcome.problems)
-                progress.console.print(f"[red]{name}: not built[/red] (fix the errors above)")
+                progress.console.print(f"[red]{_path(name)}: not built[/red] (fix the errors "
+                                       "above)")
             elif outcome.status == "failed":
-                progress.console.print(outcome.message, markup=False, style="red")
+                progress.console.print(printable(outcome.message), markup=False, style="red")
             else:
                 verb = "[green]built[/green]" if outcome.status == "built" else "up to date"
                 warned = len(outcome.problems)  # a built study can only have warnings
-                note = (f"; {warned} warning{'s' * (warned != 1)}: casestudy check {name}"
-                        if warned else "")
+                note = (f"; {warned} warning{'s' * (warned != 1)}: casestudy check "
+                        f"{_path(name)}" if warned else "")
                 for output in outcome.outputs:
-                    progress.console.print(f"{verb} {display_path(output)} "
+                    progress.console.print(f"{verb} {_path(output)} "
                                            f"({outcome.seconds:.1f} s{note})")
 
         build_series(paths, out, formats, series, jobs, force, timeout, memory,
@@ -200,8 +219,8 @@ def new(
         given[question.key] = typer.prompt(question.text, default=question.default,
                                            value_proc=_answer(question.parse))
     path = new_study(repo, name, **given)
-    err.print(f"[green]created[/green] {display_path(path)}; next: casestudy check "
-              f"{path.name}")
+    err.print(f"[green]created[/green] {_path(path)}; next: casestudy check "
+              f"{_path(path.name)}")
 
 
 @command
@@ -218,16 +237,16 @@ def upgrade(
     root = resolve_studies([study], find_repo())[0]
     done = upgrade_study(root, optional=optional)
     for name in done.sections:
-        typer.echo(f"{display_path(root / name)}: added a stub")
+        _echo(f"{display_path(root / name)}: added a stub")
     if done.keys:
-        typer.echo(f"{display_path(root / 'study.yaml')}: added {', '.join(done.keys)}")
+        _echo(f"{display_path(root / 'study.yaml')}: added {', '.join(done.keys)}")
     if done.template_version and "template_version" not in done.keys:
-        typer.echo(f"{display_path(root / 'study.yaml')}: template_version "
-                   f"{done.template_version[0]} -> {done.template_version[1]}")
+        _echo(f"{display_path(root / 'study.yaml')}: template_version "
+              f"{done.template_version[0]} -> {done.template_version[1]}")
     for name in done.skipped:
-        typer.echo(f"{display_path(root / name)}: optional section not added (--optional)")
+        _echo(f"{display_path(root / name)}: optional section not added (--optional)")
     if not done.changed:
-        err.print(f"{root.name}: nothing to add (template version {TEMPLATE_VERSION})")
+        _say(f"{root.name}: nothing to add (template version {TEMPLATE_VERSION})")
 
 
 @command
@@ -255,7 +274,7 @@ def series(
             atomic_write(out, render(report, fmt).encode("utf-8", "surrogateescape"))
         except OSError as exc:
             raise CasestudyError(f"cannot write the report: {exc.strerror}", out) from None
-        err.print(f"wrote {display_path(out.resolve())}", markup=False)
+        _say(f"wrote {display_path(out.resolve())}")
     elif fmt == "table":  # colour on a terminal; plain, and wide enough, in a pipe
         print_table(report, Console(highlight=False,
                                     width=None if sys.stdout.isatty() else 160))
@@ -272,9 +291,11 @@ def _known_format(fmt: str, known: tuple[str, ...]) -> None:
 
 def main() -> None:
     """Console entry point: the project's errors become one located line and exit code 2."""
-    logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.WARNING)
+    handler = logging.StreamHandler()
+    handler.setFormatter(PrintableFormatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     try:
         app()  # click handles usage errors (exit 2) and typer.Exit itself
     except CasestudyError as exc:
-        err.print(str(exc), markup=False)
+        _say(str(exc))
         sys.exit(2)

@@ -8,7 +8,9 @@ instead of a traceback.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,38 @@ def display_path(path: Path | str) -> str:
         return os.path.relpath(path) if inside else str(path)
     except ValueError:  # another drive on Windows
         return str(path)
+
+
+# What could steer a terminal or hide the text around it: C0 controls (but tab and
+# newline), DEL, C1 controls (U+009B is a one-character CSI), the bidirectional
+# embeddings, overrides and isolates (which reorder the rest of a line), and the
+# surrogates that stand for undecodable bytes 0x80-0x9F of a file name.
+UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\udc80-\udc9f]")
+_UNSAFE_LINE = re.compile(UNSAFE_CHARACTERS.pattern[:-1] + "\n]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDC9F:  # the byte itself, as surrogateescape kept it
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, lines: bool = True) -> str:
+    """``text`` safe to print: every character that a terminal would act on (ESC, BEL,
+    CR, ...) or that reorders a line is shown as its escape (``\\x1b``, ``\\u202e``).
+
+    This is the one filter for every message the command line prints. With ``lines``
+    false a newline is shown as ``\\x0a`` too, so one problem stays on one line.
+    """
+    return (UNSAFE_CHARACTERS if lines else _UNSAFE_LINE).sub(_visible, text)
+
+
+class PrintableFormatter(logging.Formatter):
+    """A logging formatter that passes every record (and traceback) through printable."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
 
 
 @dataclass(frozen=True, order=True)

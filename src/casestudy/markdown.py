@@ -81,6 +81,7 @@ class ParsedSection:
     footnote_defs: dict[str, Ref] = field(default_factory=dict)
     footnote_tokens: dict[str, list[Token]] = field(default_factory=dict)
     duplicate_defs: list[Ref] = field(default_factory=list)
+    nested_refs: list[Ref] = field(default_factory=list)  # a note cited in a note: extra=outer
     images: list[Ref] = field(default_factory=list)  # value=src, extra=alt
     links: list[Ref] = field(default_factory=list)
     raw_html: list[Ref] = field(default_factory=list)
@@ -148,7 +149,10 @@ def parse_section(text: str) -> ParsedSection:
         if label is not None:
             if label in out.footnote_tokens and out.footnote_defs[label].line == line:
                 out.footnote_tokens[label].append(tok)
+            before = len(out.footnote_refs)
             _scan_inline(tok, lines, out, None, count_words=False)
+            out.nested_refs += (Ref(r.value, r.line, r.col, label)
+                                for r in out.footnote_refs[before:])
             continue
         out.tokens.append(tok)
         if tok.type.startswith("container_") and tok.type.endswith("_open"):
@@ -298,7 +302,9 @@ class _Renderer(RendererHTML):
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                      env: EnvType) -> str:
         label = tokens[idx].meta["label"]
-        if label not in env["notes"]:  # undefined: the checker reports it; show it as written
+        # undefined, or cited inside a note (the checker reports both): shown as written,
+        # so a chain of notes citing notes never recurses
+        if label not in env["notes"] or env.get("in_note"):
             return escape(f"[^{label}]")
         ctx: RenderContext = env["ctx"]
         seen: dict[str, int] = env["seen_notes"]
@@ -307,7 +313,11 @@ class _Renderer(RendererHTML):
             return f'<sup class="fn-again"><a href="#fn-{n}">{n}</a></sup>'
         ctx.footnotes += 1
         n = seen[label] = ctx.footnotes
-        body = self.render(env["notes"].get(label, []), options, env).strip()
+        env["in_note"] = True
+        try:
+            body = self.render(env["notes"].get(label, []), options, env).strip()
+        finally:
+            env["in_note"] = False
         body = re.sub(r"^<p>(.*)</p>$", r"\1", body, flags=re.S).replace("</p>\n<p>", " ")
         if ctx.mode == "web":
             ctx.endnotes.append((n, body))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,7 @@ from rich.text import Text
 
 from . import __version__
 from .brand import BRANDING
-from .errors import ERROR, INFO, WARNING, CasestudyError
+from .errors import ERROR, INFO, UNSAFE_CHARACTERS, WARNING, CasestudyError, printable
 from .schema import SECTIONS
 from .series import Finding, SectionRow, SeriesReport, StudyRow
 
@@ -50,6 +51,10 @@ def render(report: SeriesReport, fmt: str) -> str:
     if fmt not in renderers:
         raise CasestudyError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
     return renderers[fmt](report)
+
+
+def _html_reference(match: re.Match[str]) -> str:
+    return f"&#x{ord(match.group()):x};"
 
 
 class _Rel:
@@ -126,7 +131,10 @@ def _study_data(row: StudyRow, rel: _Rel, current: int) -> dict[str, Any]:
 
 
 def to_json(report: SeriesReport) -> str:
-    return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
+    # json escapes C0 controls itself; DEL, C1 and bidi controls are escaped here too, so
+    # that the report is safe to print (the data is the same)
+    text = json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
+    return UNSAFE_CHARACTERS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 CSV_COLUMNS = (["slug", "path", "title", "country", "country_code", "series_number",
@@ -136,8 +144,24 @@ CSV_COLUMNS = (["slug", "path", "title", "country", "country_code", "series_numb
                   "warnings", "infos", "template_version", "template_status", "pdf_status"])
 
 
+# A cell a spreadsheet would run as a formula (or, after a tab or CR, split): the OWASP
+# rule is to make it text by putting a single quote in front.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that no spreadsheet runs: text starting like a formula is quoted with
+    a leading ``'``, and control characters are shown as escapes (``\\x1b``)."""
+    if not isinstance(value, str):
+        return value
+    text = printable(value)
+    return "'" + text if value.startswith(_FORMULA_START) else text
+
+
 def to_csv(report: SeriesReport) -> str:
-    """One line per study (CSV_COLUMNS); authors joined with '; ', empty for null."""
+    """One line per study (CSV_COLUMNS); authors joined with '; ', empty for null.
+
+    Text cells pass through :func:`csv_cell` (formula injection, control characters)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -148,7 +172,7 @@ def to_csv(report: SeriesReport) -> str:
                 "pdf_status": study["pdf"]["status"]}
         for s in study["sections"]:
             flat[f"{s['id']}_words"], flat[f"{s['id']}_status"] = s["words"], s["status"]
-        writer.writerow(["" if flat[c] is None else flat[c] for c in CSV_COLUMNS])
+        writer.writerow(["" if flat[c] is None else csv_cell(flat[c]) for c in CSV_COLUMNS])
     return out.getvalue()
 
 
@@ -156,12 +180,9 @@ def to_csv(report: SeriesReport) -> str:
 
 
 # what authors wrote (folder names, names, headings in messages) reaches the terminal as
-# text: control characters shown as U+FFFD, rich markup escaped
-_CONTROLS = {c: "\ufffd" for c in (*range(0, 9), *range(11, 32), 127)}
-
-
+# text: control characters shown as escapes (errors.printable), rich markup escaped
 def _plain(text: str) -> str:
-    return escape(text.translate(_CONTROLS))
+    return escape(printable(text, lines=False))
 
 
 def _words_cell(section: SectionRow) -> str:
@@ -222,9 +243,9 @@ def print_table(report: SeriesReport, console: Console) -> None:
         problem = finding.problem
         if problem.severity != INFO:
             where, _, message = str(problem).partition(f": {problem.severity}: ")
-            console.print(Text.assemble(f"{where.translate(_CONTROLS)}: ",
+            console.print(Text.assemble(f"{printable(where, lines=False)}: ",
                                         (problem.severity, _SEVERITY_STYLE[problem.severity]),
-                                        f": {message.translate(_CONTROLS)}"),
+                                        f": {printable(message, lines=False)}"),
                           highlight=False, soft_wrap=True)
     n = len(report.rows)
     console.print(f"{n} {'study' if n == 1 else 'studies'}: {report.count(ERROR)} error(s), "
@@ -352,8 +373,11 @@ def to_html(report: SeriesReport) -> str:
     colors = {"primary": "#1b2a4a", "accent": "#b5462f", "muted": "#5f6b7a",
               "tint": "#eef1f6", **report.colors}
     css = Markup((BRANDING / "series.css").read_text(encoding="utf-8"))  # ours, not input
-    return _environment().get_template("series.html").render(
+    # control characters become character references: the same text in a browser,
+    # harmless on a terminal
+    page = _environment().get_template("series.html").render(
         report=report, version=__version__, colors=colors, css=css, cards=cards,
         chart=_chart(report), legend=legend, rel=_Rel(report.repo), sections_of=section_summary,
         pdf_class=lambda row: ("bad" if row.status == "final" else "none")
         if row.pdf_status == "missing" else row.pdf_status)
+    return UNSAFE_CHARACTERS.sub(_html_reference, page)

@@ -21,7 +21,6 @@ import functools
 import json
 import os
 import re
-import shutil
 import tempfile
 import time
 import unicodedata
@@ -34,6 +33,7 @@ from typing import Any
 from .countries import SLUG, check_code, resolve
 from .countries import Country as Nation
 from .errors import ScaffoldError
+from .folders import remove_tree
 from .schema import SECTIONS, Author, Country, SectionSpec, StudyMeta
 from .yamlfile import read_yaml
 
@@ -379,7 +379,7 @@ def new_study(repo: Path, name: str, **given: Any) -> Path:
                                 "nothing was written")
         os.rename(made, target)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_tree(work)
     return target
 
 
@@ -392,6 +392,6 @@ def _remove_dead_work(countries: Path) -> None:
             info = folder.lstat()
             if (_WORK.fullmatch(folder.name) and folder.is_dir() and not folder.is_symlink()
                     and time.time() - info.st_mtime > _WORK_STALE_SECONDS):
-                shutil.rmtree(folder)
+                remove_tree(folder)
         except OSError:
             pass

@@ -22,6 +22,7 @@ from .cache import has_record, inputs_digest, up_to_date
 from .check import check_study
 from .consistency import cross_study
 from .errors import ERROR, WARNING, Problem, StudyNotFound, error
+from .folders import walk
 from .load import (
     COUNTRIES,
     STUDY_FILE,
@@ -262,7 +263,6 @@ def _pdf_status(pdf: Path, study: Study, build_dir: Path, config: SeriesConfig) 
 def _sources(study: Study) -> Iterator[Path]:
     """The files a study's PDF is made from: study.yaml, its sections, its figures."""
     candidates = [study.study_file, *(s.path for s in study.sections)]
-    figures = study.root / "figures"
-    if figures.is_dir():
-        candidates += figures.rglob("*")
+    for folder, _, names in walk(study.root / "figures"):  # iterative: any depth
+        candidates += (folder / name for name in names)
     return (p for p in candidates if p.is_file())

@@ -26,6 +26,15 @@ _MAX_BYTES = 1_000_000
 _MAX_DEPTH = 50  # a study file nests four levels; deeper is a mistake or an attack
 # a %YAML 1.1 directive would switch the parser to 1.1's coercions (yes/no/on/off)
 _DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
+# Characters a string value may not hold once its escapes are decoded ("\0", "\e",
+# "\x07"): controls other than tab and newline, which no brief can print and a terminal
+# or spreadsheet would obey, and the bidi embeddings and overrides (U+202A-U+202E),
+# which reorder text invisibly; right-to-left text needs at most the marks U+200E and
+# U+200F or the isolates U+2066-U+2069, which are allowed.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0D: "CR", 0x1B: "ESC", 0x7F: "DEL",
+                  0x9B: "CSI", 0x202D: "LEFT-TO-RIGHT OVERRIDE",
+                  0x202E: "RIGHT-TO-LEFT OVERRIDE"}
 
 
 @dataclass
@@ -116,6 +125,14 @@ class _Builder:
             value = value.replace("\a", "")
         kind = tag.removeprefix(_CORE) if tag.startswith(_CORE) else None
         if kind in ("str", "timestamp"):  # a date stays text: the schema decides
+            bad = _FORBIDDEN.search(value)
+            if bad:
+                code = ord(bad.group())
+                name = f"U+{code:04X}" + (f" ({_CONTROL_NAMES[code]})" if code in
+                                          _CONTROL_NAMES else "")
+                field_name = ".".join(str(p) for p in loc) or "value"
+                what = "bidi override" if code >= 0x202A else "control character"
+                self.fail(node, f"{field_name}: {what} {name} in the text; remove it")
             return value
         if kind == "null":
             return None
