@@ -25,12 +25,12 @@ from urllib.parse import quote
 
 from .brand import BRANDING, brand_fonts, font_roots
 from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
-from .errors import BuildError, Problem, ProblemsFound, display_path
+from .errors import BuildError, Problem, ProblemsFound, UnsafeTarget, display_path
 from .fetch import Refused, pillow, real, served_bytes
 from .folders import remove_tree
 from .schema import SeriesConfig
 from .workers import Outcome, Task, default_jobs, run_pool
-from .write import atomic_write, remove_temporaries
+from .write import atomic_write, check_target, remove_temporaries
 
 if TYPE_CHECKING:
     from .load import Study
@@ -58,6 +58,8 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     """Build one study into ``out``; raise ProblemsFound if it has errors.
 
     Skipped (``result.skipped``) when its outputs are up to date, unless ``force``.
+    Raises UnsafeTarget, before reading or writing anything there, when ``out`` or one
+    of the study's outputs in it is a symbolic link (see :func:`check_targets`).
     """
     # imported here: a no-op rebuild of a whole series needs none of them
     from .check import check_study
@@ -65,6 +67,7 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
 
     started = time.perf_counter()
     root, out = Path(root), Path(out)
+    check_targets(out, root.name, () if repo is None else (repo,))
     if series is None:
         series = load_series(repo or root.resolve().parent.parent)
     digest = inputs_digest(root, series)
@@ -100,6 +103,19 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str) ->
     with _writing(target):
         atomic_write(target, data)
     return target
+
+
+def check_targets(out: Path, slug: str, bases: tuple[Path, ...] = ()) -> None:
+    """Raise UnsafeTarget when ``out``, a folder on the way to it below ``bases`` (and
+    the working folder), or anything a build of ``slug`` reads, replaces or removes in
+    it, is a symbolic link or of the wrong kind: a repository that ships ``build`` as a
+    link to another folder must not make a build delete or write there."""
+    check_target(out, (*bases, Path.cwd()), folder=True)
+    for path in (out / slug, out / STATE_DIR):
+        check_target(path, (out,), folder=True)
+    for path in (*(p for p in output_paths(out, slug).values() if p.parent == out),
+                 out / STATE_DIR / f"{slug}.json"):
+        check_target(path, (out,))
 
 
 @contextlib.contextmanager
@@ -210,10 +226,13 @@ def remove_leftovers(out: Path, slug: str, pid: int) -> None:
 def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
                  series: SeriesConfig, jobs: int | None = None, force: bool = False,
                  timeout: float = 600, memory_mb: int = 4096,
-                 on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+                 on_outcome: Callable[[Outcome], None] | None = None,
+                 bases: tuple[Path, ...] = ()) -> list[Outcome]:
     """Build every study in ``roots``, in parallel; the outcomes in the order of ``roots``.
 
-    Up-to-date studies are skipped here, without starting a worker. Each study that
+    Up-to-date studies are skipped here, without starting a worker. A study whose
+    outputs are symbolic links (or lie behind one below ``bases``) fails at once
+    (:func:`check_targets`). Each study that
     is built gets ``timeout`` seconds and its worker ``memory_mb`` of address space.
     Workers start from a forkserver, which imports the calling script's ``__main__``:
     a script that calls this must guard its own work with ``if __name__ == "__main__":``.
@@ -223,6 +242,13 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
     outcomes: dict[Path, Outcome] = {}
     for root in roots:
         started = time.perf_counter()
+        try:  # before up_to_date, which reads the outputs
+            check_targets(out, root.name, bases)
+        except UnsafeTarget as exc:
+            outcome = Outcome(root, "failed", [], [], str(exc))
+            outcomes[root] = outcome
+            report(outcome)
+            continue
         if not force and up_to_date(out, root.name, inputs_digest(root, series), formats):
             outcome = Outcome(root, "skipped", [output_paths(out, root.name)[f] for f in formats],
                               [], seconds=time.perf_counter() - started)

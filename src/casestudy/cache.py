@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import brand
-from .errors import Problem
+from .errors import CasestudyError, Problem
 from .folders import walk
 from .schema import SeriesConfig
 
@@ -247,21 +247,24 @@ class CheckCache:
         """The problems remembered for ``root`` at ``digest``, or None."""
         if digest is None:
             return None
+        from .write import check_target
+
         try:
             key, file = self._where(root)
+            check_target(file, (file.parent,))  # a link there (or at check/) is not read
             state = json.loads(file.read_text("utf-8"))
             if state["key"] != key or state["digest"] != digest:
                 return None
             return [Problem(str(p), int(line), int(col), str(sev), str(msg))
                     for p, line, col, sev, msg in state["problems"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, CasestudyError):
             return None
 
     def put(self, root: Path, digest: str | None, problems: list[Problem]) -> None:
         """Remember ``problems`` for ``root`` at ``digest`` (computed before the check)."""
         if digest is None:
             return
-        from .write import atomic_write
+        from .write import atomic_write, check_target
 
         try:
             key, file = self._where(root)
@@ -269,6 +272,7 @@ class CheckCache:
                                "problems": [[p.path, p.line, p.col, p.severity, p.message]
                                             for p in problems]})  # ASCII, even for
             file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # undecodable names
+            check_target(file, (file.parent,))  # never written through a link
             atomic_write(file, data.encode("ascii"), durable=False)
-        except OSError:
+        except (OSError, CasestudyError):  # failing only costs time
             pass

@@ -170,7 +170,7 @@ def build(
                                            f"({outcome.seconds:.1f} s{note})")
 
         build_series(paths, out, formats, series, jobs, force, timeout, memory,
-                     report)
+                     report, bases=(repo,))
     failed = counts["problems"] + counts["failed"]
     err.print(f"{counts['built']} built, {counts['skipped']} up to date, {failed} failed "
               f"in {time.perf_counter() - started:.1f} s")
@@ -265,10 +265,13 @@ def series(
     from .load import find_repo
     from .report import FORMATS, print_table, render
     from .series import series_report
-    from .write import atomic_write
+    from .write import atomic_write, check_target
 
     _known_format(fmt, FORMATS)
-    report = series_report(find_repo())
+    repo = find_repo()
+    if out is not None:  # before any work: a link in the way is refused at once
+        check_target(out, (repo,))
+    report = series_report(repo)
     if out is not None:
         try:
             atomic_write(out, render(report, fmt).encode("utf-8", "surrogateescape"))

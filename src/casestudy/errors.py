@@ -33,7 +33,8 @@ def display_path(path: Path | str) -> str:
 # newline), DEL, C1 controls (U+009B is a one-character CSI), the bidirectional
 # embeddings, overrides and isolates (which reorder the rest of a line), and the
 # surrogates that stand for undecodable bytes 0x80-0x9F of a file name.
-UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\udc80-\udc9f]")
+UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                               "\udc80-\udc9f]")
 _UNSAFE_LINE = re.compile(UNSAFE_CHARACTERS.pattern[:-1] + "\n]")
 
 
@@ -125,6 +126,11 @@ class ProblemsFound(CasestudyError):
 
 class BuildError(CasestudyError):
     """Raised when rendering or writing an output fails; the previous output is kept."""
+
+
+class UnsafeTarget(CasestudyError):
+    """Raised when an output would be written through a symbolic link (or over a FIFO,
+    device or folder): a hostile repository could aim it anywhere. Nothing is written."""
 
 
 class ScaffoldError(CasestudyError):

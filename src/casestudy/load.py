@@ -7,6 +7,7 @@ still has its sections read, so that ``check`` can report everything at once.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -141,12 +142,16 @@ def load_study(root: Path) -> Study:
     from .markdown import parse_section  # here: reading series.yaml must not load markdown-it
 
     root = Path(root)
-    if not (root / STUDY_FILE).is_file():
+    if not os.path.lexists(root / STUDY_FILE):
         raise StudyNotFound(f"no {STUDY_FILE} in {root}", root)
     if not inside(real(root / STUDY_FILE), real(root)):
         doc = YamlDoc(root / STUDY_FILE)
         doc.problems.append(error(doc.path, 1, 1, "symbolic link leads outside the study "
                                                   "folder; not read"))
+    elif not (root / STUDY_FILE).is_file():  # never opened: a FIFO would block the read
+        doc = YamlDoc(root / STUDY_FILE)
+        doc.problems.append(error(doc.path, 1, 1, "not a regular file (a folder, FIFO, socket "
+                                                  "or device); study.yaml must be a file"))
     else:
         doc = read_yaml(root / STUDY_FILE)
     problems = list(doc.problems)
@@ -216,15 +221,17 @@ def find_repo(start: Path | None = None) -> Path:
 def resolve_studies(args: list[str], repo: Path) -> list[Path]:
     """STUDY arguments (folders or slugs) as study folders; none means every study."""
     countries = repo / COUNTRIES
+    # a study.yaml of any kind counts (a folder or a FIFO in its place is reported by
+    # the checker, not skipped); a folder without one is not a study
     if not args:
         if not countries.is_dir():
             raise StudyNotFound(f"no {COUNTRIES}/ folder in {repo}", countries)
-        return sorted(p for p in countries.iterdir() if (p / STUDY_FILE).is_file())
+        return sorted(p for p in countries.iterdir() if os.path.lexists(p / STUDY_FILE))
     found = []
     for arg in args:
         path = Path(arg)
         for candidate in (path, countries / arg):
-            if (candidate / STUDY_FILE).is_file():
+            if os.path.lexists(candidate / STUDY_FILE):
                 found.append(candidate)
                 break
         else:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .errors import BuildError
 from .fetch import FetchLog, make_fetcher, pillow
+from .folders import remove_tree
 
 logger = logging.getLogger(__name__)
 # Raster images drawn at more pixels per inch than print needs are resampled to this:
@@ -37,9 +38,14 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     that the same sources give the same bytes. ``where`` names the study in errors.
     """
     import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
 
     pillow()  # the pixel cap holds in WeasyPrint's own decoding too
     log = FetchLog()
+    # WeasyPrint copies each @font-face font into a weasyprint-* temporary folder and
+    # removes it only when the configuration is garbage-collected, which a worker that
+    # exits (or is reused) may never do: we own the configuration and remove the folder.
+    fonts = FontConfiguration()
     fetcher = make_fetcher(roots, log)
     collect = _Collect()
     wp_logger = logging.getLogger("weasyprint")
@@ -50,12 +56,15 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     try:
         document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
         pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier,
-                                 optimize_images=True, dpi=PRINT_DPI)
+                                 optimize_images=True, dpi=PRINT_DPI, font_config=fonts)
     except BuildError:
         raise
     except Exception as exc:  # WeasyPrint raises many kinds; the author needs the study named
         raise BuildError(f"rendering failed: {type(exc).__name__}: {exc}", where) from exc
     finally:
+        if getattr(fonts, "_folder", None):
+            remove_tree(Path(fonts._folder))
+            fonts._folder = None
         wp_logger.removeHandler(collect)
         wp_logger.propagate = propagate
         if saved_epoch is None:

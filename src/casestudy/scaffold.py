@@ -33,8 +33,10 @@ from typing import Any
 from .countries import SLUG, check_code, resolve
 from .countries import Country as Nation
 from .errors import ScaffoldError
+from .fetch import inside, real
 from .folders import remove_tree
 from .schema import SECTIONS, Author, Country, SectionSpec, StudyMeta
+from .write import check_target
 from .yamlfile import read_yaml
 
 TEMPLATE_VERSION = 1  # bump when the template changes in a way `upgrade` should apply
@@ -194,8 +196,8 @@ def _text(key: str, value: str | None, flag: str, required: bool = True) -> str:
     text = " ".join((value or "").split()) if value is not None else ""
     if required and not text:
         raise ScaffoldError(f"{key} is required ({flag})")
-    bad = [c for c in (value or "") if unicodedata.category(c) in ("Cc", "Zl", "Zp")
-           and c not in " \t"]
+    bad = [c for c in (value or "") if (unicodedata.category(c) in ("Cc", "Zl", "Zp")
+                                        or "\u202a" <= c <= "\u202e") and c not in " \t"]
     if bad:
         raise ScaffoldError(f"{key} must be one line of text, without control characters "
                             f"(found {bad[0]!r})")
@@ -234,6 +236,8 @@ def existing_studies(repo: Path) -> dict[Path, dict[str, Any]]:
     folder = Path(repo) / COUNTRIES
     out = {}
     for path in sorted(folder.glob(f"*/{STUDY_FILE}")) if folder.is_dir() else []:
+        if not inside(real(path), real(path.parent)):  # never read outside a study
+            continue
         data = read_yaml(path).data
         out[path.parent] = data if isinstance(data, dict) else {}
     return out
@@ -364,6 +368,7 @@ def new_study(repo: Path, name: str, **given: Any) -> Path:
     answers = make_answers(repo, name, **given)
     countries = Path(repo) / COUNTRIES
     target = countries / answers.slug
+    check_target(countries, (repo,), folder=True)  # a link would put the study elsewhere
     countries.mkdir(exist_ok=True)
     _remove_dead_work(countries)
     work = Path(tempfile.mkdtemp(dir=countries, prefix=f".new-{answers.slug}-"))

@@ -12,12 +12,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ScaffoldError, StudyNotFound
+from .fetch import inside, real
+from .folders import walk
 from .scaffold import (
     STUDY_FILE,
     TEMPLATE_VERSION,
@@ -95,6 +98,38 @@ def _create(path: Path, text: str) -> None:
             os.unlink(tmp)
 
 
+def refuse_unsafe_entries(root: Path) -> None:
+    """Raise ScaffoldError, before anything is read or written, when the study holds a
+    link leading outside it, a FIFO, socket or device (anywhere, like ``check``), or a
+    link where upgrade reads or writes (the study folder, study.yaml, sections/ and the
+    files in it), or folders nested past MAX_FOLDER_DEPTH."""
+    found: list[tuple[Path, str]] = []
+    if os.path.islink(root):
+        found.append((root, "the study folder is a symbolic link"))
+    written = {root / STUDY_FILE, root / "sections"}
+    real_root = real(root)
+
+    def unlisted(exc: OSError) -> None:
+        found.append((Path(exc.filename or root), f"cannot list this folder: {exc.strerror}"))
+
+    for folder, subfolders, names in walk(root, unlisted):
+        for name in [*subfolders, *names]:
+            path = folder / name
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode):
+                if not inside(real(path), real_root):
+                    found.append((path, "symbolic link leads outside the study folder"))
+                elif path in written or path.parent == root / "sections":
+                    found.append((path, "symbolic link where upgrade writes; replace it by "
+                                        "the file or folder itself"))
+            elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                found.append((path, "not a regular file (a FIFO, socket or device)"))
+    if found:
+        where, why = found[0]
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise ScaffoldError(f"{why}{more}; nothing was read or written", where)
+
+
 def upgrade_study(root: Path, optional: bool = False) -> Upgrade:
     """Add the section stubs and study.yaml keys a study lacks; existing text stays byte for byte.
 
@@ -103,8 +138,9 @@ def upgrade_study(root: Path, optional: bool = False) -> Upgrade:
     """
     root = Path(root)
     path = root / STUDY_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise StudyNotFound(f"no {STUDY_FILE} in {root}", root)
+    refuse_unsafe_entries(root)
     doc = read_yaml(path)
     if doc.problems or not isinstance(doc.data, dict):
         first = doc.problems[0] if doc.problems else None

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
+
+from .errors import UnsafeTarget
 
 
 def temp_prefix(target: Path, pid: int | None = None) -> str:
@@ -20,8 +24,42 @@ def temp_prefix(target: Path, pid: int | None = None) -> str:
     return f".{target.name}.{os.getpid() if pid is None else pid}."
 
 
+def check_target(path: Path, bases: Iterable[Path] = (), folder: bool = False) -> None:
+    """Refuse ``path`` as a place to write (raise UnsafeTarget) when it is a symbolic
+    link, or something other than a regular file (a folder with ``folder``), or when a
+    folder on the way to it is a link below one of ``bases`` (default: the working folder).
+
+    Nothing is followed: each name is looked at with lstat, so a repository that ships
+    ``build`` as a link to another folder cannot make a build write or delete there.
+    Folders above the bases (the user's own machine, e.g. /tmp) are not judged.
+    """
+    absolute = Path.cwd() / path  # joined as written: nothing resolved, ".." kept
+    tops = [Path.cwd() / base for base in bases] or [Path.cwd()]
+    for i, step in enumerate([absolute, *absolute.parents]):
+        if i and not any(step == top or top in step.parents for top in tops):
+            continue
+        try:
+            mode = os.lstat(step).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise UnsafeTarget(f"cannot write here: {exc.strerror}", step) from None
+        if stat.S_ISLNK(mode):
+            raise UnsafeTarget(f"is a symbolic link (to {os.readlink(step)}); outputs are "
+                               "never written through a link: remove it, or name the real "
+                               "folder", step)
+        if i == 0 and not (stat.S_ISDIR(mode) if folder else stat.S_ISREG(mode)):
+            what = ("a folder" if stat.S_ISDIR(mode) else "a file" if stat.S_ISREG(mode)
+                    else "a FIFO, socket or device")
+            raise UnsafeTarget(f"is {what}, not {'a folder' if folder else 'a file'}; "
+                               "nothing was written", step)
+
+
 def atomic_write(target: Path, data: bytes, durable: bool = True) -> None:
-    """Replace ``target`` with ``data`` in one step; ``durable`` flushes to disk first."""
+    """Replace ``target`` with ``data`` in one step; ``durable`` flushes to disk first.
+
+    A link or special file at ``target`` is refused (UnsafeTarget), never replaced."""
+    check_target(target, (target,))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target), suffix=".tmp")
     try:

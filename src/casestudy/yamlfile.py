@@ -8,7 +8,9 @@ for the schema to judge, and every key and value keeps its line and column.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,6 +204,9 @@ def read_yaml(path: Path) -> YamlDoc:
     """Read ``path``; problems (syntax, tags, duplicates) land in ``doc.problems``."""
     doc = YamlDoc(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read
+            doc.problems.append(error(path, 1, 1, "not a regular file"))
+            return doc
         raw = path.read_bytes()
     except OSError as exc:
         doc.problems.append(error(path, 1, 1, f"cannot read file: {exc.strerror}"))
