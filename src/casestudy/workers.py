@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import stat
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
@@ -22,7 +24,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from .errors import CasestudyError, Problem, ProblemsFound
+from .errors import CasestudyError, PrintableFormatter, Problem, ProblemsFound
+from .folders import remove_tree
 from .schema import SeriesConfig
 
 
@@ -80,6 +83,41 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
+def worker_tempdir(pid: int) -> Path:
+    """The private temporary folder of the worker process ``pid``."""
+    return Path(tempfile.gettempdir()) / f"casestudy-worker-{pid}"
+
+
+def _own_folder(path: Path) -> bool:
+    """``path`` is a real folder (not a link) of this user: ours to remove."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+
+
+def remove_worker_tempdir(pid: int) -> None:
+    """What a stopped worker left in its temporary folder (WeasyPrint's fonts)."""
+    folder = worker_tempdir(pid)
+    if _own_folder(folder):
+        remove_tree(folder)
+
+
+def _private_tempdir() -> Path:
+    """Send this worker's temporary files (WeasyPrint's font copies) to a folder of its
+    own, which it removes when it exits and the pool removes if it is killed."""
+    folder = worker_tempdir(os.getpid())
+    if _own_folder(folder):  # left by an earlier process of the same number
+        remove_tree(folder)
+    try:
+        os.mkdir(folder, 0o700)
+    except OSError:  # someone else's name: fall back to a fresh one (removed at exit)
+        folder = Path(tempfile.mkdtemp(prefix="casestudy-worker-"))
+    tempfile.tempdir = str(folder)
+    return folder
+
+
 def _serve(conn: Connection, memory_mb: int) -> None:
     """A worker's life: limit its memory, then build each task it is sent."""
     import resource
@@ -92,16 +130,23 @@ def _serve(conn: Connection, memory_mb: int) -> None:
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    while True:
-        try:
-            task = conn.recv()
-        except EOFError:
-            return
-        if task is None:
-            return
-        outcome = run_task(task)
-        outcome.peak_rss_mb = _peak_rss_mb()
-        conn.send(outcome)
+    handler = logging.StreamHandler()  # a worker's log lines are printed safely too
+    handler.setFormatter(PrintableFormatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    private = _private_tempdir()
+    try:
+        while True:
+            try:
+                task = conn.recv()
+            except EOFError:
+                return
+            if task is None:
+                return
+            outcome = run_task(task)
+            outcome.peak_rss_mb = _peak_rss_mb()
+            conn.send(outcome)
+    finally:
+        remove_tree(private)
 
 
 class _Worker:
@@ -181,6 +226,7 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,
                     worker.stop()
                     code = worker.process.exitcode
                     remove_leftovers(task.out, task.root.name, worker.process.pid)
+                    remove_worker_tempdir(worker.process.pid)
                     message = (f"took longer than {timeout:g} s and was stopped" if late else
                                f"the renderer died (exit code {code}); it may have run out "
                                f"of memory (limit {memory_mb} MB)")
@@ -205,6 +251,7 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,
             worker.stop(grace=5.0 if idle else 0.0)
             if not idle and worker.task is not None:
                 remove_leftovers(worker.task.out, worker.task.root.name, worker.process.pid)
+            remove_worker_tempdir(worker.process.pid)
     return outcomes
 
 
