@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import errno
+import glob
 import os
+import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +41,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("pdf", "html")
 STALE_SECONDS = 3600  # a temporary file this old belongs to no live build
+_SWAP_ATTEMPTS = 100
 # The web edition's column is 44rem (704 px); photos wider than twice that (sharp on
 # high-density screens) are scaled down for it. The PDF resamples on its own (pdf.py).
 WEB_MAX_WIDTH = 1600
@@ -144,6 +149,7 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
     from .render import render_html
 
     out.mkdir(parents=True, exist_ok=True)
+    _remove_stale_editions(out, study.slug)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
     try:
         assets = staging / "assets"
@@ -172,16 +178,51 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
         html = render_html(study, series, "web", urls, figure_url)
         (staging / "index.html").write_text(html, encoding="utf-8")
         os.chmod(staging, 0o755)
-        # swap the finished folder in: the old edition stays whole until the new one is
-        old = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
-        if folder.exists():
-            os.replace(folder, old / "edition")
-        os.replace(staging, folder)
-        remove_tree(old)
+        _swap_in(staging, folder, out, study.slug)
     except BaseException:
         remove_tree(staging)
         raise
     return folder / "index.html"
+
+
+def _swap_in(staging: Path, folder: Path, out: Path, slug: str) -> None:
+    """Put the finished edition at ``folder``; the old edition stays whole until then.
+
+    A folder cannot be renamed over a folder that holds files, so the old one is moved
+    aside first; a concurrent build may put its own edition in between, so that is
+    retried (the last build wins, each edition whole). The aside folder always goes.
+    """
+    old = Path(tempfile.mkdtemp(dir=out, prefix=f".{slug}.web.{os.getpid()}."))
+    try:
+        for attempt in range(_SWAP_ATTEMPTS):
+            with contextlib.suppress(FileNotFoundError):  # another build moved it first
+                os.replace(folder, old / f"edition-{attempt}")
+            try:
+                os.replace(staging, folder)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+        raise BuildError(f"other builds kept replacing {display_path(folder)}; try again",
+                         folder)
+    finally:
+        remove_tree(old)
+
+
+def _remove_stale_editions(out: Path, slug: str) -> None:
+    """The staging folders of web builds that were killed (a crashed or killed ``build``
+    process, whose own pool could not clean up): only real folders of this user with
+    the names builds give them, and only once no live build could still be writing."""
+    pattern = re.compile(rf"\.{re.escape(slug)}\.web\.\d+\.[A-Za-z0-9_]+")
+    for path in out.glob(f".{glob.escape(slug)}.web.*"):
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if (pattern.fullmatch(path.name) and stat.S_ISDIR(info.st_mode)
+                and info.st_uid == os.getuid()
+                and time.time() - info.st_mtime > STALE_SECONDS):
+            remove_tree(path)
 
 
 def _copy_for_web(source: Path, target: Path) -> None:
@@ -219,7 +260,7 @@ def remove_leftovers(out: Path, slug: str, pid: int) -> None:
     for target in output_paths(out, slug).values():
         remove_temporaries(target, pid)
     remove_temporaries(out / STATE_DIR / f"{slug}.json", pid)
-    for staging in out.glob(f".{slug}.web.{pid}.*"):
+    for staging in out.glob(f".{glob.escape(slug)}.web.{pid}.*"):
         remove_tree(staging)
 
 

@@ -8,6 +8,7 @@ killed build leaves the previous output byte-identical.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import stat
 import tempfile
@@ -80,7 +81,8 @@ def remove_temporaries(target: Path, pid: int | None = None, older_than: float =
     """Temporary files of ``target`` left by a stopped process: those of ``pid``, or of
     any process when they are older than ``older_than`` seconds (no live build still
     writes a file that old)."""
-    pattern = f"{temp_prefix(target, pid)}*.tmp" if pid is not None else f".{target.name}.*.tmp"
+    pattern = (glob.escape(temp_prefix(target, pid)) + "*.tmp" if pid is not None
+               else f".{glob.escape(target.name)}.*.tmp")
     for tmp in target.parent.glob(pattern):
         with contextlib.suppress(OSError):
             if pid is not None or time.time() - tmp.stat().st_mtime > older_than:
