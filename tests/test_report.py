@@ -314,5 +314,7 @@ def test_terminal_output_shows_author_text_literally(series_repo):
         "# Key \x1b[2J points\n\n- One key point.\n")
     text = render(series_report(series_repo), "table")
     assert "\x1b" not in text
-    assert "[bold]norway NO" in text and "[/] �[31mRed [bold]Author" in text
+    assert "[bold]norway NO" in text and "[/] \\x1b[31mRed [bold]Aut" in text  # visible
+    assert ("study.yaml:12:11: error: authors.0.name: control character U+001B (ESC) in the "
+            "text; remove it") in text
     assert "heading 'Key \\x1b[2J points' drifted from the series wording" in text  # repr

@@ -41,10 +41,8 @@ def check_target(path: Path, bases: Iterable[Path] = (), folder: bool = False) -
             continue
         try:
             mode = os.lstat(step).st_mode
-        except FileNotFoundError:
+        except OSError:  # not there (or not reachable): the write itself will say
             continue
-        except OSError as exc:
-            raise UnsafeTarget(f"cannot write here: {exc.strerror}", step) from None
         if stat.S_ISLNK(mode):
             raise UnsafeTarget(f"is a symbolic link (to {os.readlink(step)}); outputs are "
                                "never written through a link: remove it, or name the real "
