@@ -149,3 +149,51 @@ class Listener:
         self._stop.set()
         self._thread.join(5)
         self.sock.close()
+
+
+def deep_folders(top: Path, depth: int, name: str = "d", leaf: str | None = None) -> Path:
+    """``top/d/d/.../d`` nested ``depth`` folders deep (with an empty file ``leaf`` at the
+    bottom); made through descriptors, since the full path passes PATH_MAX. Returns top."""
+    top.mkdir(parents=True, exist_ok=True)
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(depth):
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        if leaf:
+            os.close(os.open(leaf, os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=fd))
+    finally:
+        os.close(fd)
+    return top
+
+
+def tree_hash(folder: Path) -> str:
+    """A digest of everything in ``folder``: names, kinds, modes, bytes, link targets."""
+    import hashlib
+    import stat
+
+    digest = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            path = os.path.join(dirpath, name)
+            info = os.lstat(path)
+            digest.update(f"{os.path.relpath(path, folder)}\0{info.st_mode:o}\0".encode())
+            if stat.S_ISLNK(info.st_mode):
+                digest.update(os.readlink(path).encode())
+            elif stat.S_ISREG(info.st_mode):
+                with open(path, "rb") as handle:
+                    digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def outside_folder(base: Path) -> Path:
+    """A folder outside any study, with files an attacker would like to reach."""
+    outside = base / "outside"
+    (outside / "norway").mkdir(parents=True)
+    (outside / "secret.txt").write_text("api key: hunter2\n")
+    (outside / "norway" / "keep.txt").write_text("not the build's to delete\n")
+    (outside / "norway.pdf").write_bytes(b"%PDF-1.7 someone else's file\n")
+    return outside

@@ -118,8 +118,7 @@ def check_targets(out: Path, slug: str, bases: tuple[Path, ...] = ()) -> None:
     check_target(out, (*bases, Path.cwd()), folder=True)
     for path in (out / slug, out / STATE_DIR):
         check_target(path, (out,), folder=True)
-    for path in (*(p for p in output_paths(out, slug).values() if p.parent == out),
-                 out / STATE_DIR / f"{slug}.json"):
+    for path in (*output_paths(out, slug).values(), out / STATE_DIR / f"{slug}.json"):
         check_target(path, (out,))
 
 

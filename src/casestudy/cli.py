@@ -136,6 +136,7 @@ def build(
     from .build import build_series, check_formats
     from .load import find_repo, load_series, resolve_studies
     from .workers import Outcome
+    from .write import check_target
 
     repo = find_repo()
     if not (repo / "series.yaml").is_file() and studies and Path(studies[0]).is_dir():
@@ -144,6 +145,7 @@ def build(
     formats = check_formats(fmt)
     series = load_series(repo)
     paths = resolve_studies(studies or [], repo)
+    check_target(out, (repo,), folder=True)  # a link in the way stops everything at once
     started = time.perf_counter()
     counts = {"built": 0, "skipped": 0, "problems": 0, "failed": 0}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
