@@ -317,9 +317,11 @@ def _allowed_roots(study: Path, out: Path) -> list[Path]:
 
 
 def _weasyprint_temp(path: Path) -> bool:
-    """WeasyPrint writes each @font-face font to a weasyprint-* folder for fontconfig."""
+    """WeasyPrint writes each @font-face font to a weasyprint-* folder for fontconfig (the
+    build opens the folder itself to remove it afterwards)."""
     temp = Path(os.path.realpath(tempfile.gettempdir()))
-    return path.parent.parent == temp and path.parent.name.startswith("weasyprint-")
+    folder = path if path.parent == temp else path.parent
+    return folder.parent == temp and folder.name.startswith("weasyprint-")
 
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
