@@ -15,12 +15,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REPO, invoke, make_study
-from hostile import outside_folder, tree_hash
 
 from casestudy.build import build_study
 from casestudy.errors import UnsafeTarget
 from casestudy.load import load_series
+from conftest import FIXTURES, REPO, invoke, make_study
+from hostile import outside_folder, tree_hash
 
 LINK = "is a symbolic link (to {target}); outputs are never written through a link: " \
        "remove it, or name the real folder"

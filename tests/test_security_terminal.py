@@ -18,9 +18,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, invoke, make_study
 
 from casestudy.errors import PrintableFormatter, printable
+from conftest import REPO, invoke, make_study
 
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 HOSTILE_LABEL = "\x1b[2J\x1b[8m"
@@ -139,7 +139,7 @@ def test_a_bidi_override_in_a_value_is_a_located_error(repo):
     (study / "study.yaml").write_text(text.replace('name: "Test Author"',
                                                    'name: "Test \\u202eAuthor"'))
     result = invoke(repo, "check", str(study))
-    assert (f"countries/evil\\x1b[2J\\x0d/study.yaml:12:11: error: authors.0.name: bidi "
+    assert ("countries/evil\\x1b[2J\\x0d/study.yaml:12:11: error: authors.0.name: bidi "
             "override U+202E (RIGHT-TO-LEFT OVERRIDE) in the text; remove it"
             ) in result.stdout.splitlines()
 
