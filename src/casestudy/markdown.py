@@ -150,7 +150,7 @@ def parse_section(text: str) -> ParsedSection:
             if label in out.footnote_tokens and out.footnote_defs[label].line == line:
                 out.footnote_tokens[label].append(tok)
             before = len(out.footnote_refs)
-            _scan_inline(tok, lines, out, None, count_words=False)
+            _scan_inline(tok, lines, out, None, count_words=False, after=f"[^{label}]:")
             out.nested_refs += (Ref(r.value, r.line, r.col, label)
                                 for r in out.footnote_refs[before:])
             continue
@@ -199,12 +199,16 @@ def _too_deep(tokens: list[Token]) -> Ref | None:
 
 
 def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Block | None,
-                 count_words: bool) -> None:
+                 count_words: bool, after: str = "") -> None:
+    """Record what ``tok`` holds; positions are searched for past ``after`` (a note's
+    own label, which would otherwise be found for a call of itself)."""
     if tok.type == "html_block":
         out.raw_html.append(Ref(tok.content.strip()[:40], (tok.map or [0])[0] + 1, 1))
     if tok.type != "inline":
         return
     where = _Locator(lines, tok.map)
+    if after:
+        where.search(after)
     text = tok.content
     if block is not None:
         for prefix, attr in (("Caption:", "caption"), ("Source:", "source")):

@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import ScaffoldError, StudyNotFound
 from .fetch import inside, real
-from .folders import walk
+from .folders import FolderTooDeep, walk
 from .scaffold import (
     STUDY_FILE,
     TEMPLATE_VERSION,
@@ -110,7 +110,9 @@ def refuse_unsafe_entries(root: Path) -> None:
     real_root = real(root)
 
     def unlisted(exc: OSError) -> None:
-        found.append((Path(exc.filename or root), f"cannot list this folder: {exc.strerror}"))
+        why = exc.strerror if isinstance(exc, FolderTooDeep) else (
+            f"cannot list this folder: {exc.strerror}")
+        found.append((Path(exc.filename or root), str(why)))
 
     for folder, subfolders, names in walk(root, unlisted):
         for name in [*subfolders, *names]:
