@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from casestudy.build import build_study
+from casestudy.cache import inputs_digest
 from casestudy.errors import UnsafeTarget
 from casestudy.load import load_series
 from conftest import FIXTURES, REPO, invoke, make_study
-from hostile import outside_folder, tree_hash
+from hostile import HELPER, outside_folder, run_child, tree_hash
 
 LINK = "is a symbolic link (to {target}); outputs are never written through a link: " \
        "remove it, or name the real folder"
@@ -247,3 +248,31 @@ def test_fixture_repository_is_clean(repo):
     """The control for the whole module: with no link planted, every command works."""
     assert invoke(repo, "check").exit_code == 0
     assert (FIXTURES / "minimal" / "study.yaml").is_file()
+
+
+# ---------------------------------------------------------------- special files as outputs
+
+def test_a_fifo_in_place_of_an_output_is_refused_not_opened(repo):
+    (repo / "build").mkdir()
+    os.mkfifo(repo / "build" / "norway.pdf")
+    result = run_child([str(HELPER), "cli", "build"], repo, timeout=120)
+    assert result.returncode == 1
+    assert ("build/norway.pdf:1:1: error: is a FIFO, socket or device, not a file; nothing "
+            "was written") in result.stderr.splitlines()
+
+
+def test_a_shipped_record_and_a_pdf_linked_to_an_endless_device_are_never_read(repo):
+    """`series` and `build` judge a recorded PDF by its hash: a clone can ship the record
+    (with the right digest) and a "PDF" that is a link to /dev/zero."""
+    study = repo / "countries" / "norway"
+    digest = inputs_digest(study, load_series(repo))
+    (repo / "build" / ".casestudy").mkdir(parents=True)
+    (repo / "build" / ".casestudy" / "norway.json").write_text(
+        json.dumps({"digest": digest, "outputs": {"pdf": "0" * 64}}))
+    (repo / "build" / "norway.pdf").symlink_to("/dev/zero")
+    series = run_child([str(HELPER), "cli", "series", "--format", "json"], repo, timeout=120)
+    assert json.loads(series.stdout)["studies"][0]["pdf"]["status"] == "stale"
+    build = run_child([str(HELPER), "cli", "build"], repo, timeout=120)
+    assert build.returncode == 1
+    assert ("build/norway.pdf:1:1: error: " + LINK.format(target="/dev/zero")
+            ) in build.stderr.splitlines()

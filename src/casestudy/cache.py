@@ -126,6 +126,15 @@ def _state_file(out: Path, slug: str) -> Path:
     return out / STATE_DIR / f"{slug}.json"
 
 
+def _regular(path: Path) -> bool:
+    """A regular file, not a link: a repository may ship ``build/`` with a record and a
+    "PDF" that links to /dev/zero, which hashing would read for ever."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def output_paths(out: Path, slug: str) -> dict[str, Path]:
     """Where each format of a study is written (the web edition: its index page)."""
     return {"pdf": out / f"{slug}.pdf", "html": out / slug / "index.html"}
@@ -133,11 +142,14 @@ def output_paths(out: Path, slug: str) -> dict[str, Path]:
 
 def has_record(out: Path, slug: str) -> bool:
     """Whether a build recorded what it made ``slug``'s outputs in ``out`` from."""
-    return _state_file(out, slug).is_file()
+    return _regular(_state_file(out, slug))
 
 
 def up_to_date(out: Path, slug: str, digest: str, formats: Iterable[str]) -> bool:
     """True when the outputs in ``formats`` were built from ``digest`` and are unchanged."""
+    paths = output_paths(out, slug)
+    if not all(_regular(p) for p in (_state_file(out, slug), *(paths[f] for f in formats))):
+        return False
     try:
         state = json.loads(_state_file(out, slug).read_text("utf-8"))
     except (OSError, ValueError):
@@ -145,7 +157,6 @@ def up_to_date(out: Path, slug: str, digest: str, formats: Iterable[str]) -> boo
     if not isinstance(state, dict) or state.get("digest") != digest:
         return False
     recorded = state.get("outputs") or {}
-    paths = output_paths(out, slug)
     for fmt in formats:
         try:
             if recorded.get(fmt) != _file_digest(paths[fmt]).hex():
