@@ -373,11 +373,11 @@ def to_html(report: SeriesReport) -> str:
     colors = {"primary": "#1b2a4a", "accent": "#b5462f", "muted": "#5f6b7a",
               "tint": "#eef1f6", **report.colors}
     css = Markup((BRANDING / "series.css").read_text(encoding="utf-8"))  # ours, not input
-    # control characters become character references: the same text in a browser,
-    # harmless on a terminal
     page = _environment().get_template("series.html").render(
         report=report, version=__version__, colors=colors, css=css, cards=cards,
         chart=_chart(report), legend=legend, rel=_Rel(report.repo), sections_of=section_summary,
         pdf_class=lambda row: ("bad" if row.status == "final" else "none")
         if row.pdf_status == "missing" else row.pdf_status)
+    # control characters become character references: the same text in a browser,
+    # harmless on a terminal
     return UNSAFE_CHARACTERS.sub(_html_reference, page)
