@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +21,10 @@ import pytest
 from casestudy.cache import CheckCache, inputs_digest
 from casestudy.folders import MAX_FOLDER_DEPTH, remove_tree, walk
 from casestudy.load import load_series
-from casestudy.markdown import RenderContext, parse_section, render_body
+from casestudy.markdown import MAX_INLINE_NESTING, RenderContext, parse_section, render_body
 from casestudy.yamlfile import read_yaml
 from conftest import REPO, invoke, make_study
-from hostile import deep_folders
+from hostile import HELPER, deep_folders, run_child
 
 DEPTH = 10_000
 
@@ -195,3 +196,30 @@ def test_markdown_nested_ten_thousand_deep_is_flagged_not_recursed(text, line):
 def test_links_nested_ten_thousand_deep_parse_in_bounded_time():
     parsed = parse_section("# Deep\n\n" + "[" * DEPTH + "x" + "](#a)" * DEPTH + "\n")
     render_body(parsed, RenderContext(image_url=str), "s")
+
+
+def test_emphasis_nested_past_the_limit_is_a_located_error(repo):
+    """markdown-it does not cap inline nesting: 2,000 asterisks around a word passed the
+    checker and stopped the PDF renderer with a RecursionError."""
+    section = repo / "countries" / "norway" / "sections" / "03-relationship.md"
+    section.write_text(section.read_text() + "\n" + "*" * DEPTH + "deep" + "*" * DEPTH + "\n")
+    line = section.read_text().count("\n")
+    result = invoke(repo, "check", "norway")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"countries/norway/sections/03-relationship.md:{line}:1: error: emphasis or links "
+        f"nested more than {MAX_INLINE_NESTING} levels deep"]
+
+
+def test_nesting_at_every_limit_at_once_builds(repo, scratch):
+    """What the checker passes builds: 18 quotes, with emphasis 20 levels deep inside."""
+    section = repo / "countries" / "norway" / "sections" / "03-relationship.md"
+    depth = "*" * (2 * MAX_INLINE_NESTING)
+    section.write_text(section.read_text() + "\n" + "> " * 18 + depth + "deepest" + depth + "\n")
+    assert invoke(repo, "check", "norway").exit_code == 0
+    result = run_child([str(HELPER), "build", str(repo / "countries" / "norway"),
+                        str(scratch / "out")], repo, timeout=300)
+    assert result.returncode == 0, result.stderr
+    text = subprocess.run(["pdftotext", str(scratch / "out" / "norway.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "deepest" in text.replace("\u2010\n", "")  # hyphenated or not

@@ -185,6 +185,10 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
         ref = parsed.too_deep
         out.append(error(path, ref.line, ref.col, f"quotes or lists nested {ref.value} levels "
                                                   "deep; the text inside would be lost"))
+    if parsed.inline_too_deep is not None:
+        ref = parsed.inline_too_deep
+        out.append(error(path, ref.line, ref.col, f"emphasis or links nested more than "
+                                                  f"{ref.value} levels deep"))
     for ref in parsed.raw_html:
         out.append(error(path, ref.line, ref.col, f"raw HTML is not allowed ({ref.value!r}); "
                                                   "use Markdown"))

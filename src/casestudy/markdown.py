@@ -26,6 +26,9 @@ from .fetch import SAFE_LINK
 from .schema import PLACEHOLDER
 
 CONTAINERS = ("figure", "table", "pullquote")
+# markdown-it caps block nesting (quotes, lists) but not inline nesting: 2,000 asterisks
+# around a word make 1,000 nested <strong>, and the PDF renderer recurses once per level
+MAX_INLINE_NESTING = 20
 WORD = re.compile(r"[^\W_](?:[\w’'.,-]*[^\W_])?")
 _PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER}\b")
 
@@ -89,6 +92,7 @@ class ParsedSection:
     blocks: list[Block] = field(default_factory=list)
     has_list: bool = False
     too_deep: Ref | None = None  # quotes or lists nested past MAX_NESTING: text would be lost
+    inline_too_deep: Ref | None = None  # emphasis nested past MAX_INLINE_NESTING
 
 
 class _Locator:
@@ -209,6 +213,11 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
     where = _Locator(lines, tok.map)
     if after:
         where.search(after)
+    depth = 0
+    for child in tok.children or []:
+        depth += child.nesting
+        if depth > MAX_INLINE_NESTING and out.inline_too_deep is None:
+            out.inline_too_deep = Ref(str(MAX_INLINE_NESTING), (tok.map or [0])[0] + 1, 1)
     text = tok.content
     if block is not None:
         for prefix, attr in (("Caption:", "caption"), ("Source:", "source")):
