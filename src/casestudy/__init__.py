@@ -18,9 +18,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# The one place the version is written (pyproject.toml reads it from here): reading it
-# back through importlib.metadata would cost every command a tenth of a second.
-__version__ = "0.1.0"
+from .version import __version__
 
 _HOME = {
     "CasestudyError": "errors", "Problem": "errors",
@@ -29,22 +27,25 @@ _HOME = {
     "resolve_studies": "load",
     "check_study": "check", "check_paths": "check",
     "build_study": "build", "build_series": "build",
-    "new_study": "scaffold", "upgrade_study": "upgrade",
+    "new_study": "scaffold", "upgrade_study": "upgrade", "init_series": "scaffold",
+    "load_brand": "brand",
     "series_report": "series",
 }
 __all__ = [
     "SECTIONS", "CasestudyError", "Problem", "SeriesConfig", "Study", "StudyMeta",
     "__version__", "build_series", "build_study", "check_paths", "check_study", "find_repo",
-    "load_series", "load_study", "new_study", "resolve_studies", "series_report",
+    "init_series", "load_brand", "load_series", "load_study", "new_study", "resolve_studies",
+    "series_report",
     "upgrade_study",
 ]
 
 if TYPE_CHECKING:
+    from .brand import load_brand
     from .build import build_series, build_study
     from .check import check_paths, check_study
     from .errors import CasestudyError, Problem
     from .load import Study, find_repo, load_series, load_study, resolve_studies
-    from .scaffold import new_study
+    from .scaffold import init_series, new_study
     from .schema import SECTIONS, SeriesConfig, StudyMeta
     from .series import series_report
     from .upgrade import upgrade_study

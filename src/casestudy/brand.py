@@ -1,40 +1,718 @@
-"""Where the series branding lives: templates, CSS and logo, and the brand fonts.
+"""The brand: ``_brand.yml`` read and resolved into colours, logos and font files.
 
-The branding is data, kept in ``branding/`` inside the package; the fonts come from
-their PyPI packages, never from the machine, so that every brief looks the same
-wherever it is built. This module imports nothing heavy: the build cache hashes
-these files without loading the renderer.
+A series keeps its brand beside ``series.yaml``, in a ``_brand.yml`` written in the
+brand.yml format (the one Quarto and Shiny read), with an optional ``brand/`` folder
+for ``extra.css`` and template overrides. A series without ``_brand.yml`` gets the
+neutral brand the package ships (``branding/default/_brand.yml``). Each part a
+series' file leaves out (a colour, a logo size, a text family) comes from that
+default, so a ``_brand.yml`` may hold only what differs.
+
+This module owns "the brand": it reads the file (through yamlfile.py, so every
+problem is located ``_brand.yml:line:col``), checks logos with the figure checks,
+finds font files beside the brand file or in an installed Python font package
+(never through the machine's font configuration), and lists every file the brand
+consists of, for the build digest and the URL fetcher. It imports nothing heavy.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-BRANDING = Path(__file__).parent / "branding"
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .errors import Problem, ProblemsFound, error, warning
+from .fetch import MAX_IMAGE_BYTES, image_problem, inside, real, svg_figure
+from .yamlfile import Loc, YamlDoc, read_yaml
+
+BRANDING = Path(__file__).parent / "branding"  # our templates and CSS
+DEFAULT_BRAND = BRANDING / "default"  # the neutral brand: its _brand.yml, logo
+BRAND_FILE = "_brand.yml"
+BRAND_DIR = "brand"
+EXTRA_CSS = "extra.css"
+TEMPLATES = "templates"
+LOGO_TYPES = (".svg", ".png")
+FONT_TYPES = {".ttf": b"\x00\x01\x00\x00", ".otf": b"OTTO", ".woff": b"wOFF",
+              ".woff2": b"wOF2"}
+MAX_FONT_BYTES = 50_000_000
+# Our colour roles and the brand.yml names they are read from (see docs/brand.md).
+ROLES = {"primary": ("primary",), "accent": ("palette", "accent"), "muted": ("secondary",),
+         "tint": ("light",), "text": ("foreground",), "background": ("background",)}
+_FAMILY = re.compile(r"^[^\"'\\;{}<>\x00-\x1f]+$")
+_LENGTH = re.compile(r"^\d+(\.\d+)?(pt|px|em|rem|%|mm|cm|in)$")
+_WEIGHTS = {"thin": 100, "extra-light": 200, "ultra-light": 200, "light": 300, "normal": 400,
+            "regular": 400, "medium": 500, "semi-bold": 600, "demi-bold": 600, "bold": 700,
+            "extra-bold": 800, "ultra-bold": 800, "black": 900}
+
+
+# ---------------------------------------------------------------- the brand.yml format
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class MetaName(_Model):
+    full: str | None = None
+    short: str | None = None
+
+
+class Meta(_Model):
+    name: str | MetaName | None = None
+    link: str | dict[str, str] | None = None
+
+
+class LogoResource(_Model):
+    path: Text
+    alt: str | None = None
+    attrs: dict[str, Any] | None = None
+
+
+class LightDark(_Model):
+    light: str | LogoResource | None = None
+    dark: str | LogoResource | None = None
+
+
+class Logo(_Model):
+    images: dict[str, str | LogoResource] = {}
+    small: str | LogoResource | LightDark | None = None
+    medium: str | LogoResource | LightDark | None = None
+    large: str | LogoResource | LightDark | None = None
+
+
+class Color(_Model):
+    palette: dict[str, str] = {}
+    foreground: str | None = None
+    background: str | None = None
+    primary: str | None = None
+    secondary: str | None = None
+    tertiary: str | None = None
+    success: str | None = None
+    info: str | None = None
+    warning: str | None = None
+    danger: str | None = None
+    light: str | None = None
+    dark: str | None = None
+
+
+Weight = int | str
+
+
+class FontFile(_Model):
+    path: Text
+    weight: Weight = "auto"
+    style: Literal["normal", "italic"] = "normal"
+
+
+class FontDecl(_Model):
+    family: Text
+    source: Literal["file", "system", "google", "bunny"]
+    files: list[str | FontFile] = []
+    weight: Any = None  # google/bunny options: accepted, then refused with the source
+    style: Any = None
+    display: Any = None
+
+
+class TextStyle(_Model):
+    family: Text | None = None
+    size: str | None = None
+    line_height: float | int | str | None = Field(None, alias="line-height")
+    weight: Weight | None = None
+    style: Literal["normal", "italic"] | None = None
+    color: str | None = None
+    background_color: str | None = Field(None, alias="background-color")
+    decoration: str | None = None
+
+
+class Typography(_Model):
+    fonts: list[FontDecl] = []
+    base: str | TextStyle | None = None
+    headings: str | TextStyle | None = None
+    monospace: str | TextStyle | None = None
+    monospace_inline: str | TextStyle | None = Field(None, alias="monospace-inline")
+    monospace_block: str | TextStyle | None = Field(None, alias="monospace-block")
+    link: TextStyle | None = None
+
+
+class BrandFile(_Model):
+    """The contents of ``_brand.yml``: the brand.yml keys, and only those."""
+
+    meta: Meta | None = None
+    logo: str | Logo | LogoResource | None = None
+    color: Color | None = None
+    typography: Typography | None = None
+    defaults: dict[str, Any] | None = None
+
+
+# ---------------------------------------------------------------- the brand, resolved
 
 @dataclass(frozen=True)
 class Font:
+    """One font file: its CSS family, style and weight (``""``: the file's own range)."""
+
     family: str
     path: Path
     style: str
+    weight: str = ""
 
 
-def brand_fonts() -> list[Font]:
-    """The brand fonts, from the installed font packages (never from the system)."""
-    import fontpkg_source_sans_3 as sans
-    import fontpkg_source_serif_4 as serif
-
-    s, g = serif.ROOT / "files", sans.ROOT / "files"
-    return [
-        Font("Source Serif 4", s / "SourceSerif4[opsz,wght].ttf", "normal"),
-        Font("Source Serif 4", s / "SourceSerif4-Italic[opsz,wght].ttf", "italic"),
-        Font("Source Sans 3", g / "SourceSans3[wght].ttf", "normal"),
-        Font("Source Sans 3", g / "SourceSans3-Italic[wght].ttf", "italic"),
-    ]
+@dataclass(frozen=True)
+class LogoImage:
+    path: Path
+    alt: str | None = None
+    dark: Path | None = None
 
 
-def font_roots() -> list[Path]:
-    """The folders the brand fonts are read from (the URL fetcher allows them)."""
-    return sorted({font.path.parent for font in brand_fonts()})
+@dataclass(frozen=True)
+class TypeStyle:
+    """A role's type: the family, then its fallbacks in order (for other scripts)."""
+
+    families: tuple[str, ...]
+    size: str | None = None
+    line_height: str | None = None
+    weight: str | None = None
+    color: str | None = None
+
+    @property
+    def stack(self) -> str:
+        """The CSS font-family list: no generic family, so no machine font is asked for."""
+        return ", ".join(f'"{name}"' for name in self.families)
+
+
+@dataclass(frozen=True)
+class Brand:
+    """What a build needs of the brand; ``problems`` holds its warnings (errors raise)."""
+
+    root: Path  # the folder of _brand.yml (or of the package's default brand)
+    file: Path | None  # the series' _brand.yml; None when the default brand is used
+    colors: dict[str, str]
+    logos: dict[str, LogoImage]  # small, medium, large
+    fonts: tuple[Font, ...]
+    base: TypeStyle
+    headings: TypeStyle
+    monospace: TypeStyle
+    link: dict[str, str]
+    extra_css: Path | None = None
+    templates: Path | None = None
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+    def files(self) -> list[Path]:
+        """Every file the brand is made of: what the build digest and the fetcher cover."""
+        found = [self.file] if self.file else [self.root / BRAND_FILE]
+        found += [font.path for font in self.fonts]
+        for logo in self.logos.values():
+            found += [logo.path] + ([logo.dark] if logo.dark else [])
+        if self.extra_css:
+            found.append(self.extra_css)
+        if self.templates:
+            found += sorted(p for p in self.templates.rglob("*") if p.is_file())
+        return sorted(set(found))
+
+    def font_roots(self) -> list[Path]:
+        """The folders the brand's fonts, logos and CSS are read from (for the fetcher)."""
+        return sorted({path.parent for path in self.files()})
+
+    def fallback_fonts(self) -> list[str]:
+        """The families after the first of base, headings and monospace, in order."""
+        seen: list[str] = []
+        for style in (self.base, self.headings, self.monospace):
+            for name in style.families[1:]:
+                if name not in seen:
+                    seen.append(name)
+        return seen
+
+
+def brand_fonts(brand: Brand | None = None) -> list[Font]:
+    """The fonts of ``brand`` (the default brand when None)."""
+    return list((brand or default_brand()).fonts)
+
+
+def font_roots(brand: Brand | None = None) -> list[Path]:
+    return (brand or default_brand()).font_roots()
+
+
+@cache
+def default_brand() -> Brand:
+    """The neutral brand the package ships, used where a series has no _brand.yml."""
+    return _resolve(DEFAULT_BRAND / BRAND_FILE, None, None)
+
+
+def load_brand(repo: Path) -> Brand:
+    """The brand of the series in ``repo``: its ``_brand.yml`` over the default brand.
+
+    Raises ProblemsFound with every error, each located in ``_brand.yml``; warnings
+    (series.yaml still holding colours) are in ``brand.problems``.
+    """
+    repo = Path(repo).absolute()
+    path = repo / BRAND_FILE
+    legacy = _series_colors(repo)
+    if not path.exists() and not path.is_symlink():
+        if legacy is None:
+            return default_brand()
+        return _resolve(DEFAULT_BRAND / BRAND_FILE, None, legacy)
+    return _resolve(path, default_brand(), legacy)
+
+
+# ---------------------------------------------------------------- reading
+
+_Legacy = tuple[dict[str, str], Path, int, int]
+
+
+def _series_colors(repo: Path) -> _Legacy | None:
+    """series.yaml's old ``colors`` block, with where it stands, if it still has one."""
+    doc = read_yaml(repo / "series.yaml") if (repo / "series.yaml").is_file() else None
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(
+            doc.data.get("colors"), dict):
+        return None
+    line, col = doc.keys.get(("colors",), (1, 1))
+    colors = {k: v for k, v in doc.data["colors"].items() if isinstance(v, str)}
+    return colors, doc.path, line, col
+
+
+class _Reader:
+    """Resolve one brand file; problems collect here, each at its line."""
+
+    def __init__(self, doc: YamlDoc, base: Brand | None):
+        self.doc = doc
+        self.base = base
+        self.root = doc.path.parent
+        self.problems: list[Problem] = list(doc.problems)
+
+    def fail(self, loc: Loc, message: str, key: bool = False) -> None:
+        line, col = self.doc.keys.get(loc, (0, 0)) if key else (0, 0)
+        if not line:
+            line, col = self.doc.where(loc)
+        self.problems.append(error(self.doc.path, line, col, message))
+
+    def file(self, loc: Loc, value: str, kinds: tuple[str, ...], what: str) -> Path | None:
+        """A file named in the brand: relative to _brand.yml, inside its folder, present."""
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", value):
+            self.fail(loc, f"{what} {value!r} is a URL: files are never fetched; put the "
+                           f"file beside {BRAND_FILE} and give its relative path")
+            return None
+        if Path(value).is_absolute() or "\\" in value:
+            self.fail(loc, f"{what} {value!r}: write the path relative to {BRAND_FILE}, "
+                           "with forward slashes")
+            return None
+        path = self.root / value
+        if not inside(real(path), real(self.root)):
+            self.fail(loc, f"{what} {value!r} leads outside the folder of {BRAND_FILE}")
+            return None
+        if not path.is_file():
+            self.fail(loc, f"{what} {value!r} not found (paths are relative to "
+                           f"{BRAND_FILE})")
+            return None
+        if path.suffix.lower() not in kinds:
+            self.fail(loc, f"{what} {value!r} has an unsupported type; use "
+                           + ", ".join(kinds))
+            return None
+        return path
+
+
+def _resolve(path: Path, base: Brand | None, legacy: _Legacy | None) -> Brand:
+    doc = read_yaml(path) if path.is_file() else YamlDoc(path)
+    if not path.is_file():
+        doc.problems.append(error(path, 1, 1, f"{BRAND_FILE} is not a regular file"))
+    reader = _Reader(doc, base)
+    model = None
+    if doc.data is not None and not doc.problems:
+        if not isinstance(doc.data, dict):
+            reader.fail((), f"{BRAND_FILE} must be a mapping of keys")
+        else:
+            try:
+                model = BrandFile.model_validate(_plain(doc.data))
+            except ValidationError as exc:
+                _pydantic(reader, exc)
+    if reader.problems or model is None:
+        raise ProblemsFound(reader.problems or [error(path, 1, 1, "empty brand file")])
+    warnings: list[Problem] = []
+    colors = _colors(reader, model.color, base)
+    if legacy is not None:
+        colors = _legacy_colors(reader, model, colors, legacy, warnings, base is None)
+    logos = _logos(reader, model.logo, base)
+    fonts, styles, link = _typography(reader, model.typography, base, colors)
+    if reader.problems:
+        raise ProblemsFound(reader.problems)
+    folder = path.parent / BRAND_DIR
+    extra = folder / EXTRA_CSS
+    templates = folder / TEMPLATES
+    is_series = base is not None
+    return Brand(
+        root=path.parent, file=path if is_series else None, colors=colors, logos=logos,
+        fonts=fonts, base=styles["base"], headings=styles["headings"],
+        monospace=styles["monospace"], link=link,
+        extra_css=extra if is_series and extra.is_file() else None,
+        templates=templates if is_series and templates.is_dir() else None,
+        problems=tuple(warnings))
+
+
+def _plain(data: Any) -> Any:
+    """YAML null for an empty section (``color:`` with nothing under it) means absent."""
+    return {k: v for k, v in data.items() if v is not None}
+
+
+_TAGS = {"str", "LogoResource", "LightDark", "TextStyle", "MetaName", "FontFile",
+         "int", "float", "dict[str,str]", "dict[str,any]", "function-after", "literal"}
+
+
+def _pydantic(reader: _Reader, exc: ValidationError) -> None:
+    """pydantic's errors at their YAML line; for a union, the one member that fits best."""
+    seen: set[Loc] = set()
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (
+            p in _TAGS or p.startswith(("literal[", "dict[", "list[")))))
+        if loc in seen or loc in reader.doc.refused:
+            continue
+        seen.add(loc)
+        name = ".".join(str(p) for p in loc) or "(document)"
+        if err["type"] == "extra_forbidden":
+            reader.fail(loc, f"unknown key {name!r}: not part of the brand.yml format",
+                        key=True)
+        elif err["type"] == "missing":
+            reader.fail(loc[:-1], f"missing required key {name!r}")
+        else:
+            reader.fail(loc, f"{name}: {err['msg'].removeprefix('Value error, ')}")
+
+
+# ---------------------------------------------------------------- colours
+
+def _css_color(value: str) -> str | None:
+    """A CSS colour as #rrggbb (or rgba()), or None; never the raw text, which goes into CSS."""
+    from tinycss2.color3 import parse_color
+
+    parsed = parse_color(value.strip())
+    if parsed is None or isinstance(parsed, str):  # "currentColor" is no brand colour
+        return None
+    r, g, b, a = parsed
+    rgb = tuple(round(c * 255) for c in (r, g, b))
+    if a >= 1:
+        return "#{:02x}{:02x}{:02x}".format(*rgb)
+    return f"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, {a:.3g})"
+
+
+def _color_value(reader: _Reader, loc: Loc, value: str, palette: dict[str, str],
+                 depth: int = 0) -> str | None:
+    if value in palette and depth < 10:
+        return _color_value(reader, loc, palette[value], palette, depth + 1)
+    color = _css_color(value)
+    if color is None:
+        reader.fail(loc, f"{value!r} is neither a colour (#rrggbb, rgb(...), a CSS name) "
+                         "nor a name in color.palette")
+    return color
+
+
+def _colors(reader: _Reader, color: Color | None, base: Brand | None) -> dict[str, str]:
+    colors = dict(base.colors) if base else {}
+    if color is None:
+        return colors
+    palette = dict(color.palette)
+    for name, value in palette.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
+            reader.fail(("color", "palette", name), f"palette name {name!r} must be a CSS "
+                        "or Sass variable name (letters, digits, - and _)", key=True)
+        _color_value(reader, ("color", "palette", name), value, palette)
+    for role, where in ROLES.items():
+        value = (palette.get(where[1]) if where[0] == "palette"
+                 else getattr(color, where[0]))
+        if value is not None:
+            resolved = _color_value(reader, ("color", *where), value, palette)
+            if resolved:
+                colors[role] = resolved
+    for name in ("tertiary", "success", "info", "warning", "danger", "dark"):
+        value = getattr(color, name)
+        if value is not None:
+            _color_value(reader, ("color", name), value, palette)
+    return colors
+
+
+_LEGACY_NAMES = {"primary": "color.primary", "accent": "color.palette.accent",
+                 "muted": "color.secondary", "tint": "color.light"}
+
+
+def _legacy_colors(reader: _Reader, model: BrandFile, colors: dict[str, str],
+                   legacy: _Legacy, warnings: list[Problem], no_brand: bool) -> dict[str, str]:
+    """series.yaml's old ``colors``: used while _brand.yml sets none, always with a warning."""
+    values, path, line, col = legacy
+    where = ", ".join(f"{k} -> {v}" for k, v in _LEGACY_NAMES.items())
+    if model.color is not None and not no_brand:
+        warnings.append(warning(path, line, col, f"'colors' is ignored: the colours are "
+                                f"set in {BRAND_FILE} ({where}); delete it here, or run "
+                                "`casestudy upgrade` to merge it there"))
+        return colors
+    merged = dict(colors)
+    for role, value in values.items():
+        parsed = _css_color(value) if role in _LEGACY_NAMES else None
+        if parsed:
+            merged[role] = parsed
+    warnings.append(warning(path, line, col, f"'colors' belongs in {BRAND_FILE} now ({where}); "
+                            "`casestudy upgrade` moves it there (used as it is meanwhile)"))
+    return merged
+
+
+# ---------------------------------------------------------------- logos
+
+def _logo_problem(path: Path) -> str | None:
+    """The figure checks, for a logo: its size, a raster image's headers and pixels, an
+    SVG through the sanitizer (what the PDF and the web edition will draw)."""
+    if path.stat().st_size > MAX_IMAGE_BYTES:
+        return f"is larger than {MAX_IMAGE_BYTES // 1_000_000} MB"
+    if path.suffix.lower() != ".svg":
+        return image_problem(path)
+    figure = svg_figure(path)
+    if figure.data is None:
+        first = figure.errors[0]
+        return f"is refused ({path.name}:{first.line}:{first.col}: {first.message})"
+    return None
+
+
+def _logo_file(reader: _Reader, loc: Loc, ref: str | LogoResource,
+               images: dict[str, str | LogoResource]) -> LogoImage | None:
+    alt = None
+    if isinstance(ref, str) and ref in images:
+        ref, loc = images[ref], ("logo", "images", ref)
+    if isinstance(ref, LogoResource):
+        alt, ref, loc = ref.alt, ref.path, (*loc, "path")
+    path = reader.file(loc, ref, LOGO_TYPES, "logo")
+    if path is None:
+        return None
+    try:
+        reason = _logo_problem(path)
+    except OSError as exc:
+        reason = f"cannot be read: {exc.strerror}"
+    if reason:
+        reader.fail(loc, f"logo {ref!r} {reason}")
+        return None
+    return LogoImage(path, alt)
+
+
+def _logos(reader: _Reader, logo: str | Logo | LogoResource | None,
+           base: Brand | None) -> dict[str, LogoImage]:
+    found = dict(base.logos) if base else {}
+    if logo is None:
+        return found
+    if isinstance(logo, str | LogoResource):  # one logo for every size
+        image = _logo_file(reader, ("logo",), logo, {})
+        return {size: image for size in ("small", "medium", "large")} if image else found
+    given: dict[str, LogoImage] = {}
+    for size in ("small", "medium", "large"):
+        ref = getattr(logo, size)
+        if ref is None:
+            continue
+        if isinstance(ref, LightDark):
+            light = ref.light or ref.dark
+            if light is None:
+                reader.fail(("logo", size), f"logo.{size} names neither light nor dark")
+                continue
+            image = _logo_file(reader, ("logo", size, "light" if ref.light else "dark"),
+                               light, logo.images)
+            dark = (_logo_file(reader, ("logo", size, "dark"), ref.dark, logo.images)
+                    if ref.dark and ref.light else None)
+            if image:
+                given[size] = LogoImage(image.path, image.alt, dark.path if dark else None)
+        else:
+            image = _logo_file(reader, ("logo", size), ref, logo.images)
+            if image:
+                given[size] = image
+    for size in ("small", "medium", "large"):  # a size not given: the nearest one given
+        order = {"small": ("medium", "large"), "medium": ("large", "small"),
+                 "large": ("medium", "small")}[size]
+        choice = given.get(size) or next((given[o] for o in order if o in given), None)
+        if choice:
+            found[size] = choice
+    return found
+
+
+# ---------------------------------------------------------------- typography
+
+def _weight(value: Weight | None) -> str | None:
+    """A CSS font-weight ("400", "100 900"), or None when not one."""
+    if value is None or value == "auto":
+        return None
+    if isinstance(value, int):
+        return str(value) if 1 <= value <= 1000 else None
+    if value in _WEIGHTS:
+        return str(_WEIGHTS[value])
+    parts = value.split()
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return value
+    return None
+
+
+def _package_fonts(family: str) -> list[Font] | None:
+    """A family's files from an installed fontpkg-* or font-* package, or None.
+
+    The package is found by name and never imported: its metadata.json (fontpkg) says
+    each file's style and weight; otherwise the fonts in its folder are read for them.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "_", family.lower()).strip("_")
+    for name in (f"fontpkg_{slug}", f"font_{slug}"):
+        try:
+            spec = find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        folder = Path(list(spec.submodule_search_locations)[0])
+        return _fonts_in(family, folder)
+    return None
+
+
+def _fonts_in(family: str, folder: Path) -> list[Font]:
+    meta = folder / "metadata.json"
+    if meta.is_file():
+        data = json.loads(meta.read_text("utf-8"))
+        return [Font(family, folder / f["path"], f.get("style") or "normal",
+                     "" if f.get("variable") or not f.get("weight") else str(f["weight"]))
+                for f in data.get("files", [])]
+    from fontTools.ttLib import TTFont
+
+    fonts = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() in (".ttf", ".otf"):
+            with TTFont(path, lazy=True) as font:
+                italic = bool(font["OS/2"].fsSelection & 1)
+                weight = "" if "fvar" in font else str(font["OS/2"].usWeightClass)
+            fonts.append(Font(family, path, "italic" if italic else "normal", weight))
+    return fonts
+
+
+def _declared_fonts(reader: _Reader, typography: Typography) -> dict[str, list[Font]]:
+    declared: dict[str, list[Font]] = {}
+    for i, decl in enumerate(typography.fonts):
+        loc: Loc = ("typography", "fonts", i)
+        if not _FAMILY.match(decl.family):
+            reader.fail((*loc, "family"), f"font family {decl.family!r} has characters a "
+                                           "family name cannot have")
+            continue
+        if decl.source in ("google", "bunny"):
+            reader.fail((*loc, "source"), f"source: {decl.source} fetches fonts from the "
+                        "network, which a build never does; use source: file (font files "
+                        f"beside {BRAND_FILE}) or source: system (an installed Python font "
+                        "package)")
+            continue
+        if decl.source == "system":
+            if decl.files:
+                reader.fail((*loc, "files"), "source: system takes no files")
+            fonts = _package_fonts(decl.family)
+            if not fonts:
+                pkg = re.sub(r"[^a-z0-9]+", "-", decl.family.lower()).strip("-")
+                reader.fail((*loc, "family"), f"font {decl.family!r} is not installed as a "
+                            f"Python font package (pip install fontpkg-{pkg}); fonts are "
+                            "never taken from the machine")
+                continue
+            declared[decl.family] = fonts
+            continue
+        if not decl.files:
+            reader.fail(loc, f"font {decl.family!r}: source: file needs files")
+            continue
+        fonts = []
+        for j, item in enumerate(decl.files):
+            spec = FontFile(path=item) if isinstance(item, str) else item
+            floc: Loc = (*loc, "files", j) if isinstance(item, str) else (*loc, "files", j,
+                                                                          "path")
+            path = reader.file(floc, spec.path, tuple(FONT_TYPES), "font file")
+            if path is None:
+                continue
+            weight = _weight(spec.weight)
+            if spec.weight != "auto" and weight is None:
+                reader.fail((*loc, "files", j, "weight"), f"weight {spec.weight!r} is not "
+                            "a font weight (100-900, a name such as bold, or a range "
+                            "such as '100 900')")
+            with open(path, "rb") as handle:
+                head = handle.read(4)
+            if head not in (FONT_TYPES[path.suffix.lower()], b"true") or \
+                    path.stat().st_size > MAX_FONT_BYTES:
+                reader.fail(floc, f"font file {spec.path!r} is not a {path.suffix} font "
+                                  "(or is too large)")
+                continue
+            fonts.append(Font(decl.family, path, spec.style, weight or ""))
+        declared[decl.family] = fonts
+    return declared
+
+
+def _type_style(reader: _Reader, loc: Loc, given: str | TextStyle | None,
+                fallback: TypeStyle | None, colors: dict[str, str]) -> TypeStyle | None:
+    if given is None:
+        return fallback
+    style = TextStyle(family=given) if isinstance(given, str) else given
+    families = (tuple(n.strip() for n in style.family.split(",") if n.strip())
+                if style.family else (fallback.families if fallback else ()))
+    floc = loc if isinstance(given, str) else (*loc, "family")
+    for name in families:
+        if not _FAMILY.match(name):
+            reader.fail(floc, f"font family {name!r} has characters a family name cannot have")
+    size = style.size
+    if size is not None and not _LENGTH.match(size):
+        reader.fail((*loc, "size"), f"size {size!r} is not a length such as 10.5pt or 1rem")
+    height = style.line_height
+    if isinstance(height, str) and not (_LENGTH.match(height) or
+                                        re.fullmatch(r"\d+(\.\d+)?", height)):
+        reader.fail((*loc, "line-height"), f"line-height {height!r} is not a number or "
+                                           "a length")
+    weight = _weight(style.weight)
+    if style.weight is not None and weight is None:
+        reader.fail((*loc, "weight"), f"weight {style.weight!r} is not a font weight")
+    color = None
+    if style.color is not None:
+        color = colors.get(style.color) or _color_value(reader, (*loc, "color"), style.color,
+                                                        {})
+    keep = fallback or TypeStyle(())
+    return TypeStyle(families, size or keep.size,
+                     str(height) if height is not None else keep.line_height,
+                     weight or keep.weight, color or keep.color)
+
+
+def _typography(reader: _Reader, typography: Typography | None, base: Brand | None,
+                colors: dict[str, str]) -> tuple[tuple[Font, ...], dict[str, TypeStyle],
+                                                 dict[str, str]]:
+    typo = typography or Typography()
+    declared = _declared_fonts(reader, typo)
+    styles: dict[str, TypeStyle] = {}
+    for role in ("base", "headings", "monospace"):
+        fallback = getattr(base, role) if base else None
+        if role == "monospace" and fallback is None:
+            fallback = styles.get("headings")
+        style = _type_style(reader, ("typography", role), getattr(typo, role), fallback,
+                            colors)
+        if style is None or not style.families:
+            reader.fail(("typography",), f"typography.{role} names no font family")
+            style = TypeStyle(("?",))
+        styles[role] = style
+    link: dict[str, str] = dict(base.link) if base else {}
+    if typo.link is not None:
+        if typo.link.color:
+            value = colors.get(typo.link.color) or _color_value(
+                reader, ("typography", "link", "color"), typo.link.color, {})
+            if value:
+                link["color"] = value
+        if typo.link.decoration:
+            if typo.link.decoration not in ("none", "underline", "overline", "line-through"):
+                reader.fail(("typography", "link", "decoration"),
+                            "decoration must be none, underline, overline or line-through")
+            link["decoration"] = typo.link.decoration
+    fonts: list[Font] = []
+    for role in ("base", "headings", "monospace"):
+        for name in styles[role].families:
+            if any(f.family == name for f in fonts):
+                continue
+            found = declared.get(name)
+            if found is None and base is not None:
+                found = [f for f in base.fonts if f.family == name] or None
+            if found is None:
+                found = _package_fonts(name)
+            if not found:
+                loc = ("typography", role) if isinstance(getattr(typo, role), str) else (
+                    "typography", role, "family")
+                reader.fail(loc, f"font family {name!r} is neither declared in "
+                                 "typography.fonts nor installed as a Python font package; "
+                                 "fonts are never taken from the machine")
+                continue
+            fonts += found
+    return tuple(fonts), styles, link

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .brand import BRANDING, brand_fonts, font_roots
+from .brand import BRANDING, Brand
 from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from .errors import BuildError, Problem, ProblemsFound, UnsafeTarget, display_path
 from .fetch import Refused, pillow, real, served_bytes
@@ -59,12 +59,13 @@ class BuildResult:
 
 def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] = ("pdf",),
                 series: SeriesConfig | None = None, repo: Path | None = None,
-                force: bool = False) -> BuildResult:
+                force: bool = False, brand: Brand | None = None) -> BuildResult:
     """Build one study into ``out``; raise ProblemsFound if it has errors.
 
     Skipped (``result.skipped``) when its outputs are up to date, unless ``force``.
     Raises UnsafeTarget, before reading or writing anything there, when ``out`` or one
     of the study's outputs in it is a symbolic link (see :func:`check_targets`).
+    ``series`` and ``brand`` are read from ``repo`` (the study's series) when not given.
     """
     # imported here: a no-op rebuild of a whole series needs none of them
     from .check import check_study
@@ -73,9 +74,14 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     started = time.perf_counter()
     root, out = Path(root), Path(out)
     check_targets(out, root.name, () if repo is None else (repo,))
+    repo = repo or root.resolve().parent.parent
     if series is None:
-        series = load_series(repo or root.resolve().parent.parent)
-    digest = inputs_digest(root, series)
+        series = load_series(repo)
+    if brand is None:
+        from .brand import load_brand
+
+        brand = load_brand(repo)
+    digest = inputs_digest(root, series, brand)
     targets = output_paths(out, root.name)
     if not force and up_to_date(out, root.name, digest, formats):
         return BuildResult(root.name, [targets[f] for f in formats], skipped=True,
@@ -86,22 +92,23 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
         raise ProblemsFound(problems)
     result = BuildResult(study.slug, warnings=problems)
     if "pdf" in formats:
-        result.outputs.append(_build_pdf(study, series, targets["pdf"], digest))
+        result.outputs.append(_build_pdf(study, series, brand, targets["pdf"], digest))
     if "html" in formats:
-        result.outputs.append(_build_web(study, series, out))
+        result.outputs.append(_build_web(study, series, brand, out))
     with _writing(out / STATE_DIR):
         record(out, study.slug, digest, formats)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str) -> Path:
+def _build_pdf(study: Study, series: SeriesConfig, brand: Brand, target: Path,
+               digest: str) -> Path:
     from .pdf import html_to_pdf
     from .render import render_html
 
     remove_temporaries(target, older_than=STALE_SECONDS)
-    html = render_html(study, series, "print")
-    roots = [study.root, BRANDING, *font_roots()]
+    html = render_html(study, series, "print", brand=brand)
+    roots = [study.root, BRANDING, *brand.font_roots()]
     assert study.meta is not None
     epoch = calendar.timegm(study.meta.date.timetuple())
     data = html_to_pdf(html, study.root, roots, bytes.fromhex(digest)[:16], study.root, epoch)
@@ -134,14 +141,24 @@ def _writing(target: Path) -> Iterator[None]:
                          "output is unchanged", target) from None
 
 
-def _build_web(study: Study, series: SeriesConfig, out: Path) -> Path:
+def _build_web(study: Study, series: SeriesConfig, brand: Brand, out: Path) -> Path:
     """<out>/<slug>/index.html with its assets beside it (fonts, CSS, the figures shown)."""
     folder = out / study.slug
     with _writing(folder):
-        return _write_web(study, series, out, folder)
+        return _write_web(study, series, brand, out, folder)
 
 
-def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> Path:
+def _brand_assets(brand: Brand) -> list[Path]:
+    """The files of the brand the web edition links: fonts, logos, CSS."""
+    paths = [f.path for f in brand.fonts] + [BRANDING / "web.css"]
+    paths += [logo.path for logo in brand.logos.values()]
+    if brand.extra_css:
+        paths.append(brand.extra_css)
+    return list(dict.fromkeys(paths))
+
+
+def _write_web(study: Study, series: SeriesConfig, brand: Brand, out: Path,
+               folder: Path) -> Path:
     """The edition is staged in a hidden folder and swapped in whole. It holds the page,
     the brand assets, and only the files the sections show: nothing else of the study
     (no data, notes, READMEs, dotfiles or HTML) is published."""
@@ -154,10 +171,13 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
         assets = staging / "assets"
         assets.mkdir()
         urls: dict[Path, str] = {}
-        for path in (*(f.path for f in brand_fonts()), BRANDING / "web.css",
-                     BRANDING / "logo.svg"):
-            _copy_for_web(path, assets / path.name)
-            urls[path] = f"assets/{quote(path.name)}"
+        for path in _brand_assets(brand):
+            name, n = path.name, 1
+            while (assets / name).exists():  # two brand files of one name: keep both
+                n += 1
+                name = f"{path.stem}-{n}{path.suffix}"
+            _copy_for_web(path, assets / name)
+            urls[path] = f"assets/{quote(name)}"
         root = real(study.root)
         published: dict[Path, str] = {}
 
@@ -174,7 +194,7 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
                 published[path] = quote(rel.as_posix())  # `chart #1?.svg` stays one name
             return published[path]
 
-        html = render_html(study, series, "web", urls, figure_url)
+        html = render_html(study, series, "web", urls, figure_url, brand)
         (staging / "index.html").write_text(html, encoding="utf-8")
         os.chmod(staging, 0o755)
         _swap_in(staging, folder, out, study.slug)
@@ -267,7 +287,8 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
                  series: SeriesConfig, jobs: int | None = None, force: bool = False,
                  timeout: float = 600, memory_mb: int = 4096,
                  on_outcome: Callable[[Outcome], None] | None = None,
-                 bases: tuple[Path, ...] = ()) -> list[Outcome]:
+                 bases: tuple[Path, ...] = (),
+                 brand: Brand | None = None) -> list[Outcome]:
     """Build every study in ``roots``, in parallel; the outcomes in the order of ``roots``.
 
     Up-to-date studies are skipped here, without starting a worker. A study whose
@@ -276,7 +297,13 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
     is built gets ``timeout`` seconds and its worker ``memory_mb`` of address space.
     Workers start from a forkserver, which imports the calling script's ``__main__``:
     a script that calls this must guard its own work with ``if __name__ == "__main__":``.
+    ``brand`` defaults to the brand of the studies' series (two folders up, as for
+    ``build_study``).
     """
+    from .brand import load_brand
+
+    if brand is None and roots:
+        brand = load_brand(Path(roots[0]).resolve().parent.parent)
     report = on_outcome or (lambda outcome: None)
     pending: list[Task] = []
     outcomes: dict[Path, Outcome] = {}
@@ -289,13 +316,14 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
             outcomes[root] = outcome
             report(outcome)
             continue
-        if not force and up_to_date(out, root.name, inputs_digest(root, series), formats):
+        if not force and up_to_date(out, root.name, inputs_digest(root, series, brand),
+                                    formats):
             outcome = Outcome(root, "skipped", [output_paths(out, root.name)[f] for f in formats],
                               [], seconds=time.perf_counter() - started)
             outcomes[root] = outcome
             report(outcome)
         else:
-            pending.append(Task(root, out, formats, series, force))
+            pending.append(Task(root, out, formats, series, force, brand))
     if pending:
         for outcome in run_pool(pending, jobs or default_jobs(), timeout, memory_mb, report):
             outcomes[outcome.root] = outcome

@@ -1,8 +1,9 @@
 """The caches: what a study's build and check depend on, and what they gave last time.
 
 A build is skipped only when nothing that can change its output has changed: the
-study's files, the series settings, and the engine (this package's code and
-branding, the brand fonts, and the versions of the libraries that render). All of it
+study's files, the series settings, the series' brand (``_brand.yml``, every file
+under ``brand/``, its font files and logos) and the engine (this package's code and
+branding, and the versions of the libraries that render). All of it
 goes into one SHA-256 digest, computed from the raw files before anything is parsed,
 so that a no-op rebuild of a whole series costs a few milliseconds a study.
 
@@ -29,7 +30,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from . import brand
+from .brand import Brand
 from .errors import CasestudyError, Problem
 from .folders import walk
 from .schema import SeriesConfig
@@ -97,7 +98,7 @@ def _add_package(digest: Any) -> None:
 
 @cache
 def engine_digest() -> bytes:
-    """This package's code and branding, the brand fonts, and the rendering libraries."""
+    """This package's code and branding (its default brand too) and the rendering libraries."""
     digest = hashlib.sha256()
     for package in _ENGINE_PACKAGES:
         try:
@@ -105,14 +106,50 @@ def engine_digest() -> bytes:
         except PackageNotFoundError:
             digest.update(f"{package} -\n".encode())
     _add_package(digest)
-    for font in brand.brand_fonts():
-        digest.update(font.path.name.encode() + b"\0" + _file_digest(font.path))
     return digest.digest()
 
 
-def inputs_digest(root: Path, series: SeriesConfig) -> str:
-    """The digest of everything that affects the outputs of the study in ``root``."""
+_BRAND_DIGESTS: dict[str, tuple[tuple[tuple[str, int, int], ...], bytes]] = {}
+
+
+def brand_digest(brand: Brand) -> bytes:
+    """Every file of the brand: _brand.yml, brand/ (extra.css, templates, anything
+    else there), the font files and the logos, by content; and what was made of them.
+
+    Kept per process while no file's size and time changed: a series build asks once
+    per study, and font files are megabytes."""
+    folder = brand.root / "brand"
+    files = brand.files()
+    if brand.file is not None and folder.is_dir():
+        files += [folder / rel for rel, _ in _tree_entries(folder, folder) if
+                  not rel.endswith("/")]
+    files = sorted(set(files))
+    stamp = []
+    for path in files:
+        try:
+            info = os.stat(path)
+            stamp.append((str(path), info.st_size, info.st_mtime_ns))
+        except OSError:
+            stamp.append((str(path), -1, 0))
+    key = repr(brand)  # the resolved values: fonts, colours, logos
+    known = _BRAND_DIGESTS.get(key)
+    if known and known[0] == tuple(stamp):
+        return known[1]
+    digest = hashlib.sha256(key.encode())
+    for path in files:
+        digest.update(b"\n" + str(path).encode("utf-8", "surrogateescape") + b"\0"
+                      + _entry(path))
+    _BRAND_DIGESTS[key] = (tuple(stamp), digest.digest())
+    return _BRAND_DIGESTS[key][1]
+
+
+def inputs_digest(root: Path, series: SeriesConfig, brand: Brand | None = None) -> str:
+    """The digest of everything that affects the outputs of the study in ``root``
+    (``brand``: the package's default brand when None)."""
+    from .brand import default_brand
+
     digest = hashlib.sha256(engine_digest())
+    digest.update(brand_digest(brand or default_brand()))
     digest.update(series.model_dump_json().encode())
     entries = [("study.yaml", _entry(root / "study.yaml"))]
     for folder in ("sections", "figures"):

@@ -20,8 +20,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from . import __version__
 from .errors import CasestudyError, PrintableFormatter, Problem, display_path, printable
+from .version import __version__
 
 app = typer.Typer(help="Check, build and report on the case-study series.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -92,13 +92,15 @@ def check(
              "(kept in ~/.cache/casestudy or $CASESTUDY_CACHE_DIR).")] = True,
 ) -> None:
     """Check studies against the series schema; print every problem as path:line:col."""
+    from .brand import load_brand
     from .cache import default_cache_dir
     from .check import check_paths
     from .load import find_repo, resolve_studies
 
-    paths = resolve_studies(studies or [], find_repo())
+    repo = find_repo()
+    paths = resolve_studies(studies or [], repo)
     found = check_paths(paths, default_cache_dir() if cache else None)
-    problems = [p for study in found for p in study]
+    problems = list(load_brand(repo).problems) + [p for study in found for p in study]
     errors, warnings = _print_problems(problems)
     err.print(f"{len(paths)} {'study' if len(paths) == 1 else 'studies'} checked: "
               f"{errors} error(s), {warnings} warning(s)")
@@ -133,6 +135,7 @@ def build(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from .brand import load_brand
     from .build import build_series, check_formats
     from .load import find_repo, load_series, resolve_studies
     from .workers import Outcome
@@ -144,6 +147,8 @@ def build(
     _known_format(fmt, ("pdf", "html", "all"))
     formats = check_formats(fmt)
     series = load_series(repo)
+    brand = load_brand(repo)
+    _print_problems(list(brand.problems))
     paths = resolve_studies(studies or [], repo)
     check_target(out, (repo,), folder=True)  # a link in the way stops everything at once
     started = time.perf_counter()
@@ -172,7 +177,7 @@ def build(
                                            f"({outcome.seconds:.1f} s{note})")
 
         build_series(paths, out, formats, series, jobs, force, timeout, memory,
-                     report, bases=(repo,))
+                     report, bases=(repo,), brand=brand)
     failed = counts["problems"] + counts["failed"]
     err.print(f"{counts['built']} built, {counts['skipped']} up to date, {failed} failed "
               f"in {time.perf_counter() - started:.1f} s")

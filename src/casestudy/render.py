@@ -1,7 +1,11 @@
-"""Study -> HTML with the series branding (Jinja2, autoescaped, StrictUndefined).
+"""Study -> HTML with the series brand (Jinja2, autoescaped, StrictUndefined).
 
 Author text is rendered by markdown.py and handed to the template as safe HTML; it
 is never itself treated as a template, so ``{{ 7*7 }}`` in a section stays as typed.
+The templates are ours (``branding/templates``), each block of which a series may
+override with its own in ``brand/templates/`` (publisher's code, trusted as such);
+the brand's colours and fonts arrive as CSS custom properties made here from values
+brand.py has validated, never from raw text.
 """
 
 from __future__ import annotations
@@ -19,26 +23,57 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import __version__
-from .brand import BRANDING, brand_fonts
+from .brand import BRANDING, Brand, default_brand
 from .errors import BuildError
 from .fetch import Refused, local_image
 from .load import Study
 from .markdown import RenderContext, render_body
 from .schema import SeriesConfig
+from .version import __version__
 
 
-def _fonts_css(url_of: dict[Path, str]) -> str:
-    return "\n".join(
-        f'@font-face {{ font-family: "{f.family}"; src: url("{url_of[f.path]}"); '
-        f"font-style: {f.style}; }}"
-        for f in brand_fonts())
+def _css_url(url: str) -> str:
+    return url.replace("\\", "%5C").replace('"', "%22").replace("\n", "%0A")
+
+
+def brand_css(brand: Brand, url: dict[Path, str]) -> str:
+    """The brand as CSS: @font-face rules and the custom properties brief.css reads."""
+    rules = [
+        f'@font-face {{ font-family: "{f.family}"; src: url("{_css_url(url[f.path])}"); '
+        f"font-style: {f.style};{f' font-weight: {f.weight};' if f.weight else ''} }}"
+        for f in brand.fonts]
+    props = {f"--{role}": value for role, value in brand.colors.items()}
+    props.update({
+        "--font-base": brand.base.stack, "--font-headings": brand.headings.stack,
+        "--font-mono": brand.monospace.stack,
+        "--base-size": brand.base.size or "10.5pt",
+        "--base-line-height": brand.base.line_height or "1.45",
+        "--mono-size": brand.monospace.size or "0.92em",
+        "--link-color": brand.link.get("color", "var(--primary)"),
+    })
+    if "decoration" in brand.link:
+        props["--link-decoration"] = brand.link["decoration"]
+    rules.append(":root {\n" + "".join(f"  {k}: {v};\n" for k, v in props.items()) + "}")
+    heads = brand.headings
+    extra = "".join(f" {prop}: {value};" for prop, value in (
+        ("font-weight", heads.weight), ("line-height", heads.line_height),
+        ("color", heads.color)) if value)
+    if extra:
+        rules.append(f".title, main > h1, h2, h3, h4 {{{extra} }}")
+    return "\n".join(rules)
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def _environment(overrides: Path | None = None) -> jinja2.Environment:
+    """Our templates; with ``overrides`` (a brand's templates/ folder) theirs first, and
+    ours still reachable as ``casestudy/<name>`` so that theirs can extend ours."""
+    ours = jinja2.FileSystemLoader(BRANDING / "templates")
+    loader: jinja2.BaseLoader = ours
+    if overrides is not None:
+        loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({"casestudy": ours}),
+                                      jinja2.FileSystemLoader(overrides), ours])
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(BRANDING / "templates"),
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -66,15 +101,18 @@ def _names(names: list[str]) -> str:
 
 def render_html(study: Study, series: SeriesConfig, mode: str = "print",
                 asset_url: dict[Path, str] | None = None,
-                figure_url: Callable[[Path], str] | None = None) -> str:
+                figure_url: Callable[[Path], str] | None = None,
+                brand: Brand | None = None) -> str:
     """The brief as one HTML document.
 
     ``mode`` is "print" (footnotes float to the page foot, resources as file URLs) or
     "web" (endnotes; resources by the URLs in ``asset_url``, keyed by source path; each
     image a section shows by ``figure_url(path)``, which publishes it; a
     Content-Security-Policy that allows no script and nothing from elsewhere).
-    The study must have passed ``check_study`` without errors.
+    The study must have passed ``check_study`` without errors. ``brand`` defaults to
+    the package's neutral brand.
     """
+    brand = brand or default_brand()
     meta = study.meta
     if meta is None:
         raise BuildError("study.yaml is invalid; run `casestudy check`", study.study_file)
@@ -99,18 +137,26 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         anchor = f"s-{section.spec.id}"
         body = Markup(render_body(section.parsed, ctx, anchor))
         sections.append(RenderedSection(section.spec.id, anchor, heading, body))
-    template = _environment().get_template("brief.html" if mode == "print" else "web.html")
-    fonts = {f.path: url(f.path) for f in brand_fonts()}
-    html = template.render(
-        meta=meta, series=series, sections=sections, version=__version__,
-        fonts_css=Markup(_fonts_css(fonts)),
-        page_size="letter" if series.page_size == "letter" else "A4",
-        logo_url=url(BRANDING / "logo.svg"),
-        stylesheet_url=url(BRANDING / ("brief.css" if mode == "print" else "web.css")),
-        author_names=_names([a.name for a in meta.authors]),
-        date_long=_long_date(meta.date),
-        endnotes=[(n, Markup(body)) for n, body in ctx.endnotes],
-    )
+    logos = {size: url(logo.path) for size, logo in brand.logos.items()}
+    try:
+        template = _environment(brand.templates).get_template(
+            "brief.html" if mode == "print" else "web.html")
+        html = template.render(
+            meta=meta, series=series, sections=sections, version=__version__,
+            brand_css=Markup(brand_css(brand, {f.path: url(f.path) for f in brand.fonts})),
+            page_size="letter" if series.page_size == "letter" else "A4",
+            logo_url=logos, logo_alt=brand.logos["medium"].alt or f"{series.publisher} logo",
+            stylesheet_url=url(BRANDING / ("brief.css" if mode == "print" else "web.css")),
+            extra_css_url=url(brand.extra_css) if brand.extra_css else None,
+            author_names=_names([a.name for a in meta.authors]),
+            date_long=_long_date(meta.date),
+            endnotes=[(n, Markup(body)) for n, body in ctx.endnotes],
+        )
+    except jinja2.TemplateError as exc:
+        if brand.templates is None:
+            raise  # our own templates: a bug, with its traceback
+        raise BuildError(f"brand template: {exc.message or exc}", _template_path(brand, exc),
+                         getattr(exc, "lineno", None) or 1) from None
     return html if mode == "print" else with_csp(html)
 
 
@@ -141,3 +187,10 @@ def with_csp(html: str) -> str:
     if head is None:
         raise BuildError("the web template has no <head> for the Content-Security-Policy")
     return html[:head.end()] + "\n" + meta + html[head.end():]
+
+
+def _template_path(brand: Brand, exc: jinja2.TemplateError) -> Path | None:
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    if name and brand.templates is not None:
+        return Path(name) if Path(name).is_absolute() else brand.templates / name
+    return brand.templates

@@ -26,11 +26,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
 from .brand import BRANDING
 from .errors import ERROR, INFO, UNSAFE_CHARACTERS, WARNING, CasestudyError, printable
 from .schema import SECTIONS
 from .series import Finding, SectionRow, SeriesReport, StudyRow
+from .version import __version__
 
 JSON_SCHEMA_VERSION = 1
 FORMATS = ("table", "json", "csv", "html")

@@ -22,11 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import CasestudyError, PrintableFormatter, Problem, ProblemsFound
 from .folders import remove_tree
 from .schema import SeriesConfig
+
+if TYPE_CHECKING:
+    from .brand import Brand
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Task:
     formats: tuple[str, ...]
     series: SeriesConfig
     force: bool
+    brand: Brand | None = None
 
 
 @dataclass
@@ -57,7 +61,8 @@ def run_task(task: Task) -> Outcome:
 
     started = time.perf_counter()
     try:
-        result = build_study(task.root, task.out, task.formats, task.series, force=task.force)
+        result = build_study(task.root, task.out, task.formats, task.series, force=task.force,
+                             brand=task.brand)
     except ProblemsFound as exc:
         return Outcome(task.root, "problems", [], exc.problems,
                        seconds=time.perf_counter() - started)
