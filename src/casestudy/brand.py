@@ -353,6 +353,21 @@ def _resolve(path: Path, base: Brand | None, legacy: _Legacy | None) -> Brand:
         problems=tuple(warnings))
 
 
+def file_colors(path: Path) -> dict[str, str]:
+    """The colour roles a brand file sets (over the default brand's), nothing else read."""
+    doc = read_yaml(path)
+    reader = _Reader(doc, None)
+    try:
+        model = BrandFile.model_validate(_plain(doc.data if isinstance(doc.data, dict) else {}))
+    except ValidationError as exc:
+        _pydantic(reader, exc)
+        raise ProblemsFound(reader.problems) from None
+    colors = _colors(reader, model.color, default_brand())
+    if reader.problems:
+        raise ProblemsFound(reader.problems)
+    return colors
+
+
 def _plain(data: Any) -> Any:
     """YAML null for an empty section (``color:`` with nothing under it) means absent."""
     return {k: v for k, v in data.items() if v is not None}
@@ -383,7 +398,7 @@ def _pydantic(reader: _Reader, exc: ValidationError) -> None:
 
 # ---------------------------------------------------------------- colours
 
-def _css_color(value: str) -> str | None:
+def css_color(value: str) -> str | None:
     """A CSS colour as #rrggbb (or rgba()), or None; never the raw text, which goes into CSS."""
     from tinycss2.color3 import parse_color
 
@@ -401,7 +416,7 @@ def _color_value(reader: _Reader, loc: Loc, value: str, palette: dict[str, str],
                  depth: int = 0) -> str | None:
     if value in palette and depth < 10:
         return _color_value(reader, loc, palette[value], palette, depth + 1)
-    color = _css_color(value)
+    color = css_color(value)
     if color is None:
         reader.fail(loc, f"{value!r} is neither a colour (#rrggbb, rgb(...), a CSS name) "
                          "nor a name in color.palette")
@@ -448,7 +463,7 @@ def _legacy_colors(reader: _Reader, model: BrandFile, colors: dict[str, str],
         return colors
     merged = dict(colors)
     for role, value in values.items():
-        parsed = _css_color(value) if role in _LEGACY_NAMES else None
+        parsed = css_color(value) if role in _LEGACY_NAMES else None
         if parsed:
             merged[role] = parsed
     warnings.append(warning(path, line, col, f"'colors' belongs in {BRAND_FILE} now ({where}); "

@@ -232,28 +232,41 @@ def new(
 
 @command
 def upgrade(
-    study: Annotated[str, typer.Argument(metavar="STUDY", help="A study folder or slug.")],
+    studies: Annotated[list[str] | None, typer.Argument(
+        metavar="[STUDY]...", help="Study folders or slugs; default: every study.")] = None,
     optional: Annotated[bool, typer.Option(
         "--optional", help="Also add the optional sections the study lacks.")] = False,
 ) -> None:
-    """Add the section stubs and study.yaml keys the template gained; no text is changed."""
+    """Add the section stubs and study.yaml keys the template gained; no text is changed.
+
+    Also moves series.yaml's old colors block into _brand.yml.
+    """
     from .load import find_repo, resolve_studies
     from .scaffold import TEMPLATE_VERSION
-    from .upgrade import upgrade_study
+    from .upgrade import move_colors, upgrade_study
 
-    root = resolve_studies([study], find_repo())[0]
-    done = upgrade_study(root, optional=optional)
-    for name in done.sections:
-        _echo(f"{display_path(root / name)}: added a stub")
-    if done.keys:
-        _echo(f"{display_path(root / 'study.yaml')}: added {', '.join(done.keys)}")
-    if done.template_version and "template_version" not in done.keys:
-        _echo(f"{display_path(root / 'study.yaml')}: template_version "
-              f"{done.template_version[0]} -> {done.template_version[1]}")
-    for name in done.skipped:
-        _echo(f"{display_path(root / name)}: optional section not added (--optional)")
-    if not done.changed:
-        _say(f"{root.name}: nothing to add (template version {TEMPLATE_VERSION})")
+    repo = find_repo()
+    moved = move_colors(repo)
+    if moved.moved:
+        _echo(f"{display_path(repo / '_brand.yml')}: "
+              f"{'created with' if moved.created else 'added'} the colours "
+              f"{', '.join(moved.moved)} from series.yaml")
+    if moved.removed:
+        _echo(f"{display_path(repo / 'series.yaml')}: colors removed (the brand's "
+              "colours are in _brand.yml)")
+    for root in resolve_studies(studies or [], repo):
+        done = upgrade_study(root, optional=optional)
+        for name in done.sections:
+            _echo(f"{display_path(root / name)}: added a stub")
+        if done.keys:
+            _echo(f"{display_path(root / 'study.yaml')}: added {', '.join(done.keys)}")
+        if done.template_version and "template_version" not in done.keys:
+            _echo(f"{display_path(root / 'study.yaml')}: template_version "
+                  f"{done.template_version[0]} -> {done.template_version[1]}")
+        for name in done.skipped:
+            _echo(f"{display_path(root / name)}: optional section not added (--optional)")
+        if not done.changed:
+            _say(f"{root.name}: nothing to add (template version {TEMPLATE_VERSION})")
 
 
 @command

@@ -370,8 +370,9 @@ def to_html(report: SeriesReport) -> str:
     legend = [{"color": STATUS_COLORS[k], "label": label} for k, label in
               (("ok", "in range"), ("short", "too short or too long"),
                ("missing", "required but missing"))]
-    colors = {"primary": "#1b2a4a", "accent": "#b5462f", "muted": "#5f6b7a",
-              "tint": "#eef1f6", **report.colors}
+    from .brand import default_brand
+
+    colors = {**default_brand().colors, **report.colors}
     css = Markup((BRANDING / "series.css").read_text(encoding="utf-8"))  # ours, not input
     page = _environment().get_template("series.html").render(
         report=report, version=__version__, colors=colors, css=css, cards=cards,

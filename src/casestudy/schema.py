@@ -152,10 +152,13 @@ _COLOR = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 
 class Colors(_Model):
-    primary: _COLOR = "#1b2a4a"
-    accent: _COLOR = "#b5462f"
-    muted: _COLOR = "#5f6b7a"
-    tint: _COLOR = "#eef1f6"
+    """The colours series.yaml held before the brand moved to ``_brand.yml``: still read
+    (with a warning; brand.py applies them) until ``casestudy upgrade`` moves them."""
+
+    primary: _COLOR | None = None
+    accent: _COLOR | None = None
+    muted: _COLOR | None = None
+    tint: _COLOR | None = None
 
 
 class StyleRules(_Model):
@@ -180,7 +183,7 @@ class SeriesConfig(_Model):
     label: str = "Issue Brief"
     website: str = ""
     page_size: Literal["letter", "a4"] = "letter"
-    colors: Colors = Colors()
+    colors: Colors | None = Field(None, description="Moved to _brand.yml (color).")
     style: StyleRules = StyleRules()
 
 

@@ -154,8 +154,12 @@ def series_report(repo: Path, studies: list[Path] | None = None,
         found.append(Finding(rule, problem))
     for row in rows:
         row.findings.sort(key=lambda f: (f.problem, f.rule))
+    from .brand import load_brand
+
+    brand = load_brand(repo)
+    series_findings += [Finding("brand", problem) for problem in brand.problems]
     return SeriesReport(repo, config.series_name, today, TEMPLATE_VERSION, rows,
-                        config.colors.model_dump(),
+                        dict(brand.colors),
                         sorted(series_findings, key=lambda f: (f.problem, f.rule)))
 
 
