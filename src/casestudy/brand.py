@@ -284,6 +284,8 @@ class _Reader:
         self.base = base
         self.root = doc.path.parent
         self.problems: list[Problem] = list(doc.problems)
+        self.palette: dict[str, str] = {}  # color.palette, each name resolved
+        self.bad_palette: set[str] = set()
 
     def fail(self, loc: Loc, message: str, key: bool = False) -> None:
         line, col = self.doc.keys.get(loc, (0, 0)) if key else (0, 0)
@@ -412,38 +414,62 @@ def css_color(value: str) -> str | None:
     return f"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, {a:.3g})"
 
 
-def _color_value(reader: _Reader, loc: Loc, value: str, palette: dict[str, str],
-                 depth: int = 0) -> str | None:
-    if value in palette and depth < 10:
-        return _color_value(reader, loc, palette[value], palette, depth + 1)
+_NOT_A_COLOR = "is neither a colour (#rrggbb, rgb(...), a CSS name) nor a name in color.palette"
+
+
+def _color_value(reader: _Reader, loc: Loc, value: str) -> str | None:
+    """A colour or a palette name, as #rrggbb; a bad palette entry was reported already."""
+    if value in reader.palette:
+        return reader.palette[value]
+    if value in reader.bad_palette:
+        return None
     color = css_color(value)
     if color is None:
-        reader.fail(loc, f"{value!r} is neither a colour (#rrggbb, rgb(...), a CSS name) "
-                         "nor a name in color.palette")
+        reader.fail(loc, f"{value!r} {_NOT_A_COLOR}")
     return color
+
+
+def _resolve_palette(reader: _Reader, palette: dict[str, str]) -> None:
+    """Each palette name to its colour, following names; a circle is said once."""
+    for name in palette:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
+            reader.fail(("color", "palette", name), f"palette name {name!r} must be a CSS "
+                        "or Sass variable name (letters, digits, - and _)", key=True)
+        chain, value = [name], palette[name]
+        while value in palette and value not in chain:
+            chain.append(value)
+            value = palette[value]
+        if value in palette:
+            if not reader.bad_palette & set(chain):
+                reader.fail(("color", "palette", name), "palette colours refer to each "
+                            "other in a circle: " + " -> ".join([*chain, value]))
+            reader.bad_palette.update(chain)
+            continue
+        color = css_color(value)
+        if color is None:
+            if chain[-1] not in reader.bad_palette:
+                reader.fail(("color", "palette", chain[-1]), f"{value!r} {_NOT_A_COLOR}")
+            reader.bad_palette.update(chain)
+        else:
+            reader.palette[name] = color
 
 
 def _colors(reader: _Reader, color: Color | None, base: Brand | None) -> dict[str, str]:
     colors = dict(base.colors) if base else {}
     if color is None:
         return colors
-    palette = dict(color.palette)
-    for name, value in palette.items():
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
-            reader.fail(("color", "palette", name), f"palette name {name!r} must be a CSS "
-                        "or Sass variable name (letters, digits, - and _)", key=True)
-        _color_value(reader, ("color", "palette", name), value, palette)
+    _resolve_palette(reader, dict(color.palette))
     for role, where in ROLES.items():
-        value = (palette.get(where[1]) if where[0] == "palette"
+        value = (color.palette.get(where[1]) if where[0] == "palette"
                  else getattr(color, where[0]))
         if value is not None:
-            resolved = _color_value(reader, ("color", *where), value, palette)
+            resolved = _color_value(reader, ("color", *where), value)
             if resolved:
                 colors[role] = resolved
     for name in ("tertiary", "success", "info", "warning", "danger", "dark"):
         value = getattr(color, name)
         if value is not None:
-            _color_value(reader, ("color", name), value, palette)
+            _color_value(reader, ("color", name), value)
     return colors
 
 
@@ -663,6 +689,8 @@ def _type_style(reader: _Reader, loc: Loc, given: str | TextStyle | None,
     for name in families:
         if not _FAMILY.match(name):
             reader.fail(floc, f"font family {name!r} has characters a family name cannot have")
+    families = tuple(n for n in families if _FAMILY.match(n)) or (
+        fallback.families if fallback else ())
     size = style.size
     if size is not None and not _LENGTH.match(size):
         reader.fail((*loc, "size"), f"size {size!r} is not a length such as 10.5pt or 1rem")
@@ -676,8 +704,7 @@ def _type_style(reader: _Reader, loc: Loc, given: str | TextStyle | None,
         reader.fail((*loc, "weight"), f"weight {style.weight!r} is not a font weight")
     color = None
     if style.color is not None:
-        color = colors.get(style.color) or _color_value(reader, (*loc, "color"), style.color,
-                                                        {})
+        color = colors.get(style.color) or _color_value(reader, (*loc, "color"), style.color)
     keep = fallback or TypeStyle(())
     return TypeStyle(families, size or keep.size,
                      str(height) if height is not None else keep.line_height,
@@ -692,8 +719,8 @@ def _typography(reader: _Reader, typography: Typography | None, base: Brand | No
     styles: dict[str, TypeStyle] = {}
     for role in ("base", "headings", "monospace"):
         fallback = getattr(base, role) if base else None
-        if role == "monospace" and fallback is None:
-            fallback = styles.get("headings")
+        if role == "monospace" and (fallback is None or typo.headings is not None):
+            fallback = styles.get("headings")  # code is set in the headings face by default
         style = _type_style(reader, ("typography", role), getattr(typo, role), fallback,
                             colors)
         if style is None or not style.families:
@@ -704,7 +731,7 @@ def _typography(reader: _Reader, typography: Typography | None, base: Brand | No
     if typo.link is not None:
         if typo.link.color:
             value = colors.get(typo.link.color) or _color_value(
-                reader, ("typography", "link", "color"), typo.link.color, {})
+                reader, ("typography", "link", "color"), typo.link.color)
             if value:
                 link["color"] = value
         if typo.link.decoration:

@@ -231,6 +231,40 @@ def new(
 
 
 @command
+def init(
+    folder: Annotated[Path, typer.Argument(
+        metavar="DIR", help="A new or empty folder for the series repository.")],
+    name: Annotated[str | None, typer.Option(help="Series name.")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Publisher (the institute).")] = None,
+    programme: Annotated[str | None, typer.Option(help="Programme that runs it.")] = None,
+    page_size: Annotated[str | None, typer.Option(
+        "--page-size", metavar="letter|a4", help="Page size of the briefs.")] = None,
+    no_input: Annotated[bool, typer.Option(
+        "--no-input", help="Never prompt; fail if an answer is missing.")] = False,
+) -> None:
+    """Start a new series repository: series.yaml, _brand.yml, brand/, countries/, CI."""
+    from .scaffold import (
+        _refuse_occupied,
+        init_series,
+        series_defaults,
+        series_prompts,
+    )
+
+    _refuse_occupied(folder)  # before any question
+    given = {"name": name, "publisher": publisher, "programme": programme,
+             "page_size": page_size}
+    defaults, prompts = series_defaults(), series_prompts()
+    for key, value in given.items():
+        if value is None and key == "page_size" and no_input:
+            given[key] = defaults[key]
+        elif value is None and not no_input:
+            given[key] = typer.prompt(prompts.get(key, key), default=defaults[key])
+    path = init_series(folder, **given)
+    err.print(f"[green]created[/green] the series in {display_path(path)}; next: cd "
+              f"{display_path(path)} && casestudy new COUNTRY")
+
+
+@command
 def upgrade(
     studies: Annotated[list[str] | None, typer.Argument(
         metavar="[STUDY]...", help="Study folders or slugs; default: every study.")] = None,

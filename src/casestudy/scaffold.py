@@ -400,3 +400,92 @@ def _remove_dead_work(countries: Path) -> None:
                 remove_tree(folder)
         except OSError:
             pass
+
+
+# ---------------------------------------------------------------- a new series
+
+SERIES_QUESTIONS = ("name", "publisher", "programme", "page_size")
+
+
+def series_template_root() -> Path:
+    """The cookiecutter template of a series repository (``casestudy init``)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "series_template", here.parent.parent / "series-template"):
+        if (candidate / "cookiecutter.json").is_file():
+            return candidate
+    raise ScaffoldError("the series template is missing from this installation of casestudy",
+                        here / "series_template")
+
+
+def series_defaults() -> dict[str, str]:
+    """The prompts and defaults of the series template (its cookiecutter.json)."""
+    config = json.loads((series_template_root() / "cookiecutter.json").read_text("utf-8"))
+    return {key: (config[key][0] if isinstance(config[key], list) else config[key])
+            for key in SERIES_QUESTIONS}
+
+
+def series_prompts() -> dict[str, str]:
+    config = json.loads((series_template_root() / "cookiecutter.json").read_text("utf-8"))
+    return dict(config.get("__prompts__", {}))
+
+
+def _series_text(key: str, value: str | None) -> str:
+    if value is None or not value.strip():
+        raise ScaffoldError(f"--{key.replace('_', '-')} is required (or answer the prompt)")
+    value = unicodedata.normalize("NFC", value.strip())
+    if any(unicodedata.category(c).startswith("C") for c in value):
+        raise ScaffoldError(f"--{key.replace('_', '-')} must be one line of text, without "
+                            "control characters")
+    return value
+
+
+def init_series(target: Path, name: str | None = None, publisher: str | None = None,
+                programme: str | None = None, page_size: str | None = "letter") -> Path:
+    """Create a series repository in ``target`` from the series template; never over files.
+
+    ``target`` must not exist or be an empty folder. Rendered into a hidden folder
+    beside it, read back (series.yaml and _brand.yml must load), then moved into place.
+    """
+    from cookiecutter.generate import generate_files
+
+    from .brand import load_brand
+    from .load import load_series
+
+    answers = {"name": _series_text("name", name),
+               "publisher": _series_text("publisher", publisher),
+               "programme": _series_text("programme", programme),
+               "page_size": (page_size or "").strip().lower()}
+    if answers["page_size"] not in ("letter", "a4"):
+        raise ScaffoldError(f"--page-size must be letter or a4, not {page_size!r}")
+    target = Path(target)
+    _refuse_occupied(target)
+    parent = target.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=parent, prefix=".init-"))
+    try:
+        context = {**answers, "folder": "series"}
+        made = Path(generate_files(repo_dir=str(series_template_root()), output_dir=str(work),
+                                   context={"cookiecutter": context}, accept_hooks=False))
+        load_series(made)
+        load_brand(made)
+        _refuse_occupied(target)  # again: something may have appeared meanwhile
+        if target.is_dir():
+            for child in sorted(made.iterdir()):
+                os.rename(child, target / child.name)
+        else:
+            os.rename(made, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _refuse_occupied(target: Path) -> None:
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise ScaffoldError("this exists and is not a folder; init writes a new series "
+                            "repository only into a new or empty folder", target)
+    if target.is_dir():
+        present = sorted(p.name for p in target.iterdir())
+        if present:
+            shown = ", ".join(present[:5]) + (", ..." if len(present) > 5 else "")
+            raise ScaffoldError(f"the folder is not empty ({shown}); init never overwrites: "
+                                "choose a new or empty folder", target)
