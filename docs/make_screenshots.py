@@ -1,9 +1,12 @@
-"""Regenerate docs/cover.png and docs/body.png from the Italy brief, and docs/series.png.
+"""Regenerate docs/cover.png and docs/body.png from the Italy brief, docs/cover-harbor.png
+(the same brief in a second brand), and docs/series.png.
 
     python docs/make_screenshots.py
 
 Builds countries/italy into a temporary folder, then renders the cover and the first
-page that shows a figure with its footnotes to PNG with pdftoppm (poppler-utils).
+page that shows a figure with its footnotes to PNG with pdftoppm (poppler-utils). The
+second cover is Italy built in a copy of this repository whose _brand.yml and brand/
+are those of tests/fixtures/brands/harbor (another logo, palette, typefaces and cover).
 The series report is Italy beside the two new studies of tests/fixtures/series-three,
 as HTML, photographed by headless Chromium (skipped, with a note, without it).
 """
@@ -43,6 +46,8 @@ def series_png(target: Path) -> bool:
         shutil.copytree(REPO / "tests" / "fixtures" / "series-three", repo)
         shutil.copytree(REPO / "countries" / "italy", repo / "countries" / "italy")
         shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+        shutil.copyfile(REPO / "_brand.yml", repo / "_brand.yml")
+        shutil.copytree(REPO / "brand", repo / "brand")
         page = Path(tmp) / "series.html"
         page.write_text(render(series_report(repo), "html"), "utf-8")
         subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
@@ -52,6 +57,17 @@ def series_png(target: Path) -> bool:
                         f"--screenshot={target}", page.as_uri()],
                        check=True, capture_output=True, timeout=120)
     return True
+
+
+def harbor_cover(target: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp) / "repo"
+        shutil.copytree(REPO / "countries" / "italy", repo / "countries" / "italy")
+        shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+        shutil.copytree(REPO / "tests" / "fixtures" / "brands" / "harbor", repo,
+                        dirs_exist_ok=True)
+        build_study(repo / "countries" / "italy", repo / "build")
+        page_png(repo / "build" / "italy.pdf", 1, target)
 
 
 def main() -> int:
@@ -67,6 +83,8 @@ def main() -> int:
         page_png(pdf, 1, DOCS / "cover.png")
         page_png(pdf, body, DOCS / "body.png")
     print(f"wrote {DOCS / 'cover.png'} and {DOCS / 'body.png'} (body page {body})")
+    harbor_cover(DOCS / "cover-harbor.png")
+    print(f"wrote {DOCS / 'cover-harbor.png'}")
     if series_png(DOCS / "series.png"):
         print(f"wrote {DOCS / 'series.png'}")
     return 0
