@@ -122,7 +122,23 @@ def test_fallback_families_after_the_first_are_listed_for_other_scripts(tmp_path
     assert brand.base.families == ("Source Serif 4", "IBM Plex Serif")
     assert brand.fallback_fonts() == ["IBM Plex Serif"]
     assert brand.base.stack == '"Source Serif 4", "IBM Plex Serif"'
-    assert any(f.family == "IBM Plex Serif" for f in brand.fonts)
+    plex = [f for f in brand.fonts if f.family == "IBM Plex Serif"]
+    assert plex and all(f.fallback for f in plex)
+    assert not any(f.fallback for f in brand.fonts if f.family == "Source Serif 4")
+    # every stack names every brand font, its own first, and no generic family
+    assert brand.stack("headings") == '"Source Sans 3", "Source Serif 4", "IBM Plex Serif"'
+
+
+def test_a_font_limited_to_a_unicode_range_says_so_in_its_font_face(tmp_path):
+    repo = _repo_with(tmp_path)
+    (repo / "_brand.yml").write_text(
+        "typography:\n  fonts:\n    - family: IBM Plex Sans\n      source: system\n"
+        "      unicode-range: U+0400-04FF, U+0500-052F\n"
+        "  base:\n    family: Source Serif 4, IBM Plex Sans\n", "utf-8")
+    brand = load_brand(repo)
+    html = render_html(load_study(repo / "countries/italy"), load_series(repo), brand=brand)
+    faces = [line for line in html.splitlines() if '"IBM Plex Sans"' in line and "@font" in line]
+    assert faces and all("unicode-range: U+0400-04FF, U+0500-052F;" in f for f in faces)
 
 
 def test_fonts_from_files_beside_the_brand_file(tmp_path):
@@ -188,6 +204,10 @@ BAD = [
     ("typography:\n  fonts:\n    - family: F\n      source: file\n      files:\n"
      "        - fake.ttf\n",
      "_brand.yml:6:11: error: font file 'fake.ttf' is not a .ttf font (or is too large)"),
+    ("typography:\n  fonts:\n    - family: IBM Plex Sans\n      source: system\n"
+     "      unicode-range: 'U+0400-04FF; }'\n",
+     "_brand.yml:5:22: error: unicode-range 'U+0400-04FF; }' is not a CSS unicode-range "
+     "such as U+3000-30FF, U+4E00-9FFF"),
     ("color:\n  primary: red\n  primary: blue\n",
      "_brand.yml:3:3: error: duplicate key 'primary' (first defined on line 2)"),
     ("color: [\n", None),  # a syntax error: located by the YAML reader

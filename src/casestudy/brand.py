@@ -18,14 +18,25 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
+from .brandfile import (
+    BrandFile,
+    Color,
+    FontFile,
+    LightDark,
+    Logo,
+    LogoResource,
+    TextStyle,
+    Typography,
+    Weight,
+)
 from .errors import Problem, ProblemsFound, error, warning
 from .fetch import MAX_IMAGE_BYTES, image_problem, inside, real, svg_figure
 from .yamlfile import Loc, YamlDoc, read_yaml
@@ -44,111 +55,12 @@ MAX_FONT_BYTES = 50_000_000
 ROLES = {"primary": ("primary",), "accent": ("palette", "accent"), "muted": ("secondary",),
          "tint": ("light",), "text": ("foreground",), "background": ("background",)}
 _FAMILY = re.compile(r"^[^\"'\\;{}<>\x00-\x1f]+$")
+_UNICODE_RANGE = re.compile(r"^U\+[0-9A-Fa-f?]{1,6}(-[0-9A-Fa-f]{1,6})?"
+                            r"(\s*,\s*U\+[0-9A-Fa-f?]{1,6}(-[0-9A-Fa-f]{1,6})?)*$")
 _LENGTH = re.compile(r"^\d+(\.\d+)?(pt|px|em|rem|%|mm|cm|in)$")
 _WEIGHTS = {"thin": 100, "extra-light": 200, "ultra-light": 200, "light": 300, "normal": 400,
             "regular": 400, "medium": 500, "semi-bold": 600, "demi-bold": 600, "bold": 700,
             "extra-bold": 800, "ultra-bold": 800, "black": 900}
-
-
-# ---------------------------------------------------------------- the brand.yml format
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
-
-
-Text = Annotated[str, Field(min_length=1)]
-
-
-class MetaName(_Model):
-    full: str | None = None
-    short: str | None = None
-
-
-class Meta(_Model):
-    name: str | MetaName | None = None
-    link: str | dict[str, str] | None = None
-
-
-class LogoResource(_Model):
-    path: Text
-    alt: str | None = None
-    attrs: dict[str, Any] | None = None
-
-
-class LightDark(_Model):
-    light: str | LogoResource | None = None
-    dark: str | LogoResource | None = None
-
-
-class Logo(_Model):
-    images: dict[str, str | LogoResource] = {}
-    small: str | LogoResource | LightDark | None = None
-    medium: str | LogoResource | LightDark | None = None
-    large: str | LogoResource | LightDark | None = None
-
-
-class Color(_Model):
-    palette: dict[str, str] = {}
-    foreground: str | None = None
-    background: str | None = None
-    primary: str | None = None
-    secondary: str | None = None
-    tertiary: str | None = None
-    success: str | None = None
-    info: str | None = None
-    warning: str | None = None
-    danger: str | None = None
-    light: str | None = None
-    dark: str | None = None
-
-
-Weight = int | str
-
-
-class FontFile(_Model):
-    path: Text
-    weight: Weight = "auto"
-    style: Literal["normal", "italic"] = "normal"
-
-
-class FontDecl(_Model):
-    family: Text
-    source: Literal["file", "system", "google", "bunny"]
-    files: list[str | FontFile] = []
-    weight: Any = None  # google/bunny options: accepted, then refused with the source
-    style: Any = None
-    display: Any = None
-
-
-class TextStyle(_Model):
-    family: Text | None = None
-    size: str | None = None
-    line_height: float | int | str | None = Field(None, alias="line-height")
-    weight: Weight | None = None
-    style: Literal["normal", "italic"] | None = None
-    color: str | None = None
-    background_color: str | None = Field(None, alias="background-color")
-    decoration: str | None = None
-
-
-class Typography(_Model):
-    fonts: list[FontDecl] = []
-    base: str | TextStyle | None = None
-    headings: str | TextStyle | None = None
-    monospace: str | TextStyle | None = None
-    monospace_inline: str | TextStyle | None = Field(None, alias="monospace-inline")
-    monospace_block: str | TextStyle | None = Field(None, alias="monospace-block")
-    link: TextStyle | None = None
-
-
-class BrandFile(_Model):
-    """The contents of ``_brand.yml``: the brand.yml keys, and only those."""
-
-    meta: Meta | None = None
-    logo: str | Logo | LogoResource | None = None
-    color: Color | None = None
-    typography: Typography | None = None
-    defaults: dict[str, Any] | None = None
 
 
 # ---------------------------------------------------------------- the brand, resolved
@@ -161,6 +73,8 @@ class Font:
     path: Path
     style: str
     weight: str = ""
+    fallback: bool = False  # named after the first family of a role: for other scripts
+    unicode_range: str = ""  # the CSS unicode-range it is limited to ("": all it has)
 
 
 @dataclass(frozen=True)
@@ -218,6 +132,15 @@ class Brand:
     def font_roots(self) -> list[Path]:
         """The folders the brand's fonts, logos and CSS are read from (for the fetcher)."""
         return sorted({path.parent for path in self.files()})
+
+    def stack(self, role: str) -> str:
+        """The CSS font-family list of ``role`` (base, headings, monospace): its families,
+        then every other family of the brand, so that a glyph one face lacks is drawn by
+        another brand font. No generic family: the machine's fonts are never asked."""
+        names = list(getattr(self, role).families)
+        for other in ("base", "headings", "monospace"):
+            names += [n for n in getattr(self, other).families if n not in names]
+        return ", ".join(f'"{name}"' for name in names)
 
     def fallback_fonts(self) -> list[str]:
         """The families after the first of base, headings and monospace, in order."""
@@ -517,7 +440,8 @@ def _logo_file(reader: _Reader, loc: Loc, ref: str | LogoResource,
                images: dict[str, str | LogoResource]) -> LogoImage | None:
     alt = None
     if isinstance(ref, str) and ref in images:
-        ref, loc = images[ref], ("logo", "images", ref)
+        loc = ("logo", "images", ref)
+        ref = images[ref]
     if isinstance(ref, LogoResource):
         alt, ref, loc = ref.alt, ref.path, (*loc, "path")
     path = reader.file(loc, ref, LOGO_TYPES, "logo")
@@ -628,6 +552,10 @@ def _declared_fonts(reader: _Reader, typography: Typography) -> dict[str, list[F
     declared: dict[str, list[Font]] = {}
     for i, decl in enumerate(typography.fonts):
         loc: Loc = ("typography", "fonts", i)
+        if decl.unicode_range is not None and not _UNICODE_RANGE.match(decl.unicode_range):
+            reader.fail((*loc, "unicode-range"), f"unicode-range {decl.unicode_range!r} is "
+                        "not a CSS unicode-range such as U+3000-30FF, U+4E00-9FFF")
+            continue
         if not _FAMILY.match(decl.family):
             reader.fail((*loc, "family"), f"font family {decl.family!r} has characters a "
                                            "family name cannot have")
@@ -648,7 +576,8 @@ def _declared_fonts(reader: _Reader, typography: Typography) -> dict[str, list[F
                             f"Python font package (pip install fontpkg-{pkg}); fonts are "
                             "never taken from the machine")
                 continue
-            declared[decl.family] = fonts
+            declared[decl.family] = [replace(f, unicode_range=decl.unicode_range or "")
+                                     for f in fonts]
             continue
         if not decl.files:
             reader.fail(loc, f"font {decl.family!r}: source: file needs files")
@@ -673,7 +602,8 @@ def _declared_fonts(reader: _Reader, typography: Typography) -> dict[str, list[F
                 reader.fail(floc, f"font file {spec.path!r} is not a {path.suffix} font "
                                   "(or is too large)")
                 continue
-            fonts.append(Font(decl.family, path, spec.style, weight or ""))
+            fonts.append(Font(decl.family, path, spec.style, weight or "",
+                              unicode_range=decl.unicode_range or ""))
         declared[decl.family] = fonts
     return declared
 
@@ -740,6 +670,7 @@ def _typography(reader: _Reader, typography: Typography | None, base: Brand | No
                             "decoration must be none, underline, overline or line-through")
             link["decoration"] = typo.link.decoration
     fonts: list[Font] = []
+    firsts = {styles[role].families[0] for role in styles if styles[role].families}
     for role in ("base", "headings", "monospace"):
         for name in styles[role].families:
             if any(f.family == name for f in fonts):
@@ -756,5 +687,5 @@ def _typography(reader: _Reader, typography: Typography | None, base: Brand | No
                                  "typography.fonts nor installed as a Python font package; "
                                  "fonts are never taken from the machine")
                 continue
-            fonts += found
+            fonts += [f if name in firsts else replace(f, fallback=True) for f in found]
     return tuple(fonts), styles, link

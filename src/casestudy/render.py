@@ -40,12 +40,13 @@ def brand_css(brand: Brand, url: dict[Path, str]) -> str:
     """The brand as CSS: @font-face rules and the custom properties brief.css reads."""
     rules = [
         f'@font-face {{ font-family: "{f.family}"; src: url("{_css_url(url[f.path])}"); '
-        f"font-style: {f.style};{f' font-weight: {f.weight};' if f.weight else ''} }}"
+        f"font-style: {f.style};{f' font-weight: {f.weight};' if f.weight else ''}"
+        f"{f' unicode-range: {f.unicode_range};' if f.unicode_range else ''} }}"
         for f in brand.fonts]
     props = {f"--{role}": value for role, value in brand.colors.items()}
     props.update({
-        "--font-base": brand.base.stack, "--font-headings": brand.headings.stack,
-        "--font-mono": brand.monospace.stack,
+        "--font-base": brand.stack("base"), "--font-headings": brand.stack("headings"),
+        "--font-mono": brand.stack("monospace"),
         "--base-size": brand.base.size or "10.5pt",
         "--base-line-height": brand.base.line_height or "1.45",
         "--mono-size": brand.monospace.size or "0.92em",

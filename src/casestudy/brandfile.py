@@ -1,0 +1,114 @@
+"""The brand.yml format (``_brand.yml``): its keys and shapes, and only those.
+
+The models accept what the standard accepts (https://posit-dev.github.io/brand-yml/),
+so that one file can brand a publisher's briefs and its Quarto documents; what a
+build cannot honour (fonts from Google or Bunny, URLs) is refused with its line by
+brand.py, which resolves these models into the brand a build uses.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class MetaName(_Model):
+    full: str | None = None
+    short: str | None = None
+
+
+class Meta(_Model):
+    name: str | MetaName | None = None
+    link: str | dict[str, str] | None = None
+
+
+class LogoResource(_Model):
+    path: Text
+    alt: str | None = None
+    attrs: dict[str, Any] | None = None
+
+
+class LightDark(_Model):
+    light: str | LogoResource | None = None
+    dark: str | LogoResource | None = None
+
+
+class Logo(_Model):
+    images: dict[str, str | LogoResource] = {}
+    small: str | LogoResource | LightDark | None = None
+    medium: str | LogoResource | LightDark | None = None
+    large: str | LogoResource | LightDark | None = None
+
+
+class Color(_Model):
+    palette: dict[str, str] = {}
+    foreground: str | None = None
+    background: str | None = None
+    primary: str | None = None
+    secondary: str | None = None
+    tertiary: str | None = None
+    success: str | None = None
+    info: str | None = None
+    warning: str | None = None
+    danger: str | None = None
+    light: str | None = None
+    dark: str | None = None
+
+
+Weight = int | str
+
+
+class FontFile(_Model):
+    path: Text
+    weight: Weight = "auto"
+    style: Literal["normal", "italic"] = "normal"
+
+
+class FontDecl(_Model):
+    family: Text
+    source: Literal["file", "system", "google", "bunny"]
+    files: list[str | FontFile] = []
+    weight: Any = None  # google/bunny options: accepted, then refused with the source
+    style: Any = None
+    display: Any = None
+    # our one addition: the characters this family is used for (a fallback for a script)
+    unicode_range: str | None = Field(None, alias="unicode-range")
+
+
+class TextStyle(_Model):
+    family: Text | None = None
+    size: str | None = None
+    line_height: float | int | str | None = Field(None, alias="line-height")
+    weight: Weight | None = None
+    style: Literal["normal", "italic"] | None = None
+    color: str | None = None
+    background_color: str | None = Field(None, alias="background-color")
+    decoration: str | None = None
+
+
+class Typography(_Model):
+    fonts: list[FontDecl] = []
+    base: str | TextStyle | None = None
+    headings: str | TextStyle | None = None
+    monospace: str | TextStyle | None = None
+    monospace_inline: str | TextStyle | None = Field(None, alias="monospace-inline")
+    monospace_block: str | TextStyle | None = Field(None, alias="monospace-block")
+    link: TextStyle | None = None
+
+
+class BrandFile(_Model):
+    """The contents of ``_brand.yml``: the brand.yml keys, and only those."""
+
+    meta: Meta | None = None
+    logo: str | Logo | LogoResource | None = None
+    color: Color | None = None
+    typography: Typography | None = None
+    defaults: dict[str, Any] | None = None
