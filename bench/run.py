@@ -82,6 +82,8 @@ def make_series(folder: Path, count: int) -> Path:
     """A series repository with ``count`` copies of Italy, each its own slug and number."""
     folder.mkdir(parents=True)
     shutil.copyfile(REPO / "series.yaml", folder / "series.yaml")
+    shutil.copyfile(REPO / "_brand.yml", folder / "_brand.yml")  # the same brand as Italy's
+    shutil.copytree(REPO / "brand", folder / "brand")
     for n in range(1, count + 1):
         dest = folder / "countries" / f"italy-{n:02d}"
         shutil.copytree(ITALY, dest)
@@ -114,8 +116,10 @@ def overhead(repeat: int, out: Path) -> tuple[float, float, float, float]:
     from casestudy.pdf import PRINT_DPI
     from casestudy.render import render_html
 
+    from casestudy.brand import load_brand
+
     series = load_series(REPO)
-    html = render_html(load_study(ITALY), series, "print")
+    html = render_html(load_study(ITALY), series, "print", brand=load_brand(REPO))
 
     rendering: list[float] = []
     html_to_pdf = casestudy.pdf.html_to_pdf
@@ -163,7 +167,10 @@ def overhead_cli(work: Path) -> tuple[float, float]:
 
     repo = make_series(work / "cli", 1)
     html = work / "italy.html"
-    html.write_text(render_html(load_study(ITALY), load_series(REPO), "print"), "utf-8")
+    from casestudy.brand import load_brand
+
+    html.write_text(render_html(load_study(ITALY), load_series(REPO), "print",
+                                brand=load_brand(REPO)), "utf-8")
     alone = [sys.executable, "-c",
              "import sys, weasyprint; weasyprint.HTML(filename=sys.argv[1], base_url=sys.argv[2])"
              ".write_pdf(sys.argv[3], pdf_variant='pdf/ua-1', optimize_images=True)",
