@@ -111,12 +111,11 @@ def overhead(repeat: int, out: Path) -> tuple[float, float, float, float]:
     import weasyprint
 
     import casestudy.pdf
+    from casestudy.brand import load_brand
     from casestudy.build import build_study
     from casestudy.load import load_series, load_study
     from casestudy.pdf import PRINT_DPI
     from casestudy.render import render_html
-
-    from casestudy.brand import load_brand
 
     series = load_series(REPO)
     html = render_html(load_study(ITALY), series, "print", brand=load_brand(REPO))
