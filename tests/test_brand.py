@@ -443,9 +443,18 @@ def test_init_never_overwrites(tmp_path):
 
 
 def test_init_asks_for_what_is_missing_and_refuses_bad_answers(tmp_path):
-    result = invoke(tmp_path, "init", "s", input="My Series\nMy Institute\nMy Program\na4\n")
+    result = invoke(tmp_path, "init", "s",
+                    input="My Series\nMy Institute\nMy Program\ntabloid\na4\n")
     assert result.exit_code == 0, result.output
+    assert "--page-size must be letter or a4, not 'tabloid'" in result.output  # asked again
     assert load_series(tmp_path / "s").page_size == "a4"
+    here = tmp_path / "here"
+    here.mkdir()
+    result = invoke(here, "init", ".", "--name", "N", "--publisher", "P", "--programme", "Q",
+                    "--no-input")
+    assert result.exit_code == 0, result.output
+    assert (here / "_brand.yml").is_file() and not list(here.glob(".init-*"))
+    assert not list(tmp_path.glob(".init-*"))
     result = invoke(tmp_path, "init", "t", "--name", "N", "--publisher", "P", "--programme",
                     "Q", "--page-size", "tabloid", "--no-input")
     assert result.exit_code == 2 and "--page-size must be letter or a4" in result.output

@@ -244,13 +244,14 @@ def init(
 ) -> None:
     """Start a new series repository: series.yaml, _brand.yml, brand/, countries/, CI."""
     from .scaffold import (
-        _refuse_occupied,
         init_series,
+        page_size_answer,
+        refuse_occupied,
         series_defaults,
         series_prompts,
     )
 
-    _refuse_occupied(folder)  # before any question
+    refuse_occupied(folder.absolute())  # before any question
     given = {"name": name, "publisher": publisher, "programme": programme,
              "page_size": page_size}
     defaults, prompts = series_defaults(), series_prompts()
@@ -258,7 +259,9 @@ def init(
         if value is None and key == "page_size" and no_input:
             given[key] = defaults[key]
         elif value is None and not no_input:
-            given[key] = typer.prompt(prompts.get(key, key), default=defaults[key])
+            parse = page_size_answer if key == "page_size" else str
+            given[key] = typer.prompt(prompts.get(key, key), default=defaults[key],
+                                      value_proc=_answer(parse))
     path = init_series(folder, **given)
     err.print(f"[green]created[/green] the series in {display_path(path)}; next: cd "
               f"{display_path(path)} && casestudy new COUNTRY")

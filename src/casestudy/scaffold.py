@@ -439,6 +439,13 @@ def _series_text(key: str, value: str | None) -> str:
     return value
 
 
+def page_size_answer(value: str) -> str:
+    size = value.strip().lower()
+    if size not in ("letter", "a4"):
+        raise ScaffoldError(f"--page-size must be letter or a4, not {value!r}")
+    return size
+
+
 def init_series(target: Path, name: str | None = None, publisher: str | None = None,
                 programme: str | None = None, page_size: str | None = "letter") -> Path:
     """Create a series repository in ``target`` from the series template; never over files.
@@ -454,22 +461,21 @@ def init_series(target: Path, name: str | None = None, publisher: str | None = N
     answers = {"name": _series_text("name", name),
                "publisher": _series_text("publisher", publisher),
                "programme": _series_text("programme", programme),
-               "page_size": (page_size or "").strip().lower()}
-    if answers["page_size"] not in ("letter", "a4"):
-        raise ScaffoldError(f"--page-size must be letter or a4, not {page_size!r}")
-    target = Path(target)
-    _refuse_occupied(target)
-    parent = target.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=parent, prefix=".init-"))
+               "page_size": page_size_answer(page_size or "")}
+    target = Path(target).absolute()
+    refuse_occupied(target)
+    existed = target.is_dir()  # an empty folder: work inside it (its parent may be closed)
+    if not existed:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=target if existed else target.parent, prefix=".init-"))
     try:
         context = {**answers, "folder": "series"}
         made = Path(generate_files(repo_dir=str(series_template_root()), output_dir=str(work),
                                    context={"cookiecutter": context}, accept_hooks=False))
         load_series(made)
         load_brand(made)
-        _refuse_occupied(target)  # again: something may have appeared meanwhile
-        if target.is_dir():
+        refuse_occupied(target, work)  # again: something may have appeared meanwhile
+        if existed:
             for child in sorted(made.iterdir()):
                 os.rename(child, target / child.name)
         else:
@@ -479,12 +485,14 @@ def init_series(target: Path, name: str | None = None, publisher: str | None = N
     return target
 
 
-def _refuse_occupied(target: Path) -> None:
+def refuse_occupied(target: Path, ours: Path | None = None) -> None:
+    """Refuse a target that is a file, a link, or a folder with anything in it
+    (``ours``: init's own work folder, inside an empty target)."""
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise ScaffoldError("this exists and is not a folder; init writes a new series "
                             "repository only into a new or empty folder", target)
     if target.is_dir():
-        present = sorted(p.name for p in target.iterdir())
+        present = sorted(p.name for p in target.iterdir() if p != ours)
         if present:
             shown = ", ".join(present[:5]) + (", ..." if len(present) > 5 else "")
             raise ScaffoldError(f"the folder is not empty ({shown}); init never overwrites: "
