@@ -461,3 +461,17 @@ def test_init_asks_for_what_is_missing_and_refuses_bad_answers(tmp_path):
     assert not (tmp_path / "t").exists()
     result = invoke(tmp_path, "init", "u", "--no-input")
     assert result.exit_code == 2 and "--name is required" in result.output
+
+
+def test_check_and_build_print_the_colours_warning_at_its_line(tmp_path):
+    (tmp_path / "series.yaml").write_text(OLD_COLORS, "utf-8")
+    make_study(tmp_path / "countries" / "norway")
+    warning = ("series.yaml:4:1: warning: 'colors' belongs in _brand.yml now (primary -> "
+               "color.primary, accent -> color.palette.accent, muted -> color.secondary, "
+               "tint -> color.light); `casestudy upgrade` moves it there (used as it is "
+               "meanwhile)")
+    result = invoke(tmp_path, "check", "norway")
+    assert result.exit_code == 0 and warning in result.output.splitlines()
+    assert invoke(tmp_path, "check", "--strict", "norway").exit_code == 1
+    result = invoke(tmp_path, "series", "--format", "json")
+    assert '"rule": "brand"' in result.stdout
