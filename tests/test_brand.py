@@ -475,3 +475,17 @@ def test_check_and_build_print_the_colours_warning_at_its_line(tmp_path):
     assert invoke(tmp_path, "check", "--strict", "norway").exit_code == 1
     result = invoke(tmp_path, "series", "--format", "json")
     assert '"rule": "brand"' in result.stdout
+
+
+def test_the_cover_draws_the_logo_for_dark_backgrounds_when_there_is_one(tmp_path):
+    repo = _repo_with(tmp_path, HARBOR)
+    shutil.copyfile(REPO / "brand/logo.svg", repo / "brand/white.svg")
+    text = (repo / "_brand.yml").read_text("utf-8")
+    (repo / "_brand.yml").write_text(text.replace(
+        "  medium: anchor\n", "  medium:\n    light: anchor\n    dark: brand/white.svg\n"))
+    brand = load_brand(repo)
+    assert brand.logos["medium"].dark == repo / "brand/white.svg"
+    assert brand.logos["small"].dark is None
+    html = render_html(load_study(repo / "countries/italy"), load_series(repo), brand=brand)
+    assert 'src="' + (repo / "brand/white.svg").as_uri() + '"' in html
+    assert (repo / "brand/white.svg") in brand.files()

@@ -151,7 +151,7 @@ def _build_web(study: Study, series: SeriesConfig, brand: Brand, out: Path) -> P
 def _brand_assets(brand: Brand) -> list[Path]:
     """The files of the brand the web edition links: fonts, logos, CSS."""
     paths = [f.path for f in brand.fonts] + [BRANDING / "web.css"]
-    paths += [logo.path for logo in brand.logos.values()]
+    paths += [logo.dark or logo.path for logo in brand.logos.values()]
     if brand.extra_css:
         paths.append(brand.extra_css)
     return list(dict.fromkeys(paths))

@@ -138,7 +138,9 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         anchor = f"s-{section.spec.id}"
         body = Markup(render_body(section.parsed, ctx, anchor))
         sections.append(RenderedSection(section.spec.id, anchor, heading, body))
-    logos = {size: url(logo.path) for size, logo in brand.logos.items()}
+    # the cover band and the masthead are drawn in the primary colour, a dark one: the
+    # logo for dark backgrounds when the brand has one
+    logos = {size: url(logo.dark or logo.path) for size, logo in brand.logos.items()}
     try:
         template = _environment(brand.templates).get_template(
             "brief.html" if mode == "print" else "web.html")
