@@ -489,3 +489,16 @@ def test_the_cover_draws_the_logo_for_dark_backgrounds_when_there_is_one(tmp_pat
     html = render_html(load_study(repo / "countries/italy"), load_series(repo), brand=brand)
     assert 'src="' + (repo / "brand/white.svg").as_uri() + '"' in html
     assert (repo / "brand/white.svg") in brand.files()
+
+
+def test_the_fetcher_may_read_the_brands_files_but_not_the_series_folder(tmp_path):
+    from casestudy.fetch import FetchLog, Refused, make_fetcher
+
+    repo = _repo_with(tmp_path, HARBOR)
+    brand = load_brand(repo)
+    fetch = make_fetcher(brand.font_roots(), FetchLog())
+    assert fetch.fetch((repo / "brand/harbor-logo.png").as_uri()) is not None
+    assert fetch.fetch(brand.fonts[0].path.as_uri()) is not None
+    for outside in (repo / "series.yaml", repo / "countries/italy/study.yaml"):
+        with pytest.raises(Refused):
+            fetch.fetch(outside.as_uri())

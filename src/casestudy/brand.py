@@ -85,8 +85,13 @@ class Brand:
         return sorted(set(found))
 
     def font_roots(self) -> list[Path]:
-        """The folders the brand's fonts, logos and CSS are read from (for the fetcher)."""
-        return sorted({path.parent for path in self.files()})
+        """What the URL fetcher may read for the brand: each of its files by itself
+        (never the folder around it, which is the series repository), and ``brand/``,
+        whose files extra.css may refer to."""
+        roots = set(self.files())
+        if self.file is not None and (self.root / BRAND_DIR).is_dir():
+            roots.add(self.root / BRAND_DIR)
+        return sorted(roots)
 
     def stack(self, role: str) -> str:
         """The CSS font-family list of ``role`` (base, headings, monospace): its families,
