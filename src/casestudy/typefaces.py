@@ -52,6 +52,7 @@ class Font:
     style: str
     weight: str = ""
     fallback: bool = False  # named after the first family of a role: for other scripts
+    scripts: tuple[str, ...] = ()  # a fallback limited to these scripts (empty: all it has)
     unicode_range: str = ""  # the CSS unicode-range it is limited to ("": all it has)
 
 
