@@ -57,7 +57,7 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
         document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
         pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier,
                                  optimize_images=True, dpi=PRINT_DPI, font_config=fonts)
-    except BuildError:
+    except (BuildError, MemoryError):  # a MemoryError is the worker's to report as such
         raise
     except Exception as exc:  # WeasyPrint raises many kinds; the author needs the study named
         raise BuildError(f"rendering failed: {type(exc).__name__}: {exc}", where) from exc
