@@ -371,3 +371,32 @@ def test_links_stay_links_nothing_is_embedded(audited):
     uris, _ = facts.links()
     assert f"{server.url}/link" in uris and f"{server.url}/autolink" in uris
     assert "/EmbeddedFiles" not in (facts.reader.trailer["/Root"].get("/Names") or {})
+
+
+def test_a_branded_build_opens_only_the_study_the_brand_and_the_allowed_roots(
+        tmp_path_factory):
+    """The same audit over a series with its own brand (a PNG logo, fonts from other
+    packages, extra.css and a template override): the brand's files are opened, and
+    nothing else of the series folder (another study, a stray file beside _brand.yml)."""
+    from casestudy.brand import load_brand
+
+    repo = tmp_path_factory.mktemp("audited-brand") / "repo"
+    shutil.copytree(REPO / "tests/fixtures/brands/harbor", repo)
+    shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+    study = hostile_study(repo / "countries" / "study", "loopback-link", port=9)
+    hostile_study(repo / "countries" / "other", "loopback-link", port=9)
+    (repo / "notes.txt").write_text("not the brand's")
+    out, events = repo / "build", repo.parent / "events.json"
+    result = run_child([str(HELPER), "audit", str(study), str(out), str(events)], repo.parent,
+                       timeout=300)
+    assert result.returncode == 0, result.stderr
+    brand = load_brand(repo)
+    roots = _allowed_roots(study, out) + [
+        Path(os.path.realpath(p)) for p in (*brand.font_roots(), repo / "series.yaml")]
+    opened = [Path(os.path.realpath(e[1])) for e in json.loads(events.read_text())
+              if e[0] == "open"]
+    assert Path(os.path.realpath(repo / "brand/harbor-logo.png")) in opened
+    assert Path(os.path.realpath(repo / "_brand.yml")) in opened
+    outside = [str(p) for p in opened
+               if not any(p == r or r in p.parents for r in roots) and not _weasyprint_temp(p)]
+    assert outside == []
