@@ -502,3 +502,19 @@ def test_the_fetcher_may_read_the_brands_files_but_not_the_series_folder(tmp_pat
     for outside in (repo / "series.yaml", repo / "countries/italy/study.yaml"):
         with pytest.raises(Refused):
             fetch.fetch(outside.as_uri())
+
+
+def test_a_font_dash_package_is_read_from_its_files_own_tables(tmp_path, monkeypatch):
+    from casestudy.typefaces import package_fonts
+
+    package = tmp_path / "site" / "font_house_serif"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("raise SystemExit('never imported')\n")
+    plex = default_brand().fonts  # Source Serif 4 (variable) as the stand-in
+    shutil.copyfile(plex[0].path, package / "HouseSerif.ttf")
+    shutil.copyfile(plex[1].path, package / "HouseSerif-Italic.ttf")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    fonts = package_fonts("House Serif")
+    assert [(f.path.name, f.style, f.weight) for f in fonts] == [
+        ("HouseSerif-Italic.ttf", "italic", ""), ("HouseSerif.ttf", "normal", "")]
+    assert package_fonts("No Such Family") is None
