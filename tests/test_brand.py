@@ -133,9 +133,11 @@ def test_a_font_limited_to_a_unicode_range_says_so_in_its_font_face(tmp_path):
     repo = _repo_with(tmp_path)
     (repo / "_brand.yml").write_text(
         "typography:\n  fonts:\n    - family: IBM Plex Sans\n      source: system\n"
-        "      unicode-range: U+0400-04FF, U+0500-052F\n"
-        "  base:\n    family: Source Serif 4, IBM Plex Sans\n", "utf-8")
-    brand = load_brand(repo)
+        "      unicode-range: U+0400-04FF, U+0500-052F\n", "utf-8")
+    brand = load_brand(repo)  # not named by any role: a fallback of each, by its range
+    assert brand.fallback_fonts() == ["IBM Plex Sans"]
+    assert brand.stack("base") == '"Source Serif 4", "IBM Plex Sans", "Source Sans 3"'
+    assert all(f.fallback for f in brand.fonts if f.family == "IBM Plex Sans")
     html = render_html(load_study(repo / "countries/italy"), load_series(repo), brand=brand)
     faces = [line for line in html.splitlines() if '"IBM Plex Sans"' in line and "@font" in line]
     assert faces and all("unicode-range: U+0400-04FF, U+0500-052F;" in f for f in faces)

@@ -233,6 +233,13 @@ def typography(reader: Reader, spec: Typography | None, base: Brand | None,
             reader.fail(("typography",), f"typography.{role} names no font family")
             style = TypeStyle(("?",))
         styles[role] = style
+    # a font declared for a unicode-range alone is a fallback of every role
+    named = {n for style in styles.values() for n in style.families}
+    ranged = tuple(name for name, found in declared.items()
+                   if found and found[0].unicode_range and name not in named)
+    if ranged:
+        styles = {role: replace(style, families=style.families + ranged)
+                  for role, style in styles.items()}
     link: dict[str, str] = dict(base.link) if base else {}
     if typo.link is not None:
         if typo.link.color:
