@@ -13,13 +13,10 @@ import re
 from dataclasses import dataclass, replace
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from .brandfile import FontFile, TextStyle, Typography, Weight
 from .yamlfile import Loc
-
-if TYPE_CHECKING:
-    from .brand import Brand
 
 FONT_TYPES = {".ttf": b"\x00\x01\x00\x00", ".otf": b"OTTO", ".woff": b"wOFF",
               ".woff2": b"wOF2"}
@@ -217,7 +214,26 @@ def type_style(reader: Reader, loc: Loc, given: str | TextStyle | None,
                      weight or keep.weight, color or keep.color)
 
 
-def typography(reader: Reader, spec: Typography | None, base: Brand | None,
+class Inherited(Protocol):
+    """What a brand file inherits from the default brand (brand.Brand has these)."""
+
+    @property
+    def fonts(self) -> tuple[Font, ...]: ...
+
+    @property
+    def base(self) -> TypeStyle: ...
+
+    @property
+    def headings(self) -> TypeStyle: ...
+
+    @property
+    def monospace(self) -> TypeStyle: ...
+
+    @property
+    def link(self) -> dict[str, str]: ...
+
+
+def typography(reader: Reader, spec: Typography | None, base: Inherited | None,
                 colors: dict[str, str]) -> tuple[tuple[Font, ...], dict[str, TypeStyle],
                                                  dict[str, str]]:
     typo = spec or Typography()
