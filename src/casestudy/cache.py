@@ -28,12 +28,14 @@ from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .brand import Brand
 from .errors import CasestudyError, Problem
 from .folders import walk
 from .schema import SeriesConfig
+
+if TYPE_CHECKING:  # `check` reads the cache and needs no brand: it is imported when built
+    from .brand import Brand
 
 STATE_DIR = ".casestudy"
 # Libraries whose version can change the bytes of a brief.
