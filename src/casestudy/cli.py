@@ -263,8 +263,8 @@ def init(
             given[key] = typer.prompt(prompts.get(key, key), default=defaults[key],
                                       value_proc=_answer(parse))
     path = init_series(folder, **given)
-    err.print(f"[green]created[/green] the series in {display_path(path)}; next: cd "
-              f"{display_path(path)} && casestudy new COUNTRY")
+    err.print(f"[green]created[/green] the series in {_path(display_path(path))}; next: cd "
+              f"{_path(display_path(path))} && casestudy new COUNTRY")
 
 
 @command

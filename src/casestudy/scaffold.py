@@ -481,7 +481,7 @@ def init_series(target: Path, name: str | None = None, publisher: str | None = N
         else:
             os.rename(made, target)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_tree(work)
     return target
 
 
