@@ -520,3 +520,14 @@ def test_a_font_dash_package_is_read_from_its_files_own_tables(tmp_path, monkeyp
     assert [(f.path.name, f.style, f.weight) for f in fonts] == [
         ("HouseSerif-Italic.ttf", "italic", ""), ("HouseSerif.ttf", "normal", "")]
     assert package_fonts("No Such Family") is None
+
+
+def test_upgrade_writes_neither_file_when_one_is_a_link(tmp_path):
+    (tmp_path / "elsewhere.yml").write_text("# not the brand\n")
+    (tmp_path / "series.yaml").write_text(OLD_COLORS, "utf-8")
+    (tmp_path / "countries").mkdir()
+    (tmp_path / "_brand.yml").symlink_to(tmp_path / "elsewhere.yml")
+    result = invoke(tmp_path, "upgrade")
+    assert result.exit_code == 2, result.output
+    assert (tmp_path / "series.yaml").read_text("utf-8") == OLD_COLORS
+    assert (tmp_path / "elsewhere.yml").read_text() == "# not the brand\n"

@@ -32,7 +32,7 @@ from .scaffold import (
     template_root,
 )
 from .schema import SECTIONS, StudyMeta
-from .write import atomic_write
+from .write import atomic_write, check_target
 from .yamlfile import read_yaml
 
 
@@ -308,6 +308,8 @@ def move_colors(repo: Path) -> ColorMove:
         yaml.dump(brand, stream)
         new_brand = (header if done.created else "") + stream.getvalue()
     _check_move(series_path, doc.data, series_text, brand_path, new_brand, colors)
+    for target in (brand_path, series_path):  # both, before either is written
+        check_target(target, (repo,))
     if new_brand is not None:
         atomic_write(brand_path, new_brand.encode("utf-8"))
     atomic_write(series_path, series_text.encode("utf-8"))
