@@ -334,7 +334,7 @@ def test_upgrade_adds_to_an_existing_brand_file_and_keeps_its_comments(tmp_path)
 def renders(monkeypatch) -> list[str]:
     calls: list[str] = []
 
-    def fake_pdf(study, series, brand, target, digest):
+    def fake_pdf(study, series, target, digest, brand=None):
         calls.append(study.slug)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(f"%PDF {digest}".encode())

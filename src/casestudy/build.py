@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .brand import BRANDING, Brand
+from .brand import BRANDING, Brand, default_brand
 from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from .errors import BuildError, Problem, ProblemsFound, UnsafeTarget, display_path
 from .fetch import Refused, pillow, real, served_bytes
@@ -92,20 +92,21 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
         raise ProblemsFound(problems)
     result = BuildResult(study.slug, warnings=problems)
     if "pdf" in formats:
-        result.outputs.append(_build_pdf(study, series, brand, targets["pdf"], digest))
+        result.outputs.append(_build_pdf(study, series, targets["pdf"], digest, brand))
     if "html" in formats:
-        result.outputs.append(_build_web(study, series, brand, out))
+        result.outputs.append(_build_web(study, series, out, brand))
     with _writing(out / STATE_DIR):
         record(out, study.slug, digest, formats)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _build_pdf(study: Study, series: SeriesConfig, brand: Brand, target: Path,
-               digest: str) -> Path:
+def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
+               brand: Brand | None = None) -> Path:
     from .pdf import html_to_pdf
     from .render import render_html
 
+    brand = brand or default_brand()
     remove_temporaries(target, older_than=STALE_SECONDS)
     html = render_html(study, series, "print", brand=brand)
     roots = [study.root, BRANDING, *brand.font_roots()]
@@ -141,11 +142,12 @@ def _writing(target: Path) -> Iterator[None]:
                          "output is unchanged", target) from None
 
 
-def _build_web(study: Study, series: SeriesConfig, brand: Brand, out: Path) -> Path:
+def _build_web(study: Study, series: SeriesConfig, out: Path,
+               brand: Brand | None = None) -> Path:
     """<out>/<slug>/index.html with its assets beside it (fonts, CSS, the figures shown)."""
     folder = out / study.slug
     with _writing(folder):
-        return _write_web(study, series, brand, out, folder)
+        return _write_web(study, series, out, folder, brand)
 
 
 def _brand_assets(brand: Brand) -> list[Path]:
@@ -157,13 +159,14 @@ def _brand_assets(brand: Brand) -> list[Path]:
     return list(dict.fromkeys(paths))
 
 
-def _write_web(study: Study, series: SeriesConfig, brand: Brand, out: Path,
-               folder: Path) -> Path:
+def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path,
+               brand: Brand | None = None) -> Path:
     """The edition is staged in a hidden folder and swapped in whole. It holds the page,
     the brand assets, and only the files the sections show: nothing else of the study
     (no data, notes, READMEs, dotfiles or HTML) is published."""
     from .render import render_html
 
+    brand = brand or default_brand()
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_editions(out, study.slug)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
