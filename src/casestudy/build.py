@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .brand import BRANDING, brand_fonts, font_roots
+from .brand import BRANDING, brief_fonts, font_roots
 from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from .errors import BuildError, Problem, ProblemsFound, UnsafeTarget, display_path
 from .fetch import Refused, pillow, real, served_bytes
@@ -81,7 +81,7 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
         return BuildResult(root.name, [targets[f] for f in formats], skipped=True,
                            seconds=time.perf_counter() - started)
     study = load_study(root)
-    problems = check_study(study)
+    problems = check_study(study, series)
     if any(p.is_error for p in problems):
         raise ProblemsFound(problems)
     result = BuildResult(study.slug, warnings=problems)
@@ -101,7 +101,7 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str) ->
 
     remove_temporaries(target, older_than=STALE_SECONDS)
     html = render_html(study, series, "print")
-    roots = [study.root, BRANDING, *font_roots()]
+    roots = [study.root, BRANDING, *font_roots(series)]
     assert study.meta is not None
     epoch = calendar.timegm(study.meta.date.timetuple())
     data = html_to_pdf(html, study.root, roots, bytes.fromhex(digest)[:16], study.root, epoch)
@@ -154,7 +154,7 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
         assets = staging / "assets"
         assets.mkdir()
         urls: dict[Path, str] = {}
-        for path in (*(f.path for f in brand_fonts()), BRANDING / "web.css",
+        for path in (*(f.path for f in brief_fonts(series)), BRANDING / "web.css",
                      BRANDING / "logo.svg"):
             _copy_for_web(path, assets / path.name)
             urls[path] = f"assets/{quote(path.name)}"

@@ -114,6 +114,10 @@ def inputs_digest(root: Path, series: SeriesConfig) -> str:
     """The digest of everything that affects the outputs of the study in ``root``."""
     digest = hashlib.sha256(engine_digest())
     digest.update(series.model_dump_json().encode())
+    from .glyphs import font_digest  # hashed once a process while the file is unchanged
+
+    for font in brand.fallback_fonts(series):  # by content: a new version rebuilds
+        digest.update(f"\nfont\0{font_digest(font.path)}".encode())
     entries = [("study.yaml", _entry(root / "study.yaml"))]
     for folder in ("sections", "figures"):
         entries += _tree_entries(root, root / folder)
@@ -244,9 +248,10 @@ class CheckCache:
         return key, self.folder / "check" / f"{name}.json"
 
     @staticmethod
-    def digest(root: Path) -> str | None:
-        """The digest of the study in ``root`` as the checker sees it, or None."""
-        digest = hashlib.sha256(checker_digest())
+    def digest(root: Path, extra: str = "") -> str | None:
+        """The digest of the study in ``root`` as the checker sees it, or None.
+        ``extra``: what else the findings depend on (the series' fonts and prose)."""
+        digest = hashlib.sha256(checker_digest() + extra.encode("utf-8", "surrogateescape"))
         try:
             for rel, content in _tree_entries(root, root, resolve=True):
                 digest.update(b"\n" + rel.encode("utf-8", "surrogateescape") + b"\0" + content)

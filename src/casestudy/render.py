@@ -20,7 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__
-from .brand import BRANDING, brand_fonts
+from .brand import BRANDING, brief_fonts, font_stacks
 from .errors import BuildError
 from .fetch import Refused, local_image
 from .load import Study
@@ -28,11 +28,22 @@ from .markdown import RenderContext, render_body
 from .schema import SeriesConfig
 
 
-def _fonts_css(url_of: dict[Path, str]) -> str:
-    return "\n".join(
-        f'@font-face {{ font-family: "{f.family}"; src: url("{url_of[f.path]}"); '
-        f"font-style: {f.style}; }}"
-        for f in brand_fonts())
+def _fonts_css(series: SeriesConfig, url_of: dict[Path, str]) -> str:
+    """@font-face for every brief font, and the two stacks the stylesheets use."""
+    from .glyphs import fallback_unicode_range
+
+    rules = []
+    for f in brief_fonts(series):
+        extra = ""
+        if f.fallback:  # one face drawn in every weight and style the brief asks for
+            extra = " font-weight: 100 900;"
+            if limited := fallback_unicode_range(f):
+                extra += f" unicode-range: {limited};"
+        rules.append(f'@font-face {{ font-family: "{f.family}"; src: url("{url_of[f.path]}"); '
+                     f"font-style: {f.style};{extra} }}")
+    stacks = font_stacks(series)
+    rules.append(f":root {{ --serif: {stacks['serif']}; --sans: {stacks['sans']}; }}")
+    return "\n".join(rules)
 
 
 @cache
@@ -100,10 +111,10 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         body = Markup(render_body(section.parsed, ctx, anchor))
         sections.append(RenderedSection(section.spec.id, anchor, heading, body))
     template = _environment().get_template("brief.html" if mode == "print" else "web.html")
-    fonts = {f.path: url(f.path) for f in brand_fonts()}
+    fonts = {f.path: url(f.path) for f in brief_fonts(series)}
     html = template.render(
         meta=meta, series=series, sections=sections, version=__version__,
-        fonts_css=Markup(_fonts_css(fonts)),
+        fonts_css=Markup(_fonts_css(series, fonts)),
         page_size="letter" if series.page_size == "letter" else "A4",
         logo_url=url(BRANDING / "logo.svg"),
         stylesheet_url=url(BRANDING / ("brief.css" if mode == "print" else "web.css")),
