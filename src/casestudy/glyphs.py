@@ -41,6 +41,7 @@ _FORMAT = 1  # bump when the cached shape changes
 # HTML) and the default-ignorable ones (joiners, direction marks, variation selectors).
 _IGNORABLE_EXTRA = {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0,
                     *range(0x180B, 0x1810), *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
+_DISK = {"cache": True}  # builds keep the cmaps in memory: they write only their outputs
 _UNICODE_RANGE = re.compile(r"^U\+([0-9A-F?]{1,6})(?:-([0-9A-F]{1,6}))?$", re.IGNORECASE)
 
 
@@ -78,14 +79,20 @@ def _ranges(codes: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
+def memory_only() -> None:
+    """Read and write no cache file in this process (a build reads only what it may)."""
+    _DISK["cache"] = False
+
+
 @cache
 def _cmap(digest: str, path: Path) -> frozenset[int]:
     from .cache import default_cache_dir
 
     store = default_cache_dir() / "fonts" / f"cmap-{_FORMAT}-{digest}.json"
     try:
-        ranges = json.loads(store.read_text("ascii"))
-        return frozenset(c for a, b in ranges for c in range(int(a), int(b) + 1))
+        if _DISK["cache"]:
+            ranges = json.loads(store.read_text("ascii"))
+            return frozenset(c for a, b in ranges for c in range(int(a), int(b) + 1))
     except (OSError, ValueError, TypeError):
         pass
     from fontTools.ttLib import TTFont, TTLibError
@@ -95,6 +102,8 @@ def _cmap(digest: str, path: Path) -> frozenset[int]:
             codes = frozenset(font.getBestCmap() or {})
     except (TTLibError, OSError, ValueError, KeyError, AssertionError) as exc:
         raise ValueError(f"{path.name} cannot be read as a font ({exc})") from None
+    if not _DISK["cache"]:
+        return codes
     try:
         from .write import atomic_write
 
@@ -289,42 +298,48 @@ class _Reporter:
     def close(self) -> None:
         if self.count > MAX_PER_FILE:
             more = self.count - MAX_PER_FILE
-            self.out.append(error(self.path, 1, 1, f"{more} more place{'s' * (more > 1)} like "
-                                                   "those above; fix them as well"))
+            self.out.append(error(self.path, 1, 1, f"{more} more place{'s' * (more > 1)} in "
+                                  f"this file hold{'s' * (more == 1)} characters in no brief "
+                                  f"font (the first {MAX_PER_FILE} are listed)"))
 
 
-def _line_col(lines: list[str], start: tuple[int, int], needle: str) -> tuple[int, int] | None:
-    """Where ``needle`` first occurs in ``lines`` at or after (line, col), 1-based."""
+def _line_col(lines: list[str], start: tuple[int, int], needle: str,
+              last: int | None = None) -> tuple[int, int] | None:
+    """Where ``needle`` first occurs in ``lines`` at or after (line, col), up to line
+    ``last`` (all 1-based)."""
     line, col = start
-    for i in range(line - 1, len(lines)):
+    for i in range(line - 1, min(len(lines), last or len(lines))):
         at = lines[i].find(needle, col - 1 if i == line - 1 else 0)
         if at >= 0:
             return i + 1, at + 1
     return None
 
 
-def _check_pieces(pieces: Iterable[tuple[str, int, int]], lines: list[str],
+def _check_pieces(pieces: Iterable[tuple[str, int, int, int]], lines: list[str],
                   report: _Reporter) -> None:
-    """``pieces`` are (printed text, line, col where its source starts)."""
-    for text, line, col in pieces:
+    """``pieces`` are (printed text, line and col where its source starts, last line)."""
+    after: dict[tuple[int, int], tuple[int, int]] = {}  # where the last run of a block was
+    for text, line, col, last in pieces:
         for start, end in report.coverage.uncovered(text):
             run = text[start:end]
-            # the characters are usually in the source as written; else (an entity) the
-            # place of the text they were printed from
-            where = _line_col(lines, (line, col), run) or (line, col)
-            report.add(*where, report.coverage.message(run))
+            # the characters are usually in the source as written (searched for after the
+            # block's last run); else (an entity) the place of the block they came from
+            found = _line_col(lines, after.get((line, col), (line, col)), run, last)
+            if found:
+                after[(line, col)] = (found[0], found[1] + len(run))
+            report.add(*(found or (line, col)), report.coverage.message(run))
 
 
-def _inline_pieces(tokens: Iterable[Token]) -> Iterator[tuple[str, int, int]]:
-    """The text each token prints, with the line its source starts on."""
+def _inline_pieces(tokens: Iterable[Token]) -> Iterator[tuple[str, int, int, int]]:
+    """The text each token prints, with the lines its source spans."""
     for tok in tokens:
-        line = (tok.map[0] + 1) if tok.map else 1
+        line, last = (tok.map[0] + 1, tok.map[1]) if tok.map else (1, 0)
         if tok.type == "inline":
             for child in tok.children or []:  # an image's alt text is its own children's:
                 if child.type in ("text", "code_inline"):  # not drawn, so not here
-                    yield child.content, line, 1
+                    yield child.content, line, 1, last
         elif tok.type in ("fence", "code_block"):
-            yield tok.content, line + (tok.type == "fence"), 1
+            yield tok.content, line + (tok.type == "fence"), 1, last
 
 
 def section_problems(path: Path, text: str, tokens: Iterable[Token],
@@ -342,8 +357,8 @@ SERIES_PROSE = ("series_name", "publisher", "programme", "programme_boilerplate"
 
 
 def _yaml_pieces(data: Any, doc_values: dict[Any, tuple[int, int]]
-                 ) -> Iterator[tuple[str, int, int]]:
-    def value(*loc: str | int) -> Iterator[tuple[str, int, int]]:
+                 ) -> Iterator[tuple[str, int, int, int]]:
+    def value(*loc: str | int) -> Iterator[tuple[str, int, int, int]]:
         node: Any = data
         for part in loc:
             try:
@@ -351,7 +366,8 @@ def _yaml_pieces(data: Any, doc_values: dict[Any, tuple[int, int]]
             except (KeyError, IndexError, TypeError):
                 return
         if isinstance(node, str) and node:
-            yield (node, *doc_values.get(tuple(loc), (1, 1)))
+            line, col = doc_values.get(tuple(loc), (1, 1))
+            yield node, line, col, 0  # a folded value may span lines: to the end
 
     for key in _META_FIELDS:
         yield from value(key)
@@ -382,7 +398,7 @@ def study_problems(study: Study, series: SeriesConfig | None) -> list[Problem]:
     if isinstance(study.yaml.data, dict) and study.meta is not None:
         report = _Reporter(study.study_file, coverage, out)
         pieces = list(_yaml_pieces(study.yaml.data, study.yaml.values))
-        if any(coverage.uncovered(text) for text, _, _ in pieces):
+        if any(coverage.uncovered(text) for text, *_ in pieces):
             _check_pieces(pieces, _read_lines(study.study_file), report)
         report.close()
     svgs: list[Path] = []
@@ -417,7 +433,7 @@ def series_problems(series: SeriesConfig, coverage: Coverage | None = None) -> l
     doc = read_yaml(path)
     out: list[Problem] = []
     report = _Reporter(path, coverage, out)
-    pieces = [(getattr(series, key), *doc.where((key,))) for key in SERIES_PROSE]
+    pieces = [(getattr(series, key), *doc.where((key,)), 0) for key in SERIES_PROSE]
     _check_pieces(pieces, _read_lines(path), report)
     report.close()
     return out

@@ -35,10 +35,8 @@ def _fonts_css(series: SeriesConfig, url_of: dict[Path, str]) -> str:
     rules = []
     for f in brief_fonts(series):
         extra = ""
-        if f.fallback:  # one face drawn in every weight and style the brief asks for
-            extra = " font-weight: 100 900;"
-            if limited := fallback_unicode_range(f):
-                extra += f" unicode-range: {limited};"
+        if f.fallback and (limited := fallback_unicode_range(f)):
+            extra = f" unicode-range: {limited};"
         rules.append(f'@font-face {{ font-family: "{f.family}"; src: url("{url_of[f.path]}"); '
                      f"font-style: {f.style};{extra} }}")
     stacks = font_stacks(series)
