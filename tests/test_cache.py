@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import casestudy.brand
 from casestudy import build, cache
 from casestudy.load import load_series
 from casestudy.schema import SeriesConfig
@@ -127,7 +128,7 @@ def test_a_change_of_branding_code_or_fonts_changes_the_digest(study, tmp_path, 
         code.write_text(code.read_text() + "\n# changed\n")
         digest()
         font = tmp_path / "font.ttf"
-        real = build.brand_fonts()
+        real = casestudy.brand.brand_fonts()
         shutil.copyfile(real[0].path, font)
         with open(font, "ab") as handle:
             handle.write(b"\0")

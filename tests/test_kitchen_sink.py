@@ -148,12 +148,32 @@ def test_a_long_table_crosses_a_page_with_its_head_repeated(built):
 
 
 def test_table_cells_are_not_hyphenated(built):
+    """Narrow cells break between words only ("Interceptor pro-gramme" is what auto
+    hyphenation made of them)."""
+    _, pdf, _ = built
+    [page] = [text for text in read_pdf(pdf).pages if "Narrow cells" in text]
+    words = set(page.split())
+    for word in ("Interceptor", "programme", "production", "stockpiles", "Maintenance",
+                 "Coproduction", "Sustainment", "arrangement", "Interoperability",
+                 "requirements", "destroyers", "Electronics"):
+        assert word in words, f"{word!r} was broken: {page}"
+    assert not [w for w in words if w.endswith(("-", "\u2010")) and w != "-"]
+
+
+def test_no_page_ends_with_a_heading(built):
+    """A heading is kept with the first lines of what follows it (break-after: avoid,
+    orphans): the last line of body text on a page is never a heading."""
     import pdfplumber
 
     _, pdf, _ = built
     with pdfplumber.open(pdf) as doc:
-        for page in doc.pages:
-            for table in page.find_tables():
-                for row in table.extract():
-                    for cell in row:
-                        assert not re.search(r"[\u2010-]\n", cell or ""), (page.page_number, cell)
+        for page in doc.pages[2:]:  # after the cover and the contents
+            body = [c for c in page.chars if c["size"] > 8 and c["text"].strip()]
+            if not body:
+                continue
+            bottom = max(c["bottom"] for c in body)
+            last = [c for c in body if abs(c["bottom"] - bottom) < 2]
+            heading = all(c["size"] >= 11.4 and ("Bold" in c["fontname"] or "Semi" in
+                                                   c["fontname"]) for c in last)
+            text = "".join(c["text"] for c in sorted(last, key=lambda c: c["x0"]))
+            assert not heading, f"page {page.page_number} ends with the heading {text!r}"

@@ -336,7 +336,7 @@ class _Renderer(RendererHTML):
             ctx.endnotes.append((n, body))
             return (f'<sup class="fn-call" id="fnref-{n}"><a href="#fn-{n}">{n}</a></sup>')
         # a word joiner keeps the call on the line of the word it follows
-        return f'\u2060<span class="footnote" id="fn-{n}" data-n="{n}">{body}</span>'
+        return f'<span class="footnote" id="fn-{n}" data-n="{n}">{body}</span>'
 
 
 RENDERER = _Renderer(MD)
