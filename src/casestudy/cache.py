@@ -194,7 +194,8 @@ def record(out: Path, slug: str, digest: str, formats: Iterable[str]) -> None:
 # What the checker's findings can depend on besides this package: the libraries that
 # read YAML and Markdown, validate, and know the country codes.
 _CHECK_LIBRARIES = ("pydantic", "pydantic_core", "ruamel.yaml", "_ruamel_yaml", "markdown_it",
-                    "mdit_py_plugins", "linkify_it", "pycountry", "PIL", "tinycss2")
+                    "mdit_py_plugins", "linkify_it", "pycountry", "PIL", "tinycss2",
+                    "fontTools")  # fonts' character maps, Unicode scripts
 _CHECK_FORMAT = 1  # bump when the stored shape changes
 
 
