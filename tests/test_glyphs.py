@@ -254,7 +254,9 @@ def test_scripts_limit_a_fallback_to_its_characters(sink):
 # ---------------------------------------------------------------- caches and digests
 
 
-def test_cmaps_are_cached_by_font_hash_and_a_broken_cache_costs_only_time(sink, check_cache):
+def test_cmaps_are_cached_by_font_hash_and_a_broken_cache_costs_only_time(sink, check_cache,
+                                                                        monkeypatch):
+    monkeypatch.setitem(glyphs._DISK, "cache", True)  # a build in this process turned it off
     glyphs._cmap.cache_clear()
     font = sink / "fonts/NotoSansCJKjp-subset.otf"
     first = glyphs.font_cmap(font)
@@ -266,6 +268,17 @@ def test_cmaps_are_cached_by_font_hash_and_a_broken_cache_costs_only_time(sink, 
     stored.write_text("{not json")  # ...and a broken one is rebuilt
     glyphs._cmap.cache_clear()
     assert glyphs.font_cmap(font) == first
+    glyphs._cmap.cache_clear()
+
+
+def test_a_build_reads_and_writes_no_cmap_cache(sink, check_cache, tmp_path):
+    from casestudy.build import build_study
+
+    series = load_series(sink)  # reading series.yaml checks its fonts (through the cache)
+    shutil.rmtree(check_cache / "fonts", ignore_errors=True)
+    glyphs._cmap.cache_clear()
+    build_study(sink / STUDY, tmp_path / "out", ("pdf",), series)
+    assert not (check_cache / "fonts").exists()
     glyphs._cmap.cache_clear()
 
 
