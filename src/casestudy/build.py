@@ -80,7 +80,7 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     if not force and up_to_date(out, root.name, digest, formats):
         return BuildResult(root.name, [targets[f] for f in formats], skipped=True,
                            seconds=time.perf_counter() - started)
-    from .glyphs import memory_only
+    from .fontmap import memory_only
 
     memory_only()  # a build opens nothing outside the study, the branding and the fonts
     study = load_study(root)

@@ -114,7 +114,7 @@ def inputs_digest(root: Path, series: SeriesConfig) -> str:
     """The digest of everything that affects the outputs of the study in ``root``."""
     digest = hashlib.sha256(engine_digest())
     digest.update(series.model_dump_json().encode())
-    from .glyphs import font_digest  # hashed once a process while the file is unchanged
+    from .fontmap import font_digest  # hashed once a process while the file is unchanged
 
     for font in brand.fallback_fonts(series):  # by content: a new version rebuilds
         digest.update(f"\nfont\0{font_digest(font.path)}".encode())

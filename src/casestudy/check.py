@@ -101,7 +101,7 @@ def check_paths(roots: list[Path], cache_dir: Path | None = None,
     if cache_dir is None:
         return fork_map(check, roots)
     from .cache import CheckCache
-    from .glyphs import series_fonts_key
+    from .fontmap import series_fonts_key
 
     store = CheckCache(cache_dir)
     # the findings depend on the series too: its fonts (by content) and its prose

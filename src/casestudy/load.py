@@ -222,7 +222,7 @@ def _check_fallback_fonts(config: SeriesConfig, doc: YamlDoc) -> None:
         key = "file"
         try:
             font = fallback_path(decl, config._root)
-            from .glyphs import font_cmap, parse_unicode_range, script_code
+            from .fontmap import font_cmap, parse_unicode_range, script_code
 
             font_cmap(font)
             key = "scripts"

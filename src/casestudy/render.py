@@ -30,7 +30,7 @@ from .schema import SeriesConfig
 
 def _fonts_css(series: SeriesConfig, url_of: dict[Path, str]) -> str:
     """@font-face for every brief font, and the two stacks the stylesheets use."""
-    from .glyphs import fallback_unicode_range
+    from .fontmap import fallback_unicode_range
 
     rules = []
     for f in brief_fonts(series):
