@@ -138,10 +138,17 @@ def test_series_prose_is_judged_at_its_line(sink):
         'publisher: "Meridian Institute for Strategy and Security"',
         'publisher: "Meridian Institute ✦ Strategy"')
     (sink / "series.yaml").write_text(text)
-    result = invoke(sink, "check", "kitchen-sink")
+    shutil.copytree(sink / STUDY, sink / "countries/second")
+    message = ("series.yaml:4:32: error: U+2726 ✦ (Common) is in no brief font; add a "
+               "fallback font that has them to the brand")
+    result = invoke(sink, "check")
     assert result.exit_code == 1
-    assert ("series.yaml:4:32: error: U+2726 ✦ (Common) is in no brief font; add a fallback "
-            "font that has them to the brand") in result.output
+    assert result.output.count(message) == 1  # every brief prints it; said once
+    report = json.loads(invoke(sink, "series", "--format", "json").output)
+    assert [(p["line"], p["col"], p["rule"]) for p in report["series_problems"]] == [
+        (4, 32, "check")]
+    assert not [p for row in report["studies"] for p in row["problems"]
+                if p["path"] == "series.yaml"]
 
 
 def test_controls_are_named_and_ignorables_need_no_glyph(sink):
