@@ -334,3 +334,15 @@ def test_everything_the_templates_and_css_print_is_in_the_brand_fonts():
     serif = fontmap.font_cmap(brand_fonts()[0].path)
     assert {ord("•"), ord("–"), ord("›"), ord("\u2010")} <= serif
     assert ord("◦") not in serif  # the default nested marker, hence the CSS above
+
+
+def test_lines_are_counted_as_the_checker_counts_them(sink):
+    """markdown-it ends a line at a lone carriage return; the checker's lines end at
+    newlines only, and its columns count from there."""
+    without_fallbacks(sink)
+    section = sink / STUDY / "sections/08-conclusion.md"
+    section.write_bytes("# Conclusion\r\rA 三 here.\nAnd 本.\n".encode())
+    found = [e for e in errors_of(check_study(load_study(sink / STUDY), load_series(sink)))
+             if e.startswith("08-")]
+    assert [e.split(" U+")[0] for e in found] == ["08-conclusion.md:1:17:",
+                                                  "08-conclusion.md:2:5:"]

@@ -13,7 +13,7 @@ What each font has is fontmap.py's to say.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,8 +67,11 @@ def _line_col(lines: list[str], start: tuple[int, int], needle: str,
 
 
 def _check_pieces(pieces: Iterable[tuple[str, int, int, int]], lines: list[str],
-                  report: _Reporter) -> None:
-    """``pieces`` are (printed text, line and col where its source starts, last line)."""
+                  report: _Reporter, add: Callable[[int, int, str], None] | None = None
+                  ) -> None:
+    """``pieces`` are (printed text, line and col where its source starts, last line);
+    ``add`` reports a place in ``lines`` (default: as it is)."""
+    add = add or report.add
     after: dict[tuple[int, int], tuple[int, int]] = {}  # where the last run of a block was
     for text, line, col, last in pieces:
         for start, end in report.coverage.uncovered(text):
@@ -78,7 +81,7 @@ def _check_pieces(pieces: Iterable[tuple[str, int, int, int]], lines: list[str],
             found = _line_col(lines, after.get((line, col), (line, col)), run, last)
             if found:
                 after[(line, col)] = (found[0], found[1] + len(run))
-            report.add(*(found or (line, col)), report.coverage.message(run))
+            add(*(found or (line, col)), report.coverage.message(run))
 
 
 def _inline_pieces(tokens: Iterable[Token]) -> Iterator[tuple[str, int, int, int]]:
@@ -95,8 +98,21 @@ def _inline_pieces(tokens: Iterable[Token]) -> Iterator[tuple[str, int, int, int
 
 def section_problems(path: Path, text: str, tokens: Iterable[Token],
                      coverage: Coverage, out: list[Problem]) -> None:
+    # markdown-it's lines end at \r too; the checker's lines end at \n alone
+    where: list[tuple[int, int]] = []  # per markdown-it line: (line, offset) in the file
+    for number, line in enumerate(text.split("\n"), 1):
+        offset = 0
+        for piece in line.removesuffix("\r").split("\r"):
+            where.append((number, offset))
+            offset += len(piece) + 1
     report = _Reporter(path, coverage, out)
-    _check_pieces(_inline_pieces(tokens), text.splitlines(), report)
+
+    def add(line: int, col: int, message: str) -> None:
+        number, offset = where[min(line, len(where)) - 1]
+        report.add(number, col + offset, message)
+
+    _check_pieces(_inline_pieces(tokens), text.replace("\r\n", "\n").replace("\r", "\n")
+                  .split("\n"), report, add)
     report.close()
 
 
@@ -191,21 +207,22 @@ def series_problems(series: SeriesConfig, coverage: Coverage | None = None) -> l
 
 
 def _svg_files(study: Study, sources: list[str]) -> list[Path]:
-    from .fetch import Refused, local_image
+    from .fetch import Refused, local_image, sniff_image
 
     out = []
     for src in sources:
         try:
             path = local_image(study.root, src)
-        except Refused:
-            continue  # the checker reports it
-        if path.suffix.lower() == ".svg":
-            out.append(path)
+            if path.suffix.lower() == ".svg" and not sniff_image(path):
+                out.append(path)
+        except (Refused, OSError):
+            continue  # the image check reports it; a refused SVG is not drawn
     return out
 
 
 _TEXT_TAGS = {"text", "tspan", "textPath", "a"}
 _FAMILY_IN_STYLE = re.compile(r"font-family\s*:\s*([^;}]+)", re.IGNORECASE)
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.IGNORECASE)
 
 
 def _families(value: str) -> list[str]:
@@ -275,6 +292,8 @@ def svg_problems(path: Path, coverage: Coverage, out: list[Problem]) -> None:
         return
     known = set(coverage.by_family)
     for line, col, css in styles:  # a <style> rule may give the text its font
+        # an @font-face names a face, it does not use one (its url() is refused anyway)
+        css = _FONT_FACE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), css)
         for match in _FAMILY_IN_STYLE.finditer(css):
             stray = _families(match.group(1))[:1]
             if stray and stray[0] not in known:
@@ -283,7 +302,7 @@ def svg_problems(path: Path, coverage: Coverage, out: list[Problem]) -> None:
                       (len(before.rsplit("\n", 1)[-1]) + 1) if "\n" in before else col
                       + len(before))
                 out.append(error(path, *at, _font_message(stray, known)))
-    styled = any(_FAMILY_IN_STYLE.search(css) for _, _, css in styles)
+    styled = any(_FAMILY_IN_STYLE.search(_FONT_FACE.sub("", css)) for _, _, css in styles)
     report = _Reporter(path, coverage, out)
     lines = _read_lines(path)
     for piece in texts:
