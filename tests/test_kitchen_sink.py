@@ -177,3 +177,23 @@ def test_no_page_ends_with_a_heading(built):
                                                    c["fontname"]) for c in last)
             text = "".join(c["text"] for c in sorted(last, key=lambda c: c["x0"]))
             assert not heading, f"page {page.page_number} ends with the heading {text!r}"
+
+
+@pytest.fixture(scope="module")
+def many_headings(tmp_path_factory) -> Path:
+    """A study whose conclusion is forty subsections of uneven length: without the rule,
+    some heading lands at the foot of a page."""
+    root = tmp_path_factory.mktemp("headings") / "series"
+    shutil.copytree(KITCHEN, root, ignore=shutil.ignore_patterns("golden"))
+    words = "The relationship between the two industries rests on contracts and trust. "
+    parts = ["# Conclusion\n"]
+    for i in range(40):
+        parts.append(f"## Point number {i + 1}\n\n" + words * (3 + (i * 7) % 11) + "\n")
+    (root / "countries/kitchen-sink/sections/08-conclusion.md").write_text("\n".join(parts))
+    result = build_study(root / "countries" / "kitchen-sink", root / "build", ("pdf",),
+                         load_series(root))
+    return result.outputs[0]
+
+
+def test_no_heading_is_left_at_the_foot_of_a_page(many_headings):
+    test_no_page_ends_with_a_heading(("letter", many_headings, None))
