@@ -207,14 +207,14 @@ def series_problems(series: SeriesConfig, coverage: Coverage | None = None) -> l
 
 
 def _svg_files(study: Study, sources: list[str]) -> list[Path]:
-    from .fetch import Refused, local_image, sniff_image
+    from .fetch import Refused, local_image, svg_figure
 
     out = []
     for src in sources:
         try:
             path = local_image(study.root, src)
-            if path.suffix.lower() == ".svg" and not sniff_image(path):
-                out.append(path)
+            if path.suffix.lower() == ".svg" and not svg_figure(path).errors:
+                out.append(path)  # judged as written; the sanitized copy keeps the text
         except (Refused, OSError):
             continue  # the image check reports it; a refused SVG is not drawn
     return out
