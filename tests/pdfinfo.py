@@ -41,6 +41,41 @@ class PdfFacts:
                 names.add((str(font["/BaseFont"]).split("+", 1)[-1], embedded))
         return names
 
+    def font_names(self) -> set[str]:
+        """The /FontName of every font the PDF draws with, in pages and in the forms they
+        use (an SVG figure is a form), subset prefixes ("ABCDEF+") stripped."""
+        names: set[str] = set()
+        seen: set[int] = set()
+
+        def walk(resources) -> None:
+            resources = resources.get_object() if resources is not None else {}
+            for font in (resources.get("/Font") or {}).values():
+                font = font.get_object()
+                descendant = font.get("/DescendantFonts")
+                target = descendant[0].get_object() if descendant else font
+                descriptor = target.get("/FontDescriptor")
+                name = descriptor.get_object()["/FontName"] if descriptor else font["/BaseFont"]
+                names.add(str(name).lstrip("/").split("+", 1)[-1])
+            for xobject in (resources.get("/XObject") or {}).values():
+                ref = id(xobject.get_object())
+                if ref in seen:
+                    continue
+                seen.add(ref)
+                form = xobject.get_object()
+                if "/Resources" in form:
+                    walk(form["/Resources"])
+
+        for page in self.reader.pages:
+            walk(page.get("/Resources"))
+        return names
+
+    def foreign_fonts(self, families: list[str]) -> set[str]:
+        """Fonts not of ``families`` (WeasyPrint names a font by its CSS family, spaces
+        as hyphens, then its style: "Source-Serif-4-Bold")."""
+        prefixes = tuple(f.replace(" ", "-") for f in families)
+        return {name for name in self.font_names()
+                if not any(name == p or name.startswith((p + "-", p + ",")) for p in prefixes)}
+
     def links(self) -> tuple[list[str], int]:
         """External URIs, and the number of internal (destination) links."""
         uris, internal = [], 0

@@ -129,6 +129,8 @@ def test_only_the_brand_fonts_are_used_and_embedded(facts):
     for name, embedded in fonts:
         assert embedded, name
         assert name.replace("-", "").startswith(("SourceSerif4", "SourceSans3")), name
+    # the SVG figure's text (a form of its own) included
+    assert facts.foreign_fonts(["Source Serif 4", "Source Sans 3"]) == set()
 
 
 def test_web_edition_has_its_assets(built):

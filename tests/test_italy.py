@@ -64,3 +64,8 @@ def test_every_footnote_is_printed_on_the_page_of_its_first_call(pdf):
     assert len(printed) >= 30
     assert sorted(printed) == list(range(1, len(printed) + 1))  # numbered through the brief
     assert {n: first_call.get(n) for n in printed} == printed
+
+
+def test_only_brand_fonts_are_drawn_with(pdf):
+    """No machine font in the real brief: pages and the SVG chart's form alike."""
+    assert read_pdf(pdf).foreign_fonts(["Source Serif 4", "Source Sans 3"]) == set()

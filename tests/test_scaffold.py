@@ -644,10 +644,10 @@ def test_a_folder_appearing_while_generating_is_left_alone(series_repo, monkeypa
     real = casestudy.check.check_study
     target = series_repo / "countries" / "japan"
 
-    def check_and_race(study):
+    def check_and_race(study, *args, **kwargs):
         target.mkdir()
         (target / "study.yaml").write_text("someone else's\n")
-        return real(study)
+        return real(study, *args, **kwargs)
 
     monkeypatch.setattr(casestudy.check, "check_study", check_and_race)
     with pytest.raises(ScaffoldError) as exc:

@@ -176,7 +176,8 @@ def test_absurd_css_in_a_figure_builds_within_time_and_memory(tmp_path):
     study = hostile_study(tmp_path / "study", None)
     (study / "figures" / "chart.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100" width="200" '
-        'height="100"><text x="10" y="50" style="font-size:1e9px">Huge</text>'
+        'height="100"><text x="10" y="50" font-family="Source Sans 3" '
+        'style="font-size:1e9px">Huge</text>'
         '<rect width="10" height="10" style="stroke-width:1e9px;stroke:#000"/></svg>')
     result = run_child([str(HELPER), "build", str(study), str(tmp_path / "out")], tmp_path,
                        timeout=240, memory=3 * GIB)

@@ -17,10 +17,11 @@ consists of, for the build digest and the URL fetcher. It imports nothing heavy.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -35,6 +36,9 @@ from .errors import Problem, ProblemsFound, error, warning
 from .fetch import MAX_IMAGE_BYTES, image_problem, inside, real, svg_figure
 from .typefaces import Font, TypeStyle, typography
 from .yamlfile import Loc, YamlDoc, read_yaml
+
+if TYPE_CHECKING:
+    from .schema import FallbackFont, SeriesConfig
 
 BRANDING = Path(__file__).parent / "branding"  # our templates and CSS
 DEFAULT_BRAND = BRANDING / "default"  # the neutral brand: its _brand.yml, logo
@@ -117,8 +121,32 @@ def brand_fonts(brand: Brand | None = None) -> list[Font]:
     return list((brand or default_brand()).fonts)
 
 
-def font_roots(brand: Brand | None = None) -> list[Path]:
-    return (brand or default_brand()).font_roots()
+def series_brand(series: SeriesConfig | None) -> Brand:
+    """The brand of the series ``series`` was read from (the default brand when it was
+    not read from a folder)."""
+    root = series._root if series is not None else None
+    return load_brand(root) if root is not None else default_brand()
+
+
+def brief_fonts(series: SeriesConfig | None) -> list[Font]:
+    """Every font a brief of ``series`` may use: its brand's, fallbacks included."""
+    return list(series_brand(series).fonts)
+
+
+def fallback_fonts(series: SeriesConfig | None) -> list[Font]:
+    """The brand's fonts for other scripts (families after the first of a role)."""
+    return [f for f in series_brand(series).fonts if f.fallback]
+
+
+def font_stacks(series: SeriesConfig | None) -> dict[str, str]:
+    """The CSS font-family lists of base text (``serif``) and headings (``sans``)."""
+    brand = series_brand(series)
+    return {"serif": brand.stack("base"), "sans": brand.stack("headings")}
+
+
+def font_roots(of: Brand | SeriesConfig | None = None) -> list[Path]:
+    """What the URL fetcher may read for the brand of ``of`` (a brand or a series)."""
+    return (of if isinstance(of, Brand) else series_brand(of)).font_roots()
 
 
 @cache
@@ -137,10 +165,11 @@ def load_brand(repo: Path) -> Brand:
     path = repo / BRAND_FILE
     legacy = _series_colors(repo)
     if not path.exists() and not path.is_symlink():
-        if legacy is None:
-            return default_brand()
-        return _resolve(DEFAULT_BRAND / BRAND_FILE, None, legacy)
-    return _resolve(path, default_brand(), legacy)
+        brand = (default_brand() if legacy is None
+                 else _resolve(DEFAULT_BRAND / BRAND_FILE, None, legacy))
+    else:
+        brand = _resolve(path, default_brand(), legacy)
+    return _with_series_fallbacks(brand, repo)
 
 
 # ---------------------------------------------------------------- reading
@@ -457,3 +486,77 @@ def _logos(reader: _Reader, logo: str | Logo | LogoResource | None,
     return found
 
 
+
+
+# ---------------------------------------------------------------- series.yaml fallback_fonts
+
+class FontNotFound(ValueError):
+    """A declared fallback font that cannot be used; the message says why."""
+
+
+FONT_SUFFIXES = (".ttf", ".otf")
+
+
+def fallback_path(decl: FallbackFont, series_root: Path | None) -> Path:
+    """The file of a fallback font declared in series.yaml: in the series folder, or in
+    an installed font package. Never a font of the machine's font configuration."""
+    rel = Path(decl.file)
+    if rel.is_absolute() or "\\" in decl.file:
+        raise FontNotFound(f"font file {decl.file!r} must be a relative path")
+    if decl.package:
+        module = decl.package.replace("-", "_")
+        try:
+            spec = find_spec(module)  # finds the package without running its code
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.submodule_search_locations:
+            raise FontNotFound(f"font package {decl.package!r} is not installed; "
+                               f"pip install {decl.package}")
+        base = Path(list(spec.submodule_search_locations)[0])
+        where = f"the package {decl.package}"
+    else:
+        if series_root is None:
+            raise FontNotFound("fallback font files are relative to series.yaml, which "
+                               "was not read from a folder")
+        base, where = series_root, "the series folder"
+    path = real(base / rel)
+    if not inside(path, real(base)):
+        raise FontNotFound(f"font file {decl.file!r} leads outside {where}")
+    if not path.is_file():
+        raise FontNotFound(f"font file {decl.file!r} not found in {where}")
+    if path.suffix.lower() not in FONT_SUFFIXES:
+        raise FontNotFound(f"font file {decl.file!r} must be a .ttf or .otf file")
+    return path
+
+
+def _with_series_fallbacks(brand: Brand, repo: Path) -> Brand:
+    """series.yaml's old ``fallback_fonts``, after the brand's fonts in every role, with
+    a warning that they belong in _brand.yml now. An entry load_series refuses (it
+    reports it, located) is skipped here."""
+    from .schema import FallbackFont
+
+    doc = read_yaml(repo / "series.yaml") if (repo / "series.yaml").is_file() else None
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(
+            doc.data.get("fallback_fonts"), list):
+        return brand
+    fonts: list[Font] = []
+    for item in doc.data["fallback_fonts"]:
+        try:
+            decl = FallbackFont.model_validate(item)
+            path = fallback_path(decl, repo)
+        except (ValidationError, FontNotFound, OSError):
+            continue
+        if not any(f.family == decl.family for f in (*brand.fonts, *fonts)):
+            fonts.append(Font(decl.family, path, "normal", fallback=True,
+                              scripts=tuple(decl.scripts), unicode_range=decl.unicode_range))
+    line, col = doc.keys.get(("fallback_fonts",), (1, 1))
+    moved = warning(doc.path, line, col, f"'fallback_fonts' belongs in {BRAND_FILE} now: "
+                    "declare each font under typography.fonts with its unicode-range "
+                    "(used as it is meanwhile)")
+    names = tuple(f.family for f in fonts)
+    return replace(
+        brand, fonts=brand.fonts + tuple(fonts),
+        base=replace(brand.base, families=brand.base.families + names),
+        headings=replace(brand.headings, families=brand.headings.families + names),
+        monospace=replace(brand.monospace, families=brand.monospace.families + names),
+        problems=brand.problems + (moved,))

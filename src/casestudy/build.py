@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .brand import BRANDING, Brand, default_brand
+from .brand import BRANDING, Brand, series_brand
 from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from .errors import BuildError, Problem, ProblemsFound, UnsafeTarget, display_path
 from .fetch import Refused, pillow, real, served_bytes
@@ -86,8 +86,11 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     if not force and up_to_date(out, root.name, digest, formats):
         return BuildResult(root.name, [targets[f] for f in formats], skipped=True,
                            seconds=time.perf_counter() - started)
+    from .fontmap import memory_only
+
+    memory_only()  # a build opens nothing outside the study, the branding and the fonts
     study = load_study(root)
-    problems = check_study(study)
+    problems = check_study(study, series)
     if any(p.is_error for p in problems):
         raise ProblemsFound(problems)
     result = BuildResult(study.slug, warnings=problems)
@@ -106,7 +109,7 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
     from .pdf import html_to_pdf
     from .render import render_html
 
-    brand = brand or default_brand()
+    brand = brand or series_brand(series)
     remove_temporaries(target, older_than=STALE_SECONDS)
     html = render_html(study, series, "print", brand=brand)
     roots = [study.root, BRANDING, *brand.font_roots()]
@@ -166,7 +169,7 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path,
     (no data, notes, READMEs, dotfiles or HTML) is published."""
     from .render import render_html
 
-    brand = brand or default_brand()
+    brand = brand or series_brand(series)
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_editions(out, study.slug)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))

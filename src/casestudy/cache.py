@@ -147,11 +147,12 @@ def brand_digest(brand: Brand) -> bytes:
 
 def inputs_digest(root: Path, series: SeriesConfig, brand: Brand | None = None) -> str:
     """The digest of everything that affects the outputs of the study in ``root``
-    (``brand``: the package's default brand when None)."""
-    from .brand import default_brand
+    (``brand``: the series' own when None, series.yaml's fallback fonts included; the
+    brand digest holds every font file by content, so a new version rebuilds)."""
+    from .brand import series_brand
 
     digest = hashlib.sha256(engine_digest())
-    digest.update(brand_digest(brand or default_brand()))
+    digest.update(brand_digest(brand or series_brand(series)))
     digest.update(series.model_dump_json().encode())
     entries = [("study.yaml", _entry(root / "study.yaml"))]
     for folder in ("sections", "figures"):
@@ -229,7 +230,8 @@ def record(out: Path, slug: str, digest: str, formats: Iterable[str]) -> None:
 # What the checker's findings can depend on besides this package: the libraries that
 # read YAML and Markdown, validate, and know the country codes.
 _CHECK_LIBRARIES = ("pydantic", "pydantic_core", "ruamel.yaml", "_ruamel_yaml", "markdown_it",
-                    "mdit_py_plugins", "linkify_it", "pycountry", "PIL", "tinycss2")
+                    "mdit_py_plugins", "linkify_it", "pycountry", "PIL", "tinycss2",
+                    "fontTools")  # fonts' character maps, Unicode scripts
 _CHECK_FORMAT = 1  # bump when the stored shape changes
 
 
@@ -283,9 +285,10 @@ class CheckCache:
         return key, self.folder / "check" / f"{name}.json"
 
     @staticmethod
-    def digest(root: Path) -> str | None:
-        """The digest of the study in ``root`` as the checker sees it, or None."""
-        digest = hashlib.sha256(checker_digest())
+    def digest(root: Path, extra: str = "") -> str | None:
+        """The digest of the study in ``root`` as the checker sees it, or None.
+        ``extra``: what else the findings depend on (the series' fonts and prose)."""
+        digest = hashlib.sha256(checker_digest() + extra.encode("utf-8", "surrogateescape"))
         try:
             for rel, content in _tree_entries(root, root, resolve=True):
                 digest.update(b"\n" + rel.encode("utf-8", "surrogateescape") + b"\0" + content)

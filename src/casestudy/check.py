@@ -15,11 +15,19 @@ from .errors import Problem, error, warning
 from .fetch import SAFE_LINK, Refused, image_problem, inside, local_image, real, svg_figure
 from .folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
 from .load import Section, Study, load_study
-from .schema import PLACEHOLDER
+from .schema import PLACEHOLDER, SeriesConfig
 
 
-def check_study(study: Study) -> list[Problem]:
-    """All problems of ``study``, sorted by file and line."""
+def check_study(study: Study, series: SeriesConfig | None = None,
+                glyphs: bool = True) -> list[Problem]:
+    """All problems of ``study``, sorted by file and line.
+
+    ``series`` (from series.yaml) brings its fallback fonts and its prose to the glyph
+    coverage rule; without it the brand fonts alone are judged. ``glyphs=False`` leaves
+    that rule out (``new`` checks what its template made, not the author's answers).
+    """
+    from .glyphs import study_problems
+
     problems = list(study.problems)
     problems += _check_meta(study)
     adjective = study.meta.country.adjective if study.meta else "{adjective}"
@@ -27,6 +35,8 @@ def check_study(study: Study) -> list[Problem]:
     for section in study.sections:
         problems += _check_section(study, section, adjective, final)
     problems += _check_figure_files(study)
+    if glyphs:
+        problems += study_problems(study, series)
     for path in study.extra_files:
         names = ", ".join(s.spec.filename for s in study.sections)
         problems.append(warning(path, 1, 1, f"not a section of the series schema; it is not "
@@ -68,12 +78,13 @@ def _check_figure_files(study: Study) -> list[Problem]:
     return out
 
 
-def check_path(root: Path) -> list[Problem]:
+def check_path(root: Path, series: SeriesConfig | None = None) -> list[Problem]:
     """Load and check the study in ``root``."""
-    return check_study(load_study(root))
+    return check_study(load_study(root), series)
 
 
-def check_paths(roots: list[Path], cache_dir: Path | None = None) -> list[list[Problem]]:
+def check_paths(roots: list[Path], cache_dir: Path | None = None,
+                series: SeriesConfig | None = None) -> list[list[Problem]]:
     """The problems of each study in ``roots``; many studies are checked in parallel.
 
     With ``cache_dir``, a study unchanged since it was last checked there is not read
@@ -81,21 +92,27 @@ def check_paths(roots: list[Path], cache_dir: Path | None = None) -> list[list[P
     lookup happens here, before any worker starts, so a series with nothing changed
     neither forks nor loads the Markdown parser.
     """
+    from functools import partial
+
     from .workers import fork_map
 
     roots = list(roots)
+    check = partial(check_path, series=series)
     if cache_dir is None:
-        return fork_map(check_path, roots)
+        return fork_map(check, roots)
     from .cache import CheckCache
+    from .fontmap import series_fonts_key
 
     store = CheckCache(cache_dir)
+    # the findings depend on the series too: its fonts (by content) and its prose
+    extra = series_fonts_key(series) + (series.model_dump_json() if series else "")
     # each digest is taken before its study is checked, so an edit made meanwhile is seen
-    digests = [store.digest(root) for root in roots]
+    digests = [store.digest(root, extra) for root in roots]
     found = [store.get(root, d) for root, d in zip(roots, digests, strict=True)]
     todo = [i for i, problems in enumerate(found) if problems is None]
     if todo:
         from . import markdown  # noqa: F401  # once, before forking, not in every worker
-    for i, problems in zip(todo, fork_map(check_path, [roots[i] for i in todo]), strict=True):
+    for i, problems in zip(todo, fork_map(check, [roots[i] for i in todo]), strict=True):
         found[i] = problems
         store.put(roots[i], digests[i], problems)
     return [problems or [] for problems in found]

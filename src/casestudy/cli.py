@@ -95,12 +95,16 @@ def check(
     from .brand import load_brand
     from .cache import default_cache_dir
     from .check import check_paths
-    from .load import find_repo, resolve_studies
+    from .load import SERIES_FILE, find_repo, load_series, resolve_studies
 
     repo = find_repo()
     paths = resolve_studies(studies or [], repo)
-    found = check_paths(paths, default_cache_dir() if cache else None)
-    problems = list(load_brand(repo).problems) + [p for study in found for p in study]
+    # the series brings the fallback fonts and the prose every brief prints
+    series = load_series(repo) if (repo / SERIES_FILE).is_file() else None
+    found = check_paths(paths, default_cache_dir() if cache else None, series)
+    # series.yaml's own findings come with every study: say them once
+    problems = list(load_brand(repo).problems) + list(
+        dict.fromkeys(p for study in found for p in study))
     errors, warnings = _print_problems(problems)
     err.print(f"{len(paths)} {'study' if len(paths) == 1 else 'studies'} checked: "
               f"{errors} error(s), {warnings} warning(s)")

@@ -203,10 +203,37 @@ def read_series(repo: Path) -> tuple[SeriesConfig, YamlDoc]:
         first = doc.problems[0]
         raise ConfigError(first.message, path, first.line, first.col)
     try:
-        return SeriesConfig.model_validate(doc.data or {}), doc
+        config = SeriesConfig.model_validate(doc.data or {})
     except ValidationError as exc:
         first = pydantic_problems(doc, exc, SeriesConfig)[0]
         raise ConfigError(first.message, path, first.line, first.col) from None
+    config._root = repo
+    _check_fallback_fonts(config, doc)
+    return config, doc
+
+
+def _check_fallback_fonts(config: SeriesConfig, doc: YamlDoc) -> None:
+    """Each declared fallback font is a readable font file of the series or of an
+    installed font package, with known scripts and a valid unicode-range."""
+    from .brand import FontNotFound, fallback_path
+    from .errors import ConfigError
+
+    for i, decl in enumerate(config.fallback_fonts):
+        key = "file"
+        try:
+            font = fallback_path(decl, config._root)
+            from .fontmap import font_cmap, parse_unicode_range, script_code
+
+            font_cmap(font)
+            key = "scripts"
+            for script in decl.scripts:
+                script_code(script)
+            key = "unicode_range"
+            if decl.unicode_range:
+                parse_unicode_range(decl.unicode_range)
+        except (FontNotFound, ValueError, OSError) as exc:
+            line, col = doc.where(("fallback_fonts", i, key))
+            raise ConfigError(f"fallback_fonts[{i}].{key}: {exc}", doc.path, line, col) from None
 
 
 def find_repo(start: Path | None = None) -> Path:

@@ -323,7 +323,7 @@ class _Renderer(RendererHTML):
         seen: dict[str, int] = env["seen_notes"]
         if label in seen:  # a second call of the same note points back to its number
             n = seen[label]
-            return f'<sup class="fn-again"><a href="#fn-{n}">{n}</a></sup>'
+            return f'\u2060<sup class="fn-again"><a href="#fn-{n}">{n}</a></sup>'
         ctx.footnotes += 1
         n = seen[label] = ctx.footnotes
         env["in_note"] = True
@@ -335,6 +335,7 @@ class _Renderer(RendererHTML):
         if ctx.mode == "web":
             ctx.endnotes.append((n, body))
             return (f'<sup class="fn-call" id="fnref-{n}"><a href="#fn-{n}">{n}</a></sup>')
+        # a word joiner keeps the call on the line of the word it follows
         return f'<span class="footnote" id="fn-{n}" data-n="{n}">{body}</span>'
 
 

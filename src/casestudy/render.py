@@ -23,7 +23,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .brand import BRANDING, Brand, default_brand
+from .brand import BRANDING, Brand, series_brand
 from .errors import BuildError
 from .fetch import Refused, local_image
 from .load import Study
@@ -38,11 +38,17 @@ def _css_url(url: str) -> str:
 
 def brand_css(brand: Brand, url: dict[Path, str]) -> str:
     """The brand as CSS: @font-face rules and the custom properties brief.css reads."""
-    rules = [
-        f'@font-face {{ font-family: "{f.family}"; src: url("{_css_url(url[f.path])}"); '
-        f"font-style: {f.style};{f' font-weight: {f.weight};' if f.weight else ''}"
-        f"{f' unicode-range: {f.unicode_range};' if f.unicode_range else ''} }}"
-        for f in brand.fonts]
+    from .fontmap import fallback_unicode_range
+
+    rules = []
+    for f in brand.fonts:
+        # WeasyPrint takes a face's unicode-range as its whole character set: a limited
+        # fallback lists only what it really has, as the glyph rule judges it
+        limited = fallback_unicode_range(f) if f.fallback else f.unicode_range
+        rules.append(
+            f'@font-face {{ font-family: "{f.family}"; src: url("{_css_url(url[f.path])}"); '
+            f"font-style: {f.style};{f' font-weight: {f.weight};' if f.weight else ''}"
+            f"{f' unicode-range: {limited};' if limited else ''} }}")
     props = {f"--{role}": value for role, value in brand.colors.items()}
     props.update({
         "--font-base": brand.stack("base"), "--font-headings": brand.stack("headings"),
@@ -113,7 +119,7 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
     The study must have passed ``check_study`` without errors. ``brand`` defaults to
     the package's neutral brand.
     """
-    brand = brand or default_brand()
+    brand = brand or series_brand(series)
     meta = study.meta
     if meta is None:
         raise BuildError("study.yaml is invalid; run `casestudy check`", study.study_file)

@@ -376,7 +376,7 @@ def new_study(repo: Path, name: str, **given: Any) -> Path:
         made = Path(generate_files(repo_dir=str(template_root()), output_dir=str(work),
                                    context={"cookiecutter": answers.variables()},
                                    accept_hooks=False))
-        errors = [p for p in check_study(load_study(made)) if p.is_error]
+        errors = [p for p in check_study(load_study(made), glyphs=False) if p.is_error]
         if errors:  # a bug of the template, not of the answers: say where
             raise ScaffoldError(f"the template made a study with errors: {errors[0]}")
         if target.exists() or target.is_symlink():

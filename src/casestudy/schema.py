@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 SCHEMA_VERSION = 1
 STATUSES = ("draft", "review", "final")
@@ -171,6 +172,21 @@ class StyleRules(_Model):
                                      description="Acronym -> expansion due on first use.")
 
 
+class FallbackFont(_Model):
+    """A font for scripts the brand fonts lack (Japanese, Arabic, ...): embedded and subset
+    like the brand fonts, and placed after them in every font stack."""
+
+    family: Text = Field(description="The family name the brief's CSS gives this font.")
+    file: Text = Field(description="A .ttf or .otf file: relative to the series folder, "
+                                   "or to the installed font package named in `package`.")
+    package: str = Field("", description="An installed Python font package (fontpkg-*) "
+                                         "that holds `file`; empty: a file of the series.")
+    scripts: list[Text] = Field(default_factory=list, description=(
+        "Unicode scripts this font is for (Han, Hiragana, Arabic, ...); empty: every "
+        "character it has that the brand fonts lack."))
+    unicode_range: str = Field("", description="Or a CSS unicode-range, e.g. U+3000-30FF.")
+
+
 class SeriesConfig(_Model):
     """The contents of ``series.yaml``: what every brief of the series shares."""
 
@@ -185,6 +201,9 @@ class SeriesConfig(_Model):
     page_size: Literal["letter", "a4"] = "letter"
     colors: Colors | None = Field(None, description="Moved to _brand.yml (color).")
     style: StyleRules = StyleRules()
+    fallback_fonts: list[FallbackFont] = []
+    # where series.yaml was read from: fallback font files are relative to it
+    _root: Path | None = PrivateAttr(default=None)
 
 
 def study_json_schema() -> dict[str, Any]:

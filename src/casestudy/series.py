@@ -148,6 +148,11 @@ def series_report(repo: Path, studies: list[Path] | None = None,
     rows = [row for _, row in loaded]
     by_root = {row.root: row for row in rows}
     series_findings: list[Finding] = []
+    series_file = str(repo / "series.yaml")
+    for row in rows:  # the glyph rule's findings in series.yaml's prose: once, for the series
+        moved = [f for f in row.findings if f.problem.path == series_file]
+        row.findings = [f for f in row.findings if f.problem.path != series_file]
+        series_findings += [f for f in moved if f not in series_findings]
     for rule, study, problem in cross_study([s for s, _ in loaded], config, today,
                                             series_doc):
         found = by_root[study.root].findings if study else series_findings
@@ -210,7 +215,7 @@ def _row(study: Study, build_dir: Path, config: SeriesConfig) -> StudyRow:
     meta = study.meta
     adjective = meta.country.adjective if meta else "{adjective}"
     row = StudyRow(study.slug, study.root, [_section_row(s, adjective) for s in study.sections])
-    row.findings = [Finding("check", p) for p in check_study(study)]
+    row.findings = [Finding("check", p) for p in check_study(study, config)]
     for section in study.sections:
         if section.parsed is not None:
             row.placeholders += len(section.parsed.placeholders)
