@@ -90,7 +90,7 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
 
     memory_only()  # a build opens nothing outside the study, the branding and the fonts
     study = load_study(root)
-    problems = check_study(study, series)
+    problems = check_study(study, series, brand=brand)
     if any(p.is_error for p in problems):
         raise ProblemsFound(problems)
     result = BuildResult(study.slug, warnings=problems)

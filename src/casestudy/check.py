@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Problem, error, warning
 from .fetch import SAFE_LINK, Refused, image_problem, inside, local_image, real, svg_figure
@@ -17,14 +18,18 @@ from .folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
 from .load import Section, Study, load_study
 from .schema import PLACEHOLDER, SeriesConfig
 
+if TYPE_CHECKING:  # a check never imports the brand's reader unless it needs it
+    from .brand import Brand
+
 
 def check_study(study: Study, series: SeriesConfig | None = None,
-                glyphs: bool = True) -> list[Problem]:
+                glyphs: bool = True, brand: Brand | None = None) -> list[Problem]:
     """All problems of ``study``, sorted by file and line.
 
     ``series`` (from series.yaml) brings its fallback fonts and its prose to the glyph
     coverage rule; without it the brand fonts alone are judged. ``glyphs=False`` leaves
     that rule out (``new`` checks what its template made, not the author's answers).
+    ``brand``: the fonts the build uses (default: the brand of the series' folder).
     """
     from .glyphs import study_problems
 
@@ -36,7 +41,7 @@ def check_study(study: Study, series: SeriesConfig | None = None,
         problems += _check_section(study, section, adjective, final)
     problems += _check_figure_files(study)
     if glyphs:
-        problems += study_problems(study, series)
+        problems += study_problems(study, series, brand)
     for path in study.extra_files:
         names = ", ".join(s.spec.filename for s in study.sections)
         problems.append(warning(path, 1, 1, f"not a section of the series schema; it is not "

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from .brand import Font, brand_fonts, brief_fonts
 
 if TYPE_CHECKING:
+    from .brand import Brand
     from .schema import SeriesConfig
 
 _FORMAT = 1  # bump when the cached shape changes
@@ -251,8 +252,10 @@ def _shown(char: str) -> str:
     return char
 
 
-def coverage_for(series: SeriesConfig | None) -> Coverage:
-    return _coverage(series_fonts_key(series), tuple(brief_fonts(series)))
+def coverage_for(series: SeriesConfig | None, brand: Brand | None = None) -> Coverage:
+    """What the brief fonts can draw: ``brand``'s (the build's), else the series' brand's."""
+    fonts = list(brand.fonts) if brand is not None else brief_fonts(series)
+    return _coverage(fonts_key(fonts), tuple(fonts))
 
 
 @cache
@@ -262,6 +265,10 @@ def _coverage(key: str, fonts: tuple[Font, ...]) -> Coverage:
 
 def series_fonts_key(series: SeriesConfig | None) -> str:
     """What the coverage of a brief depends on: its fonts' files, by content."""
+    return fonts_key(brief_fonts(series))
+
+
+def fonts_key(fonts: list[Font]) -> str:
     parts = [f"{f.family}\0{f.fallback}\0{f.scripts}\0{f.unicode_range}\0{font_digest(f.path)}"
-             for f in brief_fonts(series)]
+             for f in fonts]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

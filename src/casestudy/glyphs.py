@@ -25,6 +25,7 @@ from .fontmap import Coverage, coverage_for
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
+    from .brand import Brand
     from .load import Study
     from .schema import SeriesConfig
 
@@ -157,10 +158,12 @@ def _read_lines(path: Path) -> list[str]:
         return []
 
 
-def study_problems(study: Study, series: SeriesConfig | None) -> list[Problem]:
+def study_problems(study: Study, series: SeriesConfig | None,
+                   brand: Brand | None = None) -> list[Problem]:
     """Every place in the study (and in series.yaml's prose) with characters no brief
-    font has, and every SVG figure whose text would be drawn in a machine font."""
-    coverage = coverage_for(series)
+    font has (``brand``'s fonts, else the series' brand's), and every SVG figure whose
+    text would be drawn in a machine font."""
+    coverage = coverage_for(series, brand)
     out: list[Problem] = []
     if isinstance(study.yaml.data, dict) and study.meta is not None:
         report = _Reporter(study.study_file, coverage, out)
