@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .brand import BRANDING, Brand, series_brand
+from .brand import BRANDING, Brand, default_brand
 from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from .errors import BuildError, Problem, ProblemsFound, UnsafeTarget, display_path
 from .fetch import Refused, pillow, real, served_bytes
@@ -109,7 +109,7 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
     from .pdf import html_to_pdf
     from .render import render_html
 
-    brand = brand or series_brand(series)
+    brand = brand or default_brand()
     remove_temporaries(target, older_than=STALE_SECONDS)
     html = render_html(study, series, "print", brand=brand)
     roots = [study.root, BRANDING, *brand.font_roots()]
@@ -169,7 +169,7 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path,
     (no data, notes, READMEs, dotfiles or HTML) is published."""
     from .render import render_html
 
-    brand = brand or series_brand(series)
+    brand = brand or default_brand()
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_editions(out, study.slug)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))

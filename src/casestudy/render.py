@@ -23,7 +23,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .brand import BRANDING, Brand, series_brand
+from .brand import BRANDING, Brand, default_brand
 from .errors import BuildError
 from .fetch import Refused, local_image
 from .load import Study
@@ -119,7 +119,7 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
     The study must have passed ``check_study`` without errors. ``brand`` defaults to
     the package's neutral brand.
     """
-    brand = brand or series_brand(series)
+    brand = brand or default_brand()
     meta = study.meta
     if meta is None:
         raise BuildError("study.yaml is invalid; run `casestudy check`", study.study_file)
