@@ -12,7 +12,7 @@ import stat
 from pathlib import Path
 
 from .errors import Problem, error, warning
-from .fetch import SAFE_LINK, Refused, image_problem, inside, local_image, real, svg_figure
+from .fetch import SAFE_LINK, Refused, image_problem, inside, real, resolve_image, svg_figure
 from .folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
 from .load import Section, Study, load_study
 from .schema import PLACEHOLDER, SeriesConfig
@@ -183,18 +183,21 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
 
     defined, used = parsed.footnote_defs, {r.value for r in parsed.footnote_refs}
     for ref in parsed.footnote_refs:
-        if ref.value not in defined:
-            out.append(warning(path, ref.line, ref.col,
-                               f"footnote [^{ref.value}] is used but never defined"))
+        if ref.value not in defined:  # it would print nothing where the author cites
+            out.append(error(path, ref.line, ref.col,
+                             f"footnote [^{ref.value}] is used but never defined; add a "
+                             f"line '[^{ref.value}]: text' (or fix the label's spelling)"))
     for label, ref in defined.items():
         if label not in used:
-            out.append(warning(path, ref.line, ref.col,
-                               f"footnote [^{label}] is defined but never used"))
+            out.append(warning(path, ref.line, ref.col, f"footnote [^{label}] is defined but "
+                                                        "never used; its text is not printed"))
     for ref in parsed.nested_refs:  # WeasyPrint would print such a note on another page,
         # and a chain of them nests without bound
         out.append(error(path, ref.line, ref.col, f"footnote [^{ref.value}] is cited inside "
                                                   f"footnote [^{ref.extra}]; a note cannot "
                                                   "have a note of its own: merge their text"))
+    for ref in parsed.literal:
+        out.append(error(path, ref.line, ref.col, ref.value))
     for ref in parsed.duplicate_defs:
         out.append(error(path, ref.line, ref.col, f"footnote [^{ref.value}] is defined twice"))
 
@@ -218,7 +221,12 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
             out.append(error(path, ref.line, ref.col, f"image {ref.value!r} has no alt text "
                                                       "(write it inside ![...])"))
         try:
-            file = local_image(study.root, ref.value)
+            file, instead = resolve_image(study.root, ref.value, path.parent)
+            if instead:
+                out.append(warning(path, ref.line, ref.col, f"image path {ref.value!r} is "
+                                   f"written from the study folder; write {instead!r}, "
+                                   "relative to this section file, as Markdown previewers "
+                                   "(VS Code, GitHub, Quarto) read it"))
             if file.suffix.lower() == ".svg":  # judged where the problem is, in the figure
                 out += [Problem(str(file), f.line, f.col, f.severity, f.message)
                         for f in svg_figure(file).findings]

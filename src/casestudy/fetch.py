@@ -44,8 +44,21 @@ def real(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def local_image(root: Path, src: str) -> Path:
+def local_image(root: Path, src: str, section_dir: Path | None = None) -> Path:
     """Resolve an image path written in a section to a file inside the study, or refuse."""
+    return resolve_image(root, src, section_dir)[0]
+
+
+def resolve_image(root: Path, src: str, section_dir: Path | None = None
+                  ) -> tuple[Path, str | None]:
+    """The file an image path names, and the path to write instead when it uses the old form.
+
+    A path is relative to the section file's folder (``section_dir``), as Markdown
+    previewers resolve it: ``../figures/x.png`` from ``sections/``. The older form,
+    relative to the study folder (``figures/x.png``), still resolves when nothing is
+    found the first way; the second value is then the previewer form. Either way the
+    file must be inside the study.
+    """
     if not src.strip():
         raise Refused("image path is empty")
     if _SCHEME.match(src) or src.startswith("//"):
@@ -56,15 +69,26 @@ def local_image(root: Path, src: str) -> Path:
         raise Refused(f"image path {src!r} has a backslash or NUL byte")
     rel = Path(decoded)
     if rel.is_absolute():
-        raise Refused(f"image path {src!r} is absolute; write it relative to the study folder")
+        raise Refused(f"image path {src!r} is absolute; write it relative to the section "
+                      "file (../figures/name.png)")
     root = real(root)
-    path = real(root / rel)
+    base = real(section_dir) if section_dir is not None else root
+    if not inside(base, root):
+        base = root
+    path, instead = real(base / rel), None
+    if base != root and not (inside(path, root) and os.path.lexists(path)):
+        legacy = real(root / rel)
+        if inside(legacy, root) and os.path.lexists(legacy):
+            path = legacy
+            instead = Path(os.path.relpath(root / rel, base)).as_posix()
     if not inside(path, root):
         raise Refused(f"image path {src!r} leads outside the study folder")
+    where = "the section file" if base != root else "the study folder"
     try:
         info = os.stat(path)
     except OSError:
-        raise Refused(f"image {src!r} not found (paths are relative to the study folder)") from None
+        raise Refused(f"image {src!r} not found (paths are relative to {where}"
+                      + (", e.g. ../figures/name.png)" if base != root else ")")) from None
     if not stat.S_ISREG(info.st_mode):
         raise Refused(f"image {src!r} is not a regular file")
     hidden = [part for part in path.relative_to(root).parts if part.startswith(".")]
@@ -76,7 +100,7 @@ def local_image(root: Path, src: str) -> Path:
                       + ", ".join(sorted(IMAGE_TYPES)))
     if info.st_size > MAX_IMAGE_BYTES:
         raise Refused(f"image {src!r} is larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
-    return path
+    return path, instead
 
 
 def pillow() -> Any:

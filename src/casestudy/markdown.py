@@ -93,6 +93,7 @@ class ParsedSection:
     has_list: bool = False
     too_deep: Ref | None = None  # quotes or lists nested past MAX_NESTING: text would be lost
     inline_too_deep: Ref | None = None  # emphasis nested past MAX_INLINE_NESTING
+    literal: list[Ref] = field(default_factory=list)  # syntax that would print as typed
 
 
 class _Locator:
@@ -133,6 +134,9 @@ def parse_section(text: str) -> ParsedSection:
             out.placeholders.append(Ref(m.group(), n + 1, m.start() + 1))
 
     out.too_deep = _too_deep(tokens)
+    for i, tok in enumerate(tokens):
+        if tok.type == "paragraph_open":
+            _literal_lines(tokens[i + 1], lines, out)
     label: str | None = None
     block: Block | None = None
     skip_words = 0  # depth inside tables and figures, whose words are not body text
@@ -162,6 +166,7 @@ def parse_section(text: str) -> ParsedSection:
         if tok.type.startswith("container_") and tok.type.endswith("_open"):
             block = Block(tok.info.strip().split(" ")[0], (tok.map or [0])[0] + 1)
             out.blocks.append(block)
+            _unclosed(tok, lines, out)
             if block.kind in ("figure", "table"):
                 skip_words += 1
         elif tok.type.startswith("container_") and tok.type.endswith("_close"):
@@ -186,6 +191,59 @@ def parse_section(text: str) -> ParsedSection:
             is_heading = i > 0 and tokens[i - 1].type == "heading_open"
             _scan_inline(tok, lines, out, block, count_words=not is_heading and not skip_words)
     return out
+
+
+def _unclosed(tok: Token, lines: Sequence[str], out: ParsedSection) -> None:
+    """A container that runs to the end of the file: its closing ``:::`` is missing, and
+    every line after it would be swallowed into the block."""
+    start, end = tok.map or (0, 0)  # ``end``: the line of the closing fence, if any
+    if end >= len(lines) or not lines[end].lstrip().startswith(":::"):
+        name = tok.info.strip().split(" ")[0]
+        out.literal.append(Ref(f"the '::: {name}' block is never closed: add a line ':::' "
+                               "after its content", start + 1, 1))
+
+
+# Markdown that markdown-it did not recognise, so that it would print as typed.
+_LITERAL = (
+    (re.compile(r"\[\^[^\]\n]*\]:?"), "{0!r} is not a footnote: write [^label] with no spaces "
+     "(a note is '[^label]: text' at the start of a line)"),
+    (re.compile(r"!\[[^\]\n]*\]"), "{0!r} is not an image: write ![alt text](path) with "
+     "no space before '('"),
+    (re.compile(r"\[[^\]\n]+\]\[[^\]\n]*\]"), "reference link {0!r} has no definition: write "
+     "[text](https://...) instead"),
+)
+
+
+def _literal_text(text: str, lines: Sequence[str], span: Sequence[int] | None,
+                  out: ParsedSection) -> None:
+    for pattern, message in _LITERAL:
+        where = _Locator(lines, span)
+        for m in pattern.finditer(text):
+            out.literal.append(Ref(message.format(m.group()), *where.find(m.group())))
+
+
+def _literal_lines(tok: Token, lines: Sequence[str], out: ParsedSection) -> None:
+    """Lines of a paragraph that look like a block the parser did not take: a ``:::``
+    fence that opens no known block (or closes none), or a table with no delimiter row."""
+    start, end = tok.map or (0, 0)
+    rows = [n for n in range(start, end) if lines[n].lstrip().startswith("|")]
+    if len(rows) >= 2:
+        out.literal.append(Ref("these lines look like a table but are not one: the second "
+                               "line must be the delimiter row (| --- | --- |), with as many "
+                               "cells as the first", rows[0] + 1, 1))
+    opened = False  # an unknown block's own closing ':::' is not a second problem
+    for n in range(start, end):
+        line = lines[n].lstrip()
+        if line.startswith(":::"):
+            name = line[3:].strip().split(" ")[0]
+            if opened and not name:
+                continue
+            opened = bool(name)
+            text = (f"'::: {name}' is not a block of the series (use " + ", ".join(CONTAINERS)
+                    + ")" if name else "':::' closes no block (is its opening line "
+                    "misspelt, or is it one ':::' too many?)")
+            out.literal.append(Ref(text + "; it would print as typed", n + 1,
+                                   len(lines[n]) - len(line) + 1))
 
 
 _CONTAINER_OPENS = ("blockquote_open", "bullet_list_open", "ordered_list_open",
@@ -219,6 +277,13 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
         if depth > MAX_INLINE_NESTING and out.inline_too_deep is None:
             out.inline_too_deep = Ref(str(MAX_INLINE_NESTING), (tok.map or [0])[0] + 1, 1)
     text = tok.content
+    run = ""  # consecutive text children: what prints as typed
+    for child in [*(tok.children or []), None]:
+        if child is not None and child.type == "text":
+            run += child.content
+        elif run:
+            _literal_text(run, lines, tok.map, out)
+            run = ""
     if block is not None:
         for prefix, attr in (("Caption:", "caption"), ("Source:", "source")):
             if text.startswith(prefix):
@@ -312,13 +377,31 @@ class _Renderer(RendererHTML):
                       env: EnvType) -> str:
         return f"</h{min(int(tokens[idx].tag[1]) + 1, 6)}>\n"
 
+    def ordered_list_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                          env: EnvType) -> str:
+        # WeasyPrint does not read `start` (a presentational hint): set the counter it counts
+        # list items with. Browsers read `start`; the web edition needs no style attribute.
+        tok = tokens[idx]
+        start = int(tok.attrs.get("start", 1))
+        tag = tok.tag
+        attrs = f' start="{start}"' if start != 1 else ""
+        if "class" in tok.attrs:
+            attrs += f' class="{escape(str(tok.attrs["class"]))}"'
+        if start != 1 and env["ctx"].mode == "print":
+            attrs += f' style="counter-reset: list-item {start - 1}"'
+        return f"<{tag}{attrs}>\n"
+
+    def fn_code(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                env: EnvType) -> str:
+        return f'<span class="fn-pre">{escape(tokens[idx].content.rstrip())}</span>'
+
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                      env: EnvType) -> str:
         label = tokens[idx].meta["label"]
-        # undefined, or cited inside a note (the checker reports both): shown as written,
-        # so a chain of notes citing notes never recurses
-        if label not in env["notes"] or env.get("in_note"):
-            return escape(f"[^{label}]")
+        if label not in env["notes"]:  # the checker refuses it: never print the syntax
+            return ""
+        if env.get("in_note"):  # cited inside a note (the checker refuses it): as written,
+            return escape(f"[^{label}]")  # so a chain of notes citing notes never recurses
         ctx: RenderContext = env["ctx"]
         seen: dict[str, int] = env["seen_notes"]
         if label in seen:  # a second call of the same note points back to its number
@@ -326,12 +409,18 @@ class _Renderer(RendererHTML):
             return f'\u2060<sup class="fn-again"><a href="#fn-{n}">{n}</a></sup>'
         ctx.footnotes += 1
         n = seen[label] = ctx.footnotes
+        note = env["notes"].get(label, [])
+        single = [t.type for t in note] == ["paragraph_open", "inline", "paragraph_close"]
         env["in_note"] = True
         try:
-            body = self.render(env["notes"].get(label, []), options, env).strip()
+            if single:  # the common case: the note's text, with no paragraph around it
+                body = self.renderInline(note[1].children or [], options, env)
+            elif ctx.mode == "web":  # inside the endnote's <li>, blocks are what they are
+                body = self.render(note, options, env).strip()
+            else:  # a float inside a <p>: its paragraphs, lists and quotes become spans
+                body = self.render(_as_spans(note), options, env).strip()
         finally:
             env["in_note"] = False
-        body = re.sub(r"^<p>(.*)</p>$", r"\1", body, flags=re.S).replace("</p>\n<p>", " ")
         if ctx.mode == "web":
             ctx.endnotes.append((n, body))
             return (f'<sup class="fn-call" id="fnref-{n}"><a href="#fn-{n}">{n}</a></sup>')
@@ -340,6 +429,31 @@ class _Renderer(RendererHTML):
 
 
 RENDERER = _Renderer(MD)
+
+# A print footnote is a <span> floated out of its paragraph: a <p>, <ul> or <table> in it
+# would close that paragraph. Its blocks become spans whose class says what they were.
+_SPAN_CLASS = {"p": "fn-p", "ul": "fn-ul", "ol": "fn-ol", "li": "fn-li",
+               "blockquote": "fn-quote", "table": "fn-table", "thead": "fn-thead",
+               "tbody": "fn-tbody", "tr": "fn-tr", "th": "fn-th", "td": "fn-td",
+               **{f"h{n}": "fn-p" for n in range(1, 7)}}
+
+
+def _as_spans(tokens: list[Token]) -> list[Token]:
+    out = []
+    for tok in tokens:
+        if tok.type in ("fence", "code_block"):
+            tok = tok.copy(type="fn_code")
+        elif tok.type == "hr":
+            continue
+        elif tok.tag in _SPAN_CLASS and tok.nesting != 0:
+            attrs: dict[str, str | int | float] = {"class": _SPAN_CLASS[tok.tag]}
+            start = int(tok.attrs.get("start", 1))
+            if tok.tag == "ol" and start != 1:
+                attrs["style"] = f"counter-reset: list-item {start - 1}"
+            tok = tok.copy(tag="span", attrs=attrs if tok.nesting == 1 else {},
+                           type="fn_" + tok.type if tok.type == "ordered_list_open" else tok.type)
+        out.append(tok)
+    return out
 
 
 def _slug(text: str) -> str:

@@ -92,9 +92,11 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
     def url(path: Path) -> str:
         return urls.get(path) or path.as_uri()
 
+    section_dir = study.root / "sections"  # image paths are relative to the section file
+
     def image_url(src: str) -> str:
         try:
-            path = local_image(study.root, src)
+            path = local_image(study.root, src, section_dir)
         except Refused as exc:  # check_study reports these with their line first
             raise BuildError(str(exc), study.root) from None
         return figure_url(path) if figure_url else url(path)
