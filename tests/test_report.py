@@ -293,7 +293,8 @@ def test_plain_table_lists_rows_and_findings(varied):
     assert gaps[-16:] == ["10↓", "339", "420", "826", "-", "334", "miss", "610↑",  # words
                           "1", "4", "1", "1", "5", "2", "v1", "missing"]
     assert any(line.endswith("/countries/gaps/sections/08-conclusion.md:1:1: warning: 610 "
-                             "words; the conclusion section should have 100-600")
+                             "words of body text (headings, footnotes, tables and figures not "
+                             "counted); the conclusion section should have 100-600")
                for line in lines)
     assert not any(": info: " in line for line in lines)  # notes: JSON and HTML only
     assert lines[-1] == "4 studies: 15 error(s), 7 warning(s), 1 note(s)"

@@ -172,8 +172,10 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
         out.append(warning(path, 1, 1, "heading missing: the first line must be '# "
                                        f"{spec.default_heading(adjective)}' or your own heading"))
     if not (spec.min_words <= parsed.words <= spec.max_words):
-        out.append(warning(path, 1, 1, f"{parsed.words} words; the {spec.id} section should "
-                                       f"have {spec.min_words}-{spec.max_words}"))
+        out.append(warning(path, 1, 1, f"{parsed.words} words of body text (headings, "
+                                       "footnotes, tables and figures not counted); the "
+                                       f"{spec.id} section should have "
+                                       f"{spec.min_words}-{spec.max_words}"))
     for ref in parsed.placeholders:
         out.append(_placeholder(path, ref.line, ref.col, final))
     if spec.id == "summary" and not parsed.has_list:
