@@ -417,8 +417,10 @@ class _Renderer(RendererHTML):
                 body = self.renderInline(note[1].children or [], options, env)
             elif ctx.mode == "web":  # inside the endnote's <li>, blocks are what they are
                 body = self.render(note, options, env).strip()
-            else:  # a float inside a <p>: its paragraphs, lists and quotes become spans
+            else:  # a float inside a <p>: its paragraphs, lists and quotes become styled spans
                 body = self.render(_as_spans(note), options, env).strip()
+                # the line breaks between blocks would each print as an empty line
+                body = re.sub(r'(<span class="fn-[a-z]+"[^>]*>|</span>)\n', r"\1", body)
         finally:
             env["in_note"] = False
         if ctx.mode == "web":
