@@ -72,7 +72,7 @@ def test_paths_outside_the_study_are_located_errors(tmp_path):
     assert "Traceback" not in result.output
     assert errors_of(result.stdout) == [
         f"{S03}:5:1: error: image path '/etc/hostname.png' is absolute; write it relative "
-        "to the study folder",
+        "to the section file (../figures/name.png)",
         f"{S03}:7:1: error: image path '../../../etc/hostname.png' leads outside the study "
         "folder",
         # decoded before the containment check: %2e%2e is ..
@@ -102,7 +102,8 @@ def test_the_cli_build_refuses_with_located_errors_and_writes_nothing(series_rep
     assert result.exception is None or isinstance(result.exception, SystemExit)
     lines = result.stdout.splitlines()
     assert lines[0] == ("countries/norway/sections/03-relationship.md:5:1: error: image path "
-                        "'/etc/hostname.png' is absolute; write it relative to the study folder")
+                        "'/etc/hostname.png' is absolute; write it relative to the section "
+                        "file (../figures/name.png)")
     assert len(lines) == 7
     assert "norway: not built" in result.stderr
     assert not list(series_repo.glob("build/*.pdf"))
@@ -139,7 +140,7 @@ def test_symlinks_fifos_and_devices_are_refused_at_once(tmp_path, canary):
         f"{S03}:7:1: error: image 'figures/fifo.png' is not a regular file",
         f"{S03}:9:1: error: image path 'figures/random.png' leads outside the study folder",
         f"{S03}:11:1: error: image 'figures/loop.png' not found (paths are relative to the "
-        "study folder)",
+        "section file, e.g. ../figures/name.png)",
         "study/sections/05-ownership.md:1:1: error: symbolic link leads outside the study "
         "folder; not read",
     ]

@@ -97,7 +97,7 @@ def expected(uri: str) -> list[str]:
         ".jpeg, .jpg, .png, .svg, .webp",
         f"{S03}:19:1: error: image 'figures/png.jpg' is not a JPEG file",
         f"{S03}:23:1: error: image 'figures/missing.png' not found (paths are relative to "
-        "the study folder)",
+        "the section file, e.g. ../figures/name.png)",
     ]
 
 

@@ -64,7 +64,7 @@ def test_row_shows_missing_short_and_long_sections_and_figures_without_alt(serie
     assert [str(f.problem) for f in row.findings if f.problem.severity == "error"] == [
         f"{row.root}/sections/01-summary.md:4:3: error: placeholder TODO left in (the study's "
         "status is final)",
-        f"{row.root}/sections/03-relationship.md:6:1: error: image 'figures/chart.svg' has no "
+        f"{row.root}/sections/03-relationship.md:6:1: error: image '../figures/chart.svg' has no "
         "alt text (write it inside ![...])",
         f"{row.root}/sections/07-recommendations.md:1:1: error: required section "
         "'recommendations' is missing (expected sections/07-recommendations.md)"]

@@ -29,6 +29,10 @@ def check_study(study: Study, series: SeriesConfig | None = None,
     from .glyphs import study_problems
 
     problems = list(study.problems)
+    if series is not None:
+        from .consistency import house_style
+
+        problems += [problem for _, problem in house_style(study, series)]
     problems += _check_meta(study)
     adjective = study.meta.country.adjective if study.meta else "{adjective}"
     final = study.meta is not None and study.meta.status == "final"

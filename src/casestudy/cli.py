@@ -97,8 +97,10 @@ def check(
     from .load import SERIES_FILE, find_repo, load_series, resolve_studies
 
     repo = find_repo()
+    if not (repo / SERIES_FILE).is_file() and studies and Path(studies[0]).is_dir():
+        repo = find_repo(Path(studies[0]))  # run from elsewhere: the study's own series
     paths = resolve_studies(studies or [], repo)
-    # the series brings the fallback fonts and the prose every brief prints
+    # the series brings its house style, the fallback fonts and the prose every brief prints
     series = load_series(repo) if (repo / SERIES_FILE).is_file() else None
     found = check_paths(paths, default_cache_dir() if cache else None, series)
     # series.yaml's own findings come with every study: say them once

@@ -231,11 +231,65 @@ def _blank(m: re.Match[str]) -> str:
 
 _NOT_PROSE = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|<https?://[^>\s]*>|https?://\S+|\[\^[^\]\n]*\]")
 
+# Someone else's words are quoted as they were written: text inside quotation marks is
+# exempt from the house style. A quotation stays inside its paragraph (no blank line).
+_PARA = r"(?:[^\n]|\n(?![ \t]*\n))"  # any character but a paragraph break
+_QUOTATIONS = re.compile("|".join([
+    r'"(?:[^"\n]|\n(?![ \t]*\n))*?"',  # "straight"
+    rf"„{_PARA}*?[“”]",  # „German“, „Polish”
+    rf"“{_PARA}*?”",  # “English”
+    rf"‘{_PARA}*?’(?!\w)",  # ‘single’ (a closing ’ followed by a letter is an apostrophe)
+    rf"«{_PARA}*?»", rf"»{_PARA}*?«", rf"‹{_PARA}*?›",  # «French», »Danish«
+    rf"「{_PARA}*?」", rf"『{_PARA}*?』",  # 「Japanese」
+    r"(?<![\w'])'[^'\n]{1,200}'(?!\w)",  # 'straight single' (not an apostrophe)
+]))
+# A cited title is set in italics in a note: "*Libro bianco della Difesa* (2015)".
+_ITALIC = re.compile(r"(?<![*\w])\*(?!\*)[^*\n]+(?<!\*)\*(?!\*)|(?<!\w)_(?!_)[^_\n]+_(?!\w)")
+_NOTE_START = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:", re.MULTILINE)
+# One exemption an author marks, as a Markdown comment (a link definition nobody uses, so
+# no previewer shows it) on the line before the paragraph: [//]: # "style: U.S."
+EXEMPT = re.compile(r'^[ \t]*\[//\]:[ \t]+#[ \t]+(?:"style:[ \t]*([^"\n]+)"|\(style:[ \t]*([^)\n]+)\))'
+                    r"[ \t]*$", re.MULTILINE)
+
 
 def _mask(text: str) -> str:
-    """The text with code, link targets, URLs and note labels blanked (same length and
-    lines, so positions found in it are positions in the file)."""
-    return _NOT_PROSE.sub(_blank, text)
+    """The text with code, link targets, URLs, note labels, quotations, the titles cited
+    in notes and the phrases an author exempted blanked (same length and lines, so
+    positions found in it are positions in the file)."""
+    notes = list(_note_spans(text))  # before the labels are blanked
+    text = _NOT_PROSE.sub(_blank, text)
+    text = _exempted(text)
+    text = _QUOTATIONS.sub(_blank, text)
+    for start, end in notes:
+        text = text[:start] + _ITALIC.sub(_blank, text[start:end]) + text[end:]
+    return text
+
+
+def _exempted(text: str) -> str:
+    """Each ``[//]: # "style: PHRASE"`` line blanked, with PHRASE in the paragraph after it."""
+    for m in EXEMPT.finditer(text):
+        phrase = (m.group(1) or m.group(2) or "").strip()
+        end = m.end()
+        after = re.search(r"\S", text[end:])  # the paragraph runs to the next blank line
+        stop = len(text)
+        if after:
+            gap = re.search(r"\n[ \t]*\n", text[end + after.start():])
+            stop = end + after.start() + gap.start() if gap else len(text)
+        body = re.sub(_phrase(phrase), _blank, text[end:stop]) if phrase else text[end:stop]
+        text = text[:m.start()] + _blank(m) + body + text[stop:]
+    return text
+
+
+def _note_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where each footnote definition runs: from ``[^x]:`` to a blank line followed by a
+    line that is not indented (the note's own paragraphs are), or the next definition."""
+    for m in _NOTE_START.finditer(text):
+        end = len(text)
+        for nxt in re.finditer(r"\n[ \t]*\n(?=[^ \t\n])|\n(?= {0,3}\[\^[^\]\n]+\]:)",
+                               text[m.end():]):
+            end = m.end() + nxt.start()
+            break
+        yield m.start(), end
 
 
 def series_prose(doc: YamlDoc) -> Text | None:
@@ -381,8 +435,16 @@ def formats(series: Series) -> Found:
                                       f"{ADVICE[m.lastgroup or '']}")
 
 
+def house_style(study: Study, config: SeriesConfig) -> list[tuple[str, Problem]]:
+    """The house-style rules that need one study only (``check`` runs them; the series
+    report runs them in ``cross_study``), as ``(rule, problem)``."""
+    series = Series([study], config, dt.date.today())
+    return [(name, problem) for name in STUDY_STYLE for _, problem in RULES[name](series)]
+
+
 RULES: dict[str, Callable[[Series], Found]] = {
     "series-number": series_numbers, "country": countries, "person": people,
     "sponsor": sponsors, "date": dates, "heading": headings, "spelling": spelling,
     "banned": banned, "acronym": acronyms, "format": formats,
 }
+STUDY_STYLE = ("spelling", "banned", "acronym", "format")

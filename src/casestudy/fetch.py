@@ -78,7 +78,9 @@ def resolve_image(root: Path, src: str, section_dir: Path | None = None
     path, instead = real(base / rel), None
     if base != root and not (inside(path, root) and os.path.lexists(path)):
         legacy = real(root / rel)
-        if inside(legacy, root) and os.path.lexists(legacy):
+        if not inside(legacy, root):  # meant from the study folder, and leads out of it
+            path = legacy
+        elif os.path.lexists(legacy):
             path = legacy
             instead = Path(os.path.relpath(root / rel, base)).as_posix()
     if not inside(path, root):
