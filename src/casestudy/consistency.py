@@ -5,8 +5,10 @@ pairs, the study being the one whose file the problem points at. The identity ru
 (series number, country) give errors: two briefs with the same number or the same ally
 would confuse readers. The others give warnings, or ``info`` for what deserves a look
 but may be intended. The house-style rules read the ``style`` block of series.yaml and
-the section text, with code, link targets, URLs and note labels blanked out, and the
-prose series.yaml prints on every brief (its ``study`` is None: a series-level finding).
+the section text, with code, link targets, URLs, note labels, quotations, titles cited
+in notes and author-marked exemptions blanked out, and the prose series.yaml prints on
+every brief (its ``study`` is None: a series-level finding). ``house_style`` runs the
+rules that need one study only, for ``check``.
 """
 
 from __future__ import annotations
