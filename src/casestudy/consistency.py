@@ -250,8 +250,8 @@ _ITALIC = re.compile(r"(?<![*\w])\*(?!\*)[^*\n]+(?<!\*)\*(?!\*)|(?<!\w)_(?!_)[^_
 _NOTE_START = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:", re.MULTILINE)
 # One exemption an author marks, as a Markdown comment (a link definition nobody uses, so
 # no previewer shows it) on the line before the paragraph: [//]: # "style: U.S."
-EXEMPT = re.compile(r'^[ \t]*\[//\]:[ \t]+#[ \t]+(?:"style:[ \t]*([^"\n]+)"|\(style:[ \t]*([^)\n]+)\))'
-                    r"[ \t]*$", re.MULTILINE)
+EXEMPT = re.compile(r'^[ \t]*\[//\]:[ \t]+#[ \t]+'
+                    r'(?:"style:[ \t]*([^"\n]+)"|\(style:[ \t]*([^)\n]+)\))[ \t]*$', re.MULTILINE)
 
 
 def _mask(text: str) -> str:
