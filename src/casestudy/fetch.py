@@ -76,8 +76,10 @@ def resolve_image(root: Path, src: str, section_dir: Path | None = None
     if not inside(base, root):
         base = root
     path, instead = real(base / rel), None
-    if base != root and not (inside(path, root) and os.path.lexists(path)):
-        legacy = real(root / rel)
+    written = Path(os.path.normpath(root / rel))  # the old form, before links are followed
+    if base != root and inside(written, root) and not (inside(path, root)
+                                                       and os.path.lexists(path)):
+        legacy = real(written)
         if not inside(legacy, root):  # meant from the study folder, and leads out of it
             path = legacy
         elif os.path.lexists(legacy):

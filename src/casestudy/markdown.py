@@ -211,6 +211,8 @@ _LITERAL = (
      "no space before '('"),
     (re.compile(r"\[[^\]\n]+\]\[[^\]\n]*\]"), "reference link {0!r} has no definition: write "
      "[text](https://...) instead"),
+    (re.compile(r"\[//\]: #.*"), "{0!r} is a hidden comment only on a line of its own after a "
+     "blank line; here it would print"),
 )
 
 
@@ -219,7 +221,12 @@ def _literal_text(text: str, lines: Sequence[str], span: Sequence[int] | None,
     for pattern, message in _LITERAL:
         where = _Locator(lines, span)
         for m in pattern.finditer(text):
-            out.literal.append(Ref(message.format(m.group()), *where.find(m.group())))
+            # the source has straight quotes and hyphens where the text has typographic ones
+            needle = re.split(r"[“”‘’–—…]", m.group())[0] or m.group()
+            line, col = where.find(needle)
+            typed = lines[line - 1][col - 1:col - 1 + len(m.group())] if lines else ""
+            shown = typed if typed.startswith(needle) else m.group()
+            out.literal.append(Ref(message.format(shown), line, col))
 
 
 def _literal_lines(tok: Token, lines: Sequence[str], out: ParsedSection) -> None:
