@@ -233,7 +233,9 @@ def new(
 
 @command
 def upgrade(
-    study: Annotated[str, typer.Argument(metavar="STUDY", help="A study folder or slug.")],
+    studies: Annotated[list[str] | None, typer.Argument(
+        metavar="[STUDY]...", help="Study folders or slugs; default: every study in "
+                                   "countries/.")] = None,
     optional: Annotated[bool, typer.Option(
         "--optional", help="Also add the optional sections the study lacks.")] = False,
 ) -> None:
@@ -242,19 +244,21 @@ def upgrade(
     from .scaffold import TEMPLATE_VERSION
     from .upgrade import upgrade_study
 
-    root = resolve_studies([study], find_repo())[0]
-    done = upgrade_study(root, optional=optional)
-    for name in done.sections:
-        _echo(f"{display_path(root / name)}: added a stub")
-    if done.keys:
-        _echo(f"{display_path(root / 'study.yaml')}: added {', '.join(done.keys)}")
-    if done.template_version and "template_version" not in done.keys:
-        _echo(f"{display_path(root / 'study.yaml')}: template_version "
-              f"{done.template_version[0]} -> {done.template_version[1]}")
-    for name in done.skipped:
-        _echo(f"{display_path(root / name)}: optional section not added (--optional)")
-    if not done.changed:
-        _say(f"{root.name}: nothing to add (template version {TEMPLATE_VERSION})")
+    for root in resolve_studies(studies or [], find_repo()):
+        done = upgrade_study(root, optional=optional)
+        for name in done.sections:
+            _echo(f"{display_path(root / name)}: added a stub")
+        for name in done.figures:
+            _echo(f"{display_path(root / name)}: added the example figure a stub shows")
+        if done.keys:
+            _echo(f"{display_path(root / 'study.yaml')}: added {', '.join(done.keys)}")
+        if done.template_version and "template_version" not in done.keys:
+            _echo(f"{display_path(root / 'study.yaml')}: template_version "
+                  f"{done.template_version[0]} -> {done.template_version[1]}")
+        for name in done.skipped:
+            _echo(f"{display_path(root / name)}: optional section not added (--optional)")
+        if not done.changed:
+            _say(f"{root.name}: nothing to add (template version {TEMPLATE_VERSION})")
 
 
 @command

@@ -68,6 +68,22 @@ def _literal(text: str) -> str:
     return text
 
 
+EXAMPLE_FIGURE = "example-chart.svg"  # in the template's figures/, so the stub builds
+# One example of a block in the stub of the section that uses it most.
+EXAMPLES = {
+    "imperative": ("::: pullquote\nTODO: the one sentence of this section worth setting "
+                   "large.\n:::"),
+    "relationship": ("::: figure\n![TODO: what the chart shows, for readers who cannot see "
+                     f"it](../figures/{EXAMPLE_FIGURE})\n\nCaption: TODO: US-{_ADJECTIVE} "
+                     "defense trade, 2015-2025.\n\nSource: TODO: where the data come from."
+                     "\n:::"),
+    "ownership": ("::: table\nCaption: TODO: acquisitions across the border since 2015."
+                  "\n\n| Year | Buyer | Firm bought | Value (US$ m) |\n| --- | --- | --- | "
+                  "--: |\n| TODO | TODO | TODO | TODO |\n\nSource: TODO: where the figures "
+                  "come from.\n:::"),
+}
+
+
 def stub_source(spec: SectionSpec) -> str:
     """The template source of the stub for ``spec``: heading, guidance, shape, a footnote."""
     heading = _literal(spec.heading).replace("{adjective}", _ADJECTIVE) if "{adjective}" in \
@@ -88,6 +104,8 @@ def stub_source(spec: SectionSpec) -> str:
         body = (f"## TODO: the first sector, for example land systems\n\n{example}\n\n"
                 "## TODO: the second sector, for example combat aircraft\n\n"
                 "TODO: who builds what for whom, and why it matters.")
+    elif spec.id in EXAMPLES:  # the block this section uses most, as a pattern to copy
+        body = f"{example}\n\n{EXAMPLES[spec.id]}"
     elif spec.id == "recommendations":
         body = (f"1. TODO: a recommendation for Washington.[^{note}]\n"
                 f"2. TODO: a recommendation for the {_ADJECTIVE} government.\n"
