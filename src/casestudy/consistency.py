@@ -228,7 +228,8 @@ def headings(series: Series) -> Found:
 
 
 def _blank(m: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", m.group())
+    text = m.group()
+    return " " * len(text) if "\n" not in text else re.sub(r"[^\n]", " ", text)
 
 
 _NOT_PROSE = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|<https?://[^>\s]*>|https?://\S+|\[\^[^\]\n]*\]")
@@ -236,13 +237,14 @@ _NOT_PROSE = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|<https?://[^>\s]*>|https?://\S
 # Someone else's words are quoted as they were written: text inside quotation marks is
 # exempt from the house style. A quotation stays inside its paragraph (no blank line).
 _PARA = r"(?:[^\n]|\n(?![ \t]*\n))"  # any character but a paragraph break
+_LONG = "{0,3000}?"  # a quotation's length at most: an opening mark never closed costs little
 _QUOTATIONS = re.compile("|".join([
-    r'"(?:[^"\n]|\n(?![ \t]*\n))*?"',  # "straight"
-    rf"„{_PARA}*?[“”]",  # „German“, „Polish”
-    rf"“{_PARA}*?”",  # “English”
-    rf"‘{_PARA}*?’(?!\w)",  # ‘single’ (a closing ’ followed by a letter is an apostrophe)
-    rf"«{_PARA}*?»", rf"»{_PARA}*?«", rf"‹{_PARA}*?›",  # «French», »Danish«
-    rf"「{_PARA}*?」", rf"『{_PARA}*?』",  # 「Japanese」
+    rf'"(?:[^"\n]|\n(?![ \t]*\n)){_LONG}"',  # "straight"
+    rf"„{_PARA}{_LONG}[“”]",  # „German“, „Polish”
+    rf"“{_PARA}{_LONG}”",  # “English”
+    rf"‘{_PARA}{_LONG}’(?!\w)",  # ‘single’ (a closing ’ followed by a letter is an apostrophe)
+    rf"«{_PARA}{_LONG}»", rf"»{_PARA}{_LONG}«", rf"‹{_PARA}{_LONG}›",  # «French», »Danish«
+    rf"「{_PARA}{_LONG}」", rf"『{_PARA}{_LONG}』",  # 「Japanese」
     r"(?<![\w'])'[^'\n]{1,200}'(?!\w)",  # 'straight single' (not an apostrophe)
 ]))
 # A cited title is set in italics in a note: "*Libro bianco della Difesa* (2015)".
@@ -262,36 +264,43 @@ def _mask(text: str) -> str:
     text = _NOT_PROSE.sub(_blank, text)
     text = _exempted(text)
     text = _QUOTATIONS.sub(_blank, text)
+    pieces, done = [], 0
     for start, end in notes:
-        text = text[:start] + _ITALIC.sub(_blank, text[start:end]) + text[end:]
-    return text
+        start = max(start, done)
+        pieces += [text[done:start], _ITALIC.sub(_blank, text[start:end])]
+        done = end
+    return "".join(pieces) + text[done:]
+
+
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 
 
 def _exempted(text: str) -> str:
     """Each ``[//]: # "style: PHRASE"`` line blanked, with PHRASE in the paragraph after it."""
+    pieces, done = [], 0
     for m in EXEMPT.finditer(text):
+        if m.start() < done:
+            continue  # inside the paragraph of the marker before: not a marker there
+        after = re.compile(r"\S").search(text, m.end())  # the paragraph after the marker
+        gap = _PARAGRAPH_END.search(text, after.start()) if after else None
+        stop = gap.start() if gap else len(text)
         phrase = (m.group(1) or m.group(2) or "").strip()
-        end = m.end()
-        after = re.search(r"\S", text[end:])  # the paragraph runs to the next blank line
-        stop = len(text)
-        if after:
-            gap = re.search(r"\n[ \t]*\n", text[end + after.start():])
-            stop = end + after.start() + gap.start() if gap else len(text)
-        body = re.sub(_phrase(phrase), _blank, text[end:stop]) if phrase else text[end:stop]
-        text = text[:m.start()] + _blank(m) + body + text[stop:]
-    return text
+        body = text[m.end():stop]
+        pieces += [text[done:m.start()], _blank(m),
+                   re.sub(_phrase(phrase), _blank, body) if phrase else body]
+        done = stop
+    return "".join(pieces) + text[done:]
+
+
+_NOTE_END = re.compile(r"\n[ \t]*\n(?=[^ \t\n])|\n(?= {0,3}\[\^[^\]\n]+\]:)")
 
 
 def _note_spans(text: str) -> Iterator[tuple[int, int]]:
     """Where each footnote definition runs: from ``[^x]:`` to a blank line followed by a
     line that is not indented (the note's own paragraphs are), or the next definition."""
     for m in _NOTE_START.finditer(text):
-        end = len(text)
-        for nxt in re.finditer(r"\n[ \t]*\n(?=[^ \t\n])|\n(?= {0,3}\[\^[^\]\n]+\]:)",
-                               text[m.end():]):
-            end = m.end() + nxt.start()
-            break
-        yield m.start(), end
+        end = _NOTE_END.search(text, m.end())
+        yield m.start(), end.start() if end else len(text)
 
 
 def series_prose(doc: YamlDoc) -> Text | None:
