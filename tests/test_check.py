@@ -148,3 +148,12 @@ def test_changing_the_house_style_gives_way_in_the_check_cache(series_repo):
     series = series_repo / "series.yaml"
     series.write_text(series.read_text("utf-8").replace('"U.S.": "US"', '"U.K.": "UK"'))
     assert len(_style_lines(run_check(series_repo, "norway").stdout)) == 1  # the banned one
+
+
+def test_a_broken_series_yaml_stops_check_with_its_line(series_repo):
+    make_study(series_repo / "countries" / "norway")
+    (series_repo / "series.yaml").write_text("series_name: x\n\tpublisher: y\n")
+    result = run_check(series_repo)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == ("series.yaml:2:1: error: invalid YAML: a tab in the indentation; "
+                             "indent with spaces, not tabs\n")
