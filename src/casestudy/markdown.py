@@ -157,6 +157,12 @@ def parse_section(text: str) -> ParsedSection:
         if label is not None:
             if label in out.footnote_tokens and out.footnote_defs[label].line == line:
                 out.footnote_tokens[label].append(tok)
+            if tok.type.startswith("container_") and tok.nesting == 1:
+                name = tok.info.strip().split(" ")[0]
+                at = (tok.map or [0])[0]
+                col = len(lines[at]) - len(lines[at].lstrip()) + 1 if at < len(lines) else 1
+                out.literal.append(Ref(f"a '::: {name}' block cannot be inside a footnote; "
+                                       "move it into the text", at + 1, col))
             before = len(out.footnote_refs)
             _scan_inline(tok, lines, out, None, count_words=False, after=f"[^{label}]:")
             out.nested_refs += (Ref(r.value, r.line, r.col, label)
