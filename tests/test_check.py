@@ -157,3 +157,22 @@ def test_a_broken_series_yaml_stops_check_with_its_line(series_repo):
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == ("series.yaml:2:1: error: invalid YAML: a tab in the indentation; "
                              "indent with spaces, not tabs\n")
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('series_number: 9', 'series_number: nine', "series_number: must be a whole number"),
+    ('status: draft', 'status: done', "status: must be one of 'draft', 'review' or 'final'"),
+    ('title: "Minimal study"', 'title: ""', "title: must not be empty"),
+    ('title: "Minimal study"', "title: 2024", "title: must be text (put the value in quotes)"),
+    ('date: "2026-01-15"', 'date: "15/01/2026"',
+     "date: must be an ISO 8601 date such as 2026-11-25, got '15/01/2026'"),
+])
+def test_a_value_of_the_wrong_kind_says_what_to_write(tmp_path, old, new, expected):
+    """pydantic's words ("Input should be a valid integer") are replaced by advice."""
+    study = make_study(tmp_path / "study")
+    text = (study / "study.yaml").read_text("utf-8")
+    assert old in text
+    (study / "study.yaml").write_text(text.replace(old, new), "utf-8")
+    errors = [line for line in run_check(tmp_path, "study").stdout.splitlines()
+              if ": error: " in line]
+    assert len(errors) == 1 and errors[0].endswith(f": error: {expected}"), errors

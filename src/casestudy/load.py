@@ -100,6 +100,8 @@ _PLAIN_TYPES = {
     "date_parsing": "must be a date, written YYYY-MM-DD",
     "date_from_datetime_parsing": "must be a date, written YYYY-MM-DD",
     "date_from_datetime_inexact": "must be a date, written YYYY-MM-DD",
+    "string_too_short": "must not be empty",
+    "too_short": "needs at least one entry",
 }
 
 
