@@ -285,8 +285,8 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
     if after:
         where.search(after)
     depth = 0
-    for child in tok.children or []:
-        depth += child.nesting
+    for nested in tok.children or []:
+        depth += nested.nesting
         if depth > MAX_INLINE_NESTING and out.inline_too_deep is None:
             out.inline_too_deep = Ref(str(MAX_INLINE_NESTING), (tok.map or [0])[0] + 1, 1)
     text = tok.content
