@@ -19,7 +19,7 @@ from .schema import PLACEHOLDER, SeriesConfig
 
 
 def check_study(study: Study, series: SeriesConfig | None = None,
-                glyphs: bool = True) -> list[Problem]:
+                glyphs: bool = True, house: bool = True) -> list[Problem]:
     """All problems of ``study``, sorted by file and line.
 
     ``series`` (from series.yaml) brings its fallback fonts and its prose to the glyph
@@ -29,7 +29,7 @@ def check_study(study: Study, series: SeriesConfig | None = None,
     from .glyphs import study_problems
 
     problems = list(study.problems)
-    if series is not None:
+    if series is not None and house:  # the series report runs these rules itself
         from .consistency import house_style
 
         problems += [problem for _, problem in house_style(study, series)]

@@ -211,7 +211,7 @@ def _row(study: Study, build_dir: Path, config: SeriesConfig) -> StudyRow:
     meta = study.meta
     adjective = meta.country.adjective if meta else "{adjective}"
     row = StudyRow(study.slug, study.root, [_section_row(s, adjective) for s in study.sections])
-    row.findings = [Finding("check", p) for p in check_study(study, config)]
+    row.findings = [Finding("check", p) for p in check_study(study, config, house=False)]
     for section in study.sections:
         if section.parsed is not None:
             row.placeholders += len(section.parsed.placeholders)
