@@ -59,36 +59,47 @@ def subset_instance(data: bytes, index: int, glyphs: Iterable[int],
                     notdef_outline: bool) -> bytes | None:
     """``data``'s face ``index`` cut to ``glyphs`` (their ids kept) and, when ``where``
     is given, pinned at that location (every other axis at its default): a static font.
-    None when HarfBuzz cannot do it."""
+    None when HarfBuzz cannot do it.
+
+    The two passes are WeasyPrint's (``_harfbuzz_subset``): the glyphs and what they
+    need, ids kept; then everything after the last glyph used dropped.
+    """
     import uharfbuzz as hb
 
-    face = hb.Face(hb.Blob(data), index)
-    plan = hb.SubsetInput()
-    for glyph in sorted(set(glyphs)):
-        plan.glyph_set.add(glyph)
-    flags = (hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
-             | hb.SubsetFlags.DESUBROUTINIZE)
-    if not hinting:
-        flags |= hb.SubsetFlags.NO_HINTING
+    used = sorted(set(glyphs))
+    if not used:
+        return None
+    common = hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED | hb.SubsetFlags.DESUBROUTINIZE
     if notdef_outline:
-        flags |= hb.SubsetFlags.NOTDEF_OUTLINE
+        common |= hb.SubsetFlags.NOTDEF_OUTLINE
+    try:
+        face = hb.Face(hb.Blob(data), index)
+        first = _plan(hb, used, common | hb.SubsetFlags.RETAIN_GIDS)
+        if where is not None:
+            # the flag fontTools' instancer sets too: a variable font's contours overlap,
+            # and a rasterizer told so draws them as the designer meant
+            first.flags = common | hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.SET_OVERLAPS_FLAG
+            first.pin_all_axes_to_default(face)
+            for tag, value in where.items():
+                first.pin_axis_location(face, tag, value)
+        cut = hb.subset(face, first)
+        last = _plan(hb, range(used[-1] + 1),
+                     common if hinting else common | hb.SubsetFlags.NO_HINTING)
+        out = hb.subset(cut, last).blob.data
+    except RuntimeError:
+        return None
+    return bytes(out) if out else None
+
+
+def _plan(hb: Any, glyphs: Iterable[int], flags: Any) -> Any:
+    plan = hb.SubsetInput()
+    for glyph in glyphs:
+        plan.glyph_set.add(glyph)
     plan.flags = flags
     dropped = plan.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
     for tag in _DROPPED:
         dropped.add(int.from_bytes(tag.encode("ascii"), "big"))
-    if where is not None:
-        # the flag fontTools' instancer sets too: a variable font's contours overlap,
-        # and a rasterizer told so draws them as the designer meant
-        plan.flags = flags | hb.SubsetFlags.SET_OVERLAPS_FLAG
-        plan.pin_all_axes_to_default(face)
-        for tag, value in where.items():
-            plan.pin_axis_location(face, tag, value)
-    try:
-        result = hb.subset(face, plan)
-    except RuntimeError:
-        return None
-    out = result.blob.data
-    return bytes(out) if out else None
+    return plan
 
 
 def _axes(data: bytes, index: int) -> dict[str, tuple[float, float, float]]:
