@@ -144,6 +144,17 @@ def test_web_edition_has_its_assets(built):
         assert asset in html
 
 
+def test_each_edition_links_its_stylesheet_once(built):
+    from casestudy.load import load_study
+    from casestudy.render import render_html
+
+    web = (built / "norway" / "index.html").read_text()
+    assert web.count('rel="stylesheet"') == 1 and web.count("assets/web.css") == 1
+    study = make_study(built.parent / "links" / "norway")
+    printed = render_html(load_study(study), SERIES, "print")
+    assert printed.count('rel="stylesheet"') == 1 and printed.count("brief.css") == 1
+
+
 def test_two_builds_are_byte_identical(tmp_path, built):
     study = make_study(tmp_path / "norway")
     build_study(study, tmp_path / "out", ("pdf",), SERIES)
