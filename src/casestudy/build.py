@@ -59,12 +59,14 @@ class BuildResult:
 
 def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] = ("pdf",),
                 series: SeriesConfig | None = None, repo: Path | None = None,
-                force: bool = False) -> BuildResult:
+                force: bool = False, digest: str | None = None) -> BuildResult:
     """Build one study into ``out``; raise ProblemsFound if it has errors.
 
     Skipped (``result.skipped``) when its outputs are up to date, unless ``force``.
     Raises UnsafeTarget, before reading or writing anything there, when ``out`` or one
     of the study's outputs in it is a symbolic link (see :func:`check_targets`).
+    ``digest`` is :func:`inputs_digest` of the study when the caller has just computed
+    it (before anything was read, so that an edit made meanwhile rebuilds next time).
     """
     # imported here: a no-op rebuild of a whole series needs none of them
     from .check import check_study
@@ -75,7 +77,8 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     check_targets(out, root.name, () if repo is None else (repo,))
     if series is None:
         series = load_series(repo or root.resolve().parent.parent)
-    digest = inputs_digest(root, series)
+    if digest is None:
+        digest = inputs_digest(root, series)
     targets = output_paths(out, root.name)
     if not force and up_to_date(out, root.name, digest, formats):
         return BuildResult(root.name, [targets[f] for f in formats], skipped=True,
@@ -292,13 +295,14 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
             outcomes[root] = outcome
             report(outcome)
             continue
-        if not force and up_to_date(out, root.name, inputs_digest(root, series), formats):
+        digest = inputs_digest(root, series)
+        if not force and up_to_date(out, root.name, digest, formats):
             outcome = Outcome(root, "skipped", [output_paths(out, root.name)[f] for f in formats],
                               [], seconds=time.perf_counter() - started)
             outcomes[root] = outcome
             report(outcome)
         else:
-            pending.append(Task(root, out, formats, series, force))
+            pending.append(Task(root, out, formats, series, force, digest))
     if pending:
         for outcome in run_pool(pending, jobs or default_jobs(), timeout, memory_mb, report):
             outcomes[outcome.root] = outcome

@@ -137,6 +137,17 @@ def build(
     Studies whose sources, series.yaml and branding have not changed since their last
     build are skipped; --force rebuilds them.
     """
+    from .workers import start_server
+
+    stop_server = start_server()  # its imports overlap ours and the up-to-date check
+    try:
+        _build(studies, out, fmt, jobs, force, timeout, memory)
+    finally:
+        stop_server()
+
+
+def _build(studies: list[str] | None, out: Path, fmt: str, jobs: int | None, force: bool,
+           timeout: float, memory: int) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .build import build_series, check_formats
