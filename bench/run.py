@@ -66,10 +66,19 @@ Reading the table:
   side, the runs least disturbed; the ratio of the medians is given beside it. "Our
   own steps" is timed inside the same builds, which drift cannot skew: the time a build
   spends outside `html_to_pdf` (load, check, Markdown, Jinja, digest, atomic write).
-- (a2) is what a user waits for: `casestudy build` adds Python start-up, the command
-  line, the check and a worker process (forked from a server that imports WeasyPrint)
-  to the render; the WeasyPrint script pays start-up and its import too. It is one
-  run of each and varies most from run to run (1.2x to 1.5x in the runs made so far).
+- (a2) is what a user waits for: `casestudy build --force` of one study, a fresh
+  process, against a fresh process in which WeasyPrint renders the same HTML (PDF/UA-1,
+  300 dpi). Ours adds start-up, the command line, the check, a worker forked from a
+  server that imports WeasyPrint and the whole build, and the atomic write; the server
+  is started first, so its imports overlap the command line's. The commands run in
+  turn, round by round, and the ratio is taken round by round: the median of those is
+  the figure, the fastest run of each side against the other beside it.
+- (a3) is the same against a WeasyPrint process that embeds the fonts as our build
+  does: what start-up, the check and the worker cost, like for like.
+- (g) is the font embedding alone: a cold render (a fresh process) of the same HTML,
+  the variable fonts' static instances made by HarfBuzz's instancer (instancing.py)
+  against WeasyPrint's own (fontTools' instancer). The run stops if the three PDFs of
+  (a2) do not have the same text on every page.
 - (b), (d) and (d2) are wall times of the command, start-up (about 0.3 s) included.
 - (d) is a check with nothing remembered (an empty cache folder), as on a fresh
   machine. It is parse-bound: each copy of Italy is 6,000 words and 48 footnotes. The

@@ -1,7 +1,7 @@
 """HTML -> PDF with WeasyPrint: tagged (PDF/UA-1), reproducible, resources fenced in.
 
-This is the only module that imports WeasyPrint, so ``check`` and ``series`` never
-pay for it.
+This is the only module that imports WeasyPrint (with instancing.py, which it calls),
+so ``check`` and ``series`` never pay for it.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Importing WeasyPrint costs about half a second, so the workers fork from a server
 process that has imported it once (multiprocessing's forkserver with a preload):
-every worker starts warm. A worker builds one study at a time. The parent gives each
+every worker starts warm. The command line starts that server before its own work
+(start_server), so the two import side by side. A worker builds one study at a time. The parent gives each
 study a deadline; a worker that misses it is killed and replaced, and the study fails
 with a message saying so. Each worker runs under an address-space limit, so a
 pathological document ends in a MemoryError (or the worker's death), not in the
