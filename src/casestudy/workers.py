@@ -3,11 +3,12 @@
 Importing WeasyPrint costs about half a second, so the workers fork from a server
 process that has imported it once (multiprocessing's forkserver with a preload):
 every worker starts warm. The command line starts that server before its own work
-(start_server), so the two import side by side. A worker builds one study at a time. The parent gives each
-study a deadline; a worker that misses it is killed and replaced, and the study fails
-with a message saying so. Each worker runs under an address-space limit, so a
-pathological document ends in a MemoryError (or the worker's death), not in the
-machine swapping. Results come back as plain data; exceptions never cross processes.
+(start_server), so the two import side by side. A worker builds one study at a time.
+The parent gives each study a deadline; a worker that misses it is killed and
+replaced, and the study fails with a message saying so. Each worker runs under an
+address-space limit, so a pathological document ends in a MemoryError (or the
+worker's death), not in the machine swapping. Results come back as plain data;
+exceptions never cross processes.
 """
 
 from __future__ import annotations
@@ -210,7 +211,10 @@ def start_server() -> Callable[[], None]:
     from multiprocessing import forkserver
 
     _context()
-    forkserver.ensure_running()
+    try:
+        forkserver.ensure_running()
+    except OSError:  # then the pool tries again when it needs a worker, and says why
+        return lambda: None
     server = forkserver._forkserver
     pid = server._forkserver_pid  # type: ignore[attr-defined]
 
