@@ -303,9 +303,10 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="write the results as Markdown here")
     args = parser.parse_args()
 
+    loads = [os.getloadavg()[0]]  # how busy the machine was: other work skews every figure
     with tempfile.TemporaryDirectory(prefix="casestudy-bench-") as tmp:
         work = Path(tmp)
-        print(f"machine: {machine()}", flush=True)
+        print(f"machine: {machine()}, load average {loads[0]:.1f}", flush=True)
         ours, alone, median_a, own = overhead(args.repeat, work / "one")
         ratio_a = ours / alone
         size = (work / "one" / "italy.pdf").stat().st_size
@@ -375,9 +376,14 @@ def main() -> None:
                      f"{detail} |")
     print("\n".join(table))
     if args.write:
+        loads.append(os.getloadavg()[0])
+        busy = (f" The machine was busy with other work (load average {loads[0]:.1f} at the "
+                f"start, {loads[1]:.1f} at the end, on {os.cpu_count()} cores): the times "
+                "are slow and noisy, and only the ratios of interleaved runs mean much."
+                if max(loads) > 1.5 else "")
         args.write.write_text(
             "# Benchmarks\n\nMeasured by `python bench/run.py --write BENCHMARKS.md` on "
-            f"{dt.date.today().isoformat()}, all in one run, on: {machine()}.\n\n"
+            f"{dt.date.today().isoformat()}, all in one run, on: {machine()}.{busy}\n\n"
             + "\n".join(table) + "\n\n" + NOTES, "utf-8")
 
 
