@@ -7,6 +7,7 @@ folder per module where they can, since a render costs seconds.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -196,3 +197,29 @@ def test_a_worker_uses_the_digest_the_parent_computed(tmp_path, monkeypatch):
                                          digest=digest)
     assert result.outputs == [tmp_path / "out" / "norway" / "index.html"]
     assert casestudy.build.up_to_date(tmp_path / "out", "norway", digest, ("html",))
+
+
+
+def test_the_script_starts_the_server_before_the_command_line_is_imported(monkeypatch):
+    """`casestudy build` (the script, and python -m casestudy) starts the server before
+    importing the command line; other commands never start one."""
+    from multiprocessing import forkserver
+
+    import casestudy.__main__
+    import casestudy.cli
+
+    forkserver._forkserver._stop()  # type: ignore[attr-defined]
+    seen: list[int | None] = []
+    monkeypatch.setattr(casestudy.cli, "main", lambda: seen.append(_server_pid()))
+    for argv in (["casestudy", "check"], ["casestudy", "build", "--help"],
+                 ["casestudy", "build", "norway"]):
+        monkeypatch.setattr(sys, "argv", argv)
+        casestudy.__main__.main()
+    try:
+        assert seen[:2] == [None, None]
+        assert seen[2] is not None
+        os.kill(seen[2], 0)  # running
+    finally:
+        if seen and seen[-1] is not None:
+            os.kill(seen[-1], signal.SIGTERM)  # no need to let it finish importing
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]
