@@ -4,6 +4,8 @@ the same glyphs as WeasyPrint's own fontTools path, never fontTools' instancer."
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -42,6 +44,16 @@ def _render(fast: bool) -> bytes:
     return bytes(document.write_pdf())
 
 
+def _render_apart(fast: bool) -> bytes:
+    """_render in a child process: the renders of 96 faces would otherwise grow this
+    process, which other tests' children inherit as their starting peak memory."""
+    code = ("import sys\nsys.path.insert(0, sys.argv[1])\nfrom test_instancing import _render\n"
+            "sys.stdout.buffer.write(_render(sys.argv[2] == 'fast'))\n")
+    return subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent),
+                           "fast" if fast else "plain"], capture_output=True, check=True,
+                          timeout=600).stdout
+
+
 def _fonts(pdf: bytes) -> dict[str, TTFont]:
     """Each embedded font by its base name (the subset tag left out)."""
     fonts = {}
@@ -56,7 +68,7 @@ def _fonts(pdf: bytes) -> dict[str, TTFont]:
 
 @pytest.fixture(scope="module")
 def renders() -> tuple[bytes, bytes]:
-    return _render(fast=False), _render(fast=True)
+    return _render_apart(fast=False), _render_apart(fast=True)
 
 
 def test_the_same_fonts_and_glyphs_as_weasyprints_own_instancing(renders):
@@ -108,7 +120,7 @@ def test_fonttools_instancer_is_never_called(monkeypatch):
 
 
 def test_the_same_bytes_every_time(renders):
-    assert _render(fast=True) == renders[1]
+    assert _render_apart(fast=True) == renders[1]
 
 
 def test_weasyprint_is_itself_again_afterwards():
