@@ -45,6 +45,7 @@ _SWAP_ATTEMPTS = 100
 # The web edition's column is 44rem (704 px); photos wider than twice that (sharp on
 # high-density screens) are scaled down for it. The PDF resamples on its own (pdf.py).
 WEB_MAX_WIDTH = 1600
+CHARTS = "charts"  # drawn charts, by digest of what they are drawn from (draw.py)
 _WEB_SCALED = {".png", ".jpg", ".jpeg", ".webp"}  # not GIF: it may be animated
 
 
@@ -106,7 +107,7 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str) ->
     from .render import render_html
 
     remove_temporaries(target, older_than=STALE_SECONDS)
-    html = render_html(study, series, "print")
+    html = render_html(study, series, "print", chart_cache=target.parent / STATE_DIR / CHARTS)
     roots = [study.root, BRANDING, *font_roots(series)]
     assert study.meta is not None
     epoch = calendar.timegm(study.meta.date.timetuple())
@@ -180,7 +181,8 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
                 published[path] = quote(rel.as_posix())  # `chart #1?.svg` stays one name
             return published[path]
 
-        html = render_html(study, series, "web", urls, figure_url)
+        html = render_html(study, series, "web", urls, figure_url,
+                           chart_cache=out / STATE_DIR / CHARTS)
         (staging / "index.html").write_text(html, encoding="utf-8")
         os.chmod(staging, 0o755)
         _swap_in(staging, folder, out, study.slug)

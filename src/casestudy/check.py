@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Problem, error, warning
 from .fetch import SAFE_LINK, Refused, image_problem, inside, real, resolve_image, svg_figure
 from .folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
 from .load import Section, Study, load_study
 from .schema import PLACEHOLDER, SeriesConfig
+
+if TYPE_CHECKING:
+    from .markdown import Block
 
 
 def check_study(study: Study, series: SeriesConfig | None = None,
@@ -253,9 +257,24 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
                 out.append(warning(path, block.line, 1, "figure has no 'Caption:' line"))
             if not block.source:
                 out.append(warning(path, block.line, 1, "figure has no 'Source:' line"))
+        elif block.kind == "chart":
+            out += _check_chart(study, path, block)
         elif block.kind == "table":
             if not block.has_table:
                 out.append(warning(path, block.line, 1, "table block holds no table"))
             if not block.caption:
                 out.append(warning(path, block.line, 1, "table has no 'Caption:' line"))
+    return out
+
+
+def _check_chart(study: Study, path: Path, block: Block) -> list[Problem]:
+    """A chart's settings and its CSV (read here, so every data error is found now)."""
+    from .chart import load_chart, parse_settings
+
+    settings, out = parse_settings(block.settings, path)
+    out += load_chart(study.root, path, settings, block.line)[1]  # the good settings too
+    if not block.caption:
+        out.append(warning(path, block.line, 1, "chart has no 'Caption:' line"))
+    if not block.source:
+        out.append(warning(path, block.line, 1, "chart has no 'Source:' line"))
     return out

@@ -31,7 +31,7 @@ from .yamlfile import YamlDoc
 HONORIFICS = {"dr", "prof", "professor", "mr", "mrs", "ms", "sir", "dame"}
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December")
-# House formats in prose (tables and figures may use '%'): "12 percent", "March 3, 2024".
+# House formats in prose (tables, figures and charts may use '%'): "12 percent", "March 3, 2024".
 # One pattern, one pass; each alternative is a named group with its advice.
 FORMATS = re.compile(
     r"(?P<percent>\d+(?:[.,]\d+)*\s?%)"
@@ -344,11 +344,11 @@ def _scalar_spans(lines: list[str], line: int, col: int,
 
 
 def _prose(text: str) -> str:
-    """Masked text with table and figure blocks and table rows blanked as well."""
+    """Masked text with table, figure and chart blocks and table rows blanked as well."""
     lines, inside = text.split("\n"), False
     for i, line in enumerate(lines):
         if line.startswith(":::"):
-            inside = line[3:].strip().split(" ")[0] in ("table", "figure")
+            inside = line[3:].strip().split(" ")[0] in ("table", "figure", "chart")
         if inside or line.lstrip().startswith("|"):
             lines[i] = " " * len(line)
     return "\n".join(lines)

@@ -12,17 +12,19 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from html import unescape
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
-from .brand import BRANDING, brief_fonts, font_stacks
+from .brand import BRANDING, ChartStyle, brief_fonts, chart_style, font_stacks
+from .chart import load_chart, parse_settings
+from .draw import data_table, drawn
 from .errors import BuildError
-from .fetch import Refused, local_image
+from .fetch import CHART_URL, Refused, local_image
 from .load import Study
 from .markdown import RenderContext, render_body
 from .schema import SeriesConfig
@@ -73,15 +75,35 @@ def _names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + ", and " + names[-1]
 
 
+def _chart(root: Path, section: Path, style: ChartStyle, mode: str, cache_dir: Path | None,
+           lines: list[tuple[str, int, int]], line: int, number: int) -> tuple[str, str]:
+    """A chart block's figure content, drawn from its CSV, and what follows the figure."""
+    settings, problems = parse_settings(lines, section)
+    chart, problems = (load_chart(root, section, settings, line) if not problems
+                       else (None, problems))
+    if chart is None:  # check_study reports these, located, before any build
+        first = next(p for p in problems if p.is_error)
+        raise BuildError(first.message, first.path, first.line, first.col)
+    svg = drawn(chart, style, f"figure-{number}", cache_dir)
+    alt = escape(chart.alt_text)
+    if mode == "web":
+        return Markup(svg), Markup(data_table(chart))
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="chart" src="{CHART_URL}{data}" alt="{alt}">', ""
+
+
 def render_html(study: Study, series: SeriesConfig, mode: str = "print",
                 asset_url: dict[Path, str] | None = None,
-                figure_url: Callable[[Path], str] | None = None) -> str:
+                figure_url: Callable[[Path], str] | None = None,
+                chart_cache: Path | None = None) -> str:
     """The brief as one HTML document.
 
     ``mode`` is "print" (footnotes float to the page foot, resources as file URLs) or
     "web" (endnotes; resources by the URLs in ``asset_url``, keyed by source path; each
     image a section shows by ``figure_url(path)``, which publishes it; a
     Content-Security-Policy that allows no script and nothing from elsewhere).
+    Charts are drawn from their CSV (kept in ``chart_cache`` when given, see draw.py):
+    in print as an SVG image with the alt text, on the web inline, with a data table.
     The study must have passed ``check_study`` without errors.
     """
     meta = study.meta
@@ -102,10 +124,12 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         return figure_url(path) if figure_url else url(path)
 
     ctx = RenderContext(image_url=image_url, mode=mode)
+    style = chart_style(series.colors.model_dump())
     sections = []
     for section in study.sections:
         if section.parsed is None:
             continue
+        ctx.chart = partial(_chart, study.root, section.path, style, mode, chart_cache)
         heading = section.parsed.heading or section.spec.default_heading(meta.country.adjective)
         anchor = f"s-{section.spec.id}"
         body = Markup(render_body(section.parsed, ctx, anchor))

@@ -80,6 +80,7 @@ class StudyRow:
     footnotes: int = 0
     figures: int = 0
     figures_missing_alt: int = 0
+    charts: int = 0  # ::: chart blocks, drawn from CSV (numbered with the figures)
     template_version: int | None = None
     template_status: str = "unknown"  # current, outdated, newer, unknown
     pdf: Path | None = None
@@ -218,6 +219,7 @@ def _row(study: Study, build_dir: Path, config: SeriesConfig) -> StudyRow:
             row.footnotes += len(section.parsed.footnote_defs)
             row.figures += len(section.parsed.images)
             row.figures_missing_alt += sum(not i.extra.strip() for i in section.parsed.images)
+            row.charts += sum(b.kind == "chart" for b in section.parsed.blocks)
     if meta is not None:
         row.title, row.status, row.date = meta.title, meta.status, meta.date
         row.country, row.country_code = meta.country.name, meta.country.code
