@@ -669,3 +669,21 @@ def test_kept_charts_unused_for_a_month_are_removed(tmp_path):
     os.utime(kept, (month_ago, month_ago))
     drawn(chart, STYLE, "c", cache)  # used again: touched, so it is kept
     assert kept.stat().st_mtime > month_ago + 86400
+
+
+@pytest.mark.parametrize("kind", ["bar", "hbar", "grouped-bar", "stacked-bar", "line", "area"])
+def test_drawn_charts_pass_the_svg_sanitizer_untouched(tmp_path, kind):
+    """The PDF and the web edition get every SVG through svg.sanitize; a chart loses
+    nothing there (no finding, the same elements and text)."""
+    from casestudy.svg import sanitize
+
+    ys = "army" if kind in ("bar", "hbar") else "army, navy"
+    chart, _ = chart_of(tmp_path, BUDGET, type=kind, x="year", y=ys, title="Tí­tulo 日本",
+                        note="Note: <b>not</b> markup & more")
+    assert chart is not None
+    svg = draw_svg(chart, STYLE, "c")
+    clean = sanitize(svg.encode())
+    assert clean.findings == [] and clean.data is not None
+    before, after = ElementTree.fromstring(svg), ElementTree.fromstring(clean.data)
+    assert [(e.tag, e.text, sorted(e.attrib.items())) for e in before.iter()] == \
+           [(e.tag, e.text, sorted(e.attrib.items())) for e in after.iter()]

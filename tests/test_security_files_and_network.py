@@ -303,16 +303,19 @@ def test_html_to_pdf_fails_the_build_on_a_refused_resource(fenced_render):
 
 def test_the_fetcher_serves_drawn_charts_and_nothing_they_refer_to(tmp_path):
     """Charts reach WeasyPrint as data:image/svg+xml;base64 URLs made by render.py; the
-    fetcher serves those bytes (no read) but refuses one whose SVG points anywhere."""
+    fetcher serves them through the SVG sanitizer (no read), refusing one whose SVG
+    points anywhere."""
     import base64
 
     from casestudy.fetch import CHART_URL, Refused
+    from casestudy.svg import sanitize
 
     log = FetchLog()
     fetcher = make_fetcher([tmp_path], log)
     clean = b'<svg xmlns="http://www.w3.org/2000/svg"><title id="t">x</title></svg>'
     response = fetcher.fetch(CHART_URL + base64.b64encode(clean).decode())
-    assert response.read() == clean and response.headers["Content-Type"] == "image/svg+xml"
+    assert response.read() == sanitize(clean).data  # what every SVG figure gets
+    assert response.headers["Content-Type"] == "image/svg+xml"
     hostile = [b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>',
                b'<svg><style>@import "http://127.0.0.1:1/x.css";</style></svg>',
                b'<!DOCTYPE svg [<!ENTITY x SYSTEM "/etc/passwd">]><svg>&x;</svg>', b"\xff\xfe"]

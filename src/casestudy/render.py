@@ -28,6 +28,7 @@ from .fetch import CHART_URL, Refused, local_image
 from .load import Study
 from .markdown import RenderContext, render_body
 from .schema import SeriesConfig
+from .svg import sanitize
 
 
 def _fonts_css(series: SeriesConfig, url_of: dict[Path, str]) -> str:
@@ -86,8 +87,12 @@ def _chart(root: Path, section: Path, style: ChartStyle, mode: str, cache_dir: P
         raise BuildError(first.message, first.path, first.line, first.col)
     svg = drawn(chart, style, f"figure-{number}", cache_dir)
     alt = escape(chart.alt_text)
-    if mode == "web":
-        return Markup(svg), Markup(data_table(chart))
+    if mode == "web":  # inline, through the sanitizer every SVG figure passes (svg.py)
+        clean = sanitize(svg.encode("utf-8"))
+        if clean.data is None:
+            raise BuildError(f"a drawn chart was refused: {clean.findings[-1].message}",
+                             section, line)
+        return Markup(clean.data.decode("utf-8")), Markup(data_table(chart))
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return f'<img class="chart" src="{CHART_URL}{data}" alt="{alt}">', ""
 
