@@ -687,3 +687,30 @@ def test_drawn_charts_pass_the_svg_sanitizer_untouched(tmp_path, kind):
     before, after = ElementTree.fromstring(svg), ElementTree.fromstring(clean.data)
     assert [(e.tag, e.text, sorted(e.attrib.items())) for e in before.iter()] == \
            [(e.tag, e.text, sorted(e.attrib.items())) for e in after.iter()]
+
+
+def test_a_shipped_link_in_the_chart_cache_is_never_followed(italy, tmp_path):
+    """A repository could ship build/.casestudy/charts, or a kept chart, as a link: the
+    build refuses either with a located error, reading and writing nothing through it."""
+    from casestudy.errors import CasestudyError
+
+    series = load_series(italy.parent.parent)
+    out = italy.parent.parent / "build"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (out / ".casestudy").mkdir(parents=True)
+    (out / ".casestudy" / "charts").symlink_to(outside)
+    with pytest.raises(CasestudyError, match="is a symbolic link"):
+        build_study(italy, out, ("html",), series)
+    assert list(outside.iterdir()) == []
+    (out / ".casestudy" / "charts").unlink()
+    build_study(italy, out, ("html",), series)
+    kept = next((out / ".casestudy" / "charts").glob("*.svg"))
+    secret = outside / "secret.svg"
+    secret.write_text('<svg xmlns="http://www.w3.org/2000/svg"><text>forged</text></svg>')
+    kept.unlink()
+    kept.symlink_to(secret)
+    with pytest.raises(CasestudyError, match="is a symbolic link"):  # not read, not written
+        build_study(italy, out, ("html",), series, force=True)
+    assert "forged" not in (out / "italy" / "index.html").read_text()  # the old edition
+    assert secret.read_text().endswith("forged</text></svg>")

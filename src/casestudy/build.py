@@ -123,7 +123,7 @@ def check_targets(out: Path, slug: str, bases: tuple[Path, ...] = ()) -> None:
     it, is a symbolic link or of the wrong kind: a repository that ships ``build`` as a
     link to another folder must not make a build delete or write there."""
     check_target(out, (*bases, Path.cwd()), folder=True)
-    for path in (out / slug, out / STATE_DIR):
+    for path in (out / slug, out / STATE_DIR, out / STATE_DIR / CHARTS):
         check_target(path, (out,), folder=True)
     for path in (*output_paths(out, slug).values(), out / STATE_DIR / f"{slug}.json"):
         check_target(path, (out,))

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import math
 import os
+import stat
 import time
 from functools import cache
 from html import escape
@@ -25,6 +26,7 @@ from .chart import STACKED, Chart
 
 _CODE = (Path(__file__).parent / "chart.py", Path(__file__))
 KEEP_DAYS = 30  # a kept chart unused this long is removed (see drawn)
+MAX_KEPT = 4_000_000  # bytes read of a kept chart (200 rows of 7 series draw far less)
 
 
 def _n(value: float) -> str:
@@ -405,10 +407,13 @@ def drawn(chart: Chart, style: ChartStyle, ident: str, cache_dir: Path | None) -
     from .write import atomic_write
 
     path = cache_dir / f"{chart_digest(chart, style, ident)}.svg"
-    try:
-        svg = path.read_text("utf-8")
-        os.utime(path)
-        return svg
+    try:  # a regular file only: a link (a repository could ship one) is never followed
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)  # a FIFO: no wait
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            data = handle.read(MAX_KEPT + 1)
+            if stat.S_ISREG(os.fstat(handle.fileno()).st_mode) and len(data) <= MAX_KEPT:
+                os.utime(path, follow_symlinks=False)
+                return data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         pass
     svg = draw_svg(chart, style, ident)
