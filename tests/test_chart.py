@@ -305,6 +305,8 @@ def _errors(tmp_path: Path, csv: str | bytes, **settings: str) -> list[str]:
     ('year,v\n2020,"1\n', "figures/d.csv:2:1: error: not valid CSV: unexpected end of data"),
     ("year,v\n2020,1\x00\n", "figures/d.csv:2:1: error: control character U+0000 in a cell"),
     ("year,v\n20\x1b[2J,1\n", "figures/d.csv:2:1: error: control character U+001B in a cell"),
+    ("year,v\nEgypt\u202e,1\n", "figures/d.csv:2:1: error: bidi override U+202E in a cell"),
+    ("year,v\n20\x9b2J,1\n", "figures/d.csv:2:1: error: control character U+009B in a cell"),
     (b"year,v\n2020,1\ncaf\xe9,2\n",
      "figures/d.csv:3:4: error: not UTF-8 text; save the file as UTF-8 CSV"),
 ])

@@ -39,7 +39,9 @@ MAX_ROWS = 200  # categories on one axis; past this no chart can be read
 MAX_CELL = 500  # characters in one cell
 MAX_VALUE, MIN_VALUE = 1e15, 1e-6  # beyond these, a different unit reads better
 PALETTE_SIZE = 6  # series the brand palette tells apart (brand.chart_style)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in SVG text
+# Not in a cell: controls (no SVG can hold them; a terminal or spreadsheet obeys them)
+# and the bidi embeddings and overrides, which reorder a label invisibly (as in YAML).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]")
 _SETTING = re.compile(r"^([A-Za-z][\w-]*)\s*:\s?(.*)$")
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 
@@ -278,8 +280,9 @@ def read_csv(raw: bytes, path: Path) -> tuple[tuple[list[str], list[Row]] | None
                 return None, [error(path, line, 1, f"a cell longer than {MAX_CELL} characters")]
             bad = next((m for c in cells if (m := _CONTROL.search(c))), None)
             if bad:
-                return None, [error(path, line, 1, f"control character U+{ord(bad.group()):04X} "
-                                                   "in a cell")]
+                kind = "bidi override" if bad.group() >= "\u202a" else "control character"
+                return None, [error(path, line, 1, f"{kind} U+{ord(bad.group()):04X} in a "
+                                                   "cell")]
             if header is None:
                 header = [c.strip() for c in cells]
                 dup = sorted({h for h in header if h and header.count(h) > 1})
