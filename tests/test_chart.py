@@ -550,7 +550,7 @@ def test_the_stubs_commented_example_is_hidden_and_works_uncommented(series_repo
     parsed = parse_section(text)
     assert not parsed.raw_html and not [b for b in parsed.blocks if b.kind == "chart"]
     html = render_body(parsed, RenderContext(image_url=str), "s")
-    assert "chart" not in html and "<!--" not in html  # a comment is never printed
+    assert "trade.csv" not in html and "<!--" not in html  # a comment is never printed
     # uncommented, with its CSV in place, the example checks clean
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("<!--"))
