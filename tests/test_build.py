@@ -144,6 +144,17 @@ def test_web_edition_has_its_assets(built):
         assert asset in html
 
 
+def test_each_edition_links_its_stylesheet_once(built):
+    from casestudy.load import load_study
+    from casestudy.render import render_html
+
+    web = (built / "norway" / "index.html").read_text()
+    assert web.count('rel="stylesheet"') == 1 and web.count("assets/web.css") == 1
+    study = make_study(built.parent / "links" / "norway")
+    printed = render_html(load_study(study), SERIES, "print")
+    assert printed.count('rel="stylesheet"') == 1 and printed.count("brief.css") == 1
+
+
 def test_two_builds_are_byte_identical(tmp_path, built):
     study = make_study(tmp_path / "norway")
     build_study(study, tmp_path / "out", ("pdf",), SERIES)
@@ -236,3 +247,53 @@ def test_the_web_edition_scales_photos_down_and_publishes_only_what_is_shown(tmp
     assert (served / "photo.jpg").stat().st_size < (figures / "photo.jpg").stat().st_size / 2
     assert (served / "small.png").read_bytes() == (figures / "small.png").read_bytes()
     assert sorted(p.name for p in served.iterdir()) == ["photo.jpg", "small.png"]
+
+
+@pytest.fixture(scope="module")
+def notes_and_lists(tmp_path_factory) -> tuple[list[dict], str]:
+    """A section whose numbered list runs on under three subheadings (1-3, 4-5, 6) and
+    whose note has two paragraphs, a list, a quote and a list starting at 2: the PDF's
+    text lines (pdfplumber: text and position) and the web edition's HTML."""
+    import pdfplumber
+
+    out = tmp_path_factory.mktemp("out")
+    study = make_study(tmp_path_factory.mktemp("src") / "norway", FIXTURES / "notes-and-lists")
+    build_study(study, out, ("pdf", "html"), SERIES)
+    with pdfplumber.open(out / "norway.pdf") as pdf:
+        lines = [line for page in pdf.pages for line in page.extract_text_lines()]
+    return lines, (out / "norway" / "index.html").read_text("utf-8")
+
+
+def test_numbered_lists_keep_their_numbers_in_the_pdf(notes_and_lists):
+    text = [line["text"] for line in notes_and_lists[0]]
+    assert "1. Fund the joint programme office." in text
+    assert "4. Qualify a second source for every critical casting." in text
+    assert "5. Share test ranges with the partner’s firms." in text
+    assert "6. Write the exemption into the NDAA." in text
+    assert "2. a numbered step two" in text and "3. a numbered step three" in text  # in a note
+
+
+def test_a_footnote_keeps_its_paragraphs_lists_and_quotes_in_the_pdf(notes_and_lists):
+    lines = notes_and_lists[0]
+    at = {line["text"]: line for line in lines}
+    first = next(line for line in lines if "The first paragraph of a long note" in line["text"])
+    second = at["A second paragraph, after a blank line, that must not run into the first."]
+    points = [at["• a first listed point"], at["• a second listed point"]]
+    quote = at["A quoted sentence from the white paper, «with guillemets»."]
+    assert first["text"].startswith("5")  # the note's number, then its first paragraph
+    # each block on its own line(s), in order; the list and the quote indented
+    tops = [first["top"], second["top"], *(p["top"] for p in points), quote["top"]]
+    assert tops == sorted(tops) and len(set(tops)) == len(tops)
+    assert second["x0"] == pytest.approx(first["x0"], abs=1)
+    assert all(p["x0"] > second["x0"] + 3 for p in points) and quote["x0"] > second["x0"] + 8
+
+
+def test_a_footnote_keeps_its_paragraphs_lists_and_quotes_on_the_web(notes_and_lists):
+    html = notes_and_lists[1]
+    note = html[html.index('<li id="fn-5"'):html.index("</ol> <a href=\"#fnref-5\"")]
+    assert ("<p>The first paragraph of a long note, which cites the ministry.</p>\n"
+            "<p>A second paragraph, after a blank line, that must not run into the first.</p>"
+            ) in note
+    assert "<ul>\n<li>a first listed point</li>\n<li>a second listed point</li>\n</ul>" in note
+    assert "<blockquote>\n<p>A quoted sentence" in note and '<ol start="2">' in note
+    assert '<ol start="4">' in html and "counter-reset" not in html  # browsers read start

@@ -118,9 +118,9 @@ def test_a_link_whose_text_stays_but_whose_target_moves_gives_way(repo, tmp_path
     shutil.copytree(study / "figures", outside)
     (study / "elsewhere").symlink_to(outside)
     text = (study / SECTION).read_text("utf-8")
-    (study / SECTION).write_text(text + "\n![A chart](elsewhere/chart.svg)\n", "utf-8")
+    (study / SECTION).write_text(text + "\n![A chart](../elsewhere/chart.svg)\n", "utf-8")
     before, _ = fresh_and_remembered(repo)
-    assert "image path 'elsewhere/chart.svg' leads outside the study folder" in before
+    assert "image path '../elsewhere/chart.svg' leads outside the study folder" in before
     shutil.rmtree(outside)
     outside.symlink_to(study / "figures")  # study/elsewhere now ends inside the study
     after, _ = fresh_and_remembered(repo)

@@ -88,3 +88,26 @@ def test_headings_shift_down_one_level_with_anchors():
 def test_typography():
     html, _ = render('# H\n\n"Quoted" -- and --- dashes.\n')
     assert "“Quoted” – and — dashes." in html
+
+
+def test_ordered_list_start_is_kept_in_print_and_on_the_web():
+    text = "# H\n\n1. one\n\n## Sub\n\n4. four\n5. five\n"
+    html, _ = render(text)
+    assert '<ol start="4" style="counter-reset: list-item 3">' in html  # WeasyPrint counts
+    web, _ = render(text, "web")
+    assert '<ol start="4">' in web and "style=" not in web  # browsers read start
+
+
+def test_an_undefined_note_never_prints_its_syntax():
+    html, ctx = render("# H\n\nA claim.[^nowhere] More.\n")
+    assert "[^" not in html and "nowhere" not in html and ctx.footnotes == 0
+
+
+def test_a_note_of_several_blocks_keeps_them_as_styled_spans_in_print():
+    text = "# H\n\nA claim.[^n]\n\n[^n]: One.\n\n    Two.\n\n    - a\n    - b\n\n    > Quoted.\n"
+    html, _ = render(text)
+    assert ('<span class="footnote" id="fn-1" data-n="1"><span class="fn-p">One.</span>'
+            '<span class="fn-p">Two.</span><span class="fn-ul"><span class="fn-li">a</span>'
+            '<span class="fn-li">b</span></span><span class="fn-quote"><span class="fn-p">'
+            'Quoted.</span></span></span>') in html
+    assert "<p>" not in html.split('class="footnote"')[1]  # nothing closes the paragraph

@@ -139,3 +139,22 @@ def test_every_iso_country_resolves_to_itself(code):
         assert resolve(name, code).code == code, name
         assert resolve(name.upper(), code.lower()).code == code, name
     assert SLUG.match(resolve(names_of(code)[0]).slug)
+
+
+STYLE_PIECES = ['"', "“", "”", "„", "‘", "’", "'", "«", "»", "‹", "›", "「", "」", "『", "』",
+                "*", "_", "[^n]: ", "[^n]", '[//]: # "style: U.S."\n', "[//]: # (style: US)\n",
+                "U.S.", " ", "\n", "\n\n", "    ", "word", "é", "三"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(STYLE_PIECES), max_size=60).map("".join))
+def test_house_style_masking_keeps_every_position(text):
+    """Whatever is blanked (quotations, cited titles, exemptions), a position found in the
+    masked text is the same line and column in the file."""
+    from casestudy.consistency import _mask
+
+    masked = _mask(text)
+    assert len(masked) == len(text)
+    assert [i for i, c in enumerate(masked) if c == "\n"] == [
+        i for i, c in enumerate(text) if c == "\n"]
+    assert all(m == t or m == " " for m, t in zip(masked, text, strict=True))

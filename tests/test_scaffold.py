@@ -213,7 +213,7 @@ def test_new_japan_checks_with_warnings_only_and_builds(series_repo):
     assert result.stderr == "created countries/japan; next: casestudy check japan\n"
     root = series_repo / "countries" / "japan"
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == [
-        "figures", "figures/README.md", "sections",
+        "figures", "figures/README.md", "figures/example-chart.svg", "sections",
         *[f"sections/{s.filename}" for s in SECTIONS], "study.yaml"]
     assert [p.name for p in (series_repo / "countries").iterdir()] == ["japan"]
     first = (root / "sections" / "03-relationship.md").read_text().splitlines()[0]
@@ -223,7 +223,7 @@ def test_new_japan_checks_with_warnings_only_and_builds(series_repo):
     assert checked.exit_code == 0, checked.output
     lines = checked.stdout.splitlines()
     assert lines and all(": warning: " in line for line in lines)
-    assert not any(re.search(r"bulleted list|'## ' subsection|alt text|footnote", line)
+    assert not any(re.search(r"bulleted list|'## ' subsection|alt text|footnote \[", line)
                    for line in lines), lines
 
     built = run(series_repo, "build", "japan")
@@ -235,6 +235,11 @@ def test_new_japan_checks_with_warnings_only_and_builds(series_repo):
     meta = pdf.reader.metadata
     assert meta is not None and meta.title.startswith(
         "The US-Japanese defense-industrial partnership")
+    # each stub's example block is there to copy, and builds: a pull quote, a figure, a table
+    text = "\n".join(pdf.pages)
+    assert "the one sentence of this section worth setting large" in text
+    assert "Figure 1. TODO: US-Japanese defense trade, 2015-2025." in text
+    assert "Table 1. TODO: acquisitions across the border since 2015." in text
 
 
 def test_new_prompts_for_what_is_missing(series_repo):
@@ -549,6 +554,32 @@ def test_upgrade_optional_renders_the_heading_with_the_adjective(italy):
     assert done.sections == ["sections/03-relationship.md", "sections/05-ownership.md"]
     first = (italy / "sections" / "03-relationship.md").read_text().splitlines()[0]
     assert first == "# The state of the US-Italian defense-industrial relationship"
+    # the relationship stub shows a figure: its example file comes with it, and checks
+    assert done.figures == ["figures/example-chart.svg"]
+    assert ((italy / "figures" / "example-chart.svg").read_bytes()
+            == (TEMPLATE / "{{cookiecutter.slug}}" / "figures" / "example-chart.svg").read_bytes())
+    assert [p for p in check_study(load_study(italy)) if p.is_error] == []
+
+
+def test_upgrade_never_replaces_a_figure_of_the_study(italy):
+    (italy / "sections" / "03-relationship.md").unlink()
+    mine = italy / "figures" / "example-chart.svg"
+    mine.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    done = upgrade_study(italy)
+    assert done.figures == [] and mine.read_text() == '<svg xmlns="http://www.w3.org/2000/svg"/>'
+
+
+def test_upgrade_without_a_study_upgrades_every_study(italy, series_repo):
+    japan = new_study(series_repo, "Japan", adjective="Japanese", authors=["A"])
+    (japan / "sections" / "08-conclusion.md").unlink()
+    (italy / "sections" / "08-conclusion.md").unlink()
+    result = run(series_repo, "upgrade")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "countries/italy/sections/08-conclusion.md: added a stub" in lines
+    assert "countries/japan/sections/08-conclusion.md: added a stub" in lines
+    assert (italy / "sections" / "08-conclusion.md").is_file()
+    assert (japan / "sections" / "08-conclusion.md").is_file()
 
 
 def test_upgrade_of_a_new_study_adds_nothing(series_repo):

@@ -72,7 +72,7 @@ def test_paths_outside_the_study_are_located_errors(tmp_path):
     assert "Traceback" not in result.output
     assert errors_of(result.stdout) == [
         f"{S03}:5:1: error: image path '/etc/hostname.png' is absolute; write it relative "
-        "to the study folder",
+        "to the section file (../figures/name.png)",
         f"{S03}:7:1: error: image path '../../../etc/hostname.png' leads outside the study "
         "folder",
         # decoded before the containment check: %2e%2e is ..
@@ -102,7 +102,8 @@ def test_the_cli_build_refuses_with_located_errors_and_writes_nothing(series_rep
     assert result.exception is None or isinstance(result.exception, SystemExit)
     lines = result.stdout.splitlines()
     assert lines[0] == ("countries/norway/sections/03-relationship.md:5:1: error: image path "
-                        "'/etc/hostname.png' is absolute; write it relative to the study folder")
+                        "'/etc/hostname.png' is absolute; write it relative to the section "
+                        "file (../figures/name.png)")
     assert len(lines) == 7
     assert "norway: not built" in result.stderr
     assert not list(series_repo.glob("build/*.pdf"))
@@ -139,7 +140,7 @@ def test_symlinks_fifos_and_devices_are_refused_at_once(tmp_path, canary):
         f"{S03}:7:1: error: image 'figures/fifo.png' is not a regular file",
         f"{S03}:9:1: error: image path 'figures/random.png' leads outside the study folder",
         f"{S03}:11:1: error: image 'figures/loop.png' not found (paths are relative to the "
-        "study folder)",
+        "section file, e.g. ../figures/name.png)",
         "study/sections/05-ownership.md:1:1: error: symbolic link leads outside the study "
         "folder; not read",
     ]
@@ -300,6 +301,34 @@ def test_html_to_pdf_fails_the_build_on_a_refused_resource(fenced_render):
     assert server.accepted == 0
 
 
+def test_the_fetcher_serves_drawn_charts_and_nothing_they_refer_to(tmp_path):
+    """Charts reach WeasyPrint as data:image/svg+xml;base64 URLs made by render.py; the
+    fetcher serves them through the SVG sanitizer (no read), refusing one whose SVG
+    points anywhere."""
+    import base64
+
+    from casestudy.fetch import CHART_URL, Refused
+    from casestudy.svg import sanitize
+
+    log = FetchLog()
+    fetcher = make_fetcher([tmp_path], log)
+    clean = b'<svg xmlns="http://www.w3.org/2000/svg"><title id="t">x</title></svg>'
+    response = fetcher.fetch(CHART_URL + base64.b64encode(clean).decode())
+    assert response.read() == sanitize(clean).data  # what every SVG figure gets
+    assert response.headers["Content-Type"] == "image/svg+xml"
+    hostile = [b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>',
+               b'<svg><style>@import "http://127.0.0.1:1/x.css";</style></svg>',
+               b'<!DOCTYPE svg [<!ENTITY x SYSTEM "/etc/passwd">]><svg>&x;</svg>', b"\xff\xfe"]
+    for svg in hostile:
+        with pytest.raises(Refused):
+            fetcher.fetch(CHART_URL + base64.b64encode(svg).decode())
+    with pytest.raises(Refused):
+        fetcher.fetch(CHART_URL + "not base64!")
+    with pytest.raises(Refused):  # only the chart form: other data: URLs are refused
+        fetcher.fetch("data:image/svg+xml," + clean.decode())
+    assert log.served == ["chart"] and len(log.refused) == 6
+
+
 # ------------------------------------------------------------------ a whole build, audited
 
 
@@ -350,6 +379,8 @@ def test_a_build_opens_files_only_in_the_allowed_roots(audited):
     assert len(opened) > 10  # the hook saw the build (sections, figures, fonts, output)
     assert any(p.suffix == ".pdf" for p in opened)
     assert any(p.name == "index.html" for p in opened)  # the web edition too
+    assert study / "figures" / "values.csv" in opened  # the chart's data, read for drawing
+    assert any(p.parent == out / ".casestudy" / "charts" for p in opened)  # and kept
     outside = [str(p) for p in opened
                if not any(p == r or r in p.parents for r in roots) and not _weasyprint_temp(p)]
     assert outside == []

@@ -97,7 +97,7 @@ def expected(uri: str) -> list[str]:
         ".jpeg, .jpg, .png, .svg, .webp",
         f"{S03}:19:1: error: image 'figures/png.jpg' is not a JPEG file",
         f"{S03}:23:1: error: image 'figures/missing.png' not found (paths are relative to "
-        "the study folder)",
+        "the section file, e.g. ../figures/name.png)",
     ]
 
 
@@ -258,10 +258,10 @@ def lying_study(tmp_path_factory):
     text = section.read_text("utf-8")
     for name, (make, _) in LYING.items():
         (study / "figures" / name).write_bytes(make())
-        text += f"\n![An image]({quote('figures/' + name)})\n"
+        text += f"\n![An image]({quote('../figures/' + name)})\n"
     section.write_text(text, "utf-8")
     lines = text.splitlines()
-    return study, {name: lines.index(f"![An image]({quote('figures/' + name)})") + 1
+    return study, {name: lines.index(f"![An image]({quote('../figures/' + name)})") + 1
                    for name in LYING}
 
 
@@ -274,7 +274,7 @@ def test_sizes_come_from_the_decoder_and_damage_is_located(lying_study):
     assert "Traceback" not in result.stderr, result.stderr
     found = re.sub(r"\(\d+ bytes not", "(N bytes not", result.stdout)  # libjpeg's count
     assert errors_of(found) == [
-        f"{S03}:{line[name]}:1: error: image 'figures/{name}' {reason}"
+        f"{S03}:{line[name]}:1: error: image '../figures/{name}' {reason}"
         for name, (_, reason) in LYING.items()]
     assert peak_rss_mb(result.stdout) < 200  # one 13000x13000 decode alone is 507 MB
 

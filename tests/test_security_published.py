@@ -282,8 +282,8 @@ def published(tmp_path_factory):
     (figures / "notes").mkdir()
     (figures / "notes" / "data.csv").write_text("year,value\n2024,1\n")
     section = study / "sections" / "03-relationship.md"
-    section.write_text(section.read_text("utf-8") + "\n![A red square](figures/script.svg)\n"
-                       f"\n![Exports in 2024](<figures/{CHART}>)\n"
+    section.write_text(section.read_text("utf-8") + "\n![A red square](../figures/script.svg)\n"
+                       f"\n![Exports in 2024](<../figures/{CHART}>)\n"
                        "\n| Year | Value |\n|:--|--:|\n| 2024 | 1 |\n", "utf-8")
     checked = check_cli(base, "study")
     out = base / "out"
@@ -384,7 +384,7 @@ def test_a_hidden_image_is_a_located_error(tmp_path):
     section = study / "sections" / "03-relationship.md"
     section.write_text(section.read_text("utf-8").replace("figures/chart.svg",
                                                           "figures/.hidden.svg")
-                       + "\n![A chart](figures/.drafts/chart.svg)\n", "utf-8")
+                       + "\n![A chart](../figures/.drafts/chart.svg)\n", "utf-8")
     lines = section.read_text("utf-8").splitlines()
     result = check_cli(tmp_path, "study")
     assert result.exit_code == 1
@@ -393,8 +393,8 @@ def test_a_hidden_image_is_a_located_error(tmp_path):
         f"'{name}' is a hidden file or in a hidden folder ('{part}'); web servers do not "
         "publish those: rename it"
         for line, name, part in [
-            (next(x for x in lines if ".hidden" in x), "figures/.hidden.svg", ".hidden.svg"),
-            (lines[-1], "figures/.drafts/chart.svg", ".drafts")]]
+            (next(x for x in lines if ".hidden" in x), "../figures/.hidden.svg", ".hidden.svg"),
+            (lines[-1], "../figures/.drafts/chart.svg", ".drafts")]]
 
 
 def test_sanitizing_is_deterministic_across_processes(tmp_path):

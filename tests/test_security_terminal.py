@@ -81,6 +81,12 @@ def test_build_prints_author_text_visibly(repo):
 
 
 def test_build_names_a_built_study_visibly(repo):
+    result = invoke(repo, "build")  # the undefined note is an error: the study is named
+    assert result.exit_code == 1, result.output
+    _assert_clean(result.stdout + result.stderr)
+    assert "evil\\x1b[2J\\x0d: not built (fix the errors above)" in result.stderr
+    section = repo / "countries" / "evil\x1b[2J\r" / "sections" / "02-imperative.md"
+    section.write_text(section.read_text() + f"\n[^{HOSTILE_LABEL}]: Now defined.\n")
     result = invoke(repo, "build")
     assert result.exit_code == 0, result.output
     _assert_clean(result.stdout + result.stderr)

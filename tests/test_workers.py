@@ -6,6 +6,8 @@ folder per module where they can, since a render costs seconds.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +139,87 @@ def test_a_stopped_worker_is_replaced_for_the_studies_still_queued(tmp_path):
     assert [(o.root.name, o.status) for o in outcomes] == [("japan", "failed"),
                                                            ("norway", "failed")]
     assert all(o.message.endswith("took longer than 0.3 s and was stopped") for o in outcomes)
+
+
+def _server_pid() -> int | None:
+    from multiprocessing import forkserver
+
+    return forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+
+
+def test_the_cli_starts_the_worker_server_before_its_own_work(series_repo, monkeypatch):
+    """The server's imports (WeasyPrint's) overlap the command's: it is running by the
+    time the series is loaded, and gone when the command is done."""
+    from multiprocessing import forkserver
+
+    import casestudy.load
+
+    forkserver._forkserver._stop()  # type: ignore[attr-defined]  # one an earlier test left
+    assert _server_pid() is None
+    make_study(series_repo / "countries" / "norway")
+    seen: list[int | None] = []
+    load_series = casestudy.load.load_series
+
+    def spy(repo):  # type: ignore[no-untyped-def]
+        seen.append(_server_pid())
+        return load_series(repo)
+
+    monkeypatch.setattr(casestudy.load, "load_series", spy)
+    result = run_cli(series_repo, "build", "norway")
+    assert result.exit_code == 0, result.output
+    assert "1 built, 0 up to date, 0 failed" in result.stderr
+    assert seen and seen[0] is not None  # started before the series was read
+    assert _server_pid() is None  # stopped afterwards
+    with pytest.raises(ProcessLookupError):
+        os.kill(seen[0], 0)
+
+    again = run_cli(series_repo, "build", "norway")  # nothing to do: stopped unused
+    assert "0 built, 1 up to date" in again.stderr
+    assert _server_pid() is None and seen[1] != seen[0]
+    with pytest.raises(ProcessLookupError):
+        os.kill(seen[1], 0)
+
+
+def test_a_worker_uses_the_digest_the_parent_computed(tmp_path, monkeypatch):
+    """build_series hashes each study once, to see whether it is up to date; the worker
+    builds with that digest (taken before anything was read) instead of hashing again."""
+    import casestudy.build
+    from casestudy.cache import inputs_digest
+
+    study = make_study(tmp_path / "norway")
+    digest = inputs_digest(study, SERIES)
+
+    def refuse(*args):  # type: ignore[no-untyped-def]
+        raise AssertionError("hashed again")
+
+    monkeypatch.setattr(casestudy.build, "inputs_digest", refuse)
+    result = casestudy.build.build_study(study, tmp_path / "out", ("html",), SERIES,
+                                         digest=digest)
+    assert result.outputs == [tmp_path / "out" / "norway" / "index.html"]
+    assert casestudy.build.up_to_date(tmp_path / "out", "norway", digest, ("html",))
+
+
+
+def test_the_script_starts_the_server_before_the_command_line_is_imported(monkeypatch):
+    """`casestudy build` (the script, and python -m casestudy) starts the server before
+    importing the command line; other commands never start one."""
+    from multiprocessing import forkserver
+
+    import casestudy.__main__
+    import casestudy.cli
+
+    forkserver._forkserver._stop()  # type: ignore[attr-defined]
+    seen: list[int | None] = []
+    monkeypatch.setattr(casestudy.cli, "main", lambda: seen.append(_server_pid()))
+    for argv in (["casestudy", "check"], ["casestudy", "build", "--help"],
+                 ["casestudy", "build", "norway"]):
+        monkeypatch.setattr(sys, "argv", argv)
+        casestudy.__main__.main()
+    try:
+        assert seen[:2] == [None, None]
+        assert seen[2] is not None
+        os.kill(seen[2], 0)  # running
+    finally:
+        if seen and seen[-1] is not None:
+            os.kill(seen[-1], signal.SIGTERM)  # no need to let it finish importing
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]

@@ -63,6 +63,24 @@ def test_syntax_errors_are_located(tmp_path):
 
 
 @pytest.mark.parametrize("raw, expected", [
+    ("a:\n\tb: 1\n", "2:1: invalid YAML: a tab in the indentation; indent with spaces, not tabs"),
+    ("a:\n  b: 1\n  \tc: 2\n", "3:3: invalid YAML: a tab in the indentation; indent with "
+                                "spaces, not tabs"),
+    ("title: Partners: old and new\n", "1:16: invalid YAML: a ':' that does not start a key; "
+                                       "put a value holding ': ' in quotes"),
+    ("a: [1, 2\n", "2:1: invalid YAML: a [list] is not closed with ']', or lacks a comma"),
+    ("a: 1\n---\nb: 2\n", "2:1: invalid YAML: a second document ('---') follows the first; "
+                           "a study file holds one"),
+    ("a:\n  b: 1\n c: 2\n", "3:2: invalid YAML: a line indented differently from the keys "
+                             "around it"),
+])
+def test_syntax_errors_are_said_in_plain_words(tmp_path, raw, expected):
+    """The parser's jargon ("found character '\\t' that cannot start any token") is not
+    what an author needs: the message says what to change."""
+    assert messages(load(tmp_path, raw)) == [expected]
+
+
+@pytest.mark.parametrize("raw, expected", [
     (b"a: \xff\n", "1:4: file is not valid UTF-8"),
     (b"a: 1\nb: x\x00y\n", "2:1: file contains a NUL byte"),
 ])

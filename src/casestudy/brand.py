@@ -560,3 +560,46 @@ def _with_series_fallbacks(brand: Brand, repo: Path) -> Brand:
         headings=replace(brand.headings, families=brand.headings.families + names),
         monospace=replace(brand.monospace, families=brand.monospace.families + names),
         problems=brand.problems + (moved,))
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """How charts are drawn in the brand: the one place the chart writer reads it from.
+
+    Colours come from the series' brand colours (primary, accent, muted, tint); the
+    categorical palette adds lighter mixes of them, so a brand change redraws every
+    chart in its colours. The typeface is the brand's sans.
+    """
+
+    font: str
+    ink: str  # titles and value labels
+    muted: str  # axis labels, unit line
+    grid: str
+    baseline: str
+    accent: str
+    palette: tuple[str, ...]
+    title_size: float = 16
+    label_size: float = 12
+    small_size: float = 11
+    width: int = 600
+    height: int = 320
+
+
+def _mix(color: str, other: str, share: float) -> str:
+    """``color`` moved towards ``other`` by ``share`` (0..1), as #rrggbb."""
+    a = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
+def chart_style(colors: dict[str, str], brand: Brand | None = None) -> ChartStyle:
+    """The chart style for the brand ``colors`` (primary, accent, muted, tint), in the
+    brand's headings face (the default brand's when None)."""
+    primary, accent, muted = colors["primary"], colors["accent"], colors["muted"]
+    white = "#ffffff"
+    sans = (brand or default_brand()).headings.families[0]
+    return ChartStyle(
+        font=sans, ink=primary, muted=muted, accent=accent,
+        grid=_mix(muted, white, 0.75), baseline=_mix(muted, white, 0.35),
+        palette=(primary, accent, muted, _mix(primary, white, 0.5), _mix(accent, white, 0.5),
+                 _mix(muted, white, 0.55)))

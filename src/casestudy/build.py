@@ -45,6 +45,7 @@ _SWAP_ATTEMPTS = 100
 # The web edition's column is 44rem (704 px); photos wider than twice that (sharp on
 # high-density screens) are scaled down for it. The PDF resamples on its own (pdf.py).
 WEB_MAX_WIDTH = 1600
+CHARTS = "charts"  # drawn charts, by digest of what they are drawn from (draw.py)
 _WEB_SCALED = {".png", ".jpg", ".jpeg", ".webp"}  # not GIF: it may be animated
 
 
@@ -59,13 +60,16 @@ class BuildResult:
 
 def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] = ("pdf",),
                 series: SeriesConfig | None = None, repo: Path | None = None,
-                force: bool = False, brand: Brand | None = None) -> BuildResult:
+                force: bool = False, brand: Brand | None = None,
+                digest: str | None = None) -> BuildResult:
     """Build one study into ``out``; raise ProblemsFound if it has errors.
 
     Skipped (``result.skipped``) when its outputs are up to date, unless ``force``.
     Raises UnsafeTarget, before reading or writing anything there, when ``out`` or one
     of the study's outputs in it is a symbolic link (see :func:`check_targets`).
     ``series`` and ``brand`` are read from ``repo`` (the study's series) when not given.
+    ``digest`` is :func:`inputs_digest` of the study when the caller has just computed
+    it (before anything was read, so that an edit made meanwhile rebuilds next time).
     """
     # imported here: a no-op rebuild of a whole series needs none of them
     from .check import check_study
@@ -81,7 +85,8 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
         from .brand import load_brand
 
         brand = load_brand(repo)
-    digest = inputs_digest(root, series, brand)
+    if digest is None:
+        digest = inputs_digest(root, series, brand)
     targets = output_paths(out, root.name)
     if not force and up_to_date(out, root.name, digest, formats):
         return BuildResult(root.name, [targets[f] for f in formats], skipped=True,
@@ -111,7 +116,8 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
 
     brand = brand or default_brand()
     remove_temporaries(target, older_than=STALE_SECONDS)
-    html = render_html(study, series, "print", brand=brand)
+    html = render_html(study, series, "print", brand=brand,
+                       chart_cache=target.parent / STATE_DIR / CHARTS)
     roots = [study.root, BRANDING, *brand.font_roots()]
     assert study.meta is not None
     epoch = calendar.timegm(study.meta.date.timetuple())
@@ -127,7 +133,7 @@ def check_targets(out: Path, slug: str, bases: tuple[Path, ...] = ()) -> None:
     it, is a symbolic link or of the wrong kind: a repository that ships ``build`` as a
     link to another folder must not make a build delete or write there."""
     check_target(out, (*bases, Path.cwd()), folder=True)
-    for path in (out / slug, out / STATE_DIR):
+    for path in (out / slug, out / STATE_DIR, out / STATE_DIR / CHARTS):
         check_target(path, (out,), folder=True)
     for path in (*output_paths(out, slug).values(), out / STATE_DIR / f"{slug}.json"):
         check_target(path, (out,))
@@ -200,7 +206,8 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path,
                 published[path] = quote(rel.as_posix())  # `chart #1?.svg` stays one name
             return published[path]
 
-        html = render_html(study, series, "web", urls, figure_url, brand)
+        html = render_html(study, series, "web", urls, figure_url, brand,
+                           chart_cache=out / STATE_DIR / CHARTS)
         (staging / "index.html").write_text(html, encoding="utf-8")
         os.chmod(staging, 0o755)
         _swap_in(staging, folder, out, study.slug)
@@ -322,14 +329,14 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
             outcomes[root] = outcome
             report(outcome)
             continue
-        if not force and up_to_date(out, root.name, inputs_digest(root, series, brand),
-                                    formats):
+        digest = inputs_digest(root, series, brand)
+        if not force and up_to_date(out, root.name, digest, formats):
             outcome = Outcome(root, "skipped", [output_paths(out, root.name)[f] for f in formats],
                               [], seconds=time.perf_counter() - started)
             outcomes[root] = outcome
             report(outcome)
         else:
-            pending.append(Task(root, out, formats, series, force, brand))
+            pending.append(Task(root, out, formats, series, force, brand, digest))
     if pending:
         for outcome in run_pool(pending, jobs or default_jobs(), timeout, memory_mb, report):
             outcomes[outcome.root] = outcome

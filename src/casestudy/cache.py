@@ -41,7 +41,7 @@ STATE_DIR = ".casestudy"
 # Libraries whose version can change the bytes of a brief.
 _ENGINE_PACKAGES = ("casestudy", "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2",
                     "jinja2", "markdown-it-py", "mdit-py-plugins", "linkify-it-py", "pydantic",
-                    "pillow")
+                    "pillow", "uharfbuzz")
 _PACKAGE = Path(__file__).parent
 
 

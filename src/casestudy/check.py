@@ -13,17 +13,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Problem, error, warning
-from .fetch import SAFE_LINK, Refused, image_problem, inside, local_image, real, svg_figure
+from .fetch import SAFE_LINK, Refused, image_problem, inside, real, resolve_image, svg_figure
 from .folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
 from .load import Section, Study, load_study
 from .schema import PLACEHOLDER, SeriesConfig
 
-if TYPE_CHECKING:  # a check never imports the brand's reader unless it needs it
+if TYPE_CHECKING:
     from .brand import Brand
+    from .markdown import Block
 
 
 def check_study(study: Study, series: SeriesConfig | None = None,
-                glyphs: bool = True, brand: Brand | None = None) -> list[Problem]:
+                glyphs: bool = True, house: bool = True,
+                brand: Brand | None = None) -> list[Problem]:
     """All problems of ``study``, sorted by file and line.
 
     ``series`` (from series.yaml) brings its fallback fonts and its prose to the glyph
@@ -34,6 +36,10 @@ def check_study(study: Study, series: SeriesConfig | None = None,
     from .glyphs import study_problems
 
     problems = list(study.problems)
+    if series is not None and house:  # the series report runs these rules itself
+        from .consistency import house_style
+
+        problems += [problem for _, problem in house_style(study, series)]
     problems += _check_meta(study)
     adjective = study.meta.country.adjective if study.meta else "{adjective}"
     final = study.meta is not None and study.meta.status == "final"
@@ -177,8 +183,10 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
         out.append(warning(path, 1, 1, "heading missing: the first line must be '# "
                                        f"{spec.default_heading(adjective)}' or your own heading"))
     if not (spec.min_words <= parsed.words <= spec.max_words):
-        out.append(warning(path, 1, 1, f"{parsed.words} words; the {spec.id} section should "
-                                       f"have {spec.min_words}-{spec.max_words}"))
+        out.append(warning(path, 1, 1, f"{parsed.words} words of body text (headings, "
+                                       "footnotes, tables and figures not counted); the "
+                                       f"{spec.id} section should have "
+                                       f"{spec.min_words}-{spec.max_words}"))
     for ref in parsed.placeholders:
         out.append(_placeholder(path, ref.line, ref.col, final))
     if spec.id == "summary" and not parsed.has_list:
@@ -188,18 +196,21 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
 
     defined, used = parsed.footnote_defs, {r.value for r in parsed.footnote_refs}
     for ref in parsed.footnote_refs:
-        if ref.value not in defined:
-            out.append(warning(path, ref.line, ref.col,
-                               f"footnote [^{ref.value}] is used but never defined"))
+        if ref.value not in defined:  # it would print nothing where the author cites
+            out.append(error(path, ref.line, ref.col,
+                             f"footnote [^{ref.value}] is used but never defined; add a "
+                             f"line '[^{ref.value}]: text' (or fix the label's spelling)"))
     for label, ref in defined.items():
         if label not in used:
-            out.append(warning(path, ref.line, ref.col,
-                               f"footnote [^{label}] is defined but never used"))
+            out.append(warning(path, ref.line, ref.col, f"footnote [^{label}] is defined but "
+                                                        "never used; its text is not printed"))
     for ref in parsed.nested_refs:  # WeasyPrint would print such a note on another page,
         # and a chain of them nests without bound
         out.append(error(path, ref.line, ref.col, f"footnote [^{ref.value}] is cited inside "
                                                   f"footnote [^{ref.extra}]; a note cannot "
                                                   "have a note of its own: merge their text"))
+    for ref in parsed.literal:
+        out.append(error(path, ref.line, ref.col, ref.value))
     for ref in parsed.duplicate_defs:
         out.append(error(path, ref.line, ref.col, f"footnote [^{ref.value}] is defined twice"))
 
@@ -223,7 +234,12 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
             out.append(error(path, ref.line, ref.col, f"image {ref.value!r} has no alt text "
                                                       "(write it inside ![...])"))
         try:
-            file = local_image(study.root, ref.value)
+            file, instead = resolve_image(study.root, ref.value, path.parent)
+            if instead:
+                out.append(warning(path, ref.line, ref.col, f"image path {ref.value!r} is "
+                                   f"written from the study folder; write {instead!r}, "
+                                   "relative to this section file, as Markdown previewers "
+                                   "(VS Code, GitHub, Quarto) read it"))
             if file.suffix.lower() == ".svg":  # judged where the problem is, in the figure
                 out += [Problem(str(file), f.line, f.col, f.severity, f.message)
                         for f in svg_figure(file).findings]
@@ -244,9 +260,24 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
                 out.append(warning(path, block.line, 1, "figure has no 'Caption:' line"))
             if not block.source:
                 out.append(warning(path, block.line, 1, "figure has no 'Source:' line"))
+        elif block.kind == "chart":
+            out += _check_chart(study, path, block)
         elif block.kind == "table":
             if not block.has_table:
                 out.append(warning(path, block.line, 1, "table block holds no table"))
             if not block.caption:
                 out.append(warning(path, block.line, 1, "table has no 'Caption:' line"))
+    return out
+
+
+def _check_chart(study: Study, path: Path, block: Block) -> list[Problem]:
+    """A chart's settings and its CSV (read here, so every data error is found now)."""
+    from .chart import load_chart, parse_settings
+
+    settings, out = parse_settings(block.settings, path)
+    out += load_chart(study.root, path, settings, block.line)[1]  # the good settings too
+    if not block.caption:
+        out.append(warning(path, block.line, 1, "chart has no 'Caption:' line"))
+    if not block.source:
+        out.append(warning(path, block.line, 1, "chart has no 'Source:' line"))
     return out

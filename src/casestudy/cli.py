@@ -98,8 +98,10 @@ def check(
     from .load import SERIES_FILE, find_repo, load_series, resolve_studies
 
     repo = find_repo()
+    if not (repo / SERIES_FILE).is_file() and studies and Path(studies[0]).is_dir():
+        repo = find_repo(Path(studies[0]))  # run from elsewhere: the study's own series
     paths = resolve_studies(studies or [], repo)
-    # the series brings the fallback fonts and the prose every brief prints
+    # the series brings its house style, the fallback fonts and the prose every brief prints
     series = load_series(repo) if (repo / SERIES_FILE).is_file() else None
     found = check_paths(paths, default_cache_dir() if cache else None, series)
     # series.yaml's own findings come with every study: say them once
@@ -137,6 +139,17 @@ def build(
     Studies whose sources, series.yaml and branding have not changed since their last
     build are skipped; --force rebuilds them.
     """
+    from .workers import start_server
+
+    stop_server = start_server()  # its imports overlap ours and the up-to-date check
+    try:
+        _build(studies, out, fmt, jobs, force, timeout, memory)
+    finally:
+        stop_server()
+
+
+def _build(studies: list[str] | None, out: Path, fmt: str, jobs: int | None, force: bool,
+           timeout: float, memory: int) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .brand import load_brand
@@ -274,7 +287,8 @@ def init(
 @command
 def upgrade(
     studies: Annotated[list[str] | None, typer.Argument(
-        metavar="[STUDY]...", help="Study folders or slugs; default: every study.")] = None,
+        metavar="[STUDY]...", help="Study folders or slugs; default: every study in "
+                                   "countries/.")] = None,
     optional: Annotated[bool, typer.Option(
         "--optional", help="Also add the optional sections the study lacks.")] = False,
 ) -> None:
@@ -299,6 +313,8 @@ def upgrade(
         done = upgrade_study(root, optional=optional)
         for name in done.sections:
             _echo(f"{display_path(root / name)}: added a stub")
+        for name in done.figures:
+            _echo(f"{display_path(root / name)}: added the example figure a stub shows")
         if done.keys:
             _echo(f"{display_path(root / 'study.yaml')}: added {', '.join(done.keys)}")
         if done.template_version and "template_version" not in done.keys:

@@ -5,8 +5,10 @@ pairs, the study being the one whose file the problem points at. The identity ru
 (series number, country) give errors: two briefs with the same number or the same ally
 would confuse readers. The others give warnings, or ``info`` for what deserves a look
 but may be intended. The house-style rules read the ``style`` block of series.yaml and
-the section text, with code, link targets, URLs and note labels blanked out, and the
-prose series.yaml prints on every brief (its ``study`` is None: a series-level finding).
+the section text, with code, link targets, URLs, note labels, quotations, titles cited
+in notes and author-marked exemptions blanked out, and the prose series.yaml prints on
+every brief (its ``study`` is None: a series-level finding). ``house_style`` runs the
+rules that need one study only, for ``check``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from .yamlfile import YamlDoc
 HONORIFICS = {"dr", "prof", "professor", "mr", "mrs", "ms", "sir", "dame"}
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December")
-# House formats in prose (tables and figures may use '%'): "12 percent", "March 3, 2024".
+# House formats in prose (tables, figures and charts may use '%'): "12 percent", "March 3, 2024".
 # One pattern, one pass; each alternative is a named group with its advice.
 FORMATS = re.compile(
     r"(?P<percent>\d+(?:[.,]\d+)*\s?%)"
@@ -226,16 +228,79 @@ def headings(series: Series) -> Found:
 
 
 def _blank(m: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", m.group())
+    text = m.group()
+    return " " * len(text) if "\n" not in text else re.sub(r"[^\n]", " ", text)
 
 
 _NOT_PROSE = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|<https?://[^>\s]*>|https?://\S+|\[\^[^\]\n]*\]")
 
+# Someone else's words are quoted as they were written: text inside quotation marks is
+# exempt from the house style. A quotation stays inside its paragraph (no blank line).
+_PARA = r"(?:[^\n]|\n(?![ \t]*\n))"  # any character but a paragraph break
+_LONG = "{0,3000}?"  # a quotation's length at most: an opening mark never closed costs little
+_QUOTATIONS = re.compile("|".join([
+    rf'"(?:[^"\n]|\n(?![ \t]*\n)){_LONG}"',  # "straight"
+    rf"„{_PARA}{_LONG}[“”]",  # „German“, „Polish”
+    rf"“{_PARA}{_LONG}”",  # “English”
+    rf"‘{_PARA}{_LONG}’(?!\w)",  # ‘single’ (a closing ’ followed by a letter is an apostrophe)
+    rf"«{_PARA}{_LONG}»", rf"»{_PARA}{_LONG}«", rf"‹{_PARA}{_LONG}›",  # «French», »Danish«
+    rf"「{_PARA}{_LONG}」", rf"『{_PARA}{_LONG}』",  # 「Japanese」
+    r"(?<![\w'])'[^'\n]{1,200}'(?!\w)",  # 'straight single' (not an apostrophe)
+]))
+# A cited title is set in italics in a note: "*Libro bianco della Difesa* (2015)".
+_ITALIC = re.compile(r"(?<![*\w])\*(?!\*)[^*\n]+(?<!\*)\*(?!\*)|(?<!\w)_(?!_)[^_\n]+_(?!\w)")
+_NOTE_START = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:", re.MULTILINE)
+# One exemption an author marks, as a Markdown comment (a link definition nobody uses, so
+# no previewer shows it) on the line before the paragraph: [//]: # "style: U.S."
+EXEMPT = re.compile(r'^[ \t]*\[//\]:[ \t]+#[ \t]+'
+                    r'(?:"style:[ \t]*([^"\n]+)"|\(style:[ \t]*([^)\n]+)\))[ \t]*$', re.MULTILINE)
+
 
 def _mask(text: str) -> str:
-    """The text with code, link targets, URLs and note labels blanked (same length and
-    lines, so positions found in it are positions in the file)."""
-    return _NOT_PROSE.sub(_blank, text)
+    """The text with code, link targets, URLs, note labels, quotations, the titles cited
+    in notes and the phrases an author exempted blanked (same length and lines, so
+    positions found in it are positions in the file)."""
+    notes = list(_note_spans(text))  # before the labels are blanked
+    text = _NOT_PROSE.sub(_blank, text)
+    text = _exempted(text)
+    text = _QUOTATIONS.sub(_blank, text)
+    pieces, done = [], 0
+    for start, end in notes:
+        start = max(start, done)
+        pieces += [text[done:start], _ITALIC.sub(_blank, text[start:end])]
+        done = end
+    return "".join(pieces) + text[done:]
+
+
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
+
+
+def _exempted(text: str) -> str:
+    """Each ``[//]: # "style: PHRASE"`` line blanked, with PHRASE in the paragraph after it."""
+    pieces, done = [], 0
+    for m in EXEMPT.finditer(text):
+        if m.start() < done:
+            continue  # inside the paragraph of the marker before: not a marker there
+        after = re.compile(r"\S").search(text, m.end())  # the paragraph after the marker
+        gap = _PARAGRAPH_END.search(text, after.start()) if after else None
+        stop = gap.start() if gap else len(text)
+        phrase = (m.group(1) or m.group(2) or "").strip()
+        body = text[m.end():stop]
+        pieces += [text[done:m.start()], _blank(m),
+                   re.sub(_phrase(phrase), _blank, body) if phrase else body]
+        done = stop
+    return "".join(pieces) + text[done:]
+
+
+_NOTE_END = re.compile(r"\n[ \t]*\n(?=[^ \t\n])|\n(?= {0,3}\[\^[^\]\n]+\]:)")
+
+
+def _note_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where each footnote definition runs: from ``[^x]:`` to a blank line followed by a
+    line that is not indented (the note's own paragraphs are), or the next definition."""
+    for m in _NOTE_START.finditer(text):
+        end = _NOTE_END.search(text, m.end())
+        yield m.start(), end.start() if end else len(text)
 
 
 def series_prose(doc: YamlDoc) -> Text | None:
@@ -279,11 +344,11 @@ def _scalar_spans(lines: list[str], line: int, col: int,
 
 
 def _prose(text: str) -> str:
-    """Masked text with table and figure blocks and table rows blanked as well."""
+    """Masked text with table, figure and chart blocks and table rows blanked as well."""
     lines, inside = text.split("\n"), False
     for i, line in enumerate(lines):
         if line.startswith(":::"):
-            inside = line[3:].strip().split(" ")[0] in ("table", "figure")
+            inside = line[3:].strip().split(" ")[0] in ("table", "figure", "chart")
         if inside or line.lstrip().startswith("|"):
             lines[i] = " " * len(line)
     return "\n".join(lines)
@@ -381,8 +446,16 @@ def formats(series: Series) -> Found:
                                       f"{ADVICE[m.lastgroup or '']}")
 
 
+def house_style(study: Study, config: SeriesConfig) -> list[tuple[str, Problem]]:
+    """The house-style rules that need one study only (``check`` runs them; the series
+    report runs them in ``cross_study``), as ``(rule, problem)``."""
+    series = Series([study], config, dt.date.today())
+    return [(name, problem) for name in STUDY_STYLE for _, problem in RULES[name](series)]
+
+
 RULES: dict[str, Callable[[Series], Found]] = {
     "series-number": series_numbers, "country": countries, "person": people,
     "sponsor": sponsors, "date": dates, "heading": headings, "spelling": spelling,
     "banned": banned, "acronym": acronyms, "format": formats,
 }
+STUDY_STYLE = ("spelling", "banned", "acronym", "format")

@@ -78,10 +78,31 @@ def pydantic_problems(doc: YamlDoc, exc: ValidationError, model: type) -> list[P
         elif err["type"] == "missing":
             msg = f"missing required key {field_name!r}"
         else:
-            message = err["msg"].removeprefix("Value error, ")
+            message = _PLAIN_TYPES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
+            if err["type"] == "literal_error":  # "Input should be 'a', 'b' or 'c'"
+                message = "must be one of " + err["msg"].removeprefix("Input should be ")
             msg = f"{field_name}: {message}"
         problems.append(error(doc.path, line, col, msg))
     return problems
+
+
+# pydantic's words for a value of the wrong kind, and what they mean in a YAML file
+_PLAIN_TYPES = {
+    "string_type": "must be text (put the value in quotes)",
+    "int_type": "must be a whole number", "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_type": "must be true or false", "bool_parsing": "must be true or false",
+    "list_type": "must be a list (one '- ' line per item)",
+    "dict_type": "must be a mapping of keys ('key: value' lines)",
+    "model_type": "must be a mapping of keys ('key: value' lines)",
+    "model_attributes_type": "must be a mapping of keys ('key: value' lines)",
+    "date_type": "must be a date, written YYYY-MM-DD",
+    "date_parsing": "must be a date, written YYYY-MM-DD",
+    "date_from_datetime_parsing": "must be a date, written YYYY-MM-DD",
+    "date_from_datetime_inexact": "must be a date, written YYYY-MM-DD",
+    "string_too_short": "must not be empty",
+    "too_short": "needs at least one entry",
+}
 
 
 def _known_fields(model: type, loc: tuple) -> list[str]:

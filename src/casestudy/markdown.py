@@ -1,8 +1,8 @@
 """Markdown sections: parse once, report what the checker needs, render safe HTML.
 
 One markdown-it preset for the whole series: CommonMark, GFM tables, footnotes,
-typographic quotes and dashes, and three containers (``::: figure``, ``::: table``,
-``::: pullquote``). Raw HTML is never passed through: it is parsed so that the
+typographic quotes and dashes, and four containers (``::: figure``, ``::: table``,
+``::: chart``, ``::: pullquote``). Raw HTML is never passed through: it is parsed so that the
 checker can point at it, then rendered as visible text. Links are allow-listed
 (http, https, mailto, #fragment) by the checker and again by the renderer.
 """
@@ -25,11 +25,15 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .fetch import SAFE_LINK
 from .schema import PLACEHOLDER
 
-CONTAINERS = ("figure", "table", "pullquote")
+CONTAINERS = ("figure", "table", "chart", "pullquote")
+NUMBERED = ("figure", "table", "chart")  # captioned blocks; a chart is numbered as a figure
 # markdown-it caps block nesting (quotes, lists) but not inline nesting: 2,000 asterisks
 # around a word make 1,000 nested <strong>, and the PDF renderer recurses once per level
 MAX_INLINE_NESTING = 20
 WORD = re.compile(r"[^\W_](?:[\w’'.,-]*[^\W_])?")
+# An HTML comment and nothing else: an author's note (or the template's commented
+# example), dropped from the output; any other raw HTML is an error.
+COMMENT = re.compile(r"^\s*<!--(?:(?!-->).)*-->\s*$", re.S)
 _PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER}\b")
 
 
@@ -69,6 +73,7 @@ class Block:
     caption: str = ""
     source: str = ""
     has_table: bool = False
+    settings: list[tuple[str, int, int]] = field(default_factory=list)  # chart: text, line, col
 
 
 @dataclass
@@ -93,6 +98,7 @@ class ParsedSection:
     has_list: bool = False
     too_deep: Ref | None = None  # quotes or lists nested past MAX_NESTING: text would be lost
     inline_too_deep: Ref | None = None  # emphasis nested past MAX_INLINE_NESTING
+    literal: list[Ref] = field(default_factory=list)  # syntax that would print as typed
 
 
 class _Locator:
@@ -133,6 +139,9 @@ def parse_section(text: str) -> ParsedSection:
             out.placeholders.append(Ref(m.group(), n + 1, m.start() + 1))
 
     out.too_deep = _too_deep(tokens)
+    for i, tok in enumerate(tokens):
+        if tok.type == "paragraph_open":
+            _literal_lines(tokens[i + 1], lines, out)
     label: str | None = None
     block: Block | None = None
     skip_words = 0  # depth inside tables and figures, whose words are not body text
@@ -153,6 +162,12 @@ def parse_section(text: str) -> ParsedSection:
         if label is not None:
             if label in out.footnote_tokens and out.footnote_defs[label].line == line:
                 out.footnote_tokens[label].append(tok)
+            if tok.type.startswith("container_") and tok.nesting == 1:
+                name = tok.info.strip().split(" ")[0]
+                at = (tok.map or [0])[0]
+                col = len(lines[at]) - len(lines[at].lstrip()) + 1 if at < len(lines) else 1
+                out.literal.append(Ref(f"a '::: {name}' block cannot be inside a footnote; "
+                                       "move it into the text", at + 1, col))
             before = len(out.footnote_refs)
             _scan_inline(tok, lines, out, None, count_words=False, after=f"[^{label}]:")
             out.nested_refs += (Ref(r.value, r.line, r.col, label)
@@ -162,10 +177,11 @@ def parse_section(text: str) -> ParsedSection:
         if tok.type.startswith("container_") and tok.type.endswith("_open"):
             block = Block(tok.info.strip().split(" ")[0], (tok.map or [0])[0] + 1)
             out.blocks.append(block)
-            if block.kind in ("figure", "table"):
+            _unclosed(tok, lines, out)
+            if block.kind in NUMBERED:
                 skip_words += 1
         elif tok.type.startswith("container_") and tok.type.endswith("_close"):
-            if block and block.kind in ("figure", "table"):
+            if block and block.kind in NUMBERED:
                 skip_words -= 1
             block = None
         elif tok.type == "heading_open" and i + 1 < len(tokens):
@@ -181,10 +197,85 @@ def parse_section(text: str) -> ParsedSection:
             block.has_table = True
         elif tok.type in ("html_block", "html_inline"):
             line = (tok.map or [0])[0] + 1
-            out.raw_html.append(Ref(tok.content.strip()[:40], line, 1))
+            if not COMMENT.match(tok.content):
+                out.raw_html.append(Ref(tok.content.strip()[:40], line, 1))
         elif tok.type == "inline":
             is_heading = i > 0 and tokens[i - 1].type == "heading_open"
+            if block is not None and block.kind == "chart":
+                block.settings += chart_settings(tok, lines)
             _scan_inline(tok, lines, out, block, count_words=not is_heading and not skip_words)
+    return out
+
+
+def _unclosed(tok: Token, lines: Sequence[str], out: ParsedSection) -> None:
+    """A container that runs to the end of the file: its closing ``:::`` is missing, and
+    every line after it would be swallowed into the block."""
+    start, end = tok.map or (0, 0)  # ``end``: the line of the closing fence, if any
+    if end >= len(lines) or not lines[end].lstrip().startswith(":::"):
+        name = tok.info.strip().split(" ")[0]
+        out.literal.append(Ref(f"the '::: {name}' block is never closed: add a line ':::' "
+                               "after its content", start + 1, 1))
+
+
+# Markdown that markdown-it did not recognise, so that it would print as typed.
+_LITERAL = (
+    (re.compile(r"\[\^[^\]\n]*\]:?"), "{0!r} is not a footnote: write [^label] with no spaces "
+     "(a note is '[^label]: text' at the start of a line)"),
+    (re.compile(r"!\[[^\]\n]*\]"), "{0!r} is not an image: write ![alt text](path) with "
+     "no space before '('"),
+    (re.compile(r"\[[^\]\n]+\]\[[^\]\n]*\]"), "reference link {0!r} has no definition: write "
+     "[text](https://...) instead"),
+    (re.compile(r"\[//\]: #.*"), "{0!r} is a hidden comment only on a line of its own after a "
+     "blank line; here it would print"),
+)
+
+
+def _literal_text(text: str, lines: Sequence[str], span: Sequence[int] | None,
+                  out: ParsedSection) -> None:
+    for pattern, message in _LITERAL:
+        where = _Locator(lines, span)
+        for m in pattern.finditer(text):
+            # the source has straight quotes and hyphens where the text has typographic ones
+            needle = re.split(r"[“”‘’–—…]", m.group())[0] or m.group()
+            line, col = where.find(needle)
+            typed = lines[line - 1][col - 1:col - 1 + len(m.group())] if lines else ""
+            shown = typed if typed.startswith(needle) else m.group()
+            out.literal.append(Ref(message.format(shown), line, col))
+
+
+def _literal_lines(tok: Token, lines: Sequence[str], out: ParsedSection) -> None:
+    """Lines of a paragraph that look like a block the parser did not take: a ``:::``
+    fence that opens no known block (or closes none), or a table with no delimiter row."""
+    start, end = tok.map or (0, 0)
+    rows = [n for n in range(start, end) if lines[n].lstrip().startswith("|")]
+    if len(rows) >= 2:
+        out.literal.append(Ref("these lines look like a table but are not one: the second "
+                               "line must be the delimiter row (| --- | --- |), with as many "
+                               "cells as the first", rows[0] + 1, 1))
+    opened = False  # an unknown block's own closing ':::' is not a second problem
+    for n in range(start, end):
+        line = lines[n].lstrip()
+        if line.startswith(":::"):
+            name = line[3:].strip().split(" ")[0]
+            if opened and not name:
+                continue
+            opened = bool(name)
+            text = (f"'::: {name}' is not a block of the series (use " + ", ".join(CONTAINERS)
+                    + ")" if name else "':::' closes no block (is its opening line "
+                    "misspelt, or is it one ':::' too many?)")
+            out.literal.append(Ref(text + "; it would print as typed", n + 1,
+                                   len(lines[n]) - len(line) + 1))
+
+
+def chart_settings(tok: Token, lines: Sequence[str]) -> list[tuple[str, int, int]]:
+    """The lines of a chart block's paragraph (not Caption/Source), with line and column."""
+    if tok.content.startswith(("Caption:", "Source:")) or not tok.map:
+        return []
+    out = []
+    for n, text in enumerate(tok.content.split("\n")):
+        line = tok.map[0] + n
+        source = lines[line] if line < len(lines) else text
+        out.append((text.strip(), line + 1, max(source.find(text.strip()), 0) + 1))
     return out
 
 
@@ -206,7 +297,7 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
                  count_words: bool, after: str = "") -> None:
     """Record what ``tok`` holds; positions are searched for past ``after`` (a note's
     own label, which would otherwise be found for a call of itself)."""
-    if tok.type == "html_block":
+    if tok.type == "html_block" and not COMMENT.match(tok.content):
         out.raw_html.append(Ref(tok.content.strip()[:40], (tok.map or [0])[0] + 1, 1))
     if tok.type != "inline":
         return
@@ -214,11 +305,18 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
     if after:
         where.search(after)
     depth = 0
-    for child in tok.children or []:
-        depth += child.nesting
+    for nested in tok.children or []:
+        depth += nested.nesting
         if depth > MAX_INLINE_NESTING and out.inline_too_deep is None:
             out.inline_too_deep = Ref(str(MAX_INLINE_NESTING), (tok.map or [0])[0] + 1, 1)
     text = tok.content
+    run = ""  # consecutive text children: what prints as typed
+    for child in [*(tok.children or []), None]:
+        if child is not None and child.type == "text":
+            run += child.content
+        elif run:
+            _literal_text(run, lines, tok.map, out)
+            run = ""
     if block is not None:
         for prefix, attr in (("Caption:", "caption"), ("Source:", "source")):
             if text.startswith(prefix):
@@ -244,7 +342,7 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
             line, col = ((href and where.search(href)) or where.search("](", 2)
                          or where.find("<"))
             out.links.append(Ref(href, line, col))
-        elif child.type == "html_inline":
+        elif child.type == "html_inline" and not COMMENT.match(child.content):
             out.raw_html.append(Ref(child.content[:40], *where.find(child.content)))
 
 
@@ -256,6 +354,9 @@ class RenderContext:
     """State shared across the sections of one brief: numbering and resources."""
 
     image_url: Callable[[str], str]  # author's src -> URL the renderer may use
+    # a chart block's settings, its line and figure number -> the figure's content and
+    # what follows the figure (the web edition's data table); render.py draws it
+    chart: Callable[[list[tuple[str, int, int]], int, int], tuple[str, str]] | None = None
     mode: str = "print"  # "print": footnotes at the foot of the page; "web": endnotes
     footnotes: int = 0
     figures: int = 0
@@ -268,10 +369,14 @@ class _Renderer(RendererHTML):
 
     def html_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                    env: EnvType) -> str:
+        if COMMENT.match(tokens[idx].content):
+            return ""  # an author's note to self: never printed
         return f'<p class="raw">{escape(tokens[idx].content)}</p>'
 
     def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                     env: EnvType) -> str:
+        if COMMENT.match(tokens[idx].content):
+            return ""
         return escape(tokens[idx].content)
 
     def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
@@ -312,13 +417,31 @@ class _Renderer(RendererHTML):
                       env: EnvType) -> str:
         return f"</h{min(int(tokens[idx].tag[1]) + 1, 6)}>\n"
 
+    def ordered_list_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                          env: EnvType) -> str:
+        # WeasyPrint does not read `start` (a presentational hint): set the counter it counts
+        # list items with. Browsers read `start`; the web edition needs no style attribute.
+        tok = tokens[idx]
+        start = int(tok.attrs.get("start", 1))
+        tag = tok.tag
+        attrs = f' start="{start}"' if start != 1 else ""
+        if "class" in tok.attrs:
+            attrs += f' class="{escape(str(tok.attrs["class"]))}"'
+        if start != 1 and env["ctx"].mode == "print":
+            attrs += f' style="counter-reset: list-item {start - 1}"'
+        return f"<{tag}{attrs}>\n"
+
+    def fn_code(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                env: EnvType) -> str:
+        return f'<span class="fn-pre">{escape(tokens[idx].content.rstrip())}</span>'
+
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                      env: EnvType) -> str:
         label = tokens[idx].meta["label"]
-        # undefined, or cited inside a note (the checker reports both): shown as written,
-        # so a chain of notes citing notes never recurses
-        if label not in env["notes"] or env.get("in_note"):
-            return escape(f"[^{label}]")
+        if label not in env["notes"]:  # the checker refuses it: never print the syntax
+            return ""
+        if env.get("in_note"):  # cited inside a note (the checker refuses it): as written,
+            return escape(f"[^{label}]")  # so a chain of notes citing notes never recurses
         ctx: RenderContext = env["ctx"]
         seen: dict[str, int] = env["seen_notes"]
         if label in seen:  # a second call of the same note points back to its number
@@ -326,12 +449,20 @@ class _Renderer(RendererHTML):
             return f'\u2060<sup class="fn-again"><a href="#fn-{n}">{n}</a></sup>'
         ctx.footnotes += 1
         n = seen[label] = ctx.footnotes
+        note = env["notes"].get(label, [])
+        single = [t.type for t in note] == ["paragraph_open", "inline", "paragraph_close"]
         env["in_note"] = True
         try:
-            body = self.render(env["notes"].get(label, []), options, env).strip()
+            if single:  # the common case: the note's text, with no paragraph around it
+                body = self.renderInline(note[1].children or [], options, env)
+            elif ctx.mode == "web":  # inside the endnote's <li>, blocks are what they are
+                body = self.render(note, options, env).strip()
+            else:  # a float inside a <p>: its paragraphs, lists and quotes become styled spans
+                body = self.render(_as_spans(note), options, env).strip()
+                # the line breaks between blocks would each print as an empty line
+                body = re.sub(r'(<span class="fn-[a-z]+"[^>]*>|</span>)\n', r"\1", body)
         finally:
             env["in_note"] = False
-        body = re.sub(r"^<p>(.*)</p>$", r"\1", body, flags=re.S).replace("</p>\n<p>", " ")
         if ctx.mode == "web":
             ctx.endnotes.append((n, body))
             return (f'<sup class="fn-call" id="fnref-{n}"><a href="#fn-{n}">{n}</a></sup>')
@@ -340,6 +471,31 @@ class _Renderer(RendererHTML):
 
 
 RENDERER = _Renderer(MD)
+
+# A print footnote is a <span> floated out of its paragraph: a <p>, <ul> or <table> in it
+# would close that paragraph. Its blocks become spans whose class says what they were.
+_SPAN_CLASS = {"p": "fn-p", "ul": "fn-ul", "ol": "fn-ol", "li": "fn-li",
+               "blockquote": "fn-quote", "table": "fn-table", "thead": "fn-thead",
+               "tbody": "fn-tbody", "tr": "fn-tr", "th": "fn-th", "td": "fn-td",
+               **{f"h{n}": "fn-p" for n in range(1, 7)}}
+
+
+def _as_spans(tokens: list[Token]) -> list[Token]:
+    out = []
+    for tok in tokens:
+        if tok.type in ("fence", "code_block"):
+            tok = tok.copy(type="fn_code")
+        elif tok.type == "hr":
+            continue
+        elif tok.tag in _SPAN_CLASS and tok.nesting != 0:
+            attrs: dict[str, str | int | float] = {"class": _SPAN_CLASS[tok.tag]}
+            start = int(tok.attrs.get("start", 1))
+            if tok.tag == "ol" and start != 1:
+                attrs["style"] = f"counter-reset: list-item {start - 1}"
+            tok = tok.copy(tag="span", attrs=attrs if tok.nesting == 1 else {},
+                           type="fn_" + tok.type if tok.type == "ordered_list_open" else tok.type)
+        out.append(tok)
+    return out
 
 
 def _slug(text: str) -> str:
@@ -365,7 +521,7 @@ def _split(tokens: list[Token]) -> list[list[Token]]:
 def render_body(parsed: ParsedSection, ctx: RenderContext, prefix: str) -> str:
     """The section's HTML, without its ``#`` heading (the template places that)."""
     env: dict[str, Any] = {"ctx": ctx, "notes": parsed.footnote_tokens, "seen_notes": {},
-                           "prefix": prefix}
+                           "prefix": prefix, "lines": parsed.text.splitlines()}
     tokens = parsed.tokens
     if parsed.heading is not None and tokens and tokens[0].type == "heading_open":
         tokens = tokens[3:]
@@ -398,8 +554,14 @@ def _container(run: list[Token], ctx: RenderContext, env: dict[str, Any]) -> str
                 break
         else:
             body.extend(para)
-    content = RENDERER.render(body, MD.options, env)
-    if kind == "figure":
+    if kind == "chart":
+        assert ctx.chart is not None, "render.py sets ctx.chart for each section"
+        lines = env["lines"]
+        settings = [s for tok in body if tok.type == "inline" for s in chart_settings(tok, lines)]
+        content, after = ctx.chart(settings, (run[0].map or [0])[0] + 1, ctx.figures + 1)
+    else:
+        content, after = RENDERER.render(body, MD.options, env), ""
+    if kind in ("figure", "chart"):
         ctx.figures += 1
         label, number = "Figure", ctx.figures
         content = re.sub(r"^<p>(.*)</p>\s*$", r"\1", content.strip(), flags=re.S)
@@ -412,7 +574,7 @@ def _container(run: list[Token], ctx: RenderContext, env: dict[str, Any]) -> str
         return (f'<div class="table-block" id="table-{number}">'
                 f'<p class="caption">{cap}</p>{content}{src}</div>\n')
     return (f'<figure id="figure-{number}">{content}'
-            f'<figcaption>{cap}{src}</figcaption></figure>\n')
+            f'<figcaption>{cap}{src}</figcaption></figure>{after}\n')
 
 
 def _split_paragraphs(tokens: list[Token]) -> list[list[Token]]:

@@ -1,7 +1,7 @@
 """HTML -> PDF with WeasyPrint: tagged (PDF/UA-1), reproducible, resources fenced in.
 
-This is the only module that imports WeasyPrint, so ``check`` and ``series`` never
-pay for it.
+This is the only module that imports WeasyPrint (with instancing.py, which it calls),
+so ``check`` and ``series`` never pay for it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from .errors import BuildError
 from .fetch import FetchLog, make_fetcher, pillow
 from .folders import remove_tree
+from .instancing import static_instances
 
 logger = logging.getLogger(__name__)
 # Raster images drawn at more pixels per inch than print needs are resampled to this:
@@ -55,8 +56,9 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     os.environ["SOURCE_DATE_EPOCH"] = saved_epoch or str(epoch)
     try:
         document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
-        pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier,
-                                 optimize_images=True, dpi=PRINT_DPI, font_config=fonts)
+        with static_instances():  # variable fonts embedded in milliseconds (instancing.py)
+            pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier,
+                                     optimize_images=True, dpi=PRINT_DPI, font_config=fonts)
     except (BuildError, MemoryError):  # a MemoryError is the worker's to report as such
         raise
     except Exception as exc:  # WeasyPrint raises many kinds; the author needs the study named

@@ -16,19 +16,22 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from html import unescape
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from .brand import BRANDING, Brand, default_brand
+from .brand import BRANDING, Brand, ChartStyle, chart_style, default_brand
+from .chart import load_chart, parse_settings
+from .draw import data_table, drawn
 from .errors import BuildError
-from .fetch import Refused, local_image
+from .fetch import CHART_URL, Refused, local_image
 from .load import Study
 from .markdown import RenderContext, render_body
 from .schema import SeriesConfig
+from .svg import sanitize
 from .version import __version__
 
 
@@ -106,16 +109,39 @@ def _names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + ", and " + names[-1]
 
 
+def _chart(root: Path, section: Path, style: ChartStyle, mode: str, cache_dir: Path | None,
+           lines: list[tuple[str, int, int]], line: int, number: int) -> tuple[str, str]:
+    """A chart block's figure content, drawn from its CSV, and what follows the figure."""
+    settings, problems = parse_settings(lines, section)
+    chart, problems = (load_chart(root, section, settings, line) if not problems
+                       else (None, problems))
+    if chart is None:  # check_study reports these, located, before any build
+        first = next(p for p in problems if p.is_error)
+        raise BuildError(first.message, first.path, first.line, first.col)
+    svg = drawn(chart, style, f"figure-{number}", cache_dir)
+    alt = escape(chart.alt_text)
+    if mode == "web":  # inline, through the sanitizer every SVG figure passes (svg.py)
+        clean = sanitize(svg.encode("utf-8"))
+        if clean.data is None:
+            raise BuildError(f"a drawn chart was refused: {clean.findings[-1].message}",
+                             section, line)
+        return Markup(clean.data.decode("utf-8")), Markup(data_table(chart))
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="chart" src="{CHART_URL}{data}" alt="{alt}">', ""
+
+
 def render_html(study: Study, series: SeriesConfig, mode: str = "print",
                 asset_url: dict[Path, str] | None = None,
                 figure_url: Callable[[Path], str] | None = None,
-                brand: Brand | None = None) -> str:
+                brand: Brand | None = None, chart_cache: Path | None = None) -> str:
     """The brief as one HTML document.
 
     ``mode`` is "print" (footnotes float to the page foot, resources as file URLs) or
     "web" (endnotes; resources by the URLs in ``asset_url``, keyed by source path; each
     image a section shows by ``figure_url(path)``, which publishes it; a
     Content-Security-Policy that allows no script and nothing from elsewhere).
+    Charts are drawn from their CSV (kept in ``chart_cache`` when given, see draw.py):
+    in print as an SVG image with the alt text, on the web inline, with a data table.
     The study must have passed ``check_study`` without errors. ``brand`` defaults to
     the package's neutral brand.
     """
@@ -128,18 +154,22 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
     def url(path: Path) -> str:
         return urls.get(path) or path.as_uri()
 
+    section_dir = study.root / "sections"  # image paths are relative to the section file
+
     def image_url(src: str) -> str:
         try:
-            path = local_image(study.root, src)
+            path = local_image(study.root, src, section_dir)
         except Refused as exc:  # check_study reports these with their line first
             raise BuildError(str(exc), study.root) from None
         return figure_url(path) if figure_url else url(path)
 
     ctx = RenderContext(image_url=image_url, mode=mode)
+    style = chart_style(brand.colors, brand)
     sections = []
     for section in study.sections:
         if section.parsed is None:
             continue
+        ctx.chart = partial(_chart, study.root, section.path, style, mode, chart_cache)
         heading = section.parsed.heading or section.spec.default_heading(meta.country.adjective)
         anchor = f"s-{section.spec.id}"
         body = Markup(render_body(section.parsed, ctx, anchor))

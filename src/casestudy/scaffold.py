@@ -68,6 +68,40 @@ def _literal(text: str) -> str:
     return text
 
 
+EXAMPLE_FIGURE = "example-chart.svg"  # in the template's figures/, so the stub builds
+# One example of a block in the stub of the section that uses it most.
+EXAMPLES = {
+    "imperative": ("::: pullquote\nTODO: the one sentence of this section worth setting "
+                   "large.\n:::"),
+    "relationship": ("::: figure\n![TODO: what the chart shows, for readers who cannot see "
+                     f"it](../figures/{EXAMPLE_FIGURE})\n\nCaption: TODO: US-{_ADJECTIVE} "
+                     "defense trade, 2015-2025.\n\nSource: TODO: where the data come from."
+                     "\n:::"),
+    "ownership": ("::: table\nCaption: TODO: acquisitions across the border since 2015."
+                  "\n\n| Year | Buyer | Firm bought | Value (US$ m) |\n| --- | --- | --- | "
+                  "--: |\n| TODO | TODO | TODO | TODO |\n\nSource: TODO: where the figures "
+                  "come from.\n:::"),
+}
+
+CHART_EXAMPLE = """<!-- To show a chart drawn from data (docs/authors.md), put its CSV in figures/
+and delete these two lines and the last line of this example.
+
+::: chart
+data: ../figures/trade.csv
+type: line
+x: year
+y: us_exports, us_imports
+legend: US exports, US imports
+title: Defense trade with the United States, 2015-2025
+unit: Millions of US dollars
+
+Caption: What the reader should see in the chart, in one sentence.
+
+Source: Who published the data, and where.
+:::
+-->"""
+
+
 def stub_source(spec: SectionSpec) -> str:
     """The template source of the stub for ``spec``: heading, guidance, shape, a footnote."""
     heading = _literal(spec.heading).replace("{adjective}", _ADJECTIVE) if "{adjective}" in \
@@ -88,6 +122,10 @@ def stub_source(spec: SectionSpec) -> str:
         body = (f"## TODO: the first sector, for example land systems\n\n{example}\n\n"
                 "## TODO: the second sector, for example combat aircraft\n\n"
                 "TODO: who builds what for whom, and why it matters.")
+    elif spec.id in EXAMPLES:  # the block this section uses most, as a pattern to copy
+        body = f"{example}\n\n{EXAMPLES[spec.id]}"
+        if spec.id == "relationship":  # where trade and budget figures go: a chart too
+            body += f"\n\n{CHART_EXAMPLE}"
     elif spec.id == "recommendations":
         body = (f"1. TODO: a recommendation for Washington.[^{note}]\n"
                 f"2. TODO: a recommendation for the {_ADJECTIVE} government.\n"

@@ -80,6 +80,7 @@ class StudyRow:
     footnotes: int = 0
     figures: int = 0
     figures_missing_alt: int = 0
+    charts: int = 0  # ::: chart blocks, drawn from CSV (numbered with the figures)
     template_version: int | None = None
     template_status: str = "unknown"  # current, outdated, newer, unknown
     pdf: Path | None = None
@@ -215,13 +216,14 @@ def _row(study: Study, build_dir: Path, config: SeriesConfig) -> StudyRow:
     meta = study.meta
     adjective = meta.country.adjective if meta else "{adjective}"
     row = StudyRow(study.slug, study.root, [_section_row(s, adjective) for s in study.sections])
-    row.findings = [Finding("check", p) for p in check_study(study, config)]
+    row.findings = [Finding("check", p) for p in check_study(study, config, house=False)]
     for section in study.sections:
         if section.parsed is not None:
             row.placeholders += len(section.parsed.placeholders)
             row.footnotes += len(section.parsed.footnote_defs)
             row.figures += len(section.parsed.images)
             row.figures_missing_alt += sum(not i.extra.strip() for i in section.parsed.images)
+            row.charts += sum(b.kind == "chart" for b in section.parsed.blocks)
     if meta is not None:
         row.title, row.status, row.date = meta.title, meta.status, meta.date
         row.country, row.country_code = meta.country.name, meta.country.code

@@ -22,6 +22,7 @@ from .errors import CasestudyError, ScaffoldError, StudyNotFound
 from .fetch import inside, real
 from .folders import FolderTooDeep, walk
 from .scaffold import (
+    PROJECT,
     STUDY_FILE,
     TEMPLATE_VERSION,
     Answers,
@@ -44,11 +45,12 @@ class Upgrade:
     sections: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # optional sections left out
+    figures: list[str] = field(default_factory=list)  # example figures the stubs show
     template_version: tuple[Any, int] | None = None  # (old, new) when it changed
 
     @property
     def changed(self) -> bool:
-        return bool(self.sections or self.keys or self.template_version)
+        return bool(self.sections or self.figures or self.keys or self.template_version)
 
 
 def _study_answers(root: Path, data: dict[str, Any]) -> Answers:
@@ -168,6 +170,14 @@ def upgrade_study(root: Path, optional: bool = False) -> Upgrade:
         stubs[stub] = env.get_template(f"sections/{spec.filename}").render(
             cookiecutter=answers.variables())
         report.sections.append(f"sections/{spec.filename}")
+    # a stub's example figure comes with it, unless the study has a file of that name
+    figures = {}
+    for name in sorted({m for text in stubs.values()
+                        for m in re.findall(r"\]\(\.\./figures/([^)/]+)\)", text)}):
+        figure = root / "figures" / name
+        if not (figure.exists() or figure.is_symlink()):
+            figures[figure] = (template_root() / PROJECT / "figures" / name).read_text("utf-8")
+            report.figures.append(f"figures/{name}")
 
     raw = path.read_bytes()
     text = raw.decode("utf-8")
@@ -186,7 +196,9 @@ def upgrade_study(root: Path, optional: bool = False) -> Upgrade:
     if text != raw.decode("utf-8"):
         _verify(path, doc.data, text, report.keys)
     (root / "sections").mkdir(exist_ok=True)
-    for stub, content in stubs.items():
+    if figures:
+        (root / "figures").mkdir(exist_ok=True)
+    for stub, content in {**figures, **stubs}.items():
         _create(stub, content)
     if text != raw.decode("utf-8"):
         atomic_write(path, text.encode("utf-8"))

@@ -2,15 +2,18 @@
 
 Importing WeasyPrint costs about half a second, so the workers fork from a server
 process that has imported it once (multiprocessing's forkserver with a preload):
-every worker starts warm. A worker builds one study at a time. The parent gives each
-study a deadline; a worker that misses it is killed and replaced, and the study fails
-with a message saying so. Each worker runs under an address-space limit, so a
-pathological document ends in a MemoryError (or the worker's death), not in the
-machine swapping. Results come back as plain data; exceptions never cross processes.
+every worker starts warm. The command line starts that server before its own work
+(start_server), so the two import side by side. A worker builds one study at a time.
+The parent gives each study a deadline; a worker that misses it is killed and
+replaced, and the study fails with a message saying so. Each worker runs under an
+address-space limit, so a pathological document ends in a MemoryError (or the
+worker's death), not in the machine swapping. Results come back as plain data;
+exceptions never cross processes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -26,7 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import CasestudyError, PrintableFormatter, Problem, ProblemsFound
 from .folders import remove_tree
-from .schema import SeriesConfig
+
+if TYPE_CHECKING:  # pydantic is not needed to start the server (start_server)
+    from .schema import SeriesConfig
+
+# What the server imports once, so that a worker forked from it starts with all of it:
+# the whole build of a study, the renderer, and the font instancer.
+PRELOAD = ["casestudy.build", "casestudy.check", "casestudy.load", "casestudy.render",
+           "casestudy.pdf", "weasyprint", "uharfbuzz"]
 
 if TYPE_CHECKING:
     from .brand import Brand
@@ -40,6 +50,7 @@ class Task:
     series: SeriesConfig
     force: bool
     brand: Brand | None = None
+    digest: str | None = None  # the inputs' digest, when the caller has just computed it
 
 
 @dataclass
@@ -62,7 +73,7 @@ def run_task(task: Task) -> Outcome:
     started = time.perf_counter()
     try:
         result = build_study(task.root, task.out, task.formats, task.series, force=task.force,
-                             brand=task.brand)
+                             brand=task.brand, digest=task.digest)
     except ProblemsFound as exc:
         return Outcome(task.root, "problems", [], exc.problems,
                        seconds=time.perf_counter() - started)
@@ -186,8 +197,37 @@ def _context() -> Any:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # the server imports these once; every worker forked from it starts with them loaded
-    context.set_forkserver_preload(["casestudy.build", "casestudy.pdf", "weasyprint"])
+    context.set_forkserver_preload(PRELOAD)
     return context
+
+
+def start_server() -> Callable[[], None]:
+    """Start the server that workers fork from now, without waiting for it; return the
+    function that stops it (when the command is done).
+
+    The server's imports (WeasyPrint's take about half a second) then run while the
+    command line does its own work: loading the series, finding what is out of date.
+    A build with nothing to do stops it before it has finished importing.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return lambda: None
+    import signal
+    from multiprocessing import forkserver
+
+    _context()
+    try:
+        forkserver.ensure_running()
+    except OSError:  # then the pool tries again when it needs a worker, and says why
+        return lambda: None
+    server = forkserver._forkserver
+    pid = server._forkserver_pid  # type: ignore[attr-defined]
+
+    def stop() -> None:
+        if server._forkserver_pid == pid:  # type: ignore[attr-defined]  # still ours
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)  # it may still be importing: no need to wait
+            server._stop()  # type: ignore[attr-defined]
+    return stop
 
 
 def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,

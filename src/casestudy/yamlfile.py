@@ -166,14 +166,44 @@ def _deepest_line(text: str) -> int:
     return 1
 
 
-def _quote_hint(text: str, error_line: int) -> str:
+def _open_quote(text: str, error_line: int) -> tuple[int, int] | None:
     """An unclosed quote swallows the lines after it, so the parser fails further down:
-    name the line where the first unbalanced double quote opened."""
+    the line and column where the first unbalanced double quote opened."""
     for n, line in enumerate(text.splitlines()[: error_line - 1], 1):
         code = line.split(" #", 1)[0].replace('\\"', "")
         if code.count('"') % 2:
-            return f" (is the quote opened on line {n} closed?)"
-    return ""
+            return n, code.rindex('"') + 1
+    return None
+
+
+def _tab_indent(text: str, error_line: int) -> tuple[int, int] | None:
+    """Line and column of the first tab in the indentation up to the error (a tab may
+    never indent YAML; the parser's own message for it is about "tokens")."""
+    for n, line in enumerate(text.splitlines()[:error_line + 1], 1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent and line.strip():
+            return n, indent.index("\t") + 1
+    return None
+
+
+# The parser's words for common mistakes, and what they mean to an author.
+_PLAIN = (
+    ("mapping values are not allowed here", "a ':' that does not start a key; put a value "
+     "holding ': ' in quotes"),
+    ("expected ',' or ']'", "a [list] is not closed with ']', or lacks a comma"),
+    ("expected ',' or '}'", "a {mapping} is not closed with '}', or lacks a comma"),
+    ("expected a single document", "a second document ('---') follows the first; a study "
+     "file holds one"),
+    ("found unexpected end of stream", "a quote or bracket is never closed"),
+    ("could not find expected ':'", "a line that is neither 'key: value' nor a '- ' list "
+     "item"),
+    ("expected <block end>, but found", "a line indented differently from the keys "
+     "around it"),
+)
+
+
+def _plain(message: str) -> str:
+    return next((plain for jargon, plain in _PLAIN if jargon in message), message)
 
 
 _SLOW = object()
@@ -238,9 +268,17 @@ def read_yaml(path: Path) -> YamlDoc:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        tab = _tab_indent(text, line)
+        if tab is not None:
+            doc.problems.append(error(path, *tab, "invalid YAML: a tab in the indentation; "
+                                                  "indent with spaces, not tabs"))
+            return doc
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        doc.problems.append(error(path, line, col, f"invalid YAML: {message}"
-                                  + _quote_hint(text, line)))
+        quote = _open_quote(text, line)
+        if quote is not None:  # located where the author must look, not where it failed
+            line, col = quote
+            message = "this quote is never closed"
+        doc.problems.append(error(path, line, col, f"invalid YAML: {_plain(message)}"))
         return doc
     except YAMLError as exc:
         doc.problems.append(error(path, 1, 1, f"invalid YAML: {exc}"))
