@@ -38,11 +38,7 @@ def _repo_with(tmp_path: Path, brand: Path | None = None, study: str = "italy") 
 @pytest.fixture(scope="module")
 def harbor_pdf(tmp_path_factory) -> Path:
     repo = _repo_with(tmp_path_factory.mktemp("harbor"), HARBOR)
-    # Italy's one chart names the type it was drawn in; Harbor's designer redraws it in
-    # Harbor's sans (a figure naming a font outside the brand is not the brand's doing)
-    chart = repo / "countries/italy/figures/leonardo-drs-revenue.svg"
-    chart.write_text(chart.read_text("utf-8").replace('"Source Sans 3, sans-serif"',
-                                                      '"IBM Plex Sans"'), "utf-8")
+    # Italy's one chart is drawn from its CSV in the brand's headings face (Harbor's sans)
     build.build_study(repo / "countries/italy", repo / "build")
     return repo / "build/italy.pdf"
 
