@@ -16,13 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casestudy import draw
-from casestudy.brand import brand_fonts, chart_style
+from casestudy.brand import brand_fonts, chart_style, default_brand
 from casestudy.build import build_study
 from casestudy.chart import MAX_CSV_BYTES, MAX_ROWS, generated_alt, load_chart, parse_settings
 from casestudy.check import check_study
 from casestudy.draw import data_table, draw_svg, drawn, nice_ticks
 from casestudy.load import load_series, load_study
-from casestudy.schema import Colors
 from conftest import REPO
 
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -191,10 +190,10 @@ def test_area_stacks_its_series(tmp_path):
 def test_colours_follow_the_brand(tmp_path):
     chart, _ = chart_of(tmp_path, BUDGET, type="bar", x="year", y="army")
     assert chart is not None
-    default = draw_svg(chart, chart_style(Colors().model_dump()))
+    default = draw_svg(chart, chart_style(default_brand().colors))
     rebranded = draw_svg(chart, STYLE)
-    assert Colors().primary in default and BRAND["primary"] not in default
-    assert BRAND["primary"] in rebranded and Colors().primary not in rebranded
+    assert default_brand().colors["primary"] in default and BRAND["primary"] not in default
+    assert BRAND["primary"] in rebranded and default_brand().colors["primary"] not in rebranded
     colours = set(re.findall(r'(?:fill|stroke)="(#[0-9a-f]{6})"', rebranded))
     assert colours <= {STYLE.ink, STYLE.muted, STYLE.grid, STYLE.baseline, STYLE.accent,
                        *STYLE.palette}
@@ -526,7 +525,7 @@ def test_cache_key_covers_spec_brand_and_code(tmp_path, monkeypatch):
     chart, _ = chart_of(tmp_path, BUDGET, type="bar", x="year", y="army")
     assert chart is not None
     key = draw.chart_digest(chart, STYLE, "c")
-    assert draw.chart_digest(chart, chart_style(Colors().model_dump()), "c") != key
+    assert draw.chart_digest(chart, chart_style(default_brand().colors), "c") != key
     chart.spec["title"] = "Another"
     assert draw.chart_digest(chart, STYLE, "c") != key
     chart.spec.pop("title")
