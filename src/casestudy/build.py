@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .brand import BRANDING, brief_fonts, font_roots
+from .brand import BRANDING, font_roots
 from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from .errors import BuildError, Problem, ProblemsFound, UnsafeTarget, display_path
 from .fetch import Refused, pillow, real, served_bytes
@@ -57,12 +57,22 @@ class BuildResult:
     seconds: float = 0.0
 
 
+def needed_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The web edition carries its PDF: building "html" needs the PDF too."""
+    return ("pdf", *formats) if "html" in formats and "pdf" not in formats else formats
+
+
 def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] = ("pdf",),
                 series: SeriesConfig | None = None, repo: Path | None = None,
-                force: bool = False, digest: str | None = None) -> BuildResult:
+                force: bool = False, digest: str | None = None,
+                site: bool = True) -> BuildResult:
     """Build one study into ``out``; raise ProblemsFound if it has errors.
 
-    Skipped (``result.skipped``) when its outputs are up to date, unless ``force``.
+    The web edition ("html") is ``out/<slug>/index.html`` with its PDF beside it (the
+    PDF is built too unless current); with ``site``, the series index and the shared
+    assets are written after it (see site.py; ``build_series`` does that once for all).
+    Skipped (``result.skipped``) when its outputs are up to date, unless ``force``;
+    a format that is up to date is not built again.
     Raises UnsafeTarget, before reading or writing anything there, when ``out`` or one
     of the study's outputs in it is a symbolic link (see :func:`check_targets`).
     ``digest`` is :func:`inputs_digest` of the study when the caller has just computed
@@ -80,7 +90,11 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     if digest is None:
         digest = inputs_digest(root, series)
     targets = output_paths(out, root.name)
-    if not force and up_to_date(out, root.name, digest, formats):
+    formats = needed_formats(formats)
+    todo = tuple(f for f in formats if force or not up_to_date(out, root.name, digest, (f,)))
+    if not todo:
+        if "html" in formats and site:
+            _write_site(out, root, series, repo)
         return BuildResult(root.name, [targets[f] for f in formats], skipped=True,
                            seconds=time.perf_counter() - started)
     from .fontmap import memory_only
@@ -91,14 +105,37 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     if any(p.is_error for p in problems):
         raise ProblemsFound(problems)
     result = BuildResult(study.slug, warnings=problems)
-    if "pdf" in formats:
-        result.outputs.append(_build_pdf(study, series, targets["pdf"], digest))
-    if "html" in formats:
-        result.outputs.append(_build_web(study, series, out))
+    for fmt in formats:
+        if fmt == "pdf" and "pdf" in todo:
+            _build_pdf(study, series, targets["pdf"], digest)
+        elif fmt == "html" and "html" in todo:
+            _build_web(study, series, out)
+        result.outputs.append(targets[fmt])
     with _writing(out / STATE_DIR):
-        record(out, study.slug, digest, formats)
+        record(out, study.slug, digest, todo)
+    if "html" in formats and site:
+        _write_site(out, root, series, repo)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def series_roots(root: Path, repo: Path | None = None) -> list[Path]:
+    """Every study of the series ``root`` belongs to: the study folders beside it."""
+    from .load import COUNTRIES, STUDY_FILE
+
+    folder = repo / COUNTRIES if repo is not None else Path(root).parent
+    try:
+        found = sorted(p for p in folder.iterdir() if (p / STUDY_FILE).is_file())
+    except OSError:
+        found = []
+    return found if any(p.name == Path(root).name for p in found) else [*found, Path(root)]
+
+
+def _write_site(out: Path, root: Path, series: SeriesConfig, repo: Path | None) -> None:
+    from .site import write_site
+
+    with _writing(out / "index.html"):
+        write_site(out, series_roots(root, repo), series)
 
 
 def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str) -> Path:
@@ -149,45 +186,56 @@ def _build_web(study: Study, series: SeriesConfig, out: Path) -> Path:
 
 def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> Path:
     """The edition is staged in a hidden folder and swapped in whole. It holds the page,
-    the brand assets, and only the files the sections show: nothing else of the study
-    (no data, notes, READMEs, dotfiles or HTML) is published."""
-    from .render import render_html
-
+    its PDF, and only the files the sections show: nothing else of the study (no data,
+    notes, READMEs, dotfiles or HTML) is published."""
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_editions(out, study.slug)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
     try:
-        assets = staging / "assets"
-        assets.mkdir()
-        urls: dict[Path, str] = {}
-        for path in (*(f.path for f in brief_fonts(series)), BRANDING / "web.css",
-                     BRANDING / "logo.svg"):
-            _copy_for_web(path, assets / path.name)
-            urls[path] = f"assets/{quote(path.name)}"
-        root = real(study.root)
-        published: dict[Path, str] = {}
+        from .site import copy_pdf
 
-        def figure_url(path: Path) -> str:
-            """Publish a file a section shows, at its place in the study; its URL."""
-            if path not in published:
-                rel = path.relative_to(root)
-                target = staging / rel
-                if target.exists():  # only the brand's assets/ can be there first
-                    raise BuildError(f"its web address would be {rel.as_posix()}, which the "
-                                     "web edition's own file takes; rename or move it", path)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _copy_for_web(path, target)
-                published[path] = quote(rel.as_posix())  # `chart #1?.svg` stays one name
-            return published[path]
-
-        html = render_html(study, series, "web", urls, figure_url)
-        (staging / "index.html").write_text(html, encoding="utf-8")
+        pdf_size = copy_pdf(output_paths(out, study.slug)["pdf"], staging)
+        write_edition(study, series, staging, pdf_size)
         os.chmod(staging, 0o755)
         _swap_in(staging, folder, out, study.slug)
     except BaseException:
         remove_tree(staging)
         raise
     return folder / "index.html"
+
+
+def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: int) -> None:
+    """The study's page in ``folder``, with the files its sections show (published at
+    their place in the study, sanitized or scaled: ``_copy_for_web``). The shared assets
+    are at ``../assets`` (site.py), the series index at ``../index.html``, the PDF (when
+    ``pdf_size``) beside the page. The preview writes its pages with this too."""
+    from .render import WebLinks, render_html
+    from .site import SiteAssets
+
+    assets = SiteAssets()
+    urls: dict[Path, str] = {BRANDING / "web.css": assets.stylesheets[0],
+                             BRANDING / "logo.svg": assets.logo}
+    root = real(study.root)
+    published: dict[Path, str] = {}
+
+    def figure_url(path: Path) -> str:
+        """Publish a file a section shows, at its place in the study; its URL."""
+        if path not in published:
+            rel = path.relative_to(root)
+            target = folder / rel
+            if target.exists():  # the page and its PDF are there first
+                raise BuildError(f"its web address would be {rel.as_posix()}, which the "
+                                 "web edition's own file takes; rename or move it", path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _copy_for_web(path, target)
+            published[path] = quote(rel.as_posix())  # `chart #1?.svg` stays one name
+        return published[path]
+
+    links = WebLinks(stylesheets=assets.stylesheets, index_url="../index.html",
+                     pdf_url=f"{study.slug}.pdf" if pdf_size else "", pdf_size=pdf_size,
+                     page_path=f"{study.slug}/index.html")
+    html = render_html(study, series, "web", urls, figure_url, links)
+    (folder / "index.html").write_text(html, encoding="utf-8")
 
 
 def _swap_in(staging: Path, folder: Path, out: Path, slug: str) -> None:
@@ -273,8 +321,12 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
                  series: SeriesConfig, jobs: int | None = None, force: bool = False,
                  timeout: float = 600, memory_mb: int = 4096,
                  on_outcome: Callable[[Outcome], None] | None = None,
-                 bases: tuple[Path, ...] = ()) -> list[Outcome]:
+                 bases: tuple[Path, ...] = (), repo: Path | None = None) -> list[Outcome]:
     """Build every study in ``roots``, in parallel; the outcomes in the order of ``roots``.
+
+    With "html", the series index and the shared assets of the web edition are written
+    once all are built (site.py), listing every study of the series (of ``repo``, or the
+    study folders beside ``roots``) that has a web edition in ``out``.
 
     Up-to-date studies are skipped here, without starting a worker. A study whose
     outputs are symbolic links (or lie behind one below ``bases``) fails at once
@@ -286,6 +338,7 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
     report = on_outcome or (lambda outcome: None)
     pending: list[Task] = []
     outcomes: dict[Path, Outcome] = {}
+    wanted = needed_formats(formats)
     for root in roots:
         started = time.perf_counter()
         try:  # before up_to_date, which reads the outputs
@@ -296,8 +349,8 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
             report(outcome)
             continue
         digest = inputs_digest(root, series)
-        if not force and up_to_date(out, root.name, digest, formats):
-            outcome = Outcome(root, "skipped", [output_paths(out, root.name)[f] for f in formats],
+        if not force and up_to_date(out, root.name, digest, wanted):
+            outcome = Outcome(root, "skipped", [output_paths(out, root.name)[f] for f in wanted],
                               [], seconds=time.perf_counter() - started)
             outcomes[root] = outcome
             report(outcome)
@@ -306,6 +359,12 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
     if pending:
         for outcome in run_pool(pending, jobs or default_jobs(), timeout, memory_mb, report):
             outcomes[outcome.root] = outcome
+    if "html" in wanted and roots:
+        from .site import write_site
+
+        every = sorted({p for root in roots for p in series_roots(root, repo)})
+        with _writing(out / "index.html"):
+            write_site(out, every, series)
     return [outcomes[root] for root in roots]
 
 

@@ -189,7 +189,10 @@ def _build(studies: list[str] | None, out: Path, fmt: str, jobs: int | None, for
                                            f"({outcome.seconds:.1f} s{note})")
 
         build_series(paths, out, formats, series, jobs, force, timeout, memory,
-                     report, bases=(repo,))
+                     report, bases=(repo,), repo=repo)
+    if "html" in formats:
+        err.print(f"series index: {display_path((out / 'index.html').resolve())}",
+                  markup=False)
     failed = counts["problems"] + counts["failed"]
     err.print(f"{counts['built']} built, {counts['skipped']} up to date, {failed} failed "
               f"in {time.perf_counter() - started:.1f} s")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,8 +25,8 @@ from .brand import BRANDING, brief_fonts, font_stacks
 from .errors import BuildError
 from .fetch import Refused, local_image
 from .load import Study
-from .markdown import RenderContext, render_body
-from .schema import SeriesConfig
+from .markdown import RenderContext, key_points, render_body
+from .schema import SeriesConfig, StudyMeta
 
 
 def _fonts_css(series: SeriesConfig, url_of: dict[Path, str]) -> str:
@@ -55,6 +56,18 @@ def _environment() -> jinja2.Environment:
     )
 
 
+@dataclass(frozen=True)
+class WebLinks:
+    """Where a web edition's neighbours are, as URLs relative to its page; ``site_url``
+    (series.yaml), when set, makes the ones readers' tools need absolute."""
+
+    stylesheets: tuple[str, ...]
+    index_url: str = ""
+    pdf_url: str = ""
+    pdf_size: int = 0
+    page_path: str = ""  # the page's path under the site, e.g. "italy/index.html"
+
+
 @dataclass
 class RenderedSection:
     id: str
@@ -73,16 +86,76 @@ def _names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + ", and " + names[-1]
 
 
+def _absolute(series: SeriesConfig, path: str) -> str:
+    """A path under the site as an absolute URL when the series says where it is."""
+    return series.site_url.rstrip("/") + "/" + path if series.site_url and path else ""
+
+
+def _json_ld(data: dict) -> Markup:
+    """JSON for a <script type="application/ld+json"> block: nothing in it can close it."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
+def _report_metadata(study: Study, series: SeriesConfig, web: WebLinks,
+                     points: list[str]) -> dict:
+    """What readers' tools read: Highwire citation_* (Zotero, Google Scholar), Open
+    Graph, and JSON-LD of type Report with the series as isPartOf."""
+    meta = study.meta
+    assert meta is not None
+    site = web.page_path.rsplit("/", 1)[0] + "/" if "/" in web.page_path else ""
+    pdf_abs = _absolute(series, site + web.pdf_url) if web.pdf_url else ""
+    page_abs = _absolute(series, web.page_path)
+    index_abs = _absolute(series, "index.html")
+    title = f"{meta.title}: {meta.subtitle}" if meta.subtitle else meta.title
+    description = points[0] if points else (meta.subtitle or meta.title)
+    report: dict = {
+        "@context": "https://schema.org", "@type": "Report",
+        "name": title, "headline": meta.title,
+        "author": [{"@type": "Person", "name": a.name,
+                    **({"affiliation": {"@type": "Organization", "name": a.affiliation}}
+                       if a.affiliation else {})} for a in meta.authors],
+        "datePublished": meta.date.isoformat(), "inLanguage": meta.language,
+        "publisher": {"@type": "Organization", "name": series.publisher,
+                      **({"url": series.website} if series.website else {})},
+        "isPartOf": {"@type": "CreativeWorkSeries", "name": series.series_name,
+                     **({"url": index_abs} if index_abs else {})},
+        "reportNumber": str(meta.series_number), "position": meta.series_number,
+        "about": {"@type": "Country", "name": meta.country.name},
+        "description": description,
+    }
+    if meta.subtitle:
+        report["alternativeHeadline"] = meta.subtitle
+    if meta.topics:
+        report["keywords"] = list(meta.topics)
+    if page_abs:
+        report["url"] = page_abs
+    if web.pdf_url:
+        report["encoding"] = {"@type": "MediaObject", "encodingFormat": "application/pdf",
+                              "contentUrl": pdf_abs or web.pdf_url}
+    return {"title": title, "description": description, "pdf_url": pdf_abs or web.pdf_url,
+            "page_url": page_abs, "date_highwire": meta.date.strftime("%Y/%m/%d"),
+            "json_ld": _json_ld(report)}
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} KB"
+
+
 def render_html(study: Study, series: SeriesConfig, mode: str = "print",
                 asset_url: dict[Path, str] | None = None,
-                figure_url: Callable[[Path], str] | None = None) -> str:
+                figure_url: Callable[[Path], str] | None = None,
+                web: WebLinks | None = None) -> str:
     """The brief as one HTML document.
 
     ``mode`` is "print" (footnotes float to the page foot, resources as file URLs) or
     "web" (endnotes; resources by the URLs in ``asset_url``, keyed by source path; each
-    image a section shows by ``figure_url(path)``, which publishes it; a
-    Content-Security-Policy that allows no script and nothing from elsewhere).
-    The study must have passed ``check_study`` without errors.
+    image a section shows by ``figure_url(path)``, which publishes it; the stylesheets,
+    the series index and the PDF by ``web``; a Content-Security-Policy that allows no
+    script and nothing from elsewhere). The study must have passed ``check_study``
+    without errors.
     """
     meta = study.meta
     if meta is None:
@@ -111,10 +184,16 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         body = Markup(render_body(section.parsed, ctx, anchor))
         sections.append(RenderedSection(section.spec.id, anchor, heading, body))
     template = _environment().get_template("brief.html" if mode == "print" else "web.html")
-    fonts = {f.path: url(f.path) for f in brief_fonts(series)}
+    fonts = {f.path: url(f.path) for f in brief_fonts(series)} if mode == "print" else {}
+    web = web or WebLinks(stylesheets=())
+    summary = next((s.parsed for s in study.sections
+                    if s.spec.id == "summary" and s.parsed is not None), None)
+    points = key_points(summary) if summary is not None else []
     html = template.render(
+        web=web, pdf_size=_size(web.pdf_size) if web.pdf_size else "",
+        cite=_report_metadata(study, series, web, points) if mode == "web" else {},
         meta=meta, series=series, sections=sections, version=__version__,
-        fonts_css=Markup(_fonts_css(series, fonts)),
+        fonts_css=Markup(_fonts_css(series, fonts)) if fonts else "",
         page_size="letter" if series.page_size == "letter" else "A4",
         logo_url=url(BRANDING / "logo.svg"),
         stylesheet_url=url(BRANDING / ("brief.css" if mode == "print" else "web.css")),
@@ -152,3 +231,48 @@ def with_csp(html: str) -> str:
     if head is None:
         raise BuildError("the web template has no <head> for the Content-Security-Policy")
     return html[:head.end()] + "\n" + meta + html[head.end():]
+
+
+@dataclass
+class IndexEntry:
+    """One study on the series index."""
+
+    meta: StudyMeta
+    page_url: str
+    pdf_url: str
+    pdf_size: str
+    points: list[str]
+
+    @property
+    def author_names(self) -> str:
+        return _names([a.name for a in self.meta.authors])
+
+    @property
+    def date_long(self) -> str:
+        return _long_date(self.meta.date)
+
+
+def render_index(entries: list[IndexEntry], series: SeriesConfig, stylesheets: list[str],
+                 logo_url: str) -> str:
+    """The series' landing page: every study with a web edition, by series number."""
+    index_abs = _absolute(series, "index.html")
+    collection = {
+        "@context": "https://schema.org", "@type": "CreativeWorkSeries",
+        "name": series.series_name,
+        "publisher": {"@type": "Organization", "name": series.publisher,
+                      **({"url": series.website} if series.website else {})},
+        **({"url": index_abs} if index_abs else {}),
+        "hasPart": [{"@type": "Report", "name": e.meta.title, "position": e.meta.series_number,
+                     "url": _absolute(series, e.page_url) or e.page_url,
+                     "datePublished": e.meta.date.isoformat()} for e in entries],
+    }
+    return with_csp(_environment().get_template("index.html").render(
+        entries=entries, series=series, stylesheets=stylesheets, logo_url=logo_url,
+        version=__version__, page_url=index_abs, json_ld=_json_ld(collection)))
+
+
+def entry_for(study_meta: StudyMeta, slug: str, summary_points: list[str],
+              pdf_size: int) -> IndexEntry:
+    return IndexEntry(study_meta, f"{slug}/index.html",
+                      f"{slug}/{slug}.pdf" if pdf_size else "",
+                      _size(pdf_size) if pdf_size else "", summary_points)

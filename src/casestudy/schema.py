@@ -195,6 +195,10 @@ class SeriesConfig(_Model):
     programme_boilerplate: str = ""
     label: str = "Issue Brief"
     website: str = ""
+    site_url: Annotated[str, Field(
+        pattern=r"^(https?://[^\s<>\"']+)?$",
+        description="Where the web edition is published (the folder of build/index.html); "
+                    "makes the citation and Open Graph links absolute.")] = ""
     page_size: Literal["letter", "a4"] = "letter"
     colors: Colors = Colors()
     style: StyleRules = StyleRules()

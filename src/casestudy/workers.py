@@ -69,7 +69,7 @@ def run_task(task: Task) -> Outcome:
     started = time.perf_counter()
     try:
         result = build_study(task.root, task.out, task.formats, task.series, force=task.force,
-                             digest=task.digest)
+                             digest=task.digest, site=False)  # the site: once, after all
     except ProblemsFound as exc:
         return Outcome(task.root, "problems", [], exc.problems,
                        seconds=time.perf_counter() - started)
