@@ -1,0 +1,75 @@
+// casestudy preview: injected into the preview's responses only, never into a built page.
+// Follows the preview's state through server-sent events: reloads the page when a newer
+// one is rendered, lists the check's errors over the last good page, and in the PDF view
+// shows the newest PDF once it is built.
+(function () {
+  "use strict";
+  var me = document.getElementById("casestudy-preview");
+  var page = JSON.parse(me.getAttribute("data-state"));
+  var pdfView = document.body.classList.contains("cs-pdf-view");
+  var shownPdf = -1;
+  var overlay = null;
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  var bar = el("nav", "cs-bar");
+  bar.setAttribute("aria-label", "Preview");
+  var web = el("a", pdfView ? "" : "cs-here", "Web");
+  web.href = "/" + page.slug + "/";
+  var pdf = el("a", pdfView ? "cs-here" : "", "PDF");
+  pdf.href = "/_preview/pdf";
+  var status = el("span", "cs-status", "connecting…");
+  status.setAttribute("role", "status");
+  bar.append(el("strong", "", "Preview"), web, pdf, status);
+  document.body.append(bar);
+
+  function showProblems(problems) {
+    if (!problems.length) {
+      if (overlay) { overlay.remove(); overlay = null; }
+      return;
+    }
+    if (!overlay) {
+      overlay = el("section", "cs-overlay");
+      overlay.setAttribute("role", "alert");
+      overlay.setAttribute("aria-label", "Check errors");
+      document.body.append(overlay);
+    }
+    var box = el("div", "cs-box");
+    box.append(el("h2", "", problems.length === 1 ? "1 error" : problems.length + " errors"),
+               el("p", "", page.version > 0 ? "Fix it and save: the page behind shows the last version without errors."
+                                           : "Fix it and save: the page appears once the study has no errors."));
+    var list = el("ul", "cs-problems");
+    problems.forEach(function (line) { list.append(el("li", "", line)); });
+    box.append(list);
+    overlay.replaceChildren(box);
+  }
+
+  function showPdf(state) {
+    var frame = document.getElementById("cs-pdf");
+    if (state.pdf_version > 0 && state.pdf_version !== shownPdf) {
+      shownPdf = state.pdf_version;
+      frame.src = "/" + page.slug + "/" + page.slug + ".pdf?v=" + state.pdf_version;
+    }
+  }
+
+  var source = new EventSource("/_preview/events");
+  source.onmessage = function (event) {
+    var state = JSON.parse(event.data);
+    if (!pdfView && state.version !== page.version) {
+      location.reload();
+      return;
+    }
+    if (pdfView) showPdf(state);
+    showProblems(state.problems);
+    status.textContent = state.pdf;
+    document.documentElement.setAttribute("data-preview-version", String(state.version));
+  };
+  source.onerror = function () {
+    status.textContent = "not connected: is casestudy preview still running?";
+  };
+})();

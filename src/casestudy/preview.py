@@ -1,0 +1,406 @@
+"""`casestudy preview`: the author's loop. Save a file, and the page shows it.
+
+A preview session renders one study's web edition into a temporary folder and serves
+it (serve.py) on 127.0.0.1. It watches the study folder, series.yaml, the brand files
+of the series (``_brand.yml``, ``brand/``) and the package's branding (watchfiles).
+On each change it checks the study again and, when it has no errors, renders a new
+page: the open page reloads itself. Errors are listed over the last good page and
+reported to ``on_event``. The PDF is rebuilt in the background on a warm worker
+(workers.py); a newer save stops an older render and starts again.
+
+Nothing of the preview is written into the repository or into ``build/``; closing the
+session stops its threads and worker and removes its temporary folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Any
+
+from .brand import BRANDING, brand_fonts
+from .errors import CasestudyError
+
+log = logging.getLogger(__name__)
+WATCH_STEP_MS = 30  # how long the watcher waits for more changes before it reports them
+PDF_TIMEOUT = 600.0
+PDF_MEMORY_MB = 4096
+
+
+@dataclass
+class Event:
+    """What the preview tells its caller: ``kind`` is page, problems, pdf or error."""
+
+    kind: str
+    message: str
+    lines: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+def pick_study(arg: str | None, repo: Path) -> Path:
+    """The study to preview: the one named, else the one the working folder is in,
+    else the only study of the series."""
+    from .errors import StudyNotFound
+    from .load import resolve_studies
+
+    if arg is not None:
+        return resolve_studies([arg], repo)[0].resolve()
+    here = Path.cwd().resolve()
+    studies = [p.resolve() for p in resolve_studies([], repo)]
+    for study in studies:
+        if study == here or study in here.parents:
+            return study
+    if len(studies) == 1:
+        return studies[0]
+    names = ", ".join(p.name for p in studies) or "none"
+    raise StudyNotFound(f"say which study to preview (studies: {names})", repo)
+
+
+def brand_paths(repo: Path) -> list[Path]:
+    """The series' brand files, where present: _brand.yml and the brand/ folder."""
+    return [p for p in (repo / "_brand.yml", repo / "brand") if p.exists()]
+
+
+class Preview:
+    """One study, rendered and served while its files change (see the module doc)."""
+
+    def __init__(self, root: Path, repo: Path | None = None, host: str = "127.0.0.1",
+                 port: int = 0, pdf: bool = True,
+                 on_event: Callable[[Event], None] | None = None):
+        from .load import find_repo
+
+        self.root = Path(root).resolve()
+        self.repo = Path(repo).resolve() if repo else find_repo(self.root)
+        self.slug = self.root.name
+        self.host, self.port = host, port
+        self.on_event = on_event or (lambda event: None)
+        self.tmp = Path(tempfile.mkdtemp(prefix="casestudy-preview-"))
+        self._lock = threading.Condition()
+        self._serial = 0  # bumps on every change of the state below
+        self.page_version = 0  # bumps with every page rendered without errors
+        self._page: Path | None = None
+        self._problems: list[str] = []
+        self._pdf_state = "PDF: waiting for a page without errors" if pdf else "PDF: off"
+        self._pdf_version = 0
+        self._pdf_file: Path | None = None
+        self._renders = 0
+        self._stop = threading.Event()
+        self._dirty = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._pdf = _PdfBuilder(self) if pdf else None
+        self.server: Any = None
+
+    # ------------------------------------------------------------ what the server asks
+
+    def assets_folder(self) -> Path:
+        return self.tmp / "assets"
+
+    def page_folder(self) -> Path | None:
+        with self._lock:
+            return self._page
+
+    def pdf_file(self) -> Path | None:
+        with self._lock:
+            return self._pdf_file
+
+    def state(self) -> dict:
+        return {"version": self.page_version, "problems": list(self._problems),
+                "pdf": self._pdf_state, "pdf_version": self._pdf_version}
+
+    def wait_for_change(self, seen: int, timeout: float) -> tuple[dict, int]:
+        """The state once it differs from serial ``seen`` (or after ``timeout``)."""
+        with self._lock:
+            self._lock.wait_for(lambda: self._serial != seen or self._stop.is_set(), timeout)
+            return self.state(), self._serial
+
+    def _changed(self, **values: Any) -> None:
+        with self._lock:
+            for name, value in values.items():
+                setattr(self, name, value)
+            self._serial += 1
+            self._lock.notify_all()
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.server.port}/{self.slug}/"
+
+    # ---------------------------------------------------------------- life cycle
+
+    def start(self) -> Preview:
+        """Render the first page, start serving, watching and building the PDF."""
+        from .serve import start_server
+
+        try:
+            self._write_fonts()
+            self.refresh()
+            self.server = start_server(self.host, self.port, self)
+        except BaseException:
+            self.close()
+            raise
+        self._spawn(self._watch_loop, "preview-watch")
+        self._spawn(self._render_loop, "preview-render")
+        if self._pdf is not None:
+            self._spawn(self._pdf.loop, "preview-pdf")
+            self._pdf.request()
+        return self
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def close(self) -> None:
+        """Stop serving, watching and rendering; remove the temporary folder."""
+        self._stop.set()
+        self._dirty.set()
+        with self._lock:
+            self._lock.notify_all()
+        if self.server is not None:
+            self.server.closing.set()
+            self.server.shutdown()
+            self.server.server_close()
+        if self._pdf is not None:
+            self._pdf.stop()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self) -> Preview:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def wait(self) -> None:
+        """Block until the session is closed (Ctrl-C raises KeyboardInterrupt here)."""
+        while not self._stop.wait(0.5):
+            pass
+
+    # ------------------------------------------------------------------ watching
+
+    def watched(self) -> tuple[list[Path], list[Path]]:
+        """(folders watched with everything inside, files watched by their folder)."""
+        folders = [self.root, BRANDING, *[p for p in brand_paths(self.repo) if p.is_dir()]]
+        files = [self.repo / "series.yaml", self.repo / "_brand.yml"]
+        return folders, files
+
+    def _watch_loop(self) -> None:
+        from watchfiles import watch
+
+        folders, files = self.watched()
+        # series.yaml and _brand.yml are watched through their folder, without going down
+        # into it (an editor that saves by renaming would leave a watch on the file behind)
+        top = threading.Thread(target=self._watch_files, args=(files,), daemon=True,
+                               name="preview-watch-top")
+        top.start()
+        self._threads.append(top)
+        try:
+            for _ in watch(*folders, step=WATCH_STEP_MS, stop_event=self._stop,
+                           rust_timeout=500, yield_on_timeout=False, raise_interrupt=False):
+                self._dirty.set()
+        except Exception as exc:  # a vanished study folder ends watching, not the server
+            self._report(Event("error", f"stopped watching {self.root}: {exc}"))
+
+    def _watch_files(self, files: list[Path]) -> None:
+        from watchfiles import watch
+
+        names = {str(f) for f in files}
+        try:
+            for _ in watch(self.repo, recursive=False, step=WATCH_STEP_MS,
+                           stop_event=self._stop, rust_timeout=500, raise_interrupt=False,
+                           watch_filter=lambda change, path: path in names):
+                self._dirty.set()
+        except Exception as exc:
+            self._report(Event("error", f"stopped watching {self.repo}: {exc}"))
+
+    def _render_loop(self) -> None:
+        while not self._stop.is_set():
+            self._dirty.wait()
+            if self._stop.is_set():
+                return
+            self._dirty.clear()
+            if self.refresh() and self._pdf is not None:
+                self._pdf.request()
+
+    # ------------------------------------------------------------------ rendering
+
+    def _report(self, event: Event) -> None:
+        try:
+            self.on_event(event)
+        except Exception:  # a caller's printing must not stop the preview
+            log.exception("preview event handler")
+
+    def refresh(self) -> bool:
+        """Check and render the study; True when a new page was written."""
+        from .check import check_study
+        from .errors import display_path
+        from .load import load_series, load_study
+
+        started = time.perf_counter()
+        try:
+            series = load_series(self.repo)
+            study = load_study(self.root)
+            problems = check_study(study)
+            errors = [str(p) for p in problems if p.is_error]
+            if errors:
+                self._changed(_problems=errors)
+                self._report(Event("problems", f"{len(errors)} error(s); the page shows "
+                                   "the last version without errors", tuple(errors),
+                                   time.perf_counter() - started))
+                return False
+            folder = self._write_page(study, series)
+            old = self._page
+            self._changed(_page=folder, page_version=self.page_version + 1, _problems=[])
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        except CasestudyError as exc:
+            self._changed(_problems=[str(exc)])
+            self._report(Event("problems", "the study cannot be read", (str(exc),),
+                               time.perf_counter() - started))
+            return False
+        except Exception as exc:  # a bug: say so, keep serving the last good page
+            log.exception("preview of %s", self.root)
+            message = f"{display_path(self.root)}: error: internal error ({exc!r})"
+            self._changed(_problems=[message])
+            self._report(Event("error", message))
+            return False
+        warned = [str(p) for p in problems]
+        self._report(Event("page", f"page updated ({len(warned)} warning(s))", tuple(warned),
+                           time.perf_counter() - started))
+        return True
+
+    def _write_page(self, study: Any, series: Any) -> Path:
+        """A new folder with the page and its figures; the shared assets rewritten."""
+        from .build import write_edition
+        from .site import brand_css
+        from .write import atomic_write
+
+        assets = self.assets_folder()
+        for name in ("web.css", "logo.svg"):
+            atomic_write(assets / name, (BRANDING / name).read_bytes(), durable=False)
+        atomic_write(assets / "brand.css", brand_css(series, _font_css()).encode(),
+                     durable=False)
+        self._renders += 1
+        folder = self.tmp / "pages" / str(self._renders)
+        folder.mkdir(parents=True)
+        pdf = self.pdf_file()
+        write_edition(study, series, folder, pdf.stat().st_size if pdf else 0)
+        return folder
+
+    def _write_fonts(self) -> None:
+        """The whole brand fonts, once: the preview shows every character typed."""
+        fonts = self.assets_folder() / "fonts"
+        fonts.mkdir(parents=True, exist_ok=True)
+        for font, name in zip(brand_fonts(), _font_files(), strict=True):
+            shutil.copyfile(font.path, fonts / name)
+
+
+def _font_files() -> list[str]:
+    return [f"{f.family.lower().replace(' ', '-')}-{f.style}.ttf" for f in brand_fonts()]
+
+
+def _font_css() -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "{f.family}"; src: url("fonts/{name}") '
+        f'format("truetype"); font-style: {f.style}; font-weight: 200 900; }}'
+        for f, name in zip(brand_fonts(), _font_files(), strict=True))
+
+
+class _PdfBuilder:
+    """The PDF, built in the background on one warm worker; a newer request stops an
+    older render (the worker is killed and a new one forked from the warm server)."""
+
+    def __init__(self, session: Preview):
+        self.session = session
+        self.out = session.tmp / "pdf"
+        self._wanted = 0
+        self._cond = threading.Condition()
+        self._worker: Any = None
+
+    def request(self) -> None:
+        with self._cond:
+            self._wanted += 1
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+        self._drop_worker()
+
+    def _drop_worker(self) -> None:
+        from .build import remove_leftovers
+
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop()
+            remove_leftovers(self.out, self.session.slug, worker.process.pid)
+
+    def loop(self) -> None:
+        from .errors import display_path
+        from .load import load_series
+        from .workers import Task, _context, _Worker
+
+        session, done = self.session, 0
+        stop = session._stop
+        try:
+            while not stop.is_set():
+                with self._cond:
+                    self._cond.wait_for(lambda: self._wanted != done or stop.is_set())
+                    if stop.is_set():
+                        return
+                    done = self._wanted
+                try:
+                    series = load_series(session.repo)
+                except CasestudyError:
+                    continue  # the page's check reports it
+                if self._worker is None or not self._worker.process.is_alive():
+                    self._worker = _Worker(_context(), PDF_MEMORY_MB)
+                worker = self._worker
+                session._changed(_pdf_state="PDF: building…")
+                worker.give(Task(session.root, self.out, ("pdf",), series, False), PDF_TIMEOUT)
+                started = time.perf_counter()
+                outcome = None
+                while not stop.is_set():
+                    ready = wait([worker.conn, worker.process.sentinel], timeout=0.1)
+                    if worker.conn in ready:
+                        try:
+                            outcome = worker.conn.recv()
+                        except (EOFError, OSError):
+                            pass
+                        break
+                    if ready or time.perf_counter() - started > PDF_TIMEOUT:
+                        break
+                    if self._wanted != done:  # a newer save: this render is out of date
+                        break
+                if stop.is_set():
+                    return
+                if outcome is None:
+                    superseded = self._wanted != done
+                    self._drop_worker()
+                    if not superseded:
+                        session._changed(_pdf_state="PDF: the renderer stopped (time or "
+                                                    "memory limit); the last PDF stays")
+                    continue
+                worker.task = None
+                if outcome.status in ("built", "skipped"):
+                    pdf = self.out / f"{session.slug}.pdf"
+                    stamp = time.strftime("%H:%M:%S")
+                    session._changed(_pdf_file=pdf, _pdf_version=session._pdf_version + 1,
+                                     _pdf_state=f"PDF: ready ({stamp})")
+                    session._report(Event("pdf", f"PDF rebuilt: {display_path(pdf)}",
+                                          seconds=outcome.seconds))
+                elif outcome.status == "problems":
+                    session._changed(_pdf_state="PDF: not built (the study has errors)")
+                else:
+                    session._changed(_pdf_state="PDF: failed; the last PDF stays")
+                    session._report(Event("error", outcome.message))
+        finally:
+            self._drop_worker()
