@@ -8,7 +8,6 @@ import json
 import re
 import shutil
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -75,7 +74,7 @@ def site(tmp_path_factory):
                     .replace('name: "Norway"', 'name: "Japan"').replace('"NO"', '"JP"')
                     .replace("Norwegian", "Japanese"), "utf-8")
     summary = japan / "sections" / "01-summary.md"
-    summary.write_text("# Key points\n\n- Café culture, naïve façades and Ωmega. Second "
+    summary.write_text("# Key points\n\n- Café culture, naïve façades and the Ωmega team. Second "
                        "sentence is dropped from the index.\n- Another point.\n", "utf-8")
     make_study(repo / "countries" / "chile")
     series = load_series(repo)
@@ -96,7 +95,7 @@ def test_the_index_lists_the_built_studies_by_number(site):
     assert "chile" not in html  # not built: no dead link
     assert "No. 2 · Japan" in html and "No. 9 · Norway" in html
     assert "By Test Author" in html and "January 15, 2026" in html
-    assert "Café culture, naïve façades and Ωmega.</li>" in html  # in short: one sentence
+    assert "Café culture, naïve façades and the Ωmega team.</li>" in html  # in short: one sentence
     assert "Second sentence" not in html
     assert "Kizuna &lt;/script&gt;&lt;b&gt;&amp;amp; 絆" in html  # escaped, never markup
     assert page.json_ld()["hasPart"][0]["url"] == "https://example.org/briefs/japan/index.html"

@@ -353,7 +353,7 @@ class _PdfBuilder:
         try:
             while not stop.is_set():
                 with self._cond:
-                    self._cond.wait_for(lambda: self._wanted != done or stop.is_set())
+                    self._cond.wait_for(lambda done=done: self._wanted != done or stop.is_set())
                     if stop.is_set():
                         return
                     done = self._wanted
