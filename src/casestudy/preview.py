@@ -14,6 +14,7 @@ session stops its threads and worker and removes its temporary folder.
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import tempfile
@@ -325,6 +326,9 @@ class _PdfBuilder:
         self._cond = threading.Condition()
         self._worker: Any = None
 
+    def _news(self, done: int) -> bool:
+        return self._wanted != done or self.session._stop.is_set()
+
     def request(self) -> None:
         with self._cond:
             self._wanted += 1
@@ -353,7 +357,7 @@ class _PdfBuilder:
         try:
             while not stop.is_set():
                 with self._cond:
-                    self._cond.wait_for(lambda done=done: self._wanted != done or stop.is_set())
+                    self._cond.wait_for(functools.partial(self._news, done))
                     if stop.is_set():
                         return
                     done = self._wanted
