@@ -106,12 +106,15 @@ def test_an_edit_shows_in_the_open_page(preview, page: Page):
     repo, url, _ = preview
     page.goto(url)
     expect(page.locator("h1")).to_have_text("Una squadra vincente")
+    page.wait_for_load_state("load")
+    page.evaluate("window.scrollTo(0, 3000)")
     section = repo / "countries" / "italy" / "sections" / "08-conclusion.md"
     text = section.read_text("utf-8")
     section.write_text(text.replace("\n\n", "\n\nA sentence the author just wrote, è così.\n\n", 1),
                        "utf-8")
-    expect(page.get_by_text("A sentence the author just wrote, è così.")).to_be_visible(
+    expect(page.get_by_text("A sentence the author just wrote, è così.")).to_be_attached(
         timeout=SEEN)
+    page.wait_for_function("window.scrollY > 2500")  # still where the author was reading
 
 
 def test_an_error_shows_located_over_the_last_good_page_and_fixing_it_clears_it(

@@ -9,6 +9,15 @@
   var pdfView = document.body.classList.contains("cs-pdf-view");
   var shownPdf = -1;
   var overlay = null;
+  var SCROLL = "casestudy-preview-scroll";
+
+  // a reload for a newer page keeps the reader where they were
+  var kept = sessionStorage.getItem(SCROLL);
+  if (kept !== null) {
+    sessionStorage.removeItem(SCROLL);
+    var at = JSON.parse(kept);
+    window.addEventListener("load", function () { window.scrollTo(at[0], at[1]); });
+  }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -61,6 +70,7 @@
   source.onmessage = function (event) {
     var state = JSON.parse(event.data);
     if (!pdfView && state.version !== page.version) {
+      sessionStorage.setItem(SCROLL, JSON.stringify([window.scrollX, window.scrollY]));
       location.reload();
       return;
     }
