@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -158,9 +159,14 @@ def read_text(path: Path, problems: list[Problem], root: Path | None = None) -> 
     return text.removeprefix("\ufeff")
 
 
-def load_study(root: Path) -> Study:
-    """Read ``root/study.yaml`` and every section file; collect, never raise, on bad content."""
+def load_study(root: Path, parse: Callable[[str], ParsedSection] | None = None) -> Study:
+    """Read ``root/study.yaml`` and every section file; collect, never raise, on bad content.
+
+    ``parse`` replaces markdown.parse_section (the preview remembers unchanged sections).
+    """
     from .markdown import parse_section  # here: reading series.yaml must not load markdown-it
+
+    parse = parse or parse_section
 
     root = Path(root)
     if not os.path.lexists(root / STUDY_FILE):
@@ -199,7 +205,7 @@ def load_study(root: Path) -> Study:
         if (path.exists() or path.is_symlink()) and not outside:
             text = read_text(path, problems, root)
             if text is not None:
-                section.parsed = parse_section(text)
+                section.parsed = parse(text)
         sections.append(section)
     known = {spec.filename for spec in SECTIONS}
     extra = (sorted(p for p in folder.glob("*") if p.name not in known)

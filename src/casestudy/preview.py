@@ -31,6 +31,7 @@ from .errors import CasestudyError
 
 log = logging.getLogger(__name__)
 WATCH_STEP_MS = 30  # how long the watcher waits for more changes before it reports them
+PDF_SETTLE = 0.4  # seconds without a newer save before a PDF render starts
 PDF_TIMEOUT = 600.0
 PDF_MEMORY_MB = 4096
 
@@ -88,6 +89,10 @@ class Preview:
         self.page_version = 0  # bumps with every page rendered without errors
         self._page: Path | None = None
         self._problems: list[str] = []
+        self._full = False  # the last new page needs a full reload (brand or series changed)
+        self._changed_paths: set[str] = set()
+        self._font_tag = f"{time.time_ns():x}"
+        self._parsed: dict[str, Any] = {}
         self._pdf_state = "PDF: waiting for a page without errors" if pdf else "PDF: off"
         self._pdf_version = 0
         self._pdf_file: Path | None = None
@@ -113,7 +118,7 @@ class Preview:
 
     def state(self) -> dict:
         return {"version": self.page_version, "problems": list(self._problems),
-                "pdf": self._pdf_state, "pdf_version": self._pdf_version}
+                "pdf": self._pdf_state, "pdf_version": self._pdf_version, "full": self._full}
 
     def wait_for_change(self, seen: int, timeout: float) -> tuple[dict, int]:
         """The state once it differs from serial ``seen`` (or after ``timeout``)."""
@@ -204,9 +209,10 @@ class Preview:
         top.start()
         self._threads.append(top)
         try:
-            for _ in watch(*folders, step=WATCH_STEP_MS, stop_event=self._stop,
-                           rust_timeout=500, yield_on_timeout=False, raise_interrupt=False):
-                self._dirty.set()
+            for changes in watch(*folders, step=WATCH_STEP_MS, stop_event=self._stop,
+                                 rust_timeout=500, yield_on_timeout=False,
+                                 raise_interrupt=False):
+                self._saw(changes)
         except Exception as exc:  # a vanished study folder ends watching, not the server
             self._report(Event("error", f"stopped watching {self.root}: {exc}"))
 
@@ -215,20 +221,31 @@ class Preview:
 
         names = {str(f) for f in files}
         try:
-            for _ in watch(self.repo, recursive=False, step=WATCH_STEP_MS,
+            for changes in watch(self.repo, recursive=False, step=WATCH_STEP_MS,
                            stop_event=self._stop, rust_timeout=500, raise_interrupt=False,
                            watch_filter=lambda change, path: path in names):
-                self._dirty.set()
+                self._saw(changes)
         except Exception as exc:
             self._report(Event("error", f"stopped watching {self.repo}: {exc}"))
 
+    def _saw(self, changes: set[tuple[Any, str]]) -> None:
+        with self._lock:
+            self._changed_paths.update(path for _, path in changes)
+        self._dirty.set()
+
     def _render_loop(self) -> None:
+        study = str(self.root) + "/"
         while not self._stop.is_set():
             self._dirty.wait()
             if self._stop.is_set():
                 return
             self._dirty.clear()
-            if self.refresh() and self._pdf is not None:
+            with self._lock:
+                paths, self._changed_paths = self._changed_paths, set()
+            # a change of the study itself swaps the page's content in place; one of the
+            # series or the brand may change the stylesheets too: the page reloads whole
+            full = any(not p.startswith(study) for p in paths)
+            if self.refresh(full) and self._pdf is not None:
                 self._pdf.request()
 
     # ------------------------------------------------------------------ rendering
@@ -239,8 +256,9 @@ class Preview:
         except Exception:  # a caller's printing must not stop the preview
             log.exception("preview event handler")
 
-    def refresh(self) -> bool:
-        """Check and render the study; True when a new page was written."""
+    def refresh(self, full: bool = True) -> bool:
+        """Check and render the study; True when a new page was written (``full``: the
+        open page must reload whole, not only swap its content)."""
         from .check import check_study
         from .errors import display_path
         from .load import load_series, load_study
@@ -248,7 +266,7 @@ class Preview:
         started = time.perf_counter()
         try:
             series = load_series(self.repo)
-            study = load_study(self.root)
+            study = load_study(self.root, self._parse)
             problems = check_study(study)
             errors = [str(p) for p in problems if p.is_error]
             if errors:
@@ -259,7 +277,8 @@ class Preview:
                 return False
             folder = self._write_page(study, series)
             old = self._page
-            self._changed(_page=folder, page_version=self.page_version + 1, _problems=[])
+            self._changed(_page=folder, page_version=self.page_version + 1, _problems=[],
+                          _full=full)
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
         except CasestudyError as exc:
@@ -278,6 +297,18 @@ class Preview:
                            time.perf_counter() - started))
         return True
 
+    def _parse(self, text: str) -> Any:
+        """markdown.parse_section, remembered: a save changes one section, not eight.
+        (Rendering a parsed section again gives the same HTML: it is not consumed.)"""
+        from .markdown import parse_section
+
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            parsed = self._parsed[text] = parse_section(text)
+            while len(self._parsed) > 64:
+                self._parsed.pop(next(iter(self._parsed)))
+        return parsed
+
     def _write_page(self, study: Any, series: Any) -> Path:
         """A new folder with the page and its figures; the shared assets rewritten."""
         from .build import write_edition
@@ -287,7 +318,7 @@ class Preview:
         assets = self.assets_folder()
         for name in ("web.css", "logo.svg"):
             atomic_write(assets / name, (BRANDING / name).read_bytes(), durable=False)
-        atomic_write(assets / "brand.css", brand_css(series, _font_css()).encode(),
+        atomic_write(assets / "brand.css", brand_css(series, _font_css(self._font_tag)).encode(),
                      durable=False)
         self._renders += 1
         folder = self.tmp / "pages" / str(self._renders)
@@ -308,9 +339,10 @@ def _font_files() -> list[str]:
     return [f"{f.family.lower().replace(' ', '-')}-{f.style}.ttf" for f in brand_fonts()]
 
 
-def _font_css() -> str:
+def _font_css(tag: str) -> str:
+    """The whole fonts; ``tag`` makes their URLs this session's (the browser keeps them)."""
     return "\n".join(
-        f'@font-face {{ font-family: "{f.family}"; src: url("fonts/{name}") '
+        f'@font-face {{ font-family: "{f.family}"; src: url("fonts/{name}?s={tag}") '
         f'format("truetype"); font-style: {f.style}; font-weight: 200 900; }}'
         for f, name in zip(brand_fonts(), _font_files(), strict=True))
 
@@ -361,6 +393,9 @@ class _PdfBuilder:
                     if stop.is_set():
                         return
                     done = self._wanted
+                # let a burst of saves settle, and the browser show the page first
+                if stop.wait(PDF_SETTLE) or self._wanted != done:
+                    continue
                 try:
                     series = load_series(session.repo)
                 except CasestudyError:

@@ -179,7 +179,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if parts == ["_preview", "pdf"]:
             return self._page(self.server.pdf_page.replace("{{slug}}", escape(slug)), head)
         if parts[0] == "assets" and len(parts) > 1:
-            return self._file(session.assets_folder(), parts[1:], head)
+            return self._file(session.assets_folder(), parts[1:], head, parts[1] == "fonts")
         if parts[0] == slug and len(parts) > 1:
             rest = parts[1:] if parts[-1] else [*parts[1:-1], "index.html"]
             if rest == [f"{slug}.pdf"]:
@@ -201,8 +201,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self._file(folder, rest, head)
         return self._refuse(HTTPStatus.NOT_FOUND)
 
-    def _common_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
+    def _common_headers(self, cache: bool = False) -> None:
+        # the fonts are written once per session: kept; everything else is asked for anew
+        self.send_header("Cache-Control", "max-age=86400" if cache else "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
 
@@ -211,7 +212,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         nonce = secrets.token_urlsafe(16)
         state = json.dumps({"slug": self.server.session.slug,
                             "version": self.server.session.page_version})
-        inject = (f'<style nonce="{nonce}">{self.server.style}</style>\n'
+        inject = (f'<style nonce="{nonce}" id="casestudy-preview-style">{self.server.style}'
+                  "</style>\n"
                   f'<script nonce="{nonce}" id="casestudy-preview" '
                   f'data-state="{escape(state)}">{self.server.script}</script>\n')
         html = _CSP_META.sub("", html)
@@ -227,7 +229,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
-    def _file(self, base: Path, parts: list[str], head: bool) -> None:
+    def _file(self, base: Path, parts: list[str], head: bool, cache: bool = False) -> None:
         opened = open_inside(base, parts)
         if opened is None:
             return self._refuse(HTTPStatus.NOT_FOUND)
@@ -240,7 +242,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(info.st_size))
             self.send_header("Content-Security-Policy", _csp(secrets.token_urlsafe(16)))
-            self._common_headers()
+            self._common_headers(cache)
             self.end_headers()
             if not head:
                 while chunk := handle.read(1 << 16):

@@ -1,7 +1,8 @@
 // casestudy preview: injected into the preview's responses only, never into a built page.
-// Follows the preview's state through server-sent events: reloads the page when a newer
-// one is rendered, lists the check's errors over the last good page, and in the PDF view
-// shows the newest PDF once it is built.
+// Follows the preview's state through server-sent events: shows the newer page when one
+// is rendered (in place, or by reloading when the brand or series changed), lists the
+// check's errors over the last good page, and in the PDF view shows the newest PDF once
+// it is built.
 (function () {
   "use strict";
   var me = document.getElementById("casestudy-preview");
@@ -66,18 +67,59 @@
     }
   }
 
+  function reload() {
+    sessionStorage.setItem(SCROLL, JSON.stringify([window.scrollX, window.scrollY]));
+    location.reload();
+  }
+
+  // A newer page of the same study: its body replaces this one's in place (the styles
+  // and fonts stay loaded, the reader stays where they were). Anything unexpected: reload.
+  var swapping = false;
+  function swap() {
+    if (swapping) return;
+    swapping = true;
+    fetch(location.pathname, {cache: "no-store"}).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var next = doc.getElementById("casestudy-preview");
+      if (!next) throw new Error("not a preview page");
+      var ours = [bar, overlay];
+      Array.prototype.slice.call(document.body.childNodes).forEach(function (node) {
+        if (ours.indexOf(node) < 0 && node !== me && node.id !== "casestudy-preview-style") {
+          node.remove();
+        }
+      });
+      Array.prototype.slice.call(doc.body.childNodes).forEach(function (node) {
+        if (node.id !== "casestudy-preview" && node.id !== "casestudy-preview-style") {
+          document.body.insertBefore(document.adoptNode(node), bar);
+        }
+      });
+      document.title = doc.title;
+      document.body.className = doc.body.className;
+      page.version = JSON.parse(next.getAttribute("data-state")).version;
+      document.documentElement.setAttribute("data-preview-version", String(page.version));
+      swapping = false;
+      if (latest && latest.version !== page.version) follow(latest);
+    }).catch(function () { reload(); });
+  }
+
+  var latest = null;
+  function follow(state) {
+    latest = state;
+    if (!pdfView && state.version !== page.version) {
+      if (state.full) reload(); else swap();
+    }
+  }
+
   var source = new EventSource("/_preview/events");
   source.onmessage = function (event) {
     var state = JSON.parse(event.data);
-    if (!pdfView && state.version !== page.version) {
-      sessionStorage.setItem(SCROLL, JSON.stringify([window.scrollX, window.scrollY]));
-      location.reload();
-      return;
-    }
+    follow(state);
     if (pdfView) showPdf(state);
     showProblems(state.problems);
     status.textContent = state.pdf;
-    document.documentElement.setAttribute("data-preview-version", String(state.version));
   };
   source.onerror = function () {
     status.textContent = "not connected: is casestudy preview still running?";
