@@ -282,3 +282,39 @@ def test_a_host_off_the_machine_must_be_asked_for_and_is_warned_about(repo):
     assert result.exit_code == 2
     assert "warning: listening on 256.1.1.1" in result.output
     assert "cannot listen on 256.1.1.1:0" in result.output
+
+
+def test_a_remembered_section_renders_as_a_fresh_one(session, repo):
+    """The preview parses only the sections that changed; rendering a remembered parse
+    again gives the same page as parsing anew."""
+    from casestudy.load import load_series, load_study
+    from casestudy.render import render_html
+
+    root, series = repo / "countries" / "norway", load_series(repo)
+    pages = [render_html(load_study(root, session._parse), series, "web") for _ in range(2)]
+    assert pages[0] == pages[1] == render_html(load_study(root), series, "web")
+
+
+def test_the_pdf_follows_the_newest_save(repo):
+    """A save while the PDF renders stops that render; the PDF shown has the newest text."""
+    from pypdf import PdfReader
+
+    study = repo / "countries" / "norway"
+    section = study / "sections" / "08-conclusion.md"
+    good = section.read_text("utf-8")
+    # a first version long enough that its render is still running when the save comes
+    section.write_text(good + "\n\n".join(["A long paragraph of filler text. " * 40] * 400),
+                       "utf-8")
+    with Preview(study, repo) as preview:
+        wait_until(lambda: "building" in preview.state()["pdf"], timeout=60)
+        pid = preview._pdf._worker.process.pid
+        section.write_text(good.replace("\n\n", "\n\nThe newest sentence.\n\n", 1), "utf-8")
+        wait_until(lambda: preview.state()["pdf_version"] > 0, timeout=240)
+        text = " ".join(p.extract_text() for p in PdfReader(preview.pdf_file()).pages)
+        assert "The newest sentence." in text
+        assert preview.state()["pdf"].startswith("PDF: ready")
+        # the first render was stopped: its worker is gone, a new one built the PDF
+        assert preview._pdf._worker.process.pid != pid and not _alive(pid)
+        status, headers, body = get(preview, "/norway/norway.pdf")
+        assert status == 200 and headers["Content-Type"] == "application/pdf"
+        assert body == preview.pdf_file().read_bytes()
