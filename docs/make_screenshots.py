@@ -86,7 +86,7 @@ def web_pngs(index_png: Path, preview_png: Path) -> bool:
         build_series([repo / "countries" / "italy"], out, ("html",), load_series(repo),
                      repo=repo)
         browser = pw.chromium.launch(executable_path=chromium, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1100, "height": 820})
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
         page.goto((out / "index.html").as_uri())
         page.evaluate("document.fonts.ready.then(() => true)")
         page.screenshot(path=str(index_png))

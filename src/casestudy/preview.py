@@ -268,11 +268,12 @@ class Preview:
             series = load_series(self.repo)
             study = load_study(self.root, self._parse)
             problems = check_study(study)
-            errors = [str(p) for p in problems if p.is_error]
+            errors = [p for p in problems if p.is_error]
             if errors:
-                self._changed(_problems=errors)
+                self._changed(_problems=[self._located(p.path, str(p)) for p in errors])
                 self._report(Event("problems", f"{len(errors)} error(s); the page shows "
-                                   "the last version without errors", tuple(errors),
+                                   "the last version without errors",
+                                   tuple(str(p) for p in errors),
                                    time.perf_counter() - started))
                 return False
             folder = self._write_page(study, series)
@@ -282,7 +283,7 @@ class Preview:
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
         except CasestudyError as exc:
-            self._changed(_problems=[str(exc)])
+            self._changed(_problems=[self._located(exc.path, str(exc))])
             self._report(Event("problems", "the study cannot be read", (str(exc),),
                                time.perf_counter() - started))
             return False
@@ -296,6 +297,20 @@ class Preview:
         self._report(Event("page", f"page updated ({len(warned)} warning(s))", tuple(warned),
                            time.perf_counter() - started))
         return True
+
+    def _located(self, path: str | None, line: str) -> str:
+        """A problem's line for the page: its path relative to the series repository
+        (the terminal keeps paths relative to the working folder, as check does)."""
+        from .errors import display_path
+
+        if path is None:
+            return line
+        shown = display_path(path)
+        try:
+            relative = Path(path).resolve().relative_to(self.repo).as_posix()
+        except ValueError:
+            return line
+        return relative + line[len(shown):] if line.startswith(shown) else line
 
     def _parse(self, text: str) -> Any:
         """markdown.parse_section, remembered: a save changes one section, not eight.
