@@ -249,10 +249,10 @@ def preview(
     signal.signal(signal.SIGTERM, stop)
     session = Preview(root, repo, host=host, port=port, pdf=pdf, on_event=show)
     try:
-        session.start()
-    except OSError as exc:
-        raise CasestudyError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    try:
+        try:
+            session.start()
+        except OSError as exc:
+            raise CasestudyError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         err.print(f"previewing {root.name} at {session.url} (Ctrl-C to stop)", markup=False)
         session.wait()
     except KeyboardInterrupt:

@@ -165,12 +165,13 @@ class Preview:
 
     def close(self) -> None:
         """Stop serving, watching and rendering; remove the temporary folder."""
+        if self.server is not None:
+            self.server.closing.set()
         self._stop.set()
         self._dirty.set()
         with self._lock:
             self._lock.notify_all()
         if self.server is not None:
-            self.server.closing.set()
             self.server.shutdown()
             self.server.server_close()
         if self._pdf is not None:
