@@ -202,9 +202,12 @@ def main() -> None:
     if args.write:
         import datetime as dt
 
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         section = (f"{HEADING}\n\nMeasured by `python bench/web.py --write BENCHMARKS.md` on "
                    f"{dt.date.today().isoformat()}, on the same machine (a browser and the "
-                   "preview share its two cores with the PDF worker).\n\n"
+                   "preview share its cores with the PDF worker; load average at the end "
+                   f"of the run: {load}). The machine is shared, and (g) moves with its "
+                   "load: the same code measured 0.60 s in a run at load 11.\n\n"
                    + "\n".join(table) + "\n")
         text = args.write.read_text("utf-8") if args.write.exists() else "# Benchmarks\n"
         at = text.find(HEADING)
