@@ -89,6 +89,8 @@ def test_its_own_files_are_served(session):
     assert get(session, "/assets/web.css")[0] == 200
     assert get(session, "/assets/brand.css")[0] == 200
     assert get(session, "/", method="HEAD")[0] == 302
+    status, headers, body = get(session, "/_preview/events", method="HEAD")
+    assert (status, body) == (200, b"") and headers["Content-Type"].startswith("text/event-")
 
 
 def test_a_symbolic_link_inside_its_folders_is_not_followed(session, repo):

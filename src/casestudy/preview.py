@@ -398,7 +398,7 @@ class _PdfBuilder:
     def loop(self) -> None:
         from .errors import display_path
         from .load import load_series
-        from .workers import Task, _context, _Worker
+        from .workers import Task, start_worker
 
         session, done = self.session, 0
         stop = session._stop
@@ -417,7 +417,7 @@ class _PdfBuilder:
                 except CasestudyError:
                     continue  # the page's check reports it
                 if self._worker is None or not self._worker.process.is_alive():
-                    self._worker = _Worker(_context(), PDF_MEMORY_MB)
+                    self._worker = start_worker(PDF_MEMORY_MB)
                 worker = self._worker
                 session._changed(_pdf_state="PDF: building…")
                 worker.give(Task(session.root, self.out, ("pdf",), series, False), PDF_TIMEOUT)

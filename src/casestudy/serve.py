@@ -175,7 +175,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if parts in ([""], ["index.html"]) or parts == [slug]:
             return self._redirect(f"/{slug}/")
         if parts == ["_preview", "events"]:
-            return self._events()
+            return self._events(head)
         if parts == ["_preview", "pdf"]:
             return self._page(self.server.pdf_page.replace("{{slug}}", escape(slug)), head)
         if parts[0] == "assets" and len(parts) > 1:
@@ -248,7 +248,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 while chunk := handle.read(1 << 16):
                     self.wfile.write(chunk)
 
-    def _events(self) -> None:
+    def _events(self, head: bool) -> None:
         """Server-sent events: the preview's state now, then each time it changes."""
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -256,6 +256,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
+        if head:
+            return
         session = self.server.session
         seen = -1
         try:

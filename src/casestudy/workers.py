@@ -226,6 +226,12 @@ def start_server() -> Callable[[], None]:
     return stop
 
 
+def start_worker(memory_mb: int) -> _Worker:
+    """One warm worker of its own (the preview keeps one for its PDF): ``give`` it a
+    task, read the Outcome from ``conn``, ``stop`` it to end a render early."""
+    return _Worker(_context(), memory_mb)
+
+
 def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,
              on_outcome: Callable[[Outcome], None]) -> list[Outcome]:
     """Run ``tasks`` on up to ``jobs`` workers; report each outcome as it arrives."""
