@@ -14,7 +14,6 @@ session stops its threads and worker and removes its temporary folder.
 
 from __future__ import annotations
 
-import functools
 import logging
 import shutil
 import tempfile
@@ -371,11 +370,12 @@ class _PdfBuilder:
         self.session = session
         self.out = session.tmp / "pdf"
         self._wanted = 0
+        self._done = 0  # the request last taken up
         self._cond = threading.Condition()
         self._worker: Any = None
 
-    def _news(self, done: int) -> bool:
-        return self._wanted != done or self.session._stop.is_set()
+    def _news(self) -> bool:
+        return self._wanted != self._done or self.session._stop.is_set()
 
     def request(self) -> None:
         with self._cond:
@@ -396,19 +396,33 @@ class _PdfBuilder:
             remove_leftovers(self.out, self.session.slug, worker.process.pid)
 
     def loop(self) -> None:
+        """Render the PDF whenever asked; a bug here is reported, not the end of PDFs."""
+        while not self.session._stop.is_set():
+            try:
+                self._loop()
+                return
+            except Exception as exc:
+                log.exception("preview PDF")
+                self._drop_worker()
+                self._done = self._wanted  # not again until the next save
+                self.session._changed(_pdf_state="PDF: internal error; the last PDF stays")
+                self.session._report(Event("error", f"PDF: internal error ({exc!r})"))
+                self.session._stop.wait(1.0)
+
+    def _loop(self) -> None:
         from .errors import display_path
         from .load import load_series
         from .workers import Task, start_worker
 
-        session, done = self.session, 0
+        session = self.session
         stop = session._stop
         try:
             while not stop.is_set():
                 with self._cond:
-                    self._cond.wait_for(functools.partial(self._news, done))
+                    self._cond.wait_for(self._news)
                     if stop.is_set():
                         return
-                    done = self._wanted
+                    done = self._done = self._wanted
                 # let a burst of saves settle, and the browser show the page first
                 if stop.wait(PDF_SETTLE) or self._wanted != done:
                     continue
