@@ -31,6 +31,7 @@ from .errors import CasestudyError
 log = logging.getLogger(__name__)
 WATCH_STEP_MS = 30  # how long the watcher waits for more changes before it reports them
 PDF_SETTLE = 0.4  # seconds without a newer save before a PDF render starts
+WATCH_READY = 10.0  # seconds the watchers may take to start
 PDF_TIMEOUT = 600.0
 PDF_MEMORY_MB = 4096
 
@@ -92,6 +93,7 @@ class Preview:
         self._changed_paths: set[str] = set()
         self._font_tag = f"{time.time_ns():x}"
         self._parsed: dict[str, Any] = {}
+        self._watching = (threading.Event(), threading.Event())
         self._pdf_state = "PDF: waiting for a page without errors" if pdf else "PDF: off"
         self._pdf_version = 0
         self._pdf_file: Path | None = None
@@ -145,12 +147,20 @@ class Preview:
 
         try:
             self._write_fonts()
+            before = self._snapshot()
             self.refresh()
             self.server = start_server(self.host, self.port, self)
+            self._spawn(self._watch_loop, "preview-watch")
+            self._spawn(self._watch_files, "preview-watch-top")
+            # once both watchers see every change, catch up with any made before
+            if not all(ready.wait(WATCH_READY) for ready in self._watching):
+                self._report(Event("error", "the file watcher is slow to start; changes "
+                                   "made in the first seconds may be missed"))
+            if self._snapshot() != before:
+                self.refresh()
         except BaseException:
             self.close()
             raise
-        self._spawn(self._watch_loop, "preview-watch")
         self._spawn(self._render_loop, "preview-render")
         if self._pdf is not None:
             self._spawn(self._pdf.loop, "preview-pdf")
@@ -201,32 +211,46 @@ class Preview:
     def _watch_loop(self) -> None:
         from watchfiles import watch
 
-        folders, files = self.watched()
-        # series.yaml and _brand.yml are watched through their folder, without going down
-        # into it (an editor that saves by renaming would leave a watch on the file behind)
-        top = threading.Thread(target=self._watch_files, args=(files,), daemon=True,
-                               name="preview-watch-top")
-        top.start()
-        self._threads.append(top)
+        folders, _ = self.watched()
+        # rust_timeout with yield_on_timeout: the first (empty) yield says the watch is set
         try:
             for changes in watch(*folders, step=WATCH_STEP_MS, stop_event=self._stop,
-                                 rust_timeout=500, yield_on_timeout=False,
+                                 rust_timeout=200, yield_on_timeout=True,
                                  raise_interrupt=False):
-                self._saw(changes)
+                self._watching[0].set()
+                if changes:
+                    self._saw(changes)
         except Exception as exc:  # a vanished study folder ends watching, not the server
             self._report(Event("error", f"stopped watching {self.root}: {exc}"))
 
-    def _watch_files(self, files: list[Path]) -> None:
+    def _watch_files(self) -> None:
+        """series.yaml and _brand.yml, through their folder without going down into it
+        (an editor that saves by renaming would leave a watch on the file itself behind)."""
         from watchfiles import watch
 
-        names = {str(f) for f in files}
+        names = {str(f) for f in self.watched()[1]}
         try:
             for changes in watch(self.repo, recursive=False, step=WATCH_STEP_MS,
-                           stop_event=self._stop, rust_timeout=500, raise_interrupt=False,
-                           watch_filter=lambda change, path: path in names):
-                self._saw(changes)
+                                 stop_event=self._stop, rust_timeout=200, yield_on_timeout=True,
+                                 raise_interrupt=False,
+                                 watch_filter=lambda change, path: path in names):
+                self._watching[1].set()
+                if changes:
+                    self._saw(changes)
         except Exception as exc:
             self._report(Event("error", f"stopped watching {self.repo}: {exc}"))
+
+    def _snapshot(self) -> list[tuple[str, int, int]]:
+        """Size and time of every file the watchers see (the package's branding aside)."""
+        folders, files = self.watched()
+        found = []
+        for path in [*files, *(p for f in folders if f != BRANDING for p in f.rglob("*"))]:
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            found.append((str(path), info.st_size, info.st_mtime_ns))
+        return sorted(found)
 
     def _saw(self, changes: set[tuple[Any, str]]) -> None:
         with self._lock:
