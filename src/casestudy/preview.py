@@ -351,12 +351,11 @@ class Preview:
     def _write_page(self, study: Any, series: Any) -> Path:
         """A new folder with the page and its figures; the shared assets rewritten."""
         from .build import write_edition
-        from .site import brand_css
+        from .site import brand_css, write_brand_files
         from .write import atomic_write
 
         assets = self.assets_folder()
-        for name in ("web.css", "logo.svg"):
-            atomic_write(assets / name, (BRANDING / name).read_bytes(), durable=False)
+        write_brand_files(assets)
         atomic_write(assets / "brand.css", brand_css(series, _font_css(self._font_tag)).encode(),
                      durable=False)
         self._renders += 1
