@@ -139,6 +139,8 @@ def test_a_preview_page_carries_the_live_script_and_the_published_page_does_not(
     nonce = re.search(r"'nonce-([^']+)'", headers["Content-Security-Policy"]).group(1)
     assert f'<script nonce="{nonce}" id="casestudy-preview"'.encode() in body
     assert b"EventSource" in body
+    # the published page's own policy (no script at all) is replaced by the header's
+    assert b'http-equiv="Content-Security-Policy"' not in body
     from casestudy.build import build_study
     from casestudy.load import load_series
 
@@ -146,6 +148,7 @@ def test_a_preview_page_carries_the_live_script_and_the_published_page_does_not(
     build_study(repo / "countries" / "norway", out, ("html",), load_series(repo), repo=repo)
     for page in (out / "norway" / "index.html", out / "index.html"):
         text = page.read_text("utf-8")
+        assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in text
         assert "casestudy-preview" not in text and "EventSource" not in text
         assert "<script" not in text.replace('<script type="application/ld+json">', "")
 
