@@ -291,7 +291,7 @@ class Preview:
         try:
             series = load_series(self.repo)
             study = load_study(self.root, self._parse)
-            problems = check_study(study)
+            problems = check_study(study, series)
             errors = [p for p in problems if p.is_error]
             if errors:
                 self._changed(_problems=[self._located(p.path, str(p)) for p in errors])
