@@ -412,11 +412,13 @@ class _PdfBuilder:
 
     def _drop_worker(self) -> None:
         from .build import remove_leftovers
+        from .workers import remove_worker_tempdir
 
         worker, self._worker = self._worker, None
         if worker is not None:
             worker.stop()
             remove_leftovers(self.out, self.session.slug, worker.process.pid)
+            remove_worker_tempdir(worker.process.pid)  # WeasyPrint's temporary fonts
 
     def loop(self) -> None:
         """Render the PDF whenever asked; a bug here is reported, not the end of PDFs."""
