@@ -152,7 +152,9 @@ def test_each_edition_links_its_stylesheet_once(built):
     from casestudy.render import render_html
 
     web = (built / "norway" / "index.html").read_text()
-    assert web.count('rel="stylesheet"') == 1 and web.count("assets/web.css") == 1
+    # the shared web.css and the series' brand.css, each once
+    assert web.count('rel="stylesheet"') == 2
+    assert web.count("assets/web.css") == 1 and web.count("assets/brand.css") == 1
     study = make_study(built.parent / "links" / "norway")
     printed = render_html(load_study(study), SERIES, "print")
     assert printed.count('rel="stylesheet"') == 1 and printed.count("brief.css") == 1
