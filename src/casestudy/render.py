@@ -22,10 +22,11 @@ from markupsafe import Markup, escape
 from . import __version__
 from .brand import BRANDING, ChartStyle, brief_fonts, chart_style, font_stacks
 from .chart import load_chart, parse_settings
+from .cite import Citer, format_citations, ibid_variant, style_path
 from .draw import data_table, drawn
 from .errors import BuildError
 from .fetch import CHART_URL, Refused, local_image
-from .load import Study
+from .load import Study, series_root
 from .markdown import RenderContext, render_body
 from .schema import SeriesConfig
 from .svg import sanitize
@@ -128,17 +129,14 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
             raise BuildError(str(exc), study.root) from None
         return figure_url(path) if figure_url else url(path)
 
-    ctx = RenderContext(image_url=image_url, mode=mode)
     style = chart_style(series.colors.model_dump())
-    sections = []
-    for section in study.sections:
-        if section.parsed is None:
-            continue
-        ctx.chart = partial(_chart, study.root, section.path, style, mode, chart_cache)
-        heading = section.parsed.heading or section.spec.default_heading(meta.country.adjective)
-        anchor = f"s-{section.spec.id}"
-        body = Markup(render_body(section.parsed, ctx, anchor))
-        sections.append(RenderedSection(section.spec.id, anchor, heading, body))
+
+    def chart(section: Path) -> Callable[..., tuple[str, str]]:
+        return partial(_chart, study.root, section, style, mode, chart_cache)
+
+    citer = _citations(study, series, image_url, mode, chart)
+    ctx = RenderContext(image_url=image_url, mode=mode, citer=citer)
+    sections = _sections(study, ctx, meta.country.adjective, chart)
     template = _environment().get_template("brief.html" if mode == "print" else "web.html")
     fonts = {f.path: url(f.path) for f in brief_fonts(series)}
     html = template.render(
@@ -150,8 +148,40 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         author_names=_names([a.name for a in meta.authors]),
         date_long=_long_date(meta.date),
         endnotes=[(n, Markup(body)) for n, body in ctx.endnotes],
+        bibliography=[Markup(entry) for entry in (citer.bibliography if citer else [])],
     )
     return html if mode == "print" else with_csp(html)
+
+
+def _sections(study: Study, ctx: RenderContext, adjective: str,
+              chart: Callable[[Path], Callable[..., tuple[str, str]]]) -> list[RenderedSection]:
+    sections = []
+    for section in study.sections:
+        if section.parsed is None:
+            continue
+        ctx.chart = chart(section.path)
+        heading = section.parsed.heading or section.spec.default_heading(adjective)
+        anchor = f"s-{section.spec.id}"
+        body = Markup(render_body(section.parsed, ctx, anchor))
+        sections.append(RenderedSection(section.spec.id, anchor, heading, body))
+    return sections
+
+
+def _citations(study: Study, series: SeriesConfig, image_url: Callable[[str], str],
+               mode: str, chart: Callable[[Path], Callable[..., tuple[str, str]]]
+               ) -> Citer | None:
+    """The brief's citations, formatted: a first rendering finds them in note order."""
+    if not any(s.parsed and s.parsed.citations for s in study.sections):
+        return None
+    citer = Citer()
+    first = RenderContext(image_url=image_url, mode=mode, citer=citer)
+    _sections(study, first, "", chart)
+    settings = series.citations
+    repo = series_root(study.root) or study.root
+    style = style_path(ibid_variant(settings.style) if settings.ibid else settings.style, repo)
+    format_citations(citer, first.footnotes, study.library.files, style,
+                     settings.bibliography)
+    return citer
 
 
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
