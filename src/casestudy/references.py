@@ -9,6 +9,7 @@ over the series' entry of the same key, as pandoc also decides.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -131,11 +132,16 @@ def _read_json(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
 def _read_bib(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
     import bibtexparser
 
+    logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # we report, located
     lib = bibtexparser.parse_string(text)
     for block in lib.failed_blocks:
         line = (block.start_line or 0) + 1
-        reason = str(getattr(block, "error", "") or "cannot be read").splitlines()[0]
-        problems.append(error(path, line, 1, f"BibTeX entry not understood: {reason}"))
+        if type(block).__name__ == "DuplicateBlockKeyBlock":
+            message = f"reference key {getattr(block, 'key', '')!r} is defined twice here; keep one"
+        else:
+            message = ("BibTeX entry not understood: an unclosed brace or quote, or a "
+                       "missing comma, from here on")
+        problems.append(error(path, line, 1, message))
     out = []
     for item in lib.entries:
         fields = {k.lower(): str(f.value) for k, f in item.fields_dict.items()}
