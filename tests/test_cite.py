@@ -381,3 +381,15 @@ def test_a_dependent_style_from_the_collection_uses_its_parent(tmp_path):
                      if "zotero.org/styles/chicago-notes\"" in p.read_text("utf-8"))
     shutil.copyfile(dependent, tmp_path / "journal.csl")
     assert style_path("journal.csl", tmp_path).name == "chicago-notes.csl"
+
+
+def test_a_cited_source_in_a_script_no_brief_font_has_is_located(tmp_path):
+    repo = cited_repo(tmp_path)
+    refs = repo / "countries/cited/references.json"
+    data = json.loads(refs.read_text("utf-8"))
+    data[2]["container-title"] = "日本経済新聞"  # the news story's paper, in Japanese
+    refs.write_text(json.dumps(data, indent=2, ensure_ascii=False), "utf-8")
+    lines = _check_lines(repo)
+    assert any(line.startswith("countries/cited/references.json:")
+               and ": error: U+65E5 日, U+672C 本, U+7D4C 経 and 3 more (Han) are in no brief "
+                   "font" in line for line in lines), lines

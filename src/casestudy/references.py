@@ -17,6 +17,13 @@ from typing import Any
 from .errors import Problem, error, warning
 
 NAMES = ("references.json", "references.bib")
+# fields a note or a bibliography entry prints (the glyph rule reads them)
+_CSL_PRINTED = ("title", "container-title", "collection-title", "publisher",
+                "publisher-place", "genre", "archive", "event", "medium", "edition")
+_CSL_NAMES = ("author", "editor", "translator", "container-author", "director", "interviewer")
+_BIB_PRINTED = ("title", "booktitle", "journaltitle", "journal", "publisher", "institution",
+                "location", "address", "series", "type", "edition", "author", "editor",
+                "organization", "howpublished")
 MAX_BYTES = 5_000_000
 
 
@@ -32,6 +39,7 @@ class Entry:
     title: str
     year: str
     url: str
+    printed: tuple[str, ...] = ()  # what a note can print of it (names, titles, places)
 
 
 @dataclass
@@ -123,7 +131,8 @@ def _read_json(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
         line, col = doc.where((i, "id"))
         entry = Entry(str(item["id"]), path, line, col, str(item.get("type", "")),
                       _text(item.get("title")), _csl_year(item.get("issued")),
-                      _text(item.get("URL")) or _doi(_text(item.get("DOI"))))
+                      _text(item.get("URL")) or _doi(_text(item.get("DOI"))),
+                      _csl_printed(item))
         _missing(entry, problems)
         out.append(entry)
     return out
@@ -149,10 +158,21 @@ def _read_bib(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
         year = fields.get("year") or fields.get("date", "")[:4]
         entry = Entry(item.key, path, line, 1, item.entry_type.lower(),
                       _debrace(fields.get("title", "")), year,
-                      fields.get("url") or _doi(fields.get("doi", "")))
+                      fields.get("url") or _doi(fields.get("doi", "")),
+                      tuple(_debrace(fields[name]) for name in _BIB_PRINTED if name in fields))
         _missing(entry, problems)
         out.append(entry)
     return out
+
+
+def _csl_printed(item: dict[str, Any]) -> tuple[str, ...]:
+    out = [_text(item.get(name)) for name in _CSL_PRINTED]
+    for role in _CSL_NAMES:
+        people = item.get(role)
+        for person in people if isinstance(people, list) else []:
+            if isinstance(person, dict):
+                out += [_text(person.get(part)) for part in ("given", "family", "literal")]
+    return tuple(text for text in out if text)
 
 
 def _text(value: Any) -> str:
