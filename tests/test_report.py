@@ -51,6 +51,11 @@ SHAPE: dict[str, Any] = {
         "footnotes": "int",
         "figures": "int",
         "figures_missing_alt": "int",
+        "charts": "int",
+        "citations": "int",
+        "sources": [{"key": "string", "title": "string", "year": "string", "url": "string",
+                     "type": "string", "file": "string", "line": "int", "cited": "bool",
+                     "level": "string"}],
         "template": {"version": "int or null", "current": "int", "status": "string"},
         "pdf": {"path": "string", "status": "string"},
         "counts": {"errors": "int", "warnings": "int", "infos": "int"},
@@ -290,8 +295,8 @@ def test_plain_table_lists_rows_and_findings(varied):
     lines = text.splitlines()
     gaps = next(line for line in lines if " gaps NO " in line).split()
     assert gaps[:4] == ["9", "gaps", "NO", "final"]
-    assert gaps[-16:] == ["10↓", "339", "420", "826", "-", "334", "miss", "610↑",  # words
-                          "1", "4", "1", "1", "5", "2", "v1", "missing"]
+    assert gaps[-17:] == ["10↓", "339", "420", "826", "-", "334", "miss", "610↑",  # words
+                          "1", "4", "1", "1", "0", "5", "2", "v1", "missing"]  # 0 charts
     assert any(line.endswith("/countries/gaps/sections/08-conclusion.md:1:1: warning: 610 "
                              "words of body text (headings, footnotes, tables and figures not "
                              "counted); the conclusion section should have 100-600")

@@ -301,6 +301,34 @@ def test_html_to_pdf_fails_the_build_on_a_refused_resource(fenced_render):
     assert server.accepted == 0
 
 
+def test_the_fetcher_serves_drawn_charts_and_nothing_they_refer_to(tmp_path):
+    """Charts reach WeasyPrint as data:image/svg+xml;base64 URLs made by render.py; the
+    fetcher serves them through the SVG sanitizer (no read), refusing one whose SVG
+    points anywhere."""
+    import base64
+
+    from casestudy.fetch import CHART_URL, Refused
+    from casestudy.svg import sanitize
+
+    log = FetchLog()
+    fetcher = make_fetcher([tmp_path], log)
+    clean = b'<svg xmlns="http://www.w3.org/2000/svg"><title id="t">x</title></svg>'
+    response = fetcher.fetch(CHART_URL + base64.b64encode(clean).decode())
+    assert response.read() == sanitize(clean).data  # what every SVG figure gets
+    assert response.headers["Content-Type"] == "image/svg+xml"
+    hostile = [b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>',
+               b'<svg><style>@import "http://127.0.0.1:1/x.css";</style></svg>',
+               b'<!DOCTYPE svg [<!ENTITY x SYSTEM "/etc/passwd">]><svg>&x;</svg>', b"\xff\xfe"]
+    for svg in hostile:
+        with pytest.raises(Refused):
+            fetcher.fetch(CHART_URL + base64.b64encode(svg).decode())
+    with pytest.raises(Refused):
+        fetcher.fetch(CHART_URL + "not base64!")
+    with pytest.raises(Refused):  # only the chart form: other data: URLs are refused
+        fetcher.fetch("data:image/svg+xml," + clean.decode())
+    assert log.served == ["chart"] and len(log.refused) == 6
+
+
 # ------------------------------------------------------------------ a whole build, audited
 
 
@@ -351,6 +379,8 @@ def test_a_build_opens_files_only_in_the_allowed_roots(audited):
     assert len(opened) > 10  # the hook saw the build (sections, figures, fonts, output)
     assert any(p.suffix == ".pdf" for p in opened)
     assert any(p.name == "index.html" for p in opened)  # the web edition too
+    assert study / "figures" / "values.csv" in opened  # the chart's data, read for drawing
+    assert any(p.parent == out / ".casestudy" / "charts" for p in opened)  # and kept
     outside = [str(p) for p in opened
                if not any(p == r or r in p.parents for r in roots) and not _weasyprint_temp(p)]
     assert outside == []

@@ -124,3 +124,45 @@ def font_roots(series: SeriesConfig | None = None) -> list[Path]:
     fallback font file by itself (never the folder it sits in)."""
     folders = {font.path.parent for font in brand_fonts()}
     return sorted(folders) + sorted({font.path for font in fallback_fonts(series)})
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """How charts are drawn in the brand: the one place the chart writer reads it from.
+
+    Colours come from the series' brand colours (primary, accent, muted, tint); the
+    categorical palette adds lighter mixes of them, so a brand change redraws every
+    chart in its colours. The typeface is the brand's sans.
+    """
+
+    font: str
+    ink: str  # titles and value labels
+    muted: str  # axis labels, unit line
+    grid: str
+    baseline: str
+    accent: str
+    palette: tuple[str, ...]
+    title_size: float = 16
+    label_size: float = 12
+    small_size: float = 11
+    width: int = 600
+    height: int = 320
+
+
+def _mix(color: str, other: str, share: float) -> str:
+    """``color`` moved towards ``other`` by ``share`` (0..1), as #rrggbb."""
+    a = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
+def chart_style(colors: dict[str, str]) -> ChartStyle:
+    """The chart style for the brand ``colors`` (primary, accent, muted, tint)."""
+    primary, accent, muted = colors["primary"], colors["accent"], colors["muted"]
+    white = "#ffffff"
+    sans = next(f.family for f in brand_fonts() if "Sans" in f.family)
+    return ChartStyle(
+        font=sans, ink=primary, muted=muted, accent=accent,
+        grid=_mix(muted, white, 0.75), baseline=_mix(muted, white, 0.35),
+        palette=(primary, accent, muted, _mix(primary, white, 0.5), _mix(accent, white, 0.5),
+                 _mix(muted, white, 0.55)))

@@ -45,6 +45,7 @@ _SWAP_ATTEMPTS = 100
 # The web edition's column is 44rem (704 px); photos wider than twice that (sharp on
 # high-density screens) are scaled down for it. The PDF resamples on its own (pdf.py).
 WEB_MAX_WIDTH = 1600
+CHARTS = "charts"  # drawn charts, by digest of what they are drawn from (draw.py)
 _WEB_SCALED = {".png", ".jpg", ".jpeg", ".webp"}  # not GIF: it may be animated
 
 
@@ -143,7 +144,7 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str) ->
     from .render import render_html
 
     remove_temporaries(target, older_than=STALE_SECONDS)
-    html = render_html(study, series, "print")
+    html = render_html(study, series, "print", chart_cache=target.parent / STATE_DIR / CHARTS)
     roots = [study.root, BRANDING, *font_roots(series)]
     assert study.meta is not None
     epoch = calendar.timegm(study.meta.date.timetuple())
@@ -159,7 +160,7 @@ def check_targets(out: Path, slug: str, bases: tuple[Path, ...] = ()) -> None:
     it, is a symbolic link or of the wrong kind: a repository that ships ``build`` as a
     link to another folder must not make a build delete or write there."""
     check_target(out, (*bases, Path.cwd()), folder=True)
-    for path in (out / slug, out / STATE_DIR):
+    for path in (out / slug, out / STATE_DIR, out / STATE_DIR / CHARTS):
         check_target(path, (out,), folder=True)
     for path in (*output_paths(out, slug).values(), out / STATE_DIR / f"{slug}.json"):
         check_target(path, (out,))
@@ -195,7 +196,7 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
         from .site import copy_pdf
 
         pdf_size = copy_pdf(output_paths(out, study.slug)["pdf"], staging)
-        write_edition(study, series, staging, pdf_size)
+        write_edition(study, series, staging, pdf_size, out / STATE_DIR / CHARTS)
         os.chmod(staging, 0o755)
         _swap_in(staging, folder, out, study.slug)
     except BaseException:
@@ -204,7 +205,8 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path) -> P
     return folder / "index.html"
 
 
-def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: int) -> None:
+def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: int,
+                  chart_cache: Path | None = None) -> None:
     """The study's page in ``folder``, with the files its sections show (published at
     their place in the study, sanitized or scaled: ``_copy_for_web``). The shared assets
     are at ``../assets`` (site.py), the series index at ``../index.html``, the PDF (when
@@ -234,7 +236,7 @@ def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: in
     links = WebLinks(stylesheets=assets.stylesheets, index_url="../index.html",
                      pdf_url=f"{study.slug}.pdf" if pdf_size else "", pdf_size=pdf_size,
                      page_path=f"{study.slug}/index.html")
-    html = render_html(study, series, "web", urls, figure_url, links)
+    html = render_html(study, series, "web", urls, figure_url, links, chart_cache)
     (folder / "index.html").write_text(html, encoding="utf-8")
 
 

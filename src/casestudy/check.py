@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Problem, error, warning
 from .fetch import SAFE_LINK, Refused, image_problem, inside, real, resolve_image, svg_figure
 from .folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
 from .load import Section, Study, load_study
 from .schema import PLACEHOLDER, SeriesConfig
+
+if TYPE_CHECKING:
+    from .markdown import Block
 
 
 def check_study(study: Study, series: SeriesConfig | None = None,
@@ -41,6 +45,7 @@ def check_study(study: Study, series: SeriesConfig | None = None,
     problems += _check_figure_files(study)
     if glyphs:
         problems += study_problems(study, series)
+    problems += _check_citations(study)
     for path in study.extra_files:
         names = ", ".join(s.spec.filename for s in study.sections)
         problems.append(warning(path, 1, 1, f"not a section of the series schema; it is not "
@@ -79,6 +84,35 @@ def _check_figure_files(study: Study) -> list[Problem]:
             elif not (stat.S_ISLNK(mode) or stat.S_ISREG(mode)):
                 out.append(error(path, 1, 1, "not a regular file (a FIFO, socket or device); "
                                              "remove it"))
+    return out
+
+
+def _check_citations(study: Study) -> list[Problem]:
+    """Every cited key is in a reference list; every entry of the study's own list is cited."""
+    import difflib
+
+    entries = study.library.entries
+    out, cited = [], set()
+    for section in study.sections:
+        for ref in section.parsed.citations if section.parsed else []:
+            cited.add(ref.value)
+            if ref.value in entries:
+                continue
+            if not entries:
+                out.append(error(section.path, ref.line, ref.col,
+                                 f"@{ref.value} cites a reference list, but the study has "
+                                 "none: add references.json or references.bib (exported "
+                                 "from Zotero) to the study or the series"))
+                continue
+            hint = difflib.get_close_matches(ref.value, list(entries), n=1)
+            out.append(error(section.path, ref.line, ref.col,
+                             f"unknown reference key @{ref.value}"
+                             + (f"; did you mean @{hint[0]}?" if hint else "")))
+    own = set(study.library.study_files)
+    for entry in entries.values():
+        if entry.path in own and entry.key not in cited:
+            out.append(warning(entry.path, entry.line, entry.col,
+                               f"reference {entry.key!r} is never cited"))
     return out
 
 
@@ -253,9 +287,24 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
                 out.append(warning(path, block.line, 1, "figure has no 'Caption:' line"))
             if not block.source:
                 out.append(warning(path, block.line, 1, "figure has no 'Source:' line"))
+        elif block.kind == "chart":
+            out += _check_chart(study, path, block)
         elif block.kind == "table":
             if not block.has_table:
                 out.append(warning(path, block.line, 1, "table block holds no table"))
             if not block.caption:
                 out.append(warning(path, block.line, 1, "table has no 'Caption:' line"))
+    return out
+
+
+def _check_chart(study: Study, path: Path, block: Block) -> list[Problem]:
+    """A chart's settings and its CSV (read here, so every data error is found now)."""
+    from .chart import load_chart, parse_settings
+
+    settings, out = parse_settings(block.settings, path)
+    out += load_chart(study.root, path, settings, block.line)[1]  # the good settings too
+    if not block.caption:
+        out.append(warning(path, block.line, 1, "chart has no 'Caption:' line"))
+    if not block.source:
+        out.append(warning(path, block.line, 1, "chart has no 'Source:' line"))
     return out

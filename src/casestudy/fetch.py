@@ -9,6 +9,7 @@ network included, so a path that slipped past the checker still reads nothing.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import stat
@@ -105,6 +106,45 @@ def resolve_image(root: Path, src: str, section_dir: Path | None = None
     if info.st_size > MAX_IMAGE_BYTES:
         raise Refused(f"image {src!r} is larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
     return path, instead
+
+
+DATA_TYPES = (".csv",)
+
+
+def local_data(root: Path, base: Path, src: str) -> Path:
+    """Resolve a chart's data path to a CSV file inside the study, or refuse.
+
+    The path is relative to the section's folder (``base``), as a Markdown previewer
+    reads it: ``../figures/x.csv``. The study-root form (``figures/x.csv``) is accepted
+    too when nothing exists at the first reading. Same rules as images otherwise.
+    """
+    if not src.strip():
+        raise Refused("data path is empty")
+    if _SCHEME.match(src) or src.startswith("//"):
+        raise Refused(f"data {src!r} is not a file in the study: put the CSV in figures/ "
+                      "and write its path, e.g. ../figures/data.csv")
+    decoded = unquote(src)
+    if "\\" in decoded or "\x00" in decoded:
+        raise Refused(f"data path {src!r} has a backslash or NUL byte")
+    rel = Path(decoded)
+    if rel.is_absolute():
+        raise Refused(f"data path {src!r} is absolute; write it relative to the section file")
+    root = real(root)
+    path = real(base / rel)
+    if not os.path.lexists(path) and not decoded.startswith("../"):
+        path = real(root / rel)
+    if not inside(path, root):
+        raise Refused(f"data path {src!r} leads outside the study folder")
+    try:
+        info = os.stat(path)
+    except OSError:
+        raise Refused(f"data file {src!r} not found (paths are relative to the section "
+                      "file: ../figures/data.csv)") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise Refused(f"data {src!r} is not a regular file")
+    if path.suffix.lower() not in DATA_TYPES:
+        raise Refused(f"data {src!r} is not a .csv file")
+    return path
 
 
 def pillow() -> Any:
@@ -234,6 +274,10 @@ def make_fetcher(roots: list[Path], log: FetchLog) -> Any:
     class StudyFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
             try:
+                if url.startswith(CHART_URL):  # a chart render.py drew: bytes, not a read
+                    data = _chart_svg(url)
+                    log.served.append("chart")
+                    return URLFetcherResponse(url[:40], data, {"Content-Type": "image/svg+xml"})
                 path = _allowed_file(url, allowed)
                 data = served_bytes(path)
             except Refused as exc:
@@ -263,6 +307,27 @@ def served_bytes(path: Path) -> bytes:
         if reason:
             raise Refused(f"{path}: {reason}")
     return path.read_bytes()
+
+
+# The one data: URL served: the charts render.py draws into the print HTML. The checker
+# refuses data: URLs in what authors write, and so does render.py's image_url.
+CHART_URL = "data:image/svg+xml;base64,"
+
+
+def _chart_svg(url: str) -> bytes:
+    """A chart data: URL's SVG, through the same sanitizer as every SVG figure; refused
+    if it is not base64 or the sanitizer refuses it (it refers to anything, say)."""
+    from .svg import sanitize
+
+    try:
+        data = base64.b64decode(url[len(CHART_URL):], validate=True)
+    except ValueError:  # binascii.Error
+        raise Refused("a chart data: URL that is not base64") from None
+    clean = sanitize(data)
+    if clean.data is None:
+        first = clean.findings[-1]
+        raise Refused(f"a drawn chart: {first.message}")
+    return bytes(clean.data)
 
 
 _FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2", ".css": "text/css"}

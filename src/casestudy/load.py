@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from .errors import Problem, StudyNotFound, error
 from .fetch import inside, real
+from .references import Library, load_library
 from .schema import SECTIONS, SectionSpec, SeriesConfig, StudyMeta
 from .yamlfile import YamlDoc, read_yaml
 
@@ -52,6 +53,7 @@ class Study:
     sections: list[Section]
     extra_files: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    library: Library = field(default_factory=Library)  # what the study may cite
 
     @property
     def slug(self) -> str:
@@ -210,7 +212,16 @@ def load_study(root: Path, parse: Callable[[str], ParsedSection] | None = None) 
     known = {spec.filename for spec in SECTIONS}
     extra = (sorted(p for p in folder.glob("*") if p.name not in known)
              if folder.is_dir() and not outside else [])
-    return Study(root, meta, doc, sections, extra, problems)
+    library = load_library(root, series_root(root), read_text)
+    problems += library.problems
+    return Study(root, meta, doc, sections, extra, problems, library)
+
+
+def series_root(root: Path) -> Path | None:
+    """The series repository a study belongs to (``countries/<slug>`` in it), if any."""
+    repo = root.absolute().parent.parent
+    return repo if root.absolute().parent.name == COUNTRIES and (
+        repo / SERIES_FILE).is_file() else None
 
 
 def load_series(repo: Path) -> SeriesConfig:

@@ -1,8 +1,8 @@
 """Markdown sections: parse once, report what the checker needs, render safe HTML.
 
 One markdown-it preset for the whole series: CommonMark, GFM tables, footnotes,
-typographic quotes and dashes, and three containers (``::: figure``, ``::: table``,
-``::: pullquote``). Raw HTML is never passed through: it is parsed so that the
+typographic quotes and dashes, and four containers (``::: figure``, ``::: table``,
+``::: chart``, ``::: pullquote``). Raw HTML is never passed through: it is parsed so that the
 checker can point at it, then rendered as visible text. Links are allow-listed
 (http, https, mailto, #fragment) by the checker and again by the renderer.
 """
@@ -22,14 +22,19 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .cite import Citer, citation_plugin
 from .fetch import SAFE_LINK
 from .schema import PLACEHOLDER
 
-CONTAINERS = ("figure", "table", "pullquote")
+CONTAINERS = ("figure", "table", "chart", "pullquote")
+NUMBERED = ("figure", "table", "chart")  # captioned blocks; a chart is numbered as a figure
 # markdown-it caps block nesting (quotes, lists) but not inline nesting: 2,000 asterisks
 # around a word make 1,000 nested <strong>, and the PDF renderer recurses once per level
 MAX_INLINE_NESTING = 20
 WORD = re.compile(r"[^\W_](?:[\w’'.,-]*[^\W_])?")
+# An HTML comment and nothing else: an author's note (or the template's commented
+# example), dropped from the output; any other raw HTML is an error.
+COMMENT = re.compile(r"^\s*<!--(?:(?!-->).)*-->\s*$", re.S)
 _PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER}\b")
 
 
@@ -40,6 +45,7 @@ def _markdown() -> MarkdownIt:
     # "fuzzy" links (example.com, www.x) and costs half of all parsing time.
     md.core.ruler.disable("linkify")
     md.use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
+    md.use(citation_plugin)  # [@key, 14]: pandoc's syntax, formatted by cite.py
     for name in CONTAINERS:
         md.use(container_plugin, name)
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # judged by us, located
@@ -69,6 +75,7 @@ class Block:
     caption: str = ""
     source: str = ""
     has_table: bool = False
+    settings: list[tuple[str, int, int]] = field(default_factory=list)  # chart: text, line, col
 
 
 @dataclass
@@ -90,6 +97,7 @@ class ParsedSection:
     raw_html: list[Ref] = field(default_factory=list)
     placeholders: list[Ref] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    citations: list[Ref] = field(default_factory=list)  # value=key, one per cited key
     has_list: bool = False
     too_deep: Ref | None = None  # quotes or lists nested past MAX_NESTING: text would be lost
     inline_too_deep: Ref | None = None  # emphasis nested past MAX_INLINE_NESTING
@@ -168,15 +176,17 @@ def parse_section(text: str) -> ParsedSection:
             out.nested_refs += (Ref(r.value, r.line, r.col, label)
                                 for r in out.footnote_refs[before:])
             continue
+        if tok.type == "inline":
+            _attach_notes(tok)
         out.tokens.append(tok)
         if tok.type.startswith("container_") and tok.type.endswith("_open"):
             block = Block(tok.info.strip().split(" ")[0], (tok.map or [0])[0] + 1)
             out.blocks.append(block)
             _unclosed(tok, lines, out)
-            if block.kind in ("figure", "table"):
+            if block.kind in NUMBERED:
                 skip_words += 1
         elif tok.type.startswith("container_") and tok.type.endswith("_close"):
-            if block and block.kind in ("figure", "table"):
+            if block and block.kind in NUMBERED:
                 skip_words -= 1
             block = None
         elif tok.type == "heading_open" and i + 1 < len(tokens):
@@ -192,9 +202,12 @@ def parse_section(text: str) -> ParsedSection:
             block.has_table = True
         elif tok.type in ("html_block", "html_inline"):
             line = (tok.map or [0])[0] + 1
-            out.raw_html.append(Ref(tok.content.strip()[:40], line, 1))
+            if not COMMENT.match(tok.content):
+                out.raw_html.append(Ref(tok.content.strip()[:40], line, 1))
         elif tok.type == "inline":
             is_heading = i > 0 and tokens[i - 1].type == "heading_open"
+            if block is not None and block.kind == "chart":
+                block.settings += chart_settings(tok, lines)
             _scan_inline(tok, lines, out, block, count_words=not is_heading and not skip_words)
     return out
 
@@ -259,6 +272,18 @@ def _literal_lines(tok: Token, lines: Sequence[str], out: ParsedSection) -> None
                                    len(lines[n]) - len(line) + 1))
 
 
+def chart_settings(tok: Token, lines: Sequence[str]) -> list[tuple[str, int, int]]:
+    """The lines of a chart block's paragraph (not Caption/Source), with line and column."""
+    if tok.content.startswith(("Caption:", "Source:")) or not tok.map:
+        return []
+    out = []
+    for n, text in enumerate(tok.content.split("\n")):
+        line = tok.map[0] + n
+        source = lines[line] if line < len(lines) else text
+        out.append((text.strip(), line + 1, max(source.find(text.strip()), 0) + 1))
+    return out
+
+
 _CONTAINER_OPENS = ("blockquote_open", "bullet_list_open", "ordered_list_open",
                     "list_item_open")
 
@@ -277,7 +302,7 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
                  count_words: bool, after: str = "") -> None:
     """Record what ``tok`` holds; positions are searched for past ``after`` (a note's
     own label, which would otherwise be found for a call of itself)."""
-    if tok.type == "html_block":
+    if tok.type == "html_block" and not COMMENT.match(tok.content):
         out.raw_html.append(Ref(tok.content.strip()[:40], (tok.map or [0])[0] + 1, 1))
     if tok.type != "inline":
         return
@@ -304,6 +329,10 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
     for child in tok.children or []:
         if child.type == "text" and count_words:
             out.words += len(WORD.findall(child.content))
+        elif child.type == "citation":
+            for key in (item.key for item in child.meta["items"]):
+                out.citations.append(Ref(key, *(where.search(f"@{key}")
+                                                or where.find(f"@{{{key}"))))
         elif child.type == "footnote_ref":
             label = child.meta["label"]
             out.footnote_refs.append(Ref(label, *where.find(f"[^{label}]")))
@@ -322,7 +351,7 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
             line, col = ((href and where.search(href)) or where.search("](", 2)
                          or where.find("<"))
             out.links.append(Ref(href, line, col))
-        elif child.type == "html_inline":
+        elif child.type == "html_inline" and not COMMENT.match(child.content):
             out.raw_html.append(Ref(child.content[:40], *where.find(child.content)))
 
 
@@ -334,11 +363,15 @@ class RenderContext:
     """State shared across the sections of one brief: numbering and resources."""
 
     image_url: Callable[[str], str]  # author's src -> URL the renderer may use
+    # a chart block's settings, its line and figure number -> the figure's content and
+    # what follows the figure (the web edition's data table); render.py draws it
+    chart: Callable[[list[tuple[str, int, int]], int, int], tuple[str, str]] | None = None
     mode: str = "print"  # "print": footnotes at the foot of the page; "web": endnotes
     footnotes: int = 0
     figures: int = 0
     tables: int = 0
     endnotes: list[tuple[int, str]] = field(default_factory=list)
+    citer: Citer | None = None  # the brief's citations (cite.py), when it has any
 
 
 class _Renderer(RendererHTML):
@@ -346,10 +379,14 @@ class _Renderer(RendererHTML):
 
     def html_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                    env: EnvType) -> str:
+        if COMMENT.match(tokens[idx].content):
+            return ""  # an author's note to self: never printed
         return f'<p class="raw">{escape(tokens[idx].content)}</p>'
 
     def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                     env: EnvType) -> str:
+        if COMMENT.match(tokens[idx].content):
+            return ""
         return escape(tokens[idx].content)
 
     def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
@@ -408,6 +445,17 @@ class _Renderer(RendererHTML):
                 env: EnvType) -> str:
         return f'<span class="fn-pre">{escape(tokens[idx].content.rstrip())}</span>'
 
+    def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                 env: EnvType) -> str:
+        ctx: RenderContext = env["ctx"]
+        if ctx.citer is None:  # not rendered for a brief (the checker reports the keys)
+            return escape(tokens[idx].content)
+        if env.get("note"):  # inside a hand-written note: the citation is set in place
+            return ctx.citer.cite(tokens[idx], env["note"], True).note
+        ctx.footnotes += 1  # in the running text: the citation becomes a note of its own
+        done = ctx.citer.cite(tokens[idx], ctx.footnotes, False)
+        return done.text + self._note(ctx, ctx.footnotes, done.note)
+
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                      env: EnvType) -> str:
         label = tokens[idx].meta["label"]
@@ -424,7 +472,7 @@ class _Renderer(RendererHTML):
         n = seen[label] = ctx.footnotes
         note = env["notes"].get(label, [])
         single = [t.type for t in note] == ["paragraph_open", "inline", "paragraph_close"]
-        env["in_note"] = True
+        env["in_note"], outer, env["note"] = True, env.get("note"), n
         try:
             if single:  # the common case: the note's text, with no paragraph around it
                 body = self.renderInline(note[1].children or [], options, env)
@@ -435,7 +483,11 @@ class _Renderer(RendererHTML):
                 # the line breaks between blocks would each print as an empty line
                 body = re.sub(r'(<span class="fn-[a-z]+"[^>]*>|</span>)\n', r"\1", body)
         finally:
-            env["in_note"] = False
+            env["in_note"], env["note"] = False, outer
+        return self._note(ctx, n, body)
+
+    @staticmethod
+    def _note(ctx: RenderContext, n: int, body: str) -> str:
         if ctx.mode == "web":
             ctx.endnotes.append((n, body))
             return (f'<sup class="fn-call" id="fnref-{n}"><a href="#fn-{n}">{n}</a></sup>')
@@ -471,6 +523,28 @@ def _as_spans(tokens: list[Token]) -> list[Token]:
     return out
 
 
+_AFTER_NOTE = re.compile(r"^[.,;:!?]+")
+
+
+def _attach_notes(inline: Token) -> None:
+    """A citation in the running text becomes a note call, set as pandoc sets it in a
+    note style: the space before ``[@key]`` goes, and punctuation right after it moves
+    before the call ("a claim [@key]." reads "a claim.¹")."""
+    children = inline.children or []
+    for i, child in enumerate(children):
+        if child.type != "citation" or child.meta["mode"] != "normal" or i == 0:
+            continue
+        before = children[i - 1]
+        if before.type != "text":
+            continue
+        before.content = before.content.rstrip(" \t")
+        after = children[i + 1] if i + 1 < len(children) else None
+        mark = _AFTER_NOTE.match(after.content) if after and after.type == "text" else None
+        if after is not None and mark:
+            before.content += mark.group()
+            after.content = after.content[mark.end():]
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
@@ -494,7 +568,7 @@ def _split(tokens: list[Token]) -> list[list[Token]]:
 def render_body(parsed: ParsedSection, ctx: RenderContext, prefix: str) -> str:
     """The section's HTML, without its ``#`` heading (the template places that)."""
     env: dict[str, Any] = {"ctx": ctx, "notes": parsed.footnote_tokens, "seen_notes": {},
-                           "prefix": prefix}
+                           "prefix": prefix, "lines": parsed.text.splitlines()}
     tokens = parsed.tokens
     if parsed.heading is not None and tokens and tokens[0].type == "heading_open":
         tokens = tokens[3:]
@@ -527,8 +601,14 @@ def _container(run: list[Token], ctx: RenderContext, env: dict[str, Any]) -> str
                 break
         else:
             body.extend(para)
-    content = RENDERER.render(body, MD.options, env)
-    if kind == "figure":
+    if kind == "chart":
+        assert ctx.chart is not None, "render.py sets ctx.chart for each section"
+        lines = env["lines"]
+        settings = [s for tok in body if tok.type == "inline" for s in chart_settings(tok, lines)]
+        content, after = ctx.chart(settings, (run[0].map or [0])[0] + 1, ctx.figures + 1)
+    else:
+        content, after = RENDERER.render(body, MD.options, env), ""
+    if kind in ("figure", "chart"):
         ctx.figures += 1
         label, number = "Figure", ctx.figures
         content = re.sub(r"^<p>(.*)</p>\s*$", r"\1", content.strip(), flags=re.S)
@@ -541,7 +621,7 @@ def _container(run: list[Token], ctx: RenderContext, env: dict[str, Any]) -> str
         return (f'<div class="table-block" id="table-{number}">'
                 f'<p class="caption">{cap}</p>{content}{src}</div>\n')
     return (f'<figure id="figure-{number}">{content}'
-            f'<figcaption>{cap}{src}</figcaption></figure>\n')
+            f'<figcaption>{cap}{src}</figcaption></figure>{after}\n')
 
 
 def _split_paragraphs(tokens: list[Token]) -> list[list[Token]]:

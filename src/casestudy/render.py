@@ -13,20 +13,24 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from html import unescape
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
-from .brand import BRANDING, brief_fonts, font_stacks
+from .brand import BRANDING, ChartStyle, brief_fonts, chart_style, font_stacks
+from .chart import load_chart, parse_settings
+from .cite import Citer, format_citations, ibid_variant, style_path
+from .draw import data_table, drawn
 from .errors import BuildError
-from .fetch import Refused, local_image
-from .load import Study
+from .fetch import CHART_URL, Refused, local_image
+from .load import Study, series_root
 from .markdown import RenderContext, key_points, render_body
 from .schema import SeriesConfig, StudyMeta
+from .svg import sanitize
 
 
 def _fonts_css(series: SeriesConfig, url_of: dict[Path, str]) -> str:
@@ -144,17 +148,40 @@ def _size(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} KB"
 
 
+def _chart(root: Path, section: Path, style: ChartStyle, mode: str, cache_dir: Path | None,
+           lines: list[tuple[str, int, int]], line: int, number: int) -> tuple[str, str]:
+    """A chart block's figure content, drawn from its CSV, and what follows the figure."""
+    settings, problems = parse_settings(lines, section)
+    chart, problems = (load_chart(root, section, settings, line) if not problems
+                       else (None, problems))
+    if chart is None:  # check_study reports these, located, before any build
+        first = next(p for p in problems if p.is_error)
+        raise BuildError(first.message, first.path, first.line, first.col)
+    svg = drawn(chart, style, f"figure-{number}", cache_dir)
+    alt = escape(chart.alt_text)
+    if mode == "web":  # inline, through the sanitizer every SVG figure passes (svg.py)
+        clean = sanitize(svg.encode("utf-8"))
+        if clean.data is None:
+            raise BuildError(f"a drawn chart was refused: {clean.findings[-1].message}",
+                             section, line)
+        return Markup(clean.data.decode("utf-8")), Markup(data_table(chart))
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="chart" src="{CHART_URL}{data}" alt="{alt}">', ""
+
+
 def render_html(study: Study, series: SeriesConfig, mode: str = "print",
                 asset_url: dict[Path, str] | None = None,
                 figure_url: Callable[[Path], str] | None = None,
-                web: WebLinks | None = None) -> str:
+                web: WebLinks | None = None, chart_cache: Path | None = None) -> str:
     """The brief as one HTML document.
 
     ``mode`` is "print" (footnotes float to the page foot, resources as file URLs) or
     "web" (endnotes; resources by the URLs in ``asset_url``, keyed by source path; each
     image a section shows by ``figure_url(path)``, which publishes it; the stylesheets,
     the series index and the PDF by ``web``; a Content-Security-Policy that allows no
-    script and nothing from elsewhere). The study must have passed ``check_study``
+    script and nothing from elsewhere). Charts are drawn from their CSV (kept in
+    ``chart_cache`` when given, see draw.py): in print as an SVG image with the alt text,
+    on the web inline, with a data table. The study must have passed ``check_study``
     without errors.
     """
     meta = study.meta
@@ -174,15 +201,14 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
             raise BuildError(str(exc), study.root) from None
         return figure_url(path) if figure_url else url(path)
 
-    ctx = RenderContext(image_url=image_url, mode=mode)
-    sections = []
-    for section in study.sections:
-        if section.parsed is None:
-            continue
-        heading = section.parsed.heading or section.spec.default_heading(meta.country.adjective)
-        anchor = f"s-{section.spec.id}"
-        body = Markup(render_body(section.parsed, ctx, anchor))
-        sections.append(RenderedSection(section.spec.id, anchor, heading, body))
+    style = chart_style(series.colors.model_dump())
+
+    def chart(section: Path) -> Callable[..., tuple[str, str]]:
+        return partial(_chart, study.root, section, style, mode, chart_cache)
+
+    citer = _citations(study, series, image_url, mode, chart)
+    ctx = RenderContext(image_url=image_url, mode=mode, citer=citer)
+    sections = _sections(study, ctx, meta.country.adjective, chart)
     template = _environment().get_template("brief.html" if mode == "print" else "web.html")
     fonts = {f.path: url(f.path) for f in brief_fonts(series)} if mode == "print" else {}
     web = web or WebLinks(stylesheets=())
@@ -200,8 +226,40 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         author_names=_names([a.name for a in meta.authors]),
         date_long=_long_date(meta.date),
         endnotes=[(n, Markup(body)) for n, body in ctx.endnotes],
+        bibliography=[Markup(entry) for entry in (citer.bibliography if citer else [])],
     )
     return html if mode == "print" else with_csp(html)
+
+
+def _sections(study: Study, ctx: RenderContext, adjective: str,
+              chart: Callable[[Path], Callable[..., tuple[str, str]]]) -> list[RenderedSection]:
+    sections = []
+    for section in study.sections:
+        if section.parsed is None:
+            continue
+        ctx.chart = chart(section.path)
+        heading = section.parsed.heading or section.spec.default_heading(adjective)
+        anchor = f"s-{section.spec.id}"
+        body = Markup(render_body(section.parsed, ctx, anchor))
+        sections.append(RenderedSection(section.spec.id, anchor, heading, body))
+    return sections
+
+
+def _citations(study: Study, series: SeriesConfig, image_url: Callable[[str], str],
+               mode: str, chart: Callable[[Path], Callable[..., tuple[str, str]]]
+               ) -> Citer | None:
+    """The brief's citations, formatted: a first rendering finds them in note order."""
+    if not any(s.parsed and s.parsed.citations for s in study.sections):
+        return None
+    citer = Citer()
+    first = RenderContext(image_url=image_url, mode=mode, citer=citer)
+    _sections(study, first, "", chart)
+    settings = series.citations
+    repo = series_root(study.root) or study.root
+    style = style_path(ibid_variant(settings.style) if settings.ibid else settings.style, repo)
+    format_citations(citer, first.footnotes, study.library.files, style,
+                     settings.bibliography)
+    return citer
 
 
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)

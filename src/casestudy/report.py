@@ -120,6 +120,9 @@ def _study_data(row: StudyRow, rel: _Rel, current: int) -> dict[str, Any]:
         "footnotes": row.footnotes,
         "figures": row.figures,
         "figures_missing_alt": row.figures_missing_alt,
+        "charts": row.charts,
+        "citations": row.citations,
+        "sources": [{**s, "file": rel(Path(str(s["file"])))} for s in row.sources],
         "template": {"version": row.template_version, "current": current,
                      "status": row.template_status},
         "pdf": {"path": rel(row.pdf) if row.pdf else None, "status": row.pdf_status},
@@ -140,8 +143,9 @@ def to_json(report: SeriesReport) -> str:
 CSV_COLUMNS = (["slug", "path", "title", "country", "country_code", "series_number",
                 "status", "date", "authors", "has_sponsor"]
                + [f"{s.id}_{k}" for s in SECTIONS for k in ("words", "status")]
-               + ["placeholders", "footnotes", "figures", "figures_missing_alt", "errors",
-                  "warnings", "infos", "template_version", "template_status", "pdf_status"])
+               + ["placeholders", "footnotes", "figures", "figures_missing_alt", "charts",
+                  "errors", "warnings", "infos", "template_version", "template_status",
+                  "pdf_status"])
 
 
 # A cell a spreadsheet would run as a formula (or, after a tab or CR, split): the OWASP
@@ -203,7 +207,8 @@ def rich_table(report: SeriesReport, authors: bool = True) -> Table:
                   title_justify="left",
                   caption="1-8: words per section (↓ short, ↑ long, miss: required but "
                           "missing, -: optional, absent); TODO: placeholders; Fn: footnotes; "
-                          "Fig: figures; Alt: figures without alt text", caption_justify="left")
+                          "Fig: figures; Alt: figures without alt text; Ch: charts drawn from "
+                          "data", caption_justify="left")
     table.add_column("No.", justify="right", no_wrap=True)
     for name in ("Study", "Status", "Date"):
         table.add_column(name, no_wrap=True)
@@ -211,7 +216,7 @@ def rich_table(report: SeriesReport, authors: bool = True) -> Table:
         table.add_column("Authors", max_width=26, overflow="ellipsis", no_wrap=True)
     for spec in SECTIONS:
         table.add_column(str(spec.number), justify="right", no_wrap=True)
-    for name in ("TODO", "Fn", "Fig", "Alt", "Err", "Warn", "Tpl", "PDF"):
+    for name in ("TODO", "Fn", "Fig", "Alt", "Ch", "Err", "Warn", "Tpl", "PDF"):
         table.add_column(name, justify="right", no_wrap=True)
     current = report.current_template_version
     for row in report.rows:
@@ -230,6 +235,7 @@ def rich_table(report: SeriesReport, authors: bool = True) -> Table:
             f"[yellow]{row.placeholders}[/]" if row.placeholders else "[dim]0[/]",
             str(row.footnotes), str(row.figures),
             f"[red]{row.figures_missing_alt}[/]" if row.figures_missing_alt else "[dim]0[/]",
+            str(row.charts) if row.charts else "[dim]0[/]",
             f"[bold red]{row.errors}[/]" if row.errors else "[dim]0[/]",
             f"[yellow]{row.warnings}[/]" if row.warnings else "[dim]0[/]", template, pdf)
     return table

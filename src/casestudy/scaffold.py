@@ -83,6 +83,24 @@ EXAMPLES = {
                   "come from.\n:::"),
 }
 
+CHART_EXAMPLE = """<!-- To show a chart drawn from data (docs/authors.md), put its CSV in figures/
+and delete these two lines and the last line of this example.
+
+::: chart
+data: ../figures/trade.csv
+type: line
+x: year
+y: us_exports, us_imports
+legend: US exports, US imports
+title: Defense trade with the United States, 2015-2025
+unit: Millions of US dollars
+
+Caption: What the reader should see in the chart, in one sentence.
+
+Source: Who published the data, and where.
+:::
+-->"""
+
 
 def stub_source(spec: SectionSpec) -> str:
     """The template source of the stub for ``spec``: heading, guidance, shape, a footnote."""
@@ -106,6 +124,8 @@ def stub_source(spec: SectionSpec) -> str:
                 "TODO: who builds what for whom, and why it matters.")
     elif spec.id in EXAMPLES:  # the block this section uses most, as a pattern to copy
         body = f"{example}\n\n{EXAMPLES[spec.id]}"
+        if spec.id == "relationship":  # where trade and budget figures go: a chart too
+            body += f"\n\n{CHART_EXAMPLE}"
     elif spec.id == "recommendations":
         body = (f"1. TODO: a recommendation for Washington.[^{note}]\n"
                 f"2. TODO: a recommendation for the {_ADJECTIVE} government.\n"
