@@ -18,7 +18,8 @@ g. a cold render with the variable fonts embedded by HarfBuzz's instancer (ours)
    WeasyPrint's own (fontTools), each a fresh WeasyPrint process, interleaved with (a).
 
 Everything happens in a temporary folder; nothing in the repository is written except
-the --write file.
+the --write file. The preview and the web edition are measured by bench/web.py, whose
+section of the --write file this script keeps.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 ITALY = REPO / "countries" / "italy"
 CLI = [sys.executable, "-m", "casestudy"]
+WEB_SECTION = "## The preview and the web edition"  # written by bench/web.py
 
 TARGETS = {
     "a": ("overhead over WeasyPrint alone", "<= 1.10x"),
@@ -387,10 +389,13 @@ def main() -> None:
                 f"start, {loads[1]:.1f} at the end, on {os.cpu_count()} cores): the times "
                 "are slow and noisy, and only the ratios of interleaved runs mean much."
                 if max(loads) > 1.5 else "")
+        # bench/web.py's section (the preview and the web edition) is kept as it is
+        old = args.write.read_text("utf-8") if args.write.exists() else ""
+        web = old[old.find(WEB_SECTION):] if WEB_SECTION in old else ""
         args.write.write_text(
             "# Benchmarks\n\nMeasured by `python bench/run.py --write BENCHMARKS.md` on "
             f"{dt.date.today().isoformat()}, all in one run, on: {machine()}.{busy}\n\n"
-            + "\n".join(table) + "\n\n" + NOTES, "utf-8")
+            + "\n".join(table) + "\n\n" + NOTES + ("\n" + web if web else ""), "utf-8")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Regenerate docs/cover.png and docs/body.png from the Italy brief, docs/cover-harbor.png
-(the same brief in a second brand), and docs/series.png.
+(the same brief in a second brand), docs/series.png, docs/index.png and
+docs/preview-error.png.
 
     python docs/make_screenshots.py
 
@@ -9,6 +10,9 @@ second cover is Italy built in a copy of this repository whose _brand.yml and br
 are those of tests/fixtures/brands/harbor (another logo, palette, typefaces and cover).
 The series report is Italy beside the two new studies of tests/fixtures/series-three,
 as HTML, photographed by headless Chromium (skipped, with a note, without it).
+The series index is the web edition of a copy of the series, and the preview is
+`casestudy preview` of that copy with a broken link saved into a section: both are
+photographed by Chromium through Playwright (skipped, with a note, without them).
 """
 
 from __future__ import annotations
@@ -70,6 +74,52 @@ def harbor_cover(target: Path) -> None:
         page_png(repo / "build" / "italy.pdf", 1, target)
 
 
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+
+
+def web_pngs(index_png: Path, preview_png: Path) -> bool:
+    """The series index, and the preview showing a check error over the page."""
+    import re
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        print("chromium or playwright not found: docs/index.png and docs/preview-error.png "
+              "left as they are", file=sys.stderr)
+        return False
+    from casestudy.build import build_series
+    from casestudy.preview import Preview
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        repo = Path(tmp) / "repo"
+        shutil.copytree(REPO / "countries" / "italy", repo / "countries" / "italy")
+        shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+        out = repo / "build"
+        build_series([repo / "countries" / "italy"], out, ("html",), load_series(repo),
+                     repo=repo)
+        browser = pw.chromium.launch(executable_path=chromium, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto((out / "index.html").as_uri())
+        page.evaluate("document.fonts.ready.then(() => true)")
+        page.screenshot(path=str(index_png))
+        with Preview(repo / "countries" / "italy", repo) as preview:
+            page.goto(preview.url)
+            page.locator(".cs-status").filter(has_text="PDF: ready").wait_for(timeout=300_000)
+            section = repo / "countries" / "italy" / "sections" / "02-imperative.md"
+            text = section.read_text("utf-8")
+            text = re.sub(r"\[\^(\w+)\]", r"[^\1-typo]", text, count=1)  # an undefined note
+            section.write_text(text.replace("\n\n", "\n\nSee [the draft](file:///home/"
+                                            "author/draft.docx).\n\n", 1), "utf-8")
+            page.locator(".cs-overlay").wait_for(timeout=30_000)
+            page.screenshot(path=str(preview_png))
+        browser.close()
+    return True
+
+
 def main() -> int:
     if shutil.which("pdftoppm") is None:
         print("pdftoppm not found: install poppler-utils", file=sys.stderr)
@@ -87,6 +137,8 @@ def main() -> int:
     print(f"wrote {DOCS / 'cover-harbor.png'}")
     if series_png(DOCS / "series.png"):
         print(f"wrote {DOCS / 'series.png'}")
+    if web_pngs(DOCS / "index.png", DOCS / "preview-error.png"):
+        print(f"wrote {DOCS / 'index.png'} and {DOCS / 'preview-error.png'}")
     return 0
 
 

@@ -134,14 +134,17 @@ def test_only_the_brand_fonts_are_used_and_embedded(facts):
 
 
 def test_web_edition_has_its_assets(built):
+    """The page's figures beside it; the stylesheets, logo and fonts shared in ../assets."""
     folder = built / "norway"
     html = (folder / "index.html").read_text()
     assert "Imperative footnote text" in html
     assert 'href="#fn-1"' in html
     assert "file://" not in html
-    for asset in ("assets/web.css", "assets/logo.svg", "figures/chart.svg"):
+    for asset in ("../assets/web.css", "../assets/brand.css", "../assets/logo-small.svg",
+                  "figures/chart.svg"):
         assert (folder / asset).is_file()
-        assert asset in html
+        assert f'"{asset}"' in html
+    assert not (folder / "assets").exists()  # no copy of the fonts per study
 
 
 def test_each_edition_links_its_stylesheet_once(built):
@@ -149,7 +152,9 @@ def test_each_edition_links_its_stylesheet_once(built):
     from casestudy.render import render_html
 
     web = (built / "norway" / "index.html").read_text()
-    assert web.count('rel="stylesheet"') == 1 and web.count("assets/web.css") == 1
+    # the shared web.css and the series' brand.css, each once
+    assert web.count('rel="stylesheet"') == 2
+    assert web.count("assets/web.css") == 1 and web.count("assets/brand.css") == 1
     study = make_study(built.parent / "links" / "norway")
     printed = render_html(load_study(study), SERIES, "print")
     assert printed.count('rel="stylesheet"') == 1 and printed.count("brief.css") == 1

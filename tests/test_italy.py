@@ -105,3 +105,19 @@ def test_the_chart_is_drawn_from_its_csv_with_text_as_text(pdf):
         words = doc.pages[number].extract_words(extra_attrs=["fontname"])
     fonts = {w["fontname"].split("+")[-1] for w in words if w["text"] in ("3.65", "2020")}
     assert fonts and all(f.startswith("Source-Sans-3") for f in fonts)
+
+
+def test_cited_and_hand_written_notes_sit_together(pdf):
+    study = load_study(ITALY)
+    cited = [r.value for s in study.sections if s.parsed for r in s.parsed.citations]
+    assert len(set(cited)) == len(study.library.entries) >= 10  # every source is used
+    text = re.sub(r"\s+", " ", " ".join(read_pdf(pdf).pages))
+    # the frigate report: cited twice, in full first and short after (written out twice
+    # when the notes were typed by hand)
+    full = ("US Government Accountability Office, Navy Frigate: Unstable Design Has Stalled "
+            "Construction and Compromised Delivery Schedules, GAO-24-106546 (2024)")
+    assert text.count(full) == 1
+    assert ("US Government Accountability Office, Navy Frigate: Unstable Design Has Stalled "
+            "Construction and Compromised Delivery Schedules.") in text
+    # a hand-written note beside them, as typed
+    assert "Decreto-legge 15 marzo 2012, n. 21" in text

@@ -276,7 +276,9 @@ def test_sizes_come_from_the_decoder_and_damage_is_located(lying_study):
     assert errors_of(found) == [
         f"{S03}:{line[name]}:1: error: image '../figures/{name}' {reason}"
         for name, (_, reason) in LYING.items()]
-    assert peak_rss_mb(result.stdout) < 200  # one 13000x13000 decode alone is 507 MB
+    # one 13000x13000 decode alone is 507 MB; the checker itself (fonts, glyph maps, Pillow)
+    # is 150-235 MB depending on the machine, so 300 MB still proves nothing was decoded
+    assert peak_rss_mb(result.stdout) < 300
 
 
 def test_the_pixel_cap_holds_in_the_renderer_process(tmp_path):

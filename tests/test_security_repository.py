@@ -70,6 +70,9 @@ def test_build_never_writes_or_deletes_through_a_link(repo, outside, name, targe
     assert "Traceback" not in result.output
     if name == "build":  # the output folder: the command cannot run at all
         assert result.exit_code == 2 and result.stderr == message + "\n"
+    elif name == "build/.casestudy":  # the series' own records (the web index, the charts):
+        assert result.exit_code == 2  # the series step stops the command, located
+        assert message in result.stderr.splitlines()
     else:  # one study's outputs: that study fails, before anything is read
         assert result.exit_code == 1
         assert message in result.stderr.splitlines()

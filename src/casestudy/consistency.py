@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import Problem, error, info, warning
 from .load import COUNTRIES, STUDY_FILE, Study
+from .references import Entry
 from .schema import SeriesConfig, StudyMeta
 from .yamlfile import YamlDoc
 
@@ -446,6 +447,50 @@ def formats(series: Series) -> Found:
                                       f"{ADVICE[m.lastgroup or '']}")
 
 
+# ---------------------------------------------------------------- sources
+
+
+def _entry_at(entry: Entry) -> str:
+    parts = entry.path.parts
+    rel = "/".join(parts[parts.index(COUNTRIES):]) if COUNTRIES in parts else entry.path.name
+    return f"{rel}:{entry.line}"
+
+
+def sources(series: Series) -> Found:
+    """One work cited two ways: the same key with other details in another study, or
+    the same work (title and year, or URL/DOI) under another key."""
+    own = [(study, entry) for study in series.studies
+           for entry in study.library.entries.values()
+           if entry.path in study.library.study_files]
+    by_key: dict[str, list[tuple[Study, Entry]]] = defaultdict(list)
+    by_work: dict[tuple[str, ...], list[tuple[Study, Entry]]] = defaultdict(list)
+    for study, entry in own:
+        by_key[entry.key].append((study, entry))
+        by_work[("title", _normal(entry.title), entry.year)].append((study, entry))
+        if entry.url:
+            by_work[("url", entry.url.rstrip("/").lower())].append((study, entry))
+    for study, entry in own:
+        for other_study, other in by_key[entry.key]:
+            if other_study is study:
+                continue
+            differ = [name for name, a, b in (("title", entry.title, other.title),
+                                               ("year", entry.year, other.year),
+                                               ("URL", entry.url, other.url)) if a != b]
+            if differ:
+                yield study, warning(entry.path, entry.line, entry.col,
+                                     f"reference {entry.key!r} differs from "
+                                     f"{_entry_at(other)} in its {', '.join(differ)}")
+        others = {id(o): (s, o) for group in (by_work[("title", _normal(entry.title),
+                                                        entry.year)],
+                                               by_work.get(("url", entry.url.rstrip("/")
+                                                            .lower()), []))
+                  for s, o in group if s is not study and o.key != entry.key}
+        for _, other in sorted(others.values(), key=lambda so: _entry_at(so[1])):
+            yield study, warning(entry.path, entry.line, entry.col,
+                                 f"reference {entry.key!r} is the same work as "
+                                 f"{other.key!r} at {_entry_at(other)}; cite it by one key")
+
+
 def house_style(study: Study, config: SeriesConfig) -> list[tuple[str, Problem]]:
     """The house-style rules that need one study only (``check`` runs them; the series
     report runs them in ``cross_study``), as ``(rule, problem)``."""
@@ -456,6 +501,6 @@ def house_style(study: Study, config: SeriesConfig) -> list[tuple[str, Problem]]
 RULES: dict[str, Callable[[Series], Found]] = {
     "series-number": series_numbers, "country": countries, "person": people,
     "sponsor": sponsors, "date": dates, "heading": headings, "spelling": spelling,
-    "banned": banned, "acronym": acronyms, "format": formats,
+    "banned": banned, "acronym": acronyms, "format": formats, "source": sources,
 }
 STUDY_STYLE = ("spelling", "banned", "acronym", "format")

@@ -17,6 +17,7 @@ import math
 import os
 import stat
 import time
+from contextvars import ContextVar
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -45,13 +46,20 @@ def _e(text: str) -> str:
     return escape(text, quote=True)
 
 
+# the font file text is measured with: the chart style's, while draw_svg runs
+_MEASURED: ContextVar[Path | None] = ContextVar("measured_font", default=None)
+
+
+def _default_font() -> Path:
+    return next(f.path for f in brand_fonts() if not f.fallback and f.style == "normal")
+
+
 @cache
-def _advances() -> tuple[dict[int, int], float, int]:
-    """The brand sans font's advance width per code point, its units per em, a default."""
+def _advances(path: Path) -> tuple[dict[int, int], float, int]:
+    """A font's advance width per code point, its units per em, a default."""
     from fontTools.ttLib import TTFont
 
-    font = next(f for f in brand_fonts() if "Sans" in f.family and f.style == "normal")
-    with TTFont(font.path, lazy=True) as tt:
+    with TTFont(path, lazy=True) as tt:
         cmap = tt.getBestCmap()
         hmtx = tt["hmtx"].metrics
         widths = {code: hmtx[name][0] for code, name in cmap.items() if name in hmtx}
@@ -60,8 +68,8 @@ def _advances() -> tuple[dict[int, int], float, int]:
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width of ``text`` set at ``size`` px in the brand sans (bold about 6% wider)."""
-    widths, upem, default = _advances()
+    """Width of ``text`` set at ``size`` px in the chart's typeface (bold about 6% wider)."""
+    widths, upem, default = _advances(_MEASURED.get() or _default_font())
     units = sum(widths.get(ord(ch), default) for ch in text)
     return units / upem * size * (1.06 if bold else 1.0)
 
@@ -165,6 +173,14 @@ class _Svg:
 
 def draw_svg(chart: Chart, style: ChartStyle, ident: str = "chart") -> str:
     """The chart as a standalone SVG document (also valid inline in HTML)."""
+    token = _MEASURED.set(style.font_file)
+    try:
+        return _draw(chart, style, ident)
+    finally:
+        _MEASURED.reset(token)
+
+
+def _draw(chart: Chart, style: ChartStyle, ident: str) -> str:
     s, svg = style, _Svg()
     width, height, pad = s.width, s.height, 8.0
     y = pad
@@ -377,20 +393,24 @@ def data_table(chart: Chart) -> str:
 
 @cache
 def code_digest() -> bytes:
-    """The charting code and the font it measures text with: a change redraws every chart."""
+    """The charting code: a change redraws every chart."""
     digest = hashlib.sha256()
     for path in _CODE:
         digest.update(path.read_bytes())
-    font = next(f for f in brand_fonts() if "Sans" in f.family and f.style == "normal")
-    with open(font.path, "rb") as handle:
-        digest.update(hashlib.file_digest(handle, "sha256").digest())
     return digest.digest()
+
+
+@cache
+def _font_digest(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").digest()
 
 
 def chart_digest(chart: Chart, style: ChartStyle, ident: str) -> str:
     """Everything a drawn chart depends on: its data, its spec, the brand and this code."""
     digest = hashlib.sha256(code_digest())
     digest.update(repr(style).encode())
+    digest.update(_font_digest(style.font_file or _default_font()))  # what measured the text
     digest.update(repr(sorted(chart.spec.items())).encode() + ident.encode() + b"\0")
     digest.update(chart.csv_bytes)
     return digest.hexdigest()

@@ -163,28 +163,36 @@ def _fallback_chars(font: Font, brand: frozenset[int]) -> frozenset[int]:
     return codes
 
 
-def fallback_unicode_range(font: Font) -> str:
-    """The CSS unicode-range of a limited fallback font ("" when it draws all it has).
+def fallback_unicode_range(font: Font, fonts: list[Font] | tuple[Font, ...] | None = None) -> str:
+    """The CSS unicode-range of a limited fallback font ("" when it draws all it has),
+    among the brand's ``fonts`` (the default brand's when None).
 
     WeasyPrint takes a face's unicode-range as its whole character set, so the range
     lists only characters the font really has: the checker and the renderer agree.
     """
     if not (font.scripts or font.unicode_range):
         return ""
-    chars = _fallback_chars(font, _brand_chars())
+    chars = _fallback_chars(font, _brand_chars(_primary(fonts)))
     return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in _ranges(chars))
 
 
+def _primary(fonts: list[Font] | tuple[Font, ...] | None) -> tuple[Path, ...]:
+    """The files of the brand's own faces (not its fallbacks), as a cache key."""
+    chosen = brand_fonts() if fonts is None else fonts
+    return tuple(sorted({f.path for f in chosen if not f.fallback}))
+
+
 @cache
-def _brand_chars() -> frozenset[int]:
-    return frozenset().union(*(font_cmap(f.path) for f in brand_fonts()))
+def _brand_chars(paths: tuple[Path, ...]) -> frozenset[int]:
+    """What the brand's own faces draw: a fallback font only adds what they lack."""
+    return frozenset().union(*(font_cmap(path) for path in paths))
 
 
 class Coverage:
     """The characters the fonts of one brief can draw, by family."""
 
     def __init__(self, fonts: list[Font]):
-        brand = _brand_chars()
+        brand = _brand_chars(_primary(fonts))
         self.by_family: dict[str, set[int]] = {}
         for font in fonts:
             chars = _fallback_chars(font, brand) if font.fallback else font_cmap(font.path)

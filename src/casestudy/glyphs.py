@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .brand import brand_fonts
 from .errors import Problem, error
 from .fontmap import Coverage, coverage_for
 
@@ -91,7 +90,7 @@ def _inline_pieces(tokens: Iterable[Token]) -> Iterator[tuple[str, int, int, int
         line, last = (tok.map[0] + 1, tok.map[1]) if tok.map else (1, 0)
         if tok.type == "inline":
             for child in tok.children or []:  # an image's alt text is its own children's:
-                if child.type in ("text", "code_inline"):  # not drawn, so not here
+                if child.type in ("text", "code_inline", "citation"):  # not drawn: not here
                     yield child.content, line, 1, last
         elif tok.type in ("fence", "code_block"):
             yield tok.content, line + (tok.type == "fence"), 1, last
@@ -183,9 +182,25 @@ def study_problems(study: Study, series: SeriesConfig | None,
         svgs += _svg_files(study, [ref.value for ref in parsed.images])
     for svg in dict.fromkeys(svgs):
         svg_problems(svg, coverage, out)
+    _reference_problems(study, coverage, out)
     if series is not None:
         out += series_problems(series, coverage)
     return out
+
+
+def _reference_problems(study: Study, coverage: Coverage, out: list[Problem]) -> None:
+    """What the notes will print of each cited source: its names, titles and places."""
+    cited = {ref.value for s in study.sections if s.parsed for ref in s.parsed.citations}
+    by_file: dict[Path, list[tuple[str, int, int, int]]] = {}
+    for entry in study.library.entries.values():
+        if entry.key in cited:
+            by_file.setdefault(entry.path, []).extend(
+                (text, entry.line, entry.col, 0) for text in entry.printed)
+    for path, pieces in by_file.items():
+        if any(coverage.uncovered(text) for text, *_ in pieces):
+            report = _Reporter(path, coverage, out)
+            _check_pieces(pieces, _read_lines(path), report)
+            report.close()
 
 
 def series_problems(series: SeriesConfig, coverage: Coverage | None = None) -> list[Problem]:
@@ -315,7 +330,7 @@ def svg_problems(path: Path, coverage: Coverage, out: list[Problem]) -> None:
                 continue  # its font comes from the <style> rules judged above
             report.add(piece.line, piece.col, "SVG text names no font-family, so the PDF "
                        "would draw it in a font of this machine; add font-family=\""
-                       + brand_fonts()[2].family + "\" (or another brief font)")
+                       + next(iter(coverage.by_family), "") + "\" (or another brief font)")
             continue
         if families[0] not in known:  # later ones are only asked for what it lacks,
             report.add(piece.line, piece.col, _font_message(families[:1], known))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 
 from .errors import Problem, StudyNotFound, error
 from .fetch import inside, real
+from .references import Library, load_library
 from .schema import SECTIONS, SectionSpec, SeriesConfig, StudyMeta
 from .yamlfile import YamlDoc, read_yaml
 
@@ -51,6 +53,7 @@ class Study:
     sections: list[Section]
     extra_files: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    library: Library = field(default_factory=Library)  # what the study may cite
 
     @property
     def slug(self) -> str:
@@ -158,9 +161,14 @@ def read_text(path: Path, problems: list[Problem], root: Path | None = None) -> 
     return text.removeprefix("\ufeff")
 
 
-def load_study(root: Path) -> Study:
-    """Read ``root/study.yaml`` and every section file; collect, never raise, on bad content."""
+def load_study(root: Path, parse: Callable[[str], ParsedSection] | None = None) -> Study:
+    """Read ``root/study.yaml`` and every section file; collect, never raise, on bad content.
+
+    ``parse`` replaces markdown.parse_section (the preview remembers unchanged sections).
+    """
     from .markdown import parse_section  # here: reading series.yaml must not load markdown-it
+
+    parse = parse or parse_section
 
     root = Path(root)
     if not os.path.lexists(root / STUDY_FILE):
@@ -199,12 +207,21 @@ def load_study(root: Path) -> Study:
         if (path.exists() or path.is_symlink()) and not outside:
             text = read_text(path, problems, root)
             if text is not None:
-                section.parsed = parse_section(text)
+                section.parsed = parse(text)
         sections.append(section)
     known = {spec.filename for spec in SECTIONS}
     extra = (sorted(p for p in folder.glob("*") if p.name not in known)
              if folder.is_dir() and not outside else [])
-    return Study(root, meta, doc, sections, extra, problems)
+    library = load_library(root, series_root(root), read_text)
+    problems += library.problems
+    return Study(root, meta, doc, sections, extra, problems, library)
+
+
+def series_root(root: Path) -> Path | None:
+    """The series repository a study belongs to (``countries/<slug>`` in it), if any."""
+    repo = root.absolute().parent.parent
+    return repo if root.absolute().parent.name == COUNTRIES and (
+        repo / SERIES_FILE).is_file() else None
 
 
 def load_series(repo: Path) -> SeriesConfig:

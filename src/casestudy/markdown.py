@@ -22,6 +22,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .cite import Citer, citation_plugin
 from .fetch import SAFE_LINK
 from .schema import PLACEHOLDER
 
@@ -44,6 +45,7 @@ def _markdown() -> MarkdownIt:
     # "fuzzy" links (example.com, www.x) and costs half of all parsing time.
     md.core.ruler.disable("linkify")
     md.use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
+    md.use(citation_plugin)  # [@key, 14]: pandoc's syntax, formatted by cite.py
     for name in CONTAINERS:
         md.use(container_plugin, name)
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # judged by us, located
@@ -95,6 +97,7 @@ class ParsedSection:
     raw_html: list[Ref] = field(default_factory=list)
     placeholders: list[Ref] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    citations: list[Ref] = field(default_factory=list)  # value=key, one per cited key
     has_list: bool = False
     too_deep: Ref | None = None  # quotes or lists nested past MAX_NESTING: text would be lost
     inline_too_deep: Ref | None = None  # emphasis nested past MAX_INLINE_NESTING
@@ -173,6 +176,8 @@ def parse_section(text: str) -> ParsedSection:
             out.nested_refs += (Ref(r.value, r.line, r.col, label)
                                 for r in out.footnote_refs[before:])
             continue
+        if tok.type == "inline":
+            _attach_notes(tok)
         out.tokens.append(tok)
         if tok.type.startswith("container_") and tok.type.endswith("_open"):
             block = Block(tok.info.strip().split(" ")[0], (tok.map or [0])[0] + 1)
@@ -324,6 +329,10 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
     for child in tok.children or []:
         if child.type == "text" and count_words:
             out.words += len(WORD.findall(child.content))
+        elif child.type == "citation":
+            for key in (item.key for item in child.meta["items"]):
+                out.citations.append(Ref(key, *(where.search(f"@{key}")
+                                                or where.find(f"@{{{key}"))))
         elif child.type == "footnote_ref":
             label = child.meta["label"]
             out.footnote_refs.append(Ref(label, *where.find(f"[^{label}]")))
@@ -362,6 +371,7 @@ class RenderContext:
     figures: int = 0
     tables: int = 0
     endnotes: list[tuple[int, str]] = field(default_factory=list)
+    citer: Citer | None = None  # the brief's citations (cite.py), when it has any
 
 
 class _Renderer(RendererHTML):
@@ -435,6 +445,17 @@ class _Renderer(RendererHTML):
                 env: EnvType) -> str:
         return f'<span class="fn-pre">{escape(tokens[idx].content.rstrip())}</span>'
 
+    def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                 env: EnvType) -> str:
+        ctx: RenderContext = env["ctx"]
+        if ctx.citer is None:  # not rendered for a brief (the checker reports the keys)
+            return escape(tokens[idx].content)
+        if env.get("note"):  # inside a hand-written note: the citation is set in place
+            return ctx.citer.cite(tokens[idx], env["note"], True).note
+        ctx.footnotes += 1  # in the running text: the citation becomes a note of its own
+        done = ctx.citer.cite(tokens[idx], ctx.footnotes, False)
+        return done.text + self._note(ctx, ctx.footnotes, done.note)
+
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                      env: EnvType) -> str:
         label = tokens[idx].meta["label"]
@@ -451,7 +472,7 @@ class _Renderer(RendererHTML):
         n = seen[label] = ctx.footnotes
         note = env["notes"].get(label, [])
         single = [t.type for t in note] == ["paragraph_open", "inline", "paragraph_close"]
-        env["in_note"] = True
+        env["in_note"], outer, env["note"] = True, env.get("note"), n
         try:
             if single:  # the common case: the note's text, with no paragraph around it
                 body = self.renderInline(note[1].children or [], options, env)
@@ -462,7 +483,11 @@ class _Renderer(RendererHTML):
                 # the line breaks between blocks would each print as an empty line
                 body = re.sub(r'(<span class="fn-[a-z]+"[^>]*>|</span>)\n', r"\1", body)
         finally:
-            env["in_note"] = False
+            env["in_note"], env["note"] = False, outer
+        return self._note(ctx, n, body)
+
+    @staticmethod
+    def _note(ctx: RenderContext, n: int, body: str) -> str:
         if ctx.mode == "web":
             ctx.endnotes.append((n, body))
             return (f'<sup class="fn-call" id="fnref-{n}"><a href="#fn-{n}">{n}</a></sup>')
@@ -496,6 +521,28 @@ def _as_spans(tokens: list[Token]) -> list[Token]:
                            type="fn_" + tok.type if tok.type == "ordered_list_open" else tok.type)
         out.append(tok)
     return out
+
+
+_AFTER_NOTE = re.compile(r"^[.,;:!?]+")
+
+
+def _attach_notes(inline: Token) -> None:
+    """A citation in the running text becomes a note call, set as pandoc sets it in a
+    note style: the space before ``[@key]`` goes, and punctuation right after it moves
+    before the call ("a claim [@key]." reads "a claim.¹")."""
+    children = inline.children or []
+    for i, child in enumerate(children):
+        if child.type != "citation" or child.meta["mode"] != "normal" or i == 0:
+            continue
+        before = children[i - 1]
+        if before.type != "text":
+            continue
+        before.content = before.content.rstrip(" \t")
+        after = children[i + 1] if i + 1 < len(children) else None
+        mark = _AFTER_NOTE.match(after.content) if after and after.type == "text" else None
+        if after is not None and mark:
+            before.content += mark.group()
+            after.content = after.content[mark.end():]
 
 
 def _slug(text: str) -> str:
@@ -592,3 +639,37 @@ def _strip_prefix(inline: Token, prefix: str) -> None:
     children = inline.children or []
     if children and children[0].type == "text" and children[0].content.startswith(prefix):
         children[0].content = children[0].content[len(prefix):].lstrip()
+
+
+_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])(?<!\bno)([.!?])\s+(?=[\"“‘(]?[A-Z0-9])")
+
+
+def key_points(parsed: ParsedSection, limit: int = 180) -> list[str]:
+    """The top-level list items of a section as plain text, each cut to its first
+    sentence (and to ``limit`` characters at a word): the series index's "in short"."""
+    points: list[str] = []
+    depth = 0
+    for i, tok in enumerate(parsed.tokens):
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif tok.type == "list_item_open" and depth == 1:
+            inline = next((t for t in parsed.tokens[i + 1:] if t.type == "inline"), None)
+            if inline is not None:
+                text = "".join(c.content if c.type in ("text", "code_inline") else " "
+                               if c.type in ("softbreak", "hardbreak") else ""
+                               for c in inline.children or [])
+                points.append(_first_sentence(" ".join(text.split()), limit))
+    return [p for p in points if p]
+
+
+def _first_sentence(text: str, limit: int) -> str:
+    """The first sentence, or the first two when the first is a short lead-in."""
+    for end in _SENTENCE_END.finditer(text):
+        if end.start() >= 40:
+            text = text[:end.start() + 1]
+            break
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return text

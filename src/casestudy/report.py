@@ -121,6 +121,8 @@ def _study_data(row: StudyRow, rel: _Rel, current: int) -> dict[str, Any]:
         "figures": row.figures,
         "figures_missing_alt": row.figures_missing_alt,
         "charts": row.charts,
+        "citations": row.citations,
+        "sources": [{**s, "file": rel(Path(str(s["file"])))} for s in row.sources],
         "template": {"version": row.template_version, "current": current,
                      "status": row.template_status},
         "pdf": {"path": rel(row.pdf) if row.pdf else None, "status": row.pdf_status},

@@ -187,6 +187,17 @@ class FallbackFont(_Model):
     unicode_range: str = Field("", description="Or a CSS unicode-range, e.g. U+3000-30FF.")
 
 
+class CitationSettings(_Model):
+    """How the series formats citations (``[@key]``) from reference lists."""
+
+    style: str = Field("chicago-notes-bibliography-17th-edition",
+                       description="A CSL style by name (the CSL style collection) or a "
+                                   ".csl file in the series repository.")
+    ibid: bool = Field(False, description="'Ibid.' for a source cited in the note just "
+                                          "before (Chicago 17th edition prefers short notes).")
+    bibliography: bool = Field(False, description="A bibliography at the back of each brief.")
+
+
 class SeriesConfig(_Model):
     """The contents of ``series.yaml``: what every brief of the series shares."""
 
@@ -198,12 +209,17 @@ class SeriesConfig(_Model):
     programme_boilerplate: str = ""
     label: str = "Issue Brief"
     website: str = ""
+    site_url: Annotated[str, Field(
+        pattern=r"^(https?://[^\s<>\"']+)?$",
+        description="Where the web edition is published (the folder of build/index.html); "
+                    "makes the citation and Open Graph links absolute.")] = ""
     page_size: Literal["letter", "a4"] = "letter"
     colors: Colors | None = Field(None, description="Moved to _brand.yml (color).")
     style: StyleRules = StyleRules()
     fallback_fonts: list[FallbackFont] = []
     # where series.yaml was read from: fallback font files are relative to it
     _root: Path | None = PrivateAttr(default=None)
+    citations: CitationSettings = CitationSettings()
 
 
 def study_json_schema() -> dict[str, Any]:

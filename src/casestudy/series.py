@@ -81,6 +81,8 @@ class StudyRow:
     figures: int = 0
     figures_missing_alt: int = 0
     charts: int = 0  # ::: chart blocks, drawn from CSV (numbered with the figures)
+    citations: int = 0  # citations of a reference list ([@key]), each key counted
+    sources: list[dict[str, object]] = field(default_factory=list)  # the study's references
     template_version: int | None = None
     template_status: str = "unknown"  # current, outdated, newer, unknown
     pdf: Path | None = None
@@ -224,6 +226,13 @@ def _row(study: Study, build_dir: Path, config: SeriesConfig) -> StudyRow:
             row.figures += len(section.parsed.images)
             row.figures_missing_alt += sum(not i.extra.strip() for i in section.parsed.images)
             row.charts += sum(b.kind == "chart" for b in section.parsed.blocks)
+            row.citations += len(section.parsed.citations)
+    cited = {r.value for s in study.sections if s.parsed for r in s.parsed.citations}
+    row.sources = [{"key": e.key, "title": e.title, "year": e.year, "url": e.url,
+                    "type": e.kind, "file": str(e.path), "line": e.line,
+                    "cited": e.key in cited,
+                    "level": "study" if e.path in study.library.study_files else "series"}
+                   for e in study.library.entries.values()]
     if meta is not None:
         row.title, row.status, row.date = meta.title, meta.status, meta.date
         row.country, row.country_code = meta.country.name, meta.country.code

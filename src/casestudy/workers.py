@@ -73,7 +73,8 @@ def run_task(task: Task) -> Outcome:
     started = time.perf_counter()
     try:
         result = build_study(task.root, task.out, task.formats, task.series, force=task.force,
-                             brand=task.brand, digest=task.digest)
+                             brand=task.brand, digest=task.digest,
+                             site=False)  # the site: once, after all
     except ProblemsFound as exc:
         return Outcome(task.root, "problems", [], exc.problems,
                        seconds=time.perf_counter() - started)
@@ -228,6 +229,12 @@ def start_server() -> Callable[[], None]:
                 os.kill(pid, signal.SIGTERM)  # it may still be importing: no need to wait
             server._stop()  # type: ignore[attr-defined]
     return stop
+
+
+def start_worker(memory_mb: int) -> _Worker:
+    """One warm worker of its own (the preview keeps one for its PDF): ``give`` it a
+    task, read the Outcome from ``conn``, ``stop`` it to end a render early."""
+    return _Worker(_context(), memory_mb)
 
 
 def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,

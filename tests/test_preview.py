@@ -1,0 +1,325 @@
+"""`casestudy preview`: the server serves its own files only; checks, renders and stops
+cleanly. (What a browser sees, reload and overlay, is in test_browser.py.)"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from casestudy.preview import Preview, pick_study
+from casestudy.serve import safe_parts
+from conftest import REPO, make_study
+
+SECRET = "TOP-SECRET-OUTSIDE-THE-PREVIEW"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A series with one study, and a secret file beside it that must never be served."""
+    shutil.copyfile(REPO / "series.yaml", tmp_path / "series.yaml")
+    make_study(tmp_path / "countries" / "norway")
+    (tmp_path / "secret.txt").write_text(SECRET)
+    return tmp_path
+
+
+@pytest.fixture
+def session(repo: Path):
+    events = []
+    with Preview(repo / "countries" / "norway", repo, pdf=False,
+                 on_event=events.append) as preview:
+        preview.events = events
+        yield preview
+
+
+def get(session: Preview, path: str, host: str | None = None,
+        method: str = "GET") -> tuple[int, dict, bytes]:
+    """One raw request: the path goes out exactly as written (no client normalising)."""
+    with socket.create_connection(("127.0.0.1", session.server.port), timeout=10) as sock:
+        name = host if host is not None else f"127.0.0.1:{session.server.port}"
+        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: {name}\r\nConnection: close\r\n\r\n"
+                     .encode("latin-1"))
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return response.status, dict(response.getheaders()), response.read()
+
+
+def wait_until(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+# ------------------------------------------------------------------ only its own files
+
+
+@pytest.mark.parametrize("path", [
+    "/../secret.txt", "/norway/../../secret.txt", "/norway/../../../etc/passwd",
+    "/%2e%2e/secret.txt", "/norway/%2e%2e/%2e%2e/secret.txt", "/%2E%2E/%2E%2E/etc/passwd",
+    "/norway/..%2f..%2fsecret.txt", "/norway%2f..%2f..%2fsecret.txt", "/assets/..%5csecret.txt",
+    "/norway/%252e%252e/%252e%252e/secret.txt", "//etc/passwd", "/etc/passwd",
+    "/norway//etc/passwd", "/norway/index.html%00.css", "/norway/%00", "/norway/.hidden",
+    "/assets/../../secret.txt", "/norway\\..\\..\\secret.txt", "http://127.0.0.1/../secret.txt",
+    "/norway/./index.html", "/norway/figures/%c0%ae%c0%ae/secret.txt", "*",
+])
+def test_no_path_leads_outside_the_preview(session, path):
+    status, _, body = get(session, path)
+    assert status in (400, 404)
+    assert SECRET.encode() not in body and b"root:" not in body
+
+
+def test_its_own_files_are_served(session):
+    status, headers, body = get(session, "/norway/")
+    assert status == 200 and b"Minimal study" in body
+    assert "nonce-" in headers["Content-Security-Policy"]
+    status, headers, body = get(session, "/norway/figures/chart.svg")
+    assert status == 200 and headers["Content-Type"].startswith("image/svg+xml")
+    assert get(session, "/assets/web.css")[0] == 200
+    assert get(session, "/assets/brand.css")[0] == 200
+    assert get(session, "/", method="HEAD")[0] == 302
+    status, headers, body = get(session, "/_preview/events", method="HEAD")
+    assert (status, body) == (200, b"") and headers["Content-Type"].startswith("text/event-")
+
+
+def test_a_symbolic_link_inside_its_folders_is_not_followed(session, repo):
+    page = session.page_folder()
+    (page / "figures" / "leak.txt").symlink_to(repo / "secret.txt")
+    (page / "up").symlink_to(repo)
+    (session.assets_folder() / "leak.css").symlink_to(repo / "secret.txt")
+    for path in ("/norway/figures/leak.txt", "/norway/up/secret.txt", "/assets/leak.css"):
+        status, _, body = get(session, path)
+        assert status == 404 and SECRET.encode() not in body, path
+
+
+def test_an_absolute_path_or_a_study_folder_file_is_not_served(session, repo):
+    for path in (f"/norway{repo}/secret.txt", f"/assets{repo}/secret.txt", str(repo / "secret.txt"),
+                 "/norway/study.yaml", "/norway/sections/01-summary.md"):
+        status, _, body = get(session, path)
+        assert status == 404 and SECRET.encode() not in body, path
+
+
+def test_another_host_name_is_refused(session):
+    """A page on another site cannot read the preview by rebinding its name to 127.0.0.1."""
+    assert get(session, "/norway/", host="attacker.example:80")[0] == 403
+    assert get(session, "/norway/", host=f"attacker.example:{session.server.port}")[0] == 403
+    assert get(session, "/norway/", host=f"localhost:{session.server.port}")[0] == 200
+
+
+def test_only_reading_methods(session):
+    for method in ("POST", "PUT", "DELETE"):
+        assert get(session, "/norway/", method=method)[0] == 501
+
+
+@pytest.mark.parametrize("raw, parts", [
+    ("/norway/", ["norway", ""]), ("/norway/figures/a%20b.svg", ["norway", "figures", "a b.svg"]),
+    ("/assets/web.css?v=2", ["assets", "web.css"]), ("/%2e%2e/x", None), ("/a/../b", None),
+    ("/a/%2fb", None), ("/a\\b", None), ("/a/%ff", None), ("a/b", None), ("/a//b", None),
+])
+def test_request_paths(raw, parts):
+    assert safe_parts(raw) == parts
+
+
+# ------------------------------------------------------------ check, render, overlay
+
+
+def test_a_preview_page_carries_the_live_script_and_the_published_page_does_not(session, repo):
+    _, headers, body = get(session, "/norway/")
+    nonce = re.search(r"'nonce-([^']+)'", headers["Content-Security-Policy"]).group(1)
+    assert f'<script nonce="{nonce}" id="casestudy-preview"'.encode() in body
+    assert b"EventSource" in body
+    # the published page's own policy (no script at all) is replaced by the header's
+    assert b'http-equiv="Content-Security-Policy"' not in body
+    from casestudy.build import build_study
+    from casestudy.load import load_series
+
+    out = repo / "build"
+    build_study(repo / "countries" / "norway", out, ("html",), load_series(repo), repo=repo)
+    for page in (out / "norway" / "index.html", out / "index.html"):
+        text = page.read_text("utf-8")
+        assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in text
+        assert "casestudy-preview" not in text and "EventSource" not in text
+        assert "<script" not in text.replace('<script type="application/ld+json">', "")
+
+
+def test_an_error_keeps_the_last_good_page_and_fixing_it_clears_it(session, repo):
+    section = repo / "countries" / "norway" / "sections" / "02-imperative.md"
+    good = section.read_text("utf-8")
+    first = session.state()["version"]
+    section.write_text(good.replace("marker sentence", "marker sentence [link](javascript:x)"))
+    wait_until(lambda: session.state()["problems"])
+    problems = session.state()["problems"]
+    assert any(re.search(r"sections/02-imperative\.md:\d+:\d+: error: .*javascript", p)
+               for p in problems), problems
+    assert session.state()["version"] == first  # the page was not replaced
+    status, _, body = get(session, "/norway/")
+    assert status == 200 and b"The imperative marker sentence" in body
+    assert any(e.kind == "problems" for e in session.events)
+    section.write_text(good.replace("marker sentence", "marker sentence, edited"))
+    wait_until(lambda: session.state()["version"] > first)
+    assert session.state()["problems"] == []
+    assert b"marker sentence, edited" in get(session, "/norway/")[2]
+
+
+def test_series_yaml_is_watched_and_a_bad_one_is_reported_located(session, repo):
+    series = repo / "series.yaml"
+    good = series.read_text("utf-8")
+    first = session.state()["version"]
+    series.write_text(good.replace("page_size: letter", "page_size: letter\npage_size: a4"))
+    wait_until(lambda: session.state()["problems"])
+    assert re.search(r"series\.yaml:\d+:\d+: error: ", session.state()["problems"][0])
+    series.write_text(good.replace('label: "Issue Brief"', 'label: "Policy Brief"'))
+    wait_until(lambda: session.state()["version"] > first and not session.state()["problems"])
+    assert b"Policy Brief" in get(session, "/norway/")[2]
+
+
+def test_a_study_broken_from_the_start_is_served_with_its_errors(repo):
+    study = repo / "countries" / "norway"
+    (study / "study.yaml").write_text("title: [unclosed\n")
+    with Preview(study, repo, pdf=False) as preview:
+        assert preview.state()["version"] == 0
+        assert re.search(r"study\.yaml:\d+:\d+: error: ", preview.state()["problems"][0])
+        status, _, body = get(preview, "/norway/")
+        assert status == 200 and b"casestudy-preview" in body
+
+
+def test_the_study_to_preview(repo, monkeypatch):
+    norway = (repo / "countries" / "norway").resolve()
+    assert pick_study(None, repo) == norway  # the only study
+    make_study(repo / "countries" / "japan")
+    from casestudy.errors import StudyNotFound
+
+    with pytest.raises(StudyNotFound, match="japan, norway"):
+        pick_study(None, repo)
+    monkeypatch.chdir(norway / "sections")
+    assert pick_study(None, repo) == norway  # the one we are in
+    assert pick_study("japan", repo) == (repo / "countries" / "japan").resolve()
+
+
+# ------------------------------------------------------------------ the command
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                kids = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for kid in map(int, kids):
+                if kid not in found:
+                    found.add(kid)
+                    todo.append(kid)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_ctrl_c_stops_it_cleanly(repo, tmp_path):
+    """No traceback, no temporary folder and no worker process left."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"}
+    child = subprocess.Popen([sys.executable, "-m", "casestudy", "preview", "norway"],
+                             cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
+    try:
+        line = ""
+        deadline = time.monotonic() + 120
+        while "previewing" not in line and time.monotonic() < deadline:
+            line = child.stderr.readline()
+        url = re.search(r"http://127\.0\.0\.1:(\d+)/norway/", line)
+        assert url, line
+        wait_until(lambda: any(p.name.startswith("casestudy-preview-") for p in temp.iterdir()))
+        # wait for the PDF worker: the state says building or ready
+        port = int(url.group(1))
+
+        def pdf_started() -> bool:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(f"GET /_preview/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+                             .encode())
+                data = b""
+                while b"\n\n" not in data:
+                    data += sock.recv(4096)
+            state = json.loads(data.split(b"data: ", 1)[1].split(b"\n", 1)[0])
+            return "building" in state["pdf"] or "ready" in state["pdf"]
+
+        wait_until(pdf_started, timeout=60)
+        kids = _children(child.pid)
+        assert kids, "the PDF worker runs in a process of its own"
+        os.killpg(child.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+    assert child.returncode == 0, err
+    assert "Traceback" not in err and "preview stopped" in err
+    wait_until(lambda: not any(_alive(pid) for pid in kids), timeout=20)
+    assert list(temp.iterdir()) == []
+    assert not (repo / "build").exists()
+
+
+def test_a_host_off_the_machine_must_be_asked_for_and_is_warned_about(repo):
+    from conftest import invoke
+
+    result = invoke(repo, "preview", "norway", "--host", "256.1.1.1", "--no-pdf")
+    assert result.exit_code == 2
+    assert "warning: listening on 256.1.1.1" in result.output
+    assert "cannot listen on 256.1.1.1:0" in result.output
+
+
+def test_a_remembered_section_renders_as_a_fresh_one(session, repo):
+    """The preview parses only the sections that changed; rendering a remembered parse
+    again gives the same page as parsing anew."""
+    from casestudy.load import load_series, load_study
+    from casestudy.render import render_html
+
+    root, series = repo / "countries" / "norway", load_series(repo)
+    pages = [render_html(load_study(root, session._parse), series, "web") for _ in range(2)]
+    assert pages[0] == pages[1] == render_html(load_study(root), series, "web")
+
+
+def test_the_pdf_follows_the_newest_save(repo):
+    """A save while the PDF renders stops that render; the PDF shown has the newest text."""
+    from pypdf import PdfReader
+
+    study = repo / "countries" / "norway"
+    section = study / "sections" / "08-conclusion.md"
+    good = section.read_text("utf-8")
+    # a first version long enough that its render is still running when the save comes
+    section.write_text(good + "\n\n".join(["A long paragraph of filler text. " * 40] * 400),
+                       "utf-8")
+    with Preview(study, repo) as preview:
+        wait_until(lambda: "building" in preview.state()["pdf"], timeout=60)
+        pid = preview._pdf._worker.process.pid
+        section.write_text(good.replace("\n\n", "\n\nThe newest sentence.\n\n", 1), "utf-8")
+        wait_until(lambda: preview.state()["pdf_version"] > 0, timeout=240)
+        text = " ".join(p.extract_text() for p in PdfReader(preview.pdf_file()).pages)
+        assert "The newest sentence." in text
+        assert preview.state()["pdf"].startswith("PDF: ready")
+        # the first render was stopped: its worker is gone, a new one built the PDF
+        assert preview._pdf._worker.process.pid != pid and not _alive(pid)
+        status, headers, body = get(preview, "/norway/norway.pdf")
+        assert status == 200 and headers["Content-Type"] == "application/pdf"
+        assert body == preview.pdf_file().read_bytes()
