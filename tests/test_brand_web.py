@@ -52,7 +52,7 @@ def _published(site: Path) -> set[str]:
 def test_the_web_edition_publishes_the_brands_assets_and_nothing_else(harbor_site):
     assets = {p for p in _published(harbor_site) if p.startswith("assets/")}
     fonts = {p for p in assets if p.startswith("assets/fonts/")}
-    assert assets - fonts == {"assets/web.css", "assets/brand.css", "assets/logo-small.png",
+    assert assets - fonts == {"assets/web.css", "assets/brand.css", "assets/logo.png",
                               "assets/brand/extra.css", "assets/brand/tex/dots.svg"}
     # Plex only (Harbor's variable sans and static serif), at 400, 600 (its headings
     # weight) and 700; nothing of the default brand's Source fonts
@@ -62,7 +62,7 @@ def test_the_web_edition_publishes_the_brands_assets_and_nothing_else(harbor_sit
     # the SVG that extra.css names is published sanitized, as a figure is
     dots = (harbor_site / "assets/brand/tex/dots.svg").read_bytes()
     assert b"<script" not in dots and b"<circle" in dots
-    logo = (harbor_site / "assets/logo-small.png").read_bytes()
+    logo = (harbor_site / "assets/logo.png").read_bytes()
     assert logo == served_bytes(HARBOR / "brand/harbor-logo.png")
 
 
@@ -70,14 +70,14 @@ def test_the_page_links_the_brand_and_extra_css_last(harbor_site):
     page = (harbor_site / "italy/index.html").read_text("utf-8")
     sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
     assert sheets == ["../assets/web.css", "../assets/brand.css", "../assets/brand/extra.css"]
-    assert '<img src="../assets/logo-small.png" alt="Harbor Policy Group anchor">' in page
+    assert '<img src="../assets/logo.png" alt="Harbor Policy Group anchor">' in page
     assert "<style>" not in page  # the brand is a stylesheet, allowed by the page's CSP
     css = (harbor_site / "assets/brand.css").read_text("utf-8")
     assert "--primary: #0b5d3b;" in css and "--accent: #c98a00;" in css
     assert '--font-base: "IBM Plex Serif", "IBM Plex Sans"' in css
     assert "Source" not in css
     index = (harbor_site / "index.html").read_text("utf-8")
-    assert 'href="assets/brand/extra.css"' in index and 'src="assets/logo-small.png"' in index
+    assert 'href="assets/brand/extra.css"' in index and 'src="assets/logo.png"' in index
 
 
 def test_what_extra_css_may_not_load_is_an_error_at_its_line(tmp_path):

@@ -140,7 +140,7 @@ def test_web_edition_has_its_assets(built):
     assert "Imperative footnote text" in html
     assert 'href="#fn-1"' in html
     assert "file://" not in html
-    for asset in ("../assets/web.css", "../assets/brand.css", "../assets/logo-small.svg",
+    for asset in ("../assets/web.css", "../assets/brand.css", "../assets/logo.svg",
                   "figures/chart.svg"):
         assert (folder / asset).is_file()
         assert f'"{asset}"' in html

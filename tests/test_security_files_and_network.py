@@ -408,7 +408,9 @@ def test_a_branded_build_opens_only_the_study_the_brand_and_the_allowed_roots(
         tmp_path_factory):
     """The same audit over a series with its own brand (a PNG logo, fonts from other
     packages, extra.css and a template override): the brand's files are opened, and
-    nothing else of the series folder (another study, a stray file beside _brand.yml)."""
+    nothing else of the series folder (a stray file beside _brand.yml) but the text of
+    the other study: its study.yaml and sections, which the web edition's series index
+    lists and its shared fonts are cut to (site.py), never its figures or notes."""
     from casestudy.brand import load_brand
 
     repo = tmp_path_factory.mktemp("audited-brand") / "repo"
@@ -428,6 +430,10 @@ def test_a_branded_build_opens_only_the_study_the_brand_and_the_allowed_roots(
               if e[0] == "open"]
     assert Path(os.path.realpath(repo / "brand/harbor-logo.png")) in opened
     assert Path(os.path.realpath(repo / "_brand.yml")) in opened
-    outside = [str(p) for p in opened
-               if not any(p == r or r in p.parents for r in roots) and not _weasyprint_temp(p)]
+    other = Path(os.path.realpath(repo / "countries" / "other"))
+    text = [p for p in opened if p == other / "study.yaml"
+            or (p.parent == other / "sections" and p.suffix == ".md")]
+    assert other / "study.yaml" in text
+    outside = [str(p) for p in opened if p not in text
+               and not any(p == r or r in p.parents for r in roots) and not _weasyprint_temp(p)]
     assert outside == []

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casestudy import webfonts
-from casestudy.brand import BRANDING, font_roots
+from casestudy.brand import BRANDING, default_brand, font_roots
 from casestudy.fetch import FetchLog, make_fetcher, served_bytes
 from casestudy.svg import ATTRIBUTES, ELEMENTS, SAFE_LINK, sanitize
 from conftest import REPO
@@ -316,7 +316,7 @@ def test_only_the_files_the_sections_show_are_published(published):
                             "index.html", "study.pdf"])
     assets = edition.parent / "assets"
     shared = sorted(p.relative_to(assets).as_posix() for p in assets.rglob("*") if p.is_file())
-    fonts = sorted(f"fonts/{face.filename}" for face in webfonts.faces())
+    fonts = sorted(f"fonts/{face.filename}" for face in webfonts.faces(default_brand()))
     assert shared == sorted([*fonts, "brand.css", "logo.svg", "web.css"])
     assert server.accepted == 0
 
@@ -452,6 +452,7 @@ def test_a_figure_cannot_take_the_place_of_the_editions_own_files(tmp_path):
     section.write_text(section.read_text("utf-8") + "\n![A logo](assets/logo.svg)\n", "utf-8")
     out = tmp_path / "out"
     build_study(study, out, ("html",), load_series(REPO))
-    assert (out / "assets" / "logo.svg").read_bytes() == served_bytes(BRANDING / "logo.svg")
+    logo = default_brand().logos["small"].path
+    assert (out / "assets" / "logo.svg").read_bytes() == served_bytes(logo)
     assert b"Exports, 2024" in (out / "study" / "assets" / "logo.svg").read_bytes()
     assert 'src="assets/logo.svg"' in (out / "study" / "index.html").read_text("utf-8")

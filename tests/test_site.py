@@ -13,6 +13,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from casestudy import webfonts
+from casestudy.brand import load_brand
 from casestudy.build import build_study
 from casestudy.load import load_series
 from casestudy.markdown import key_points, parse_section
@@ -65,6 +66,8 @@ def site(tmp_path_factory):
     (repo / "series.yaml").write_text(
         (REPO / "series.yaml").read_text("utf-8")
         + 'site_url: "https://example.org/briefs/"\n', "utf-8")
+    shutil.copyfile(REPO / "_brand.yml", repo / "_brand.yml")  # Meridian's brand
+    shutil.copytree(REPO / "brand", repo / "brand")
     norway = make_study(repo / "countries" / "norway")
     japan = make_study(repo / "countries" / "japan")
     meta = japan / "study.yaml"
@@ -159,9 +162,10 @@ def test_without_site_url_the_links_stay_relative(tmp_path):
 def test_fonts_are_woff2_subsets_of_the_series_text_shared_by_every_page(site):
     _, out = site
     fonts = sorted((out / "assets" / "fonts").iterdir())
-    assert [f.name for f in fonts] == sorted(f.filename for f in webfonts.faces())
+    faces = webfonts.faces(load_brand(out.parent))
+    assert [f.name for f in fonts] == sorted(f.filename for f in faces)
     assert len(fonts) == 8 and sum(f.stat().st_size for f in fonts) < 200_000
-    for face in webfonts.faces():
+    for face in faces:
         data = (out / "assets" / "fonts" / face.filename).read_bytes()
         assert data[:4] == b"wOF2"
         cmap = TTFont(io.BytesIO(data)).getBestCmap()

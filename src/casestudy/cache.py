@@ -164,6 +164,15 @@ def inputs_digest(root: Path, series: SeriesConfig, brand: Brand | None = None) 
     return digest.hexdigest()
 
 
+def text_digest(root: Path) -> bytes:
+    """The study's text alone: study.yaml and its sections (what the series index and
+    the web edition's shared fonts are made from; never its figures or data)."""
+    digest = hashlib.sha256(_entry(root / "study.yaml"))
+    for rel, content in _tree_entries(root, root / "sections"):
+        digest.update(b"\n" + rel.encode("utf-8", "surrogateescape") + b"\0" + content)
+    return digest.digest()
+
+
 def _reference_entries(root: Path) -> list[tuple[str, bytes]]:
     """The reference lists a study cites from: its own and the series' (the study wins)."""
     from .load import series_root

@@ -157,6 +157,12 @@ def _read_lines(path: Path) -> list[str]:
         return []
 
 
+def _headings(series: SeriesConfig | None, brand: Brand | None) -> str:
+    from .brand import series_brand
+
+    return (brand or series_brand(series)).headings.families[0]
+
+
 def study_problems(study: Study, series: SeriesConfig | None,
                    brand: Brand | None = None) -> list[Problem]:
     """Every place in the study (and in series.yaml's prose) with characters no brief
@@ -181,7 +187,7 @@ def study_problems(study: Study, series: SeriesConfig | None,
         section_problems(section.path, parsed.text, tokens, coverage, out)
         svgs += _svg_files(study, [ref.value for ref in parsed.images])
     for svg in dict.fromkeys(svgs):
-        svg_problems(svg, coverage, out)
+        svg_problems(svg, coverage, out, _headings(series, brand))
     _reference_problems(study, coverage, out)
     if series is not None:
         out += series_problems(series, coverage)
@@ -304,7 +310,10 @@ def _svg_texts(path: Path) -> tuple[list[_SvgText], list[tuple[int, int, str]]]:
     return texts, styles
 
 
-def svg_problems(path: Path, coverage: Coverage, out: list[Problem]) -> None:
+def svg_problems(path: Path, coverage: Coverage, out: list[Problem],
+                 suggest: str = "") -> None:
+    """``suggest``: the family to name for text without one (the brand's headings face,
+    in which charts are drawn)."""
     texts, styles = _svg_texts(path)
     if not texts:
         return
@@ -330,7 +339,8 @@ def svg_problems(path: Path, coverage: Coverage, out: list[Problem]) -> None:
                 continue  # its font comes from the <style> rules judged above
             report.add(piece.line, piece.col, "SVG text names no font-family, so the PDF "
                        "would draw it in a font of this machine; add font-family=\""
-                       + next(iter(coverage.by_family), "") + "\" (or another brief font)")
+                       + (suggest or next(iter(coverage.by_family), ""))
+                       + "\" (or another brief font)")
             continue
         if families[0] not in known:  # later ones are only asked for what it lacks,
             report.add(piece.line, piece.col, _font_message(families[:1], known))

@@ -7,7 +7,8 @@
     <out>/assets/brand.css      the brand: @font-face rules, colours, font stacks
     <out>/assets/brand/         the series' brand/extra.css, when it has one (linked
                                 last), with the files of brand/ its url()s name
-    <out>/assets/logo-*.svg     the brand's logos (sanitized), by size (or .png)
+    <out>/assets/logo.svg       the brand's logo (sanitized; or .png), and logo-<size>.*
+                                for sizes drawn from other files
     <out>/assets/fonts/*.woff2  the brand fonts, cut to the characters the series uses
     <out>/<slug>/index.html     each study's web edition (build.py), with its figures
     <out>/<slug>/<slug>.pdf     and its PDF beside it
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from . import webfonts
 from .brand import BRANDING, Brand, extra_css_files
-from .cache import STATE_DIR, engine_digest, inputs_digest
+from .cache import STATE_DIR, brand_digest, engine_digest, text_digest
 from .fetch import inside, real, served_bytes
 from .schema import SeriesConfig
 from .write import atomic_write, check_target
@@ -57,9 +58,11 @@ def site_assets(brand: Brand) -> SiteAssets:
     files: dict[Path, str] = {BRANDING / "web.css": "web.css"}
     logos: dict[str, str] = {}
     # the masthead is drawn in the primary colour, as the cover band is: the dark logo
-    for size, logo in brand.logos.items():
+    for size in ("small", "medium", "large"):  # the masthead's first: it is "logo"
+        logo = brand.logos[size]
         source = logo.dark or logo.path
-        files.setdefault(source, f"logo-{size}{source.suffix.lower()}")
+        name = "logo" if not logos else f"logo-{size}"
+        files.setdefault(source, name + source.suffix.lower())
         logos[size] = files[source]
     sheets = ["web.css", "brand.css"]
     if brand.extra_css:
@@ -104,11 +107,14 @@ def series_text(roots: list[Path], series: SeriesConfig, brand: Brand) -> list[s
 
 
 def _site_digest(roots: list[Path], series: SeriesConfig, out: Path, brand: Brand) -> str:
+    """What the shared assets and the index are made of: the brand, series.yaml, each
+    study's text (not its figures: the index reads no more), whether it has a page and
+    the size of its PDF."""
     digest = hashlib.sha256(engine_digest() + f"site {_SITE_FORMAT}\n".encode())
-    digest.update(series.model_dump_json().encode())
+    digest.update(brand_digest(brand) + series.model_dump_json().encode())
     for root in roots:
         page, pdf = out / root.name / "index.html", out / root.name / f"{root.name}.pdf"
-        digest.update(f"\n{root.name}\0{inputs_digest(root, series, brand)}\0{page.is_file()}\0"
+        digest.update(f"\n{root.name}\0{text_digest(root).hex()}\0{page.is_file()}\0"
                       f"{pdf.stat().st_size if pdf.is_file() else -1}".encode())
     return digest.hexdigest()
 
