@@ -184,6 +184,38 @@ def test_series_yaml_is_watched_and_a_bad_one_is_reported_located(session, repo)
     assert b"Policy Brief" in get(session, "/norway/")[2]
 
 
+def test_the_brand_is_watched_its_colours_fonts_and_logo_reach_the_page(session, repo):
+    """A new _brand.yml: the page reloads whole with the brand's colour, its fonts (the
+    whole files, every character typed shows) and its logo; a broken one is listed at
+    its line and the last good page stays; brand/extra.css is linked last."""
+    harbor = REPO / "tests" / "fixtures" / "brands" / "harbor"
+    first = session.state()["version"]
+    shutil.copytree(harbor / "brand", repo / "brand")
+    shutil.copyfile(harbor / "_brand.yml", repo / "_brand.yml")
+    wait_until(lambda: b"#0b5d3b" in get(session, "/assets/brand.css")[2], timeout=30)
+    wait_until(lambda: session.state()["version"] > first and session.state()["full"])
+    css = get(session, "/assets/brand.css")[2].decode()
+    assert '"IBM Plex Serif"' in css and "Source Serif" not in css
+    font = re.search(r'url\("(fonts/[^"?]+)\?s=\w+"\)', css).group(1)
+    status, _, data = get(session, f"/assets/{font}")
+    assert status == 200 and data[:4] in (b"\0\1\0\0", b"OTTO")
+    page = get(session, "/norway/")[2].decode()
+    assert 'src="../assets/logo.png" alt="Harbor Policy Group anchor"' in page
+    assert page.index("assets/brand.css") < page.index("assets/brand/extra.css")
+    assert get(session, "/assets/logo.png")[0] == 200
+    good = (repo / "_brand.yml").read_text("utf-8")
+    version = session.state()["version"]
+    (repo / "_brand.yml").write_text(good.replace("primary: pine", "primary: no-such-colour"))
+    wait_until(lambda: session.state()["problems"], timeout=30)
+    assert any(re.search(r"_brand\.yml:\d+:\d+: error: 'no-such-colour' is neither a colour", p)
+               for p in session.state()["problems"]), session.state()["problems"]
+    assert session.state()["version"] == version
+    (repo / "_brand.yml").write_text(good.replace("#0b5d3b", "#114477"))
+    wait_until(lambda: not session.state()["problems"] and session.state()["version"] > version,
+               timeout=30)
+    assert b"#114477" in get(session, "/assets/brand.css")[2]
+
+
 def test_a_study_broken_from_the_start_is_served_with_its_errors(repo):
     study = repo / "countries" / "norway"
     (study / "study.yaml").write_text("title: [unclosed\n")

@@ -94,6 +94,9 @@ class Preview:
         self._changed_paths: set[str] = set()
         self._font_tag = f"{time.time_ns():x}"
         self._fonts: tuple = ()  # the brand fonts last written to assets/fonts
+        self._brand_folders: list[Path] = []  # watched for the brand (see _watch_brand)
+        self._brand_files: list[Path] = []
+        self._rewatch = threading.Event()
         self._parsed: dict[str, Any] = {}
         self._watching = (threading.Event(), threading.Event())
         self._pdf_state = "PDF: waiting for a page without errors" if pdf else "PDF: off"
@@ -204,37 +207,74 @@ class Preview:
     # ------------------------------------------------------------------ watching
 
     def watched(self) -> tuple[list[Path], list[Path]]:
-        """(folders watched with everything inside, files watched by their folder)."""
-        folders = [self.root, BRANDING, *[p for p in brand_paths(self.repo) if p.is_dir()]]
-        files = [self.repo / "series.yaml", self.repo / "_brand.yml"]
+        """(folders watched with everything inside, files watched by their folder): the
+        study, our branding, brand/ and the folders of the brand's other files in the
+        series; series.yaml, _brand.yml, brand/ itself (so that a new one is seen) and
+        brand files that sit beside them."""
+        with self._lock:
+            extra_folders, extra_files = list(self._brand_folders), list(self._brand_files)
+        folders = [self.root, BRANDING, *extra_folders]
+        files = [self.repo / "series.yaml", self.repo / "_brand.yml", self.repo / "brand",
+                 *extra_files]
         return folders, files
+
+    def _watch_brand(self, brand: Brand) -> None:
+        """Watch what this brand is made of; the folder watcher starts again when that
+        changes (a new brand/, fonts in another folder)."""
+        repo = self.repo
+        folders = [repo / "brand"] if (repo / "brand").is_dir() else []
+        files = []
+        for path in brand.files():
+            if path.parent == repo:
+                files.append(path)
+            elif repo in path.parents and not any(f == path.parent or f in path.parents
+                                                  for f in folders):
+                folders.append(path.parent)
+        with self._lock:
+            changed = (folders, files) != (self._brand_folders, self._brand_files)
+            self._brand_folders, self._brand_files = folders, files
+        if changed:
+            self._rewatch.set()
 
     def _watch_loop(self) -> None:
         from watchfiles import watch
 
-        folders, _ = self.watched()
-        # rust_timeout with yield_on_timeout: the first (empty) yield says the watch is set
-        try:
-            for changes in watch(*folders, step=WATCH_STEP_MS, stop_event=self._stop,
-                                 rust_timeout=200, yield_on_timeout=True,
-                                 raise_interrupt=False):
-                self._watching[0].set()
-                if changes:
-                    self._saw(changes)
-        except Exception as exc:  # a vanished study folder ends watching, not the server
-            self._report(Event("error", f"stopped watching {self.root}: {exc}"))
+        session = self
+
+        class _Until:  # watchfiles asks this whether to stop: closed, or new folders
+            def is_set(self) -> bool:
+                return session._stop.is_set() or session._rewatch.is_set()
+
+        while not self._stop.is_set():
+            self._rewatch.clear()
+            folders = [f for f in self.watched()[0] if f.is_dir()]
+            # rust_timeout with yield_on_timeout: the first (empty) yield says it is set
+            try:
+                for changes in watch(*folders, step=WATCH_STEP_MS, stop_event=_Until(),
+                                     rust_timeout=200, yield_on_timeout=True,
+                                     raise_interrupt=False):
+                    self._watching[0].set()
+                    if changes:
+                        self._saw(changes)
+            except Exception as exc:  # a vanished study folder ends watching, not the server
+                self._report(Event("error", f"stopped watching {self.root}: {exc}"))
+                return
+            if self._rewatch.is_set() and not self._stop.is_set():
+                self._saw({(None, str(self.repo / "brand"))})  # what changed meanwhile
 
     def _watch_files(self) -> None:
-        """series.yaml and _brand.yml, through their folder without going down into it
-        (an editor that saves by renaming would leave a watch on the file itself behind)."""
+        """series.yaml, _brand.yml and brand files beside them, through their folder
+        without going down into it (an editor that saves by renaming would leave a watch
+        on the file itself behind)."""
         from watchfiles import watch
 
-        names = {str(f) for f in self.watched()[1]}
+        def wanted(change: Any, path: str) -> bool:
+            return path in {str(f) for f in self.watched()[1]}
+
         try:
             for changes in watch(self.repo, recursive=False, step=WATCH_STEP_MS,
                                  stop_event=self._stop, rust_timeout=200, yield_on_timeout=True,
-                                 raise_interrupt=False,
-                                 watch_filter=lambda change, path: path in names):
+                                 raise_interrupt=False, watch_filter=wanted):
                 self._watching[1].set()
                 if changes:
                     self._saw(changes)
@@ -245,7 +285,10 @@ class Preview:
         """Size and time of every file the watchers see (the package's branding aside)."""
         folders, files = self.watched()
         found = []
-        for path in [*files, *(p for f in folders if f != BRANDING for p in f.rglob("*"))]:
+        from .brand import brand_folder_files
+
+        for path in [*files, *(p for f in folders if f != BRANDING
+                               for p in brand_folder_files(f))]:
             try:
                 info = path.stat()
             except OSError:
@@ -293,6 +336,7 @@ class Preview:
         try:
             series = load_series(self.repo)
             brand = load_brand(self.repo)
+            self._watch_brand(brand)
             study = load_study(self.root, self._parse)
             problems = list(brand.problems) + check_study(study, series, brand=brand)
             errors = [p for p in problems if p.is_error]

@@ -111,8 +111,11 @@ def fonts_in(family: str, folder: Path) -> list[Font]:
                 for f in data.get("files", [])]
     from fontTools.ttLib import TTFont
 
+    from .folders import walk
+
     fonts = []
-    for path in sorted(folder.rglob("*")):
+    found = sorted(where / name for where, _, names in walk(folder) for name in names)
+    for path in found:
         if path.suffix.lower() in (".ttf", ".otf"):
             with TTFont(path, lazy=True) as font:
                 italic = bool(font["OS/2"].fsSelection & 1)
