@@ -65,10 +65,13 @@ def page(browser):
     context.close()
 
 
-def copy_series(dest: Path) -> Path:
+def copy_series(dest: Path, brand: Path = REPO) -> Path:
+    """Italy in a copy of this series, in its brand (Meridian's) or another's."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO / "series.yaml", dest / "series.yaml")
     shutil.copytree(REPO / "countries" / "italy", dest / "countries" / "italy")
+    shutil.copyfile(brand / "_brand.yml", dest / "_brand.yml")
+    shutil.copytree(brand / "brand", dest / "brand")
     return dest
 
 
@@ -159,10 +162,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def _served_site(repo: Path):
     """Italy built with `casestudy build --format html`, served as a web server would."""
-    repo = copy_series(tmp_path_factory.mktemp("site") / "repo")
     result = subprocess.run([sys.executable, "-m", "casestudy", "build", "--format", "html"],
                             cwd=repo, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
@@ -172,6 +173,17 @@ def site(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield out, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    yield from _served_site(copy_series(tmp_path_factory.mktemp("site") / "repo"))
+
+
+@pytest.fixture(scope="module")
+def harbor_site(tmp_path_factory):
+    harbor = REPO / "tests" / "fixtures" / "brands" / "harbor"
+    yield from _served_site(copy_series(tmp_path_factory.mktemp("harbor") / "repo", harbor))
 
 
 def test_the_index_links_to_each_study_and_its_pdf(site, page: Page):
@@ -209,6 +221,42 @@ def test_the_web_edition_requests_nothing_outside_its_own_folder(site, page: Pag
     assert all(p.startswith(("/italy/", "/assets/")) for p in paths), paths
     assert any(p.endswith(".woff2") for p in paths)  # the shared fonts, not copies
     assert page.locator("figure svg").count() >= 1  # Italy's chart, drawn inline: no request
+
+
+def _loaded_fonts(page: Page) -> set[str]:
+    page.evaluate("document.fonts.ready.then(() => true)")
+    return set(page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"))
+
+
+def test_the_web_edition_is_drawn_in_the_series_brand(harbor_site, site, page: Page, tmp_path):
+    """The same Italy page in Harbor's brand: its typefaces are the ones the browser
+    loads, its primary colour fills the masthead, its PNG logo is drawn, its extra.css
+    applies; and in Meridian's brand, Meridian's. Screenshots in tmp_path."""
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    seen = {}
+    for name, (_, base) in (("harbor", harbor_site), ("meridian", site)):
+        page.goto(f"{base}/italy/index.html", wait_until="networkidle")
+        fonts = _loaded_fonts(page)
+        masthead = page.evaluate(
+            "getComputedStyle(document.querySelector('.masthead')).backgroundColor")
+        logo = page.locator(".masthead img")
+        drawn = logo.evaluate("img => img.complete && img.naturalWidth > 0")
+        title_font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+        page.screenshot(path=str(tmp_path / f"{name}.png"))
+        seen[name] = (fonts, masthead, logo.get_attribute("src"), drawn, title_font)
+    assert failed == []
+    fonts, masthead, src, drawn, title_font = seen["harbor"]
+    assert fonts == {"IBM Plex Serif", "IBM Plex Sans"}
+    assert masthead == "rgb(11, 93, 59)"  # color.primary: pine
+    assert src == "../assets/logo.png" and drawn
+    assert title_font.startswith('"IBM Plex Sans"')  # the headings face
+    fonts, masthead, src, drawn, title_font = seen["meridian"]
+    assert fonts == {"Source Serif 4", "Source Sans 3"}
+    assert masthead == "rgb(27, 42, 74)"
+    assert src == "../assets/logo.svg" and drawn
+    assert title_font.startswith('"Source Serif 4"')  # Meridian's extra.css: serif titles
 
 
 def _axe(page: Page) -> list[dict]:
