@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from casestudy import build
 from casestudy.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -65,3 +66,25 @@ def no_logs(caplog: pytest.LogCaptureFixture):
     yield caplog
     unexpected = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert not unexpected, f"unexpected log messages: {unexpected}"
+
+
+@pytest.fixture
+def renders(monkeypatch) -> list[str]:
+    """Replace the PDF and web renderers by stubs; the list grows by one slug per render."""
+    calls: list[str] = []
+
+    def fake_pdf(study, series, target, digest, brand=None):
+        calls.append(study.slug)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(f"%PDF {digest}".encode())
+        return target
+
+    def fake_web(study, series, out, brand=None):
+        calls.append(study.slug + "/html")
+        (out / study.slug).mkdir(parents=True, exist_ok=True)
+        (out / study.slug / "index.html").write_text(study.slug)
+        return out / study.slug / "index.html"
+
+    monkeypatch.setattr(build, "_build_pdf", fake_pdf)
+    monkeypatch.setattr(build, "_build_web", fake_web)
+    return calls

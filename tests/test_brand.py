@@ -332,20 +332,6 @@ def test_upgrade_adds_to_an_existing_brand_file_and_keeps_its_comments(tmp_path)
 
 # ---------------------------------------------------------------- rebuilds
 
-@pytest.fixture
-def renders(monkeypatch) -> list[str]:
-    calls: list[str] = []
-
-    def fake_pdf(study, series, target, digest, brand=None):
-        calls.append(study.slug)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(f"%PDF {digest}".encode())
-        return target
-
-    monkeypatch.setattr(build, "_build_pdf", fake_pdf)
-    return calls
-
-
 def test_an_edit_to_any_part_of_the_brand_rebuilds_and_a_no_op_does_not(tmp_path, renders):
     repo = tmp_path / "repo"
     make_study(repo / "countries" / "norway")

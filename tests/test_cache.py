@@ -21,28 +21,6 @@ SERIES = load_series(REPO)
 
 
 @pytest.fixture
-def renders(monkeypatch) -> list[str]:
-    """Replace the PDF and web renderers by stubs; the list grows by one slug per render."""
-    calls: list[str] = []
-
-    def fake_pdf(study, series, target, digest, brand=None):
-        calls.append(study.slug)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(f"%PDF {digest}".encode())
-        return target
-
-    def fake_web(study, series, out, brand=None):
-        calls.append(study.slug + "/html")
-        (out / study.slug).mkdir(parents=True, exist_ok=True)
-        (out / study.slug / "index.html").write_text(study.slug)
-        return out / study.slug / "index.html"
-
-    monkeypatch.setattr(build, "_build_pdf", fake_pdf)
-    monkeypatch.setattr(build, "_build_web", fake_web)
-    return calls
-
-
-@pytest.fixture
 def study(tmp_path) -> Path:
     return make_study(tmp_path / "norway")
 
