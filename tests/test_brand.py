@@ -330,6 +330,56 @@ def test_upgrade_adds_to_an_existing_brand_file_and_keeps_its_comments(tmp_path)
     assert load_brand(tmp_path).colors["muted"] == "#556677"
 
 
+def _page_pixels(pdf: Path, tmp: Path, name: str) -> list[bytes]:
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp / name)], check=True)
+    return [p.read_bytes() for p in sorted(tmp.glob(f"{name}-*.png"))]
+
+
+def test_upgrade_moves_fallback_fonts_and_the_brief_stays_the_same(tmp_path):
+    """The kitchen sink's old series.yaml fonts (Japanese, Arabic, by script) move into
+    a new _brand.yml as fonts limited to a unicode-range; the warning goes; its brief
+    is the same, page for page, with its Japanese and Arabic in the same fonts."""
+    repo = tmp_path / "ks"
+    shutil.copytree(FIXTURES / "kitchen-sink", repo)
+    before = repo / "before"
+    build.build_study(repo / "countries/kitchen-sink", before)
+    warned = invoke(repo, "check")
+    assert "series.yaml:12:1: warning: 'fallback_fonts' belongs in _brand.yml" in warned.output
+    result = invoke(repo, "upgrade")
+    assert result.exit_code == 0, result.output
+    assert ("_brand.yml: created with the fallback fonts Noto Sans JP, Noto Sans Arabic "
+            "from series.yaml") in result.output
+    assert "fallback_fonts" not in (repo / "series.yaml").read_text("utf-8")
+    brand = load_brand(repo)
+    assert brand.problems == ()
+    moved = {f.family: f for f in brand.fonts if f.fallback}
+    assert set(moved) == {"Noto Sans JP", "Noto Sans Arabic"}
+    assert "U+4E09" in moved["Noto Sans JP"].unicode_range  # 三, Han
+    assert "U+627" in moved["Noto Sans Arabic"].unicode_range  # ا
+    assert "fallback_fonts" not in invoke(repo, "check").output
+    after = repo / "after"
+    build.build_study(repo / "countries/kitchen-sink", after)
+    assert (_page_pixels(before / "kitchen-sink.pdf", tmp_path, "before")
+            == _page_pixels(after / "kitchen-sink.pdf", tmp_path, "after"))
+    assert invoke(repo, "upgrade").output.count("_brand.yml") == 0  # nothing left to move
+
+
+def test_upgrade_refuses_a_fallback_font_the_brand_declares_and_writes_nothing(tmp_path):
+    repo = tmp_path / "ks"
+    shutil.copytree(FIXTURES / "kitchen-sink", repo)
+    brand_text = ("typography:\n  fonts:\n    - family: Noto Sans Arabic\n      source: file\n"
+                  "      files: [fonts/NotoSansArabic-subset.ttf]\n")
+    (repo / "_brand.yml").write_text(brand_text, "utf-8")
+    series = (repo / "series.yaml").read_bytes()
+    result = invoke(repo, "upgrade")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "_brand.yml:3:15: error: series.yaml's fallback font 'Noto Sans Arabic' is declared "
+        "here already; keep one and delete fallback_fonts from series.yaml by hand")
+    assert (repo / "series.yaml").read_bytes() == series
+    assert (repo / "_brand.yml").read_text("utf-8") == brand_text
+
+
 # ---------------------------------------------------------------- rebuilds
 
 def test_an_edit_to_any_part_of_the_brand_rebuilds_and_a_no_op_does_not(tmp_path, renders):

@@ -623,8 +623,8 @@ def _with_series_fallbacks(brand: Brand, repo: Path) -> Brand:
                               scripts=tuple(decl.scripts), unicode_range=decl.unicode_range))
     line, col = doc.keys.get(("fallback_fonts",), (1, 1))
     moved = warning(doc.path, line, col, f"'fallback_fonts' belongs in {BRAND_FILE} now: "
-                    "declare each font under typography.fonts with its unicode-range "
-                    "(used as it is meanwhile)")
+                    "each font under typography.fonts with its unicode-range; `casestudy "
+                    "upgrade` moves them there (used as they are meanwhile)")
     names = tuple(f.family for f in fonts)
     return replace(
         brand, fonts=brand.fonts + tuple(fonts),

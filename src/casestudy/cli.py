@@ -359,11 +359,11 @@ def upgrade(
 ) -> None:
     """Add the section stubs and study.yaml keys the template gained; no text is changed.
 
-    Also moves series.yaml's old colors block into _brand.yml.
+    Also moves series.yaml's old colors and fallback_fonts into _brand.yml.
     """
     from .load import find_repo, resolve_studies
     from .scaffold import TEMPLATE_VERSION
-    from .upgrade import move_colors, upgrade_study
+    from .upgrade import move_colors, move_fallback_fonts, upgrade_study
 
     repo = find_repo()
     moved = move_colors(repo)
@@ -374,6 +374,12 @@ def upgrade(
     if moved.removed:
         _echo(f"{display_path(repo / 'series.yaml')}: colors removed (the brand's "
               "colours are in _brand.yml)")
+    fonts = move_fallback_fonts(repo)
+    if fonts.moved:
+        _echo(f"{display_path(repo / '_brand.yml')}: "
+              f"{'created with' if fonts.created else 'added'} the fallback fonts "
+              f"{', '.join(fonts.moved)} from series.yaml (each for its unicode-range)")
+        _echo(f"{display_path(repo / 'series.yaml')}: fallback_fonts removed")
     for root in resolve_studies(studies or [], repo):
         done = upgrade_study(root, optional=optional)
         for name in done.sections:

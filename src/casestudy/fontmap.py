@@ -163,6 +163,21 @@ def _fallback_chars(font: Font, brand: frozenset[int]) -> frozenset[int]:
     return codes
 
 
+def script_unicode_range(path: Path, scripts: list[str]) -> str:
+    """The CSS unicode-range of what the font file has in ``scripts`` (all it has when
+    none), with the punctuation and marks scripts share: what a fallback declared
+    for those scripts draws."""
+    from fontTools import unicodedata as ucd
+
+    codes = font_cmap(path)
+    if scripts:
+        wanted = {script_code(s) for s in scripts}
+        codes = frozenset(c for c in codes if ucd.script_extension(chr(c)) & wanted
+                          or ucd.script(chr(c)) in ("Zyyy", "Zinh"))
+    codes = frozenset(c for c in codes if c > 0x20)
+    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in _ranges(codes))
+
+
 def fallback_unicode_range(font: Font, fonts: list[Font] | tuple[Font, ...] | None = None) -> str:
     """The CSS unicode-range of a limited fallback font ("" when it draws all it has),
     among the brand's ``fonts`` (the default brand's when None).

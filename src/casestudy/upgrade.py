@@ -394,3 +394,135 @@ def _check_move(series_path: Path, before: dict[str, Any], series_text: str,
                 if moved.get(role) != css_color(value):
                     raise ScaffoldError(f"colors.{role} did not survive the move; move it "
                                         "by hand", brand_path)
+
+
+# ---------------------------------------------------------------- the series' fallback fonts
+
+@dataclass
+class FontMove:
+    """What ``move_fallback_fonts`` did: the families moved into _brand.yml."""
+
+    moved: list[str] = field(default_factory=list)
+    created: bool = False
+
+
+def move_fallback_fonts(repo: Path) -> FontMove:
+    """Move series.yaml's old ``fallback_fonts`` into ``_brand.yml`` (``typography.fonts``).
+
+    Each font becomes a brand.yml font limited to a ``unicode-range``: the characters of
+    its file in its declared scripts (and the punctuation scripts share), or its own
+    ``unicode_range``, which is what the renderer and the glyph rule read from it before.
+    A font of an installed package moves when the package is the one brand.yml's
+    ``source: system`` finds by the family's name. A family _brand.yml already declares,
+    or anything unreadable, stops the move with its place named; nothing is written
+    then. The brand is read back after both files are replaced, and both are put back
+    if it does not read.
+    """
+    from io import StringIO
+
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    from .brand import BRAND_FILE, load_brand
+
+    series_path, brand_path = repo / "series.yaml", repo / BRAND_FILE
+    doc = read_yaml(series_path) if series_path.is_file() else None
+    if doc is None or doc.problems or not isinstance(doc.data, dict) \
+            or "fallback_fonts" not in doc.data:
+        return FontMove()
+    entries = doc.data["fallback_fonts"] or []
+    fonts = [_moved_font(repo, doc, i, item) for i, item in enumerate(
+        entries if isinstance(entries, list) else [entries])]
+    yaml = _round_trip()
+    before = brand_path.read_bytes() if brand_path.is_file() else None
+    if before is not None:
+        brand_doc = read_yaml(brand_path)
+        brand = yaml.load(before.decode("utf-8")) or CommentedMap()
+        if brand_doc.problems or not isinstance(brand, dict):
+            raise ScaffoldError("fix _brand.yml first (casestudy check)", brand_path)
+    else:
+        brand_doc, brand = None, CommentedMap()
+    typography = brand.get("typography")
+    if typography is None:
+        typography = brand["typography"] = CommentedMap()
+    declared = typography.get("fonts")
+    if declared is None:
+        declared = typography["fonts"] = CommentedSeq()
+    for font in fonts:
+        for n, other in enumerate(declared):
+            if isinstance(other, dict) and other.get("family") == font["family"]:
+                line, col = (brand_doc.where(("typography", "fonts", n, "family"))
+                             if brand_doc else (1, 1))
+                raise ScaffoldError(f"series.yaml's fallback font {font['family']!r} is "
+                                    "declared here already; keep one and delete "
+                                    "fallback_fonts from series.yaml by hand", brand_path,
+                                    line, col)
+        declared.append(font)
+    stream = StringIO()
+    yaml.dump(brand, stream)
+    header = ("# The series' brand, in the brand.yml format: see docs/brand.md.\n"
+              "# The fallback fonts were moved here from series.yaml by `casestudy upgrade`.\n")
+    new_brand = (header if before is None else "") + stream.getvalue()
+    raw = series_path.read_bytes()
+    series_text = _without_block(raw.decode("utf-8"), doc.keys[("fallback_fonts",)][0])
+    if read_yaml_text(series_text) != {k: v for k, v in doc.data.items()
+                                       if k != "fallback_fonts"}:
+        raise ScaffoldError("moving fallback_fonts would change other series.yaml keys; "
+                            "move them by hand", series_path)
+    for target in (brand_path, series_path):  # both, before either is written
+        check_target(target, (repo,))
+    atomic_write(brand_path, new_brand.encode("utf-8"))
+    atomic_write(series_path, series_text.encode("utf-8"))
+    try:
+        load_brand(repo)
+    except CasestudyError as exc:  # put both back as they were
+        atomic_write(series_path, raw)
+        if before is None:
+            brand_path.unlink()
+        else:
+            atomic_write(brand_path, before)
+        raise ScaffoldError(f"the moved fonts do not read back ({exc}); nothing was "
+                            "changed: move fallback_fonts by hand", brand_path) from None
+    return FontMove([f["family"] for f in fonts], created=before is None)
+
+
+def read_yaml_text(text: str) -> Any:
+    """YAML text as plain data (for comparing a file before and after an edit)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "file.yaml"
+        path.write_text(text, "utf-8")
+        return read_yaml(path).data
+
+
+def _moved_font(repo: Path, doc: Any, index: int, item: Any) -> Any:
+    """One old fallback font as a brand.yml font (a CommentedMap, in the key order
+    brand.yml files use), or a ScaffoldError at its place in series.yaml."""
+    from pydantic import ValidationError
+    from ruamel.yaml.comments import CommentedMap
+
+    from .brand import FontNotFound, fallback_path
+    from .fontmap import script_unicode_range
+    from .schema import FallbackFont
+    from .typefaces import package_fonts
+
+    line, col = doc.where(("fallback_fonts", index))
+    try:
+        decl = FallbackFont.model_validate(item)
+        path = fallback_path(decl, repo)
+    except (ValidationError, FontNotFound) as exc:
+        raise ScaffoldError(f"fallback font {index + 1} cannot be moved ({exc}); fix it "
+                            "first (casestudy check)", doc.path, line, col) from None
+    font = CommentedMap()
+    font["family"] = decl.family
+    if decl.package:
+        found = package_fonts(decl.family) or []
+        if path not in {f.path for f in found}:
+            raise ScaffoldError(f"fallback font {decl.family!r} comes from the package "
+                                f"{decl.package}, which brand.yml's `source: system` does "
+                                "not find by that family name; declare it in _brand.yml "
+                                "by hand (docs/brand.md)", doc.path, line, col)
+        font["source"] = "system"
+    else:
+        font["source"] = "file"
+        font["files"] = [Path(decl.file).as_posix()]
+    font["unicode-range"] = decl.unicode_range or script_unicode_range(path, decl.scripts)
+    return font
