@@ -98,6 +98,8 @@ def web_pngs(index_png: Path, preview_png: Path) -> bool:
         repo = Path(tmp) / "repo"
         shutil.copytree(REPO / "countries" / "italy", repo / "countries" / "italy")
         shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+        shutil.copyfile(REPO / "_brand.yml", repo / "_brand.yml")  # this series' brand
+        shutil.copytree(REPO / "brand", repo / "brand")
         out = repo / "build"
         build_series([repo / "countries" / "italy"], out, ("html",), load_series(repo),
                      repo=repo)
