@@ -47,12 +47,12 @@ def _data() -> tuple[list[str], list[float]]:
 def _import(engine: str):  # noqa: ANN202  # returns a draw function, engine-specific
     """Import what ``engine`` needs and return a function that draws the chart as SVG."""
     if engine == "own":
-        from casestudy.brand import chart_style
+        from casestudy.brand import chart_style, load_brand
         from casestudy.chart import load_chart, parse_settings
         from casestudy.draw import draw_svg
-        from casestudy.schema import Colors
 
-        style = chart_style(Colors().model_dump())
+        brand = load_brand(REPO)  # this series' brand, as the build draws it
+        style = chart_style(brand.colors, brand)
         section = REPO / "countries/italy/sections/05-ownership.md"
         lines = [("data: ../figures/leonardo-drs-revenue.csv", 1, 1), ("type: bar", 2, 1),
                  ("x: year", 3, 1), ("y: revenue_usd_billions", 4, 1), (f"title: {TITLE}", 5, 1),
