@@ -230,11 +230,12 @@ def test_a_file_that_is_no_font_is_refused(sink):
 
 
 def test_series_yaml_fallback_fonts_are_used_with_a_warning_that_they_moved(sink):
-    """The fixture keeps the series.yaml form (it names scripts, which _brand.yml cannot)."""
+    """The fixture keeps the series.yaml form (by scripts), which upgrade would move."""
     result = invoke(sink, "check")
     assert result.output.count(
-        "series.yaml:12:1: warning: 'fallback_fonts' belongs in _brand.yml now: declare each "
-        "font under typography.fonts with its unicode-range (used as it is meanwhile)") == 1
+        "series.yaml:12:1: warning: 'fallback_fonts' belongs in _brand.yml now: each font "
+        "under typography.fonts with its unicode-range; `casestudy upgrade` moves them there "
+        "(used as they are meanwhile)") == 1
     brand = load_brand(sink)
     assert [(f.family, f.scripts) for f in brand.fonts if f.fallback] == [
         ("Noto Sans JP", ("Han", "Hiragana", "Katakana")), ("Noto Sans Arabic", ("Arabic",))]
