@@ -345,6 +345,33 @@ def test_pandoc_is_the_one_program_run_and_it_is_sandboxed(tmp_path, monkeypatch
     assert files[0].endswith("chicago-notes-bibliography-17th-edition.csl")
 
 
+def test_pandoc_runs_again_only_when_what_it_formats_changes(tmp_path, monkeypatch):
+    """The preview renders on every save: the same citations, notes and sources reuse
+    pandoc's output; an edited source (same path, new title) is formatted again."""
+    import subprocess
+
+    from casestudy import cite
+    from casestudy.render import render_html
+
+    repo = cited_repo(tmp_path)
+    runs = []
+    real_run = subprocess.run
+    monkeypatch.setattr(cite.subprocess, "run",
+                        lambda args, **kw: runs.append(args) or real_run(args, **kw))
+    root = repo / "countries/cited"
+    first = render_html(load_study(root), load_series(repo), "web")
+    assert render_html(load_study(root), load_series(repo), "web") == first
+    assert len(runs) == 1
+    refs = repo / "references.json"
+    data = json.loads(refs.read_text("utf-8"))
+    title = data[0]["title"]
+    data[0]["title"] = "A Title Edited Since"
+    refs.write_text(json.dumps(data, indent=2), "utf-8")
+    again = render_html(load_study(root), load_series(repo), "web")
+    assert len(runs) == 2
+    assert "A Title Edited Since" in again and title not in again
+
+
 def test_a_style_that_asks_for_the_network_gets_nothing(tmp_path):
     from casestudy.errors import ConfigError
     from casestudy.render import render_html
