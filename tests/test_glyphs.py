@@ -366,3 +366,64 @@ def test_lines_are_counted_as_the_checker_counts_them(sink):
              if e.startswith("08-")]
     assert [e.split(" U+")[0] for e in found] == ["08-conclusion.md:1:17:",
                                                   "08-conclusion.md:2:5:"]
+
+
+CHART_BLOCK = """
+::: chart
+data: ../figures/orders.csv
+type: bar
+x: program
+y: ships
+title: Orders by program
+
+Caption: Orders by program, with Japanese names from the CSV.
+
+Source: The kitchen sink.
+:::
+"""
+
+
+def _with_chart(root: Path) -> Path:
+    study = root / STUDY
+    (study / "figures" / "orders.csv").write_text(
+        "program,ships\nF-35,4\n\"護衛艦, new\",7\n", "utf-8")
+    section = study / "sections" / "04-sectors.md"
+    section.write_text(section.read_text("utf-8") + CHART_BLOCK, "utf-8")
+    return study
+
+
+def test_a_charts_csv_labels_are_judged_at_their_cell(sink):
+    """A chart draws its x column and y names from the CSV: with no font for them, the
+    error is at the cell (the settings are section text, judged with it)."""
+    _with_chart(sink)
+    without_fallbacks(sink)
+    result = invoke(sink, "check", "kitchen-sink")
+    assert (f"{STUDY}/figures/orders.csv:3:2: error: U+8B77 護, U+885B 衛, U+8266 艦 (Han) "
+            "are in no brief font; add a fallback font for Han to the brand") in result.output
+
+
+def test_a_chart_is_drawn_in_brief_fonts_only(sink, tmp_path):
+    """With the fallback fonts declared, the chart's Japanese labels are drawn by the
+    brief's fallback font, and no machine font (this machine has Noto Sans CJK, which
+    fontconfig offers when WeasyPrint misses a quoted name); the web edition's chart
+    lists every brand font, quoted, and no generic family."""
+    import pdfplumber
+
+    from casestudy.build import build_study
+    from pdfinfo import read_pdf
+
+    study = _with_chart(sink)
+    assert invoke(sink, "check", "kitchen-sink").exit_code == 0
+    series = load_series(sink)
+    out = tmp_path / "out"
+    build_study(study, out, ("html",), series)
+    families = sorted({f.family for f in brief_fonts(series)})
+    assert read_pdf(out / "kitchen-sink.pdf").foreign_fonts(families) == set()
+    with pdfplumber.open(out / "kitchen-sink.pdf") as pdf:
+        drawn = {(c["text"], c["fontname"].split("+")[-1]) for page in pdf.pages
+                 for c in page.chars if c["text"] and c["text"] in "護衛艦"}
+    assert drawn and all(font.startswith("Noto-Sans-JP") for _, font in drawn), drawn
+    page = (out / "kitchen-sink" / "index.html").read_text("utf-8")
+    family = re.findall(r'<svg[^>]*font-family="([^"]+)"', page)[-1]
+    assert family.startswith("&#x27;Source Sans 3&#x27;, ") or family.startswith("'Source")
+    assert "Noto Sans JP" in family and "sans-serif" not in family

@@ -656,6 +656,8 @@ class ChartStyle:
     width: int = 600
     height: int = 320
     font_file: Path | None = None  # the face text is measured with (the font's upright)
+    families: tuple[str, ...] = ()  # the font-family list: font first, then the brand's
+    for_print: bool = False  # names bare for WeasyPrint, quoted for browsers (draw._family)
 
 
 def _mix(color: str, other: str, share: float) -> str:
@@ -675,6 +677,8 @@ def chart_style(colors: dict[str, str], brand: Brand | None = None) -> ChartStyl
     upright = [f for f in brand.fonts if f.family == sans and f.style == "normal"]
     return ChartStyle(
         font=sans, font_file=upright[0].path if upright else None,
+        families=tuple(dict.fromkeys(
+            [*brand.headings.families, *brand.base.families, *brand.monospace.families])),
         ink=primary, muted=muted, accent=accent,
         grid=_mix(muted, white, 0.75), baseline=_mix(muted, white, 0.35),
         palette=(primary, accent, muted, _mix(primary, white, 0.5), _mix(accent, white, 0.5),

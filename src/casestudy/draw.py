@@ -36,10 +36,18 @@ def _n(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _family(name: str) -> str:
-    """A CSS font-family value: quoted (a browser drops ``Source Sans 3`` unquoted, since
-    ``3`` is not an identifier) with a generic fallback."""
-    return f"'{name}', sans-serif"
+def _family(style: ChartStyle) -> str:
+    """A CSS font-family value: every brand family, headings face first. No generic
+    family: a character the first face lacks is drawn by the brand's other fonts and
+    fallbacks, never by one of the machine's (the glyph rule reads the CSV for that).
+    Browsers need the names quoted (they drop ``Source Sans 3`` unquoted: ``3`` is not
+    an identifier); WeasyPrint's SVG text wants them bare: it looks a quoted name up
+    as written, misses the brief's font and takes a machine font that fontconfig
+    offers instead (the system's Noto Sans CJK JP, for Japanese labels)."""
+    names = style.families or (style.font,)
+    if style.for_print:
+        return ", ".join(names)
+    return ", ".join(f"'{name}'" for name in names)
 
 
 def _e(text: str) -> str:
@@ -210,7 +218,7 @@ def _draw(chart: Chart, style: ChartStyle, ident: str) -> str:
     title = chart.title or chart.alt_text.split(":")[0]
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img" '
-            f'aria-labelledby="{ident}-title {ident}-desc" font-family="{_e(_family(s.font))}" '
+            f'aria-labelledby="{ident}-title {ident}-desc" font-family="{_e(_family(s))}" '
             f'class="chart chart-{chart.type}">'
             f'<title id="{ident}-title">{_e(title)}</title>'
             f'<desc id="{ident}-desc">{_e(chart.alt_text)}</desc>')

@@ -186,12 +186,52 @@ def study_problems(study: Study, series: SeriesConfig | None,
             tokens += body
         section_problems(section.path, parsed.text, tokens, coverage, out)
         svgs += _svg_files(study, [ref.value for ref in parsed.images])
+        for block in parsed.blocks:
+            if block.kind == "chart":
+                _chart_problems(study.root, section.path, block.settings, coverage, out)
     for svg in dict.fromkeys(svgs):
         svg_problems(svg, coverage, out, _headings(series, brand))
     _reference_problems(study, coverage, out)
     if series is not None:
         out += series_problems(series, coverage)
     return out
+
+
+def _chart_problems(root: Path, section: Path, lines: list[tuple[str, int, int]],
+                    coverage: Coverage, out: list[Problem]) -> None:
+    """What a chart draws from its CSV (the x column's cells, and the y columns' names
+    when no legend names them), at the cell: its settings are section text, judged with
+    it. A chart the checker refuses is its to report."""
+    from .chart import MAX_CSV_BYTES, parse_settings, read_csv, split_list
+    from .fetch import Refused, local_data
+
+    settings, problems = parse_settings(lines, section)
+    spec = {s.key: s for s in settings}
+    if problems or "data" not in spec or "x" not in spec:
+        return
+    try:
+        path = local_data(root, section.parent, spec["data"].value)
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CSV_BYTES + 1)
+    except (Refused, OSError):
+        return
+    table, _ = read_csv(raw, path)
+    if table is None or len(raw) > MAX_CSV_BYTES:
+        return
+    header, rows = table
+    text_lines = raw.decode("utf-8-sig").splitlines()
+    head = next((i + 1 for i, line in enumerate(text_lines) if line.strip()), 1)
+    names = [spec["x"].value]
+    if "y" in spec and "legend" not in spec:
+        names += split_list(spec["y"].value)
+    pieces = [(name, head, 1, head) for name in names if name in header]
+    if spec["x"].value in header:
+        x = header.index(spec["x"].value)
+        pieces += [(row.cells[x], row.line, row.cols[x], row.line) for row in rows
+                   if x < len(row.cells)]
+    report = _Reporter(path, coverage, out)
+    _check_pieces(pieces, text_lines, report)
+    report.close()
 
 
 def _reference_problems(study: Study, coverage: Coverage, out: list[Problem]) -> None:
