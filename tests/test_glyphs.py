@@ -427,3 +427,36 @@ def test_a_chart_is_drawn_in_brief_fonts_only(sink, tmp_path):
     family = re.findall(r'<svg[^>]*font-family="([^"]+)"', page)[-1]
     assert family.startswith("&#x27;Source Sans 3&#x27;, ") or family.startswith("'Source")
     assert "Noto Sans JP" in family and "sans-serif" not in family
+
+
+@pytest.mark.parametrize("declared", [
+    "font-family=\"'Source Sans 3', 'Noto Sans JP'\"",
+    "font-family='\"Source Sans 3\", \"Noto Sans JP\"'",
+    "style=\"font-family: 'Source Sans 3', 'Noto Sans JP'\"",
+])
+def test_an_svg_figure_with_quoted_font_names_draws_in_brief_fonts(sink, tmp_path, declared):
+    """Quoted names, as browsers need them, are given to WeasyPrint bare: it would miss the
+    brief's "Noto Sans JP" and take the machine's Noto Sans CJK JP."""
+    from casestudy.build import build_study
+    from pdfinfo import read_pdf
+
+    svg = sink / STUDY / "figures" / "chart.svg"
+    svg.write_text(svg.read_text("utf-8").replace(
+        'font-family="Source Sans 3, Noto Sans JP"', declared, 1), "utf-8")
+    assert declared in svg.read_text("utf-8")
+    series = load_series(sink)
+    result = build_study(sink / STUDY, tmp_path / "out", ("pdf",), series)
+    families = sorted({f.family for f in brief_fonts(series)})
+    assert read_pdf(result.outputs[0]).foreign_fonts(families) == set()
+
+
+def test_bare_font_families_keeps_everything_else():
+    from casestudy.svg import bare_font_families
+
+    svg = (b'<svg font-family="&#x27;Source Sans 3&#x27;, &quot;Noto Sans JP&quot;">'
+           b'<style>text { font-family: "A B", \'C\'; fill: red }</style>'
+           b'<text style="font-family: &quot;D&quot;; font-size: 3px">x</text></svg>')
+    assert bare_font_families(svg) == (
+        b'<svg font-family="Source Sans 3, Noto Sans JP">'
+        b'<style>text { font-family: A B, C; fill: red }</style>'
+        b'<text style="font-family: D; font-size: 3px">x</text></svg>')

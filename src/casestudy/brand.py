@@ -657,7 +657,6 @@ class ChartStyle:
     height: int = 320
     font_file: Path | None = None  # the face text is measured with (the font's upright)
     families: tuple[str, ...] = ()  # the font-family list: font first, then the brand's
-    for_print: bool = False  # names bare for WeasyPrint, quoted for browsers (draw._family)
 
 
 def _mix(color: str, other: str, share: float) -> str:

@@ -37,17 +37,12 @@ def _n(value: float) -> str:
 
 
 def _family(style: ChartStyle) -> str:
-    """A CSS font-family value: every brand family, headings face first. No generic
+    """A CSS font-family value: every brand family, headings face first, each quoted (a
+    browser drops ``Source Sans 3`` unquoted: ``3`` is not an identifier). No generic
     family: a character the first face lacks is drawn by the brand's other fonts and
     fallbacks, never by one of the machine's (the glyph rule reads the CSV for that).
-    Browsers need the names quoted (they drop ``Source Sans 3`` unquoted: ``3`` is not
-    an identifier); WeasyPrint's SVG text wants them bare: it looks a quoted name up
-    as written, misses the brief's font and takes a machine font that fontconfig
-    offers instead (the system's Noto Sans CJK JP, for Japanese labels)."""
-    names = style.families or (style.font,)
-    if style.for_print:
-        return ", ".join(names)
-    return ", ".join(f"'{name}'" for name in names)
+    The PDF's fetcher gives WeasyPrint the names bare (svg.bare_font_families)."""
+    return ", ".join(f"'{name}'" for name in (style.families or (style.font,)))
 
 
 def _e(text: str) -> str:

@@ -269,17 +269,21 @@ def make_fetcher(roots: list[Path], log: FetchLog) -> Any:
     """A WeasyPrint URL fetcher that serves regular files under ``roots`` and nothing else."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    from .svg import bare_font_families
+
     allowed = [real(r) for r in roots]
 
     class StudyFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
             try:
                 if url.startswith(CHART_URL):  # a chart render.py drew: bytes, not a read
-                    data = _chart_svg(url)
+                    data = bare_font_families(_chart_svg(url))
                     log.served.append("chart")
                     return URLFetcherResponse(url[:40], data, {"Content-Type": "image/svg+xml"})
                 path = _allowed_file(url, allowed)
                 data = served_bytes(path)
+                if path.suffix.lower() == ".svg":  # font names as WeasyPrint finds them
+                    data = bare_font_families(data)
             except Refused as exc:
                 log.refused.append((url, str(exc)))
                 raise

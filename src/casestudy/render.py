@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, partial
 from html import unescape
 from pathlib import Path
@@ -250,8 +250,6 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         return figure_url(path) if figure_url else url(path)
 
     style = chart_style(brand.colors, brand)
-    if mode == "print":
-        style = replace(style, for_print=True)  # its font names bare (see draw._family)
 
     def chart(section: Path) -> Callable[..., tuple[str, str]]:
         return partial(_chart, study.root, section, style, mode, chart_cache)
