@@ -156,3 +156,16 @@ def test_fallback_fonts_reach_the_web_edition_limited_to_their_ranges(tmp_path):
 ])
 def test_static_faces_are_chosen_as_a_browser_matches_weights(available, wanted, picked):
     assert _nearest(available, wanted) == picked
+
+
+def test_a_broken_index_override_is_an_error_at_its_line(tmp_path):
+    """An override of the series index is the publisher's code like the others: its
+    mistake is said at its own line, without a traceback (it was a traceback)."""
+    repo = _harbor_repo(tmp_path)
+    (repo / "brand/templates/index.html").write_text(
+        '{% extends "casestudy/index.html" %}\n{% block masthead %}\n{{ nope( }}\n'
+        "{% endblock %}\n", "utf-8")
+    result = invoke(repo, "build", "--format", "html")
+    assert result.exit_code != 0
+    assert "brand/templates/index.html:3:1: error: brand template: " in result.output
+    assert "Traceback" not in result.output

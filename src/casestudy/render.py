@@ -265,29 +265,22 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
     # logo for dark backgrounds when the brand has one
     logos = {size: url(logo.dark or logo.path) for size, logo in brand.logos.items()}
     printed = mode == "print"
-    try:
-        template = _environment(brand.templates).get_template(
-            "brief.html" if printed else "web.html")
-        html = template.render(
-            web=web, pdf_size=_size(web.pdf_size) if web.pdf_size else "",
-            cite=_report_metadata(study, series, web, points) if not printed else {},
-            meta=meta, series=series, sections=sections, version=__version__,
-            brand_css=Markup(brand_css(brand, {f.path: url(f.path) for f in brand.fonts}))
-            if printed else "",
-            page_size="letter" if series.page_size == "letter" else "A4",
-            logo_url=logos, logo_alt=logo_alt(brand, series),
-            stylesheet_url=url(BRANDING / "brief.css"),
-            extra_css_url=url(brand.extra_css) if brand.extra_css and printed else None,
-            author_names=_names([a.name for a in meta.authors]),
-            date_long=_long_date(meta.date),
-            endnotes=[(n, Markup(body)) for n, body in ctx.endnotes],
-            bibliography=[Markup(entry) for entry in (citer.bibliography if citer else [])],
-        )
-    except jinja2.TemplateError as exc:
-        if brand.templates is None:
-            raise  # our own templates: a bug, with its traceback
-        raise BuildError(f"brand template: {exc.message or exc}", _template_path(brand, exc),
-                         getattr(exc, "lineno", None) or 1) from None
+    html = _render_template(
+        brand, "brief.html" if printed else "web.html",
+        web=web, pdf_size=_size(web.pdf_size) if web.pdf_size else "",
+        cite=_report_metadata(study, series, web, points) if not printed else {},
+        meta=meta, series=series, sections=sections, version=__version__,
+        brand_css=Markup(brand_css(brand, {f.path: url(f.path) for f in brand.fonts}))
+        if printed else "",
+        page_size="letter" if series.page_size == "letter" else "A4",
+        logo_url=logos, logo_alt=logo_alt(brand, series),
+        stylesheet_url=url(BRANDING / "brief.css"),
+        extra_css_url=url(brand.extra_css) if brand.extra_css and printed else None,
+        author_names=_names([a.name for a in meta.authors]),
+        date_long=_long_date(meta.date),
+        endnotes=[(n, Markup(body)) for n, body in ctx.endnotes],
+        bibliography=[Markup(entry) for entry in (citer.bibliography if citer else [])],
+    )
     return html if mode == "print" else with_csp(html)
 
 
@@ -351,6 +344,18 @@ def with_csp(html: str) -> str:
     return html[:head.end()] + "\n" + meta + html[head.end():]
 
 
+def _render_template(brand: Brand, name: str, **context: object) -> str:
+    """Our template ``name``, or the brand's override of it; an error in an override is
+    the publisher's to fix, located in their file (one in ours is a bug: its traceback)."""
+    try:
+        return _environment(brand.templates).get_template(name).render(**context)
+    except jinja2.TemplateError as exc:
+        if brand.templates is None:
+            raise
+        raise BuildError(f"brand template: {exc.message or exc}", _template_path(brand, exc),
+                         getattr(exc, "lineno", None) or 1) from None
+
+
 def _template_path(brand: Brand, exc: jinja2.TemplateError) -> Path | None:
     name = getattr(exc, "filename", None) or getattr(exc, "name", None)
     if name and brand.templates is not None:
@@ -393,10 +398,10 @@ def render_index(entries: list[IndexEntry], series: SeriesConfig, stylesheets: l
                      "url": _absolute(series, e.page_url) or e.page_url,
                      "datePublished": e.meta.date.isoformat()} for e in entries],
     }
-    return with_csp(_environment(brand.templates).get_template("index.html").render(
-        entries=entries, series=series, stylesheets=stylesheets, logo_url=logo_url,
-        logo_alt=logo_alt(brand, series),
-        version=__version__, page_url=index_abs, json_ld=_json_ld(collection)))
+    return with_csp(_render_template(
+        brand, "index.html", entries=entries, series=series, stylesheets=stylesheets,
+        logo_url=logo_url, logo_alt=logo_alt(brand, series), version=__version__,
+        page_url=index_abs, json_ld=_json_ld(collection)))
 
 
 def entry_for(study_meta: StudyMeta, slug: str, summary_points: list[str],
