@@ -106,6 +106,11 @@ class Brand:
             names += [n for n in getattr(self, other).families if n not in names]
         return ", ".join(f'"{name}"' for name in names)
 
+    def upright(self, family: str) -> Path | None:
+        """The file of ``family``'s upright face, if the brand has one."""
+        return next((f.path for f in self.fonts if f.family == family
+                     and f.style == "normal"), None)
+
     def fallback_fonts(self) -> list[str]:
         """The families after the first of base, headings and monospace, in order."""
         seen: list[str] = []
@@ -673,9 +678,8 @@ def chart_style(colors: dict[str, str], brand: Brand | None = None) -> ChartStyl
     white = "#ffffff"
     brand = brand or default_brand()
     sans = brand.headings.families[0]
-    upright = [f for f in brand.fonts if f.family == sans and f.style == "normal"]
     return ChartStyle(
-        font=sans, font_file=upright[0].path if upright else None,
+        font=sans, font_file=brand.upright(sans),
         families=tuple(dict.fromkeys(
             [*brand.headings.families, *brand.base.families, *brand.monospace.families])),
         ink=primary, muted=muted, accent=accent,

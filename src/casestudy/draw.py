@@ -22,7 +22,7 @@ from functools import cache
 from html import escape
 from pathlib import Path
 
-from .brand import ChartStyle, brand_fonts
+from .brand import ChartStyle, default_brand
 from .chart import STACKED, Chart
 
 _CODE = (Path(__file__).parent / "chart.py", Path(__file__))
@@ -54,7 +54,10 @@ _MEASURED: ContextVar[Path | None] = ContextVar("measured_font", default=None)
 
 
 def _default_font() -> Path:
-    return next(f.path for f in brand_fonts() if not f.fallback and f.style == "normal")
+    """What a chart style without a font file measures with: the default brand's
+    headings face, as chart_style would choose it (the first brand font otherwise)."""
+    brand = default_brand()
+    return brand.upright(brand.headings.families[0]) or brand.fonts[0].path
 
 
 @cache
