@@ -50,6 +50,23 @@ def local_image(root: Path, src: str, section_dir: Path | None = None) -> Path:
     return resolve_image(root, src, section_dir)[0]
 
 
+def _written_path(src: str, noun: str, remote: str, example: str) -> tuple[str, Path]:
+    """The relative path an author wrote for an image or a chart's data (decoded, and as
+    a Path); Refused when it is empty, remote, holds a backslash or NUL, or is absolute."""
+    if not src.strip():
+        raise Refused(f"{noun} path is empty")
+    if _SCHEME.match(src) or src.startswith("//"):
+        raise Refused(f"{noun} {src!r} is not a file in the study: {remote}")
+    decoded = unquote(src)
+    if "\\" in decoded or "\x00" in decoded:
+        raise Refused(f"{noun} path {src!r} has a backslash or NUL byte")
+    rel = Path(decoded)
+    if rel.is_absolute():
+        raise Refused(f"{noun} path {src!r} is absolute; write it relative to the section "
+                      f"file{example}")
+    return decoded, rel
+
+
 def resolve_image(root: Path, src: str, section_dir: Path | None = None
                   ) -> tuple[Path, str | None]:
     """The file an image path names, and the path to write instead when it uses the old form.
@@ -60,18 +77,8 @@ def resolve_image(root: Path, src: str, section_dir: Path | None = None
     found the first way; the second value is then the previewer form. Either way the
     file must be inside the study.
     """
-    if not src.strip():
-        raise Refused("image path is empty")
-    if _SCHEME.match(src) or src.startswith("//"):
-        raise Refused(f"image {src!r} is not a file in the study: remote, data: and file: "
-                      "images are not allowed; put the file in figures/")
-    decoded = unquote(src)
-    if "\\" in decoded or "\x00" in decoded:
-        raise Refused(f"image path {src!r} has a backslash or NUL byte")
-    rel = Path(decoded)
-    if rel.is_absolute():
-        raise Refused(f"image path {src!r} is absolute; write it relative to the section "
-                      "file (../figures/name.png)")
+    _, rel = _written_path(src, "image", "remote, data: and file: images are not allowed; "
+                           "put the file in figures/", " (../figures/name.png)")
     root = real(root)
     base = real(section_dir) if section_dir is not None else root
     if not inside(base, root):
@@ -118,17 +125,8 @@ def local_data(root: Path, base: Path, src: str) -> Path:
     reads it: ``../figures/x.csv``. The study-root form (``figures/x.csv``) is accepted
     too when nothing exists at the first reading. Same rules as images otherwise.
     """
-    if not src.strip():
-        raise Refused("data path is empty")
-    if _SCHEME.match(src) or src.startswith("//"):
-        raise Refused(f"data {src!r} is not a file in the study: put the CSV in figures/ "
-                      "and write its path, e.g. ../figures/data.csv")
-    decoded = unquote(src)
-    if "\\" in decoded or "\x00" in decoded:
-        raise Refused(f"data path {src!r} has a backslash or NUL byte")
-    rel = Path(decoded)
-    if rel.is_absolute():
-        raise Refused(f"data path {src!r} is absolute; write it relative to the section file")
+    decoded, rel = _written_path(src, "data", "put the CSV in figures/ and write its path, "
+                                 "e.g. ../figures/data.csv", "")
     root = real(root)
     path = real(base / rel)
     if not os.path.lexists(path) and not decoded.startswith("../"):
