@@ -121,6 +121,22 @@ class Brand:
         return seen
 
 
+def css_url(url: str) -> str:
+    """A URL inside ``url("...")``: nothing in it can end the string."""
+    return url.replace("\\", "%5C").replace('"', "%22").replace("\n", "%0A")
+
+
+def font_face_rule(family: str, url: str, style: str, weight: str | int = "",
+                   unicode_range: str = "", woff2: bool = False) -> str:
+    """One @font-face rule: the PDF's, the web edition's and the preview's are written
+    here alike (a web font is WOFF2, shown in the fallback face until it has loaded)."""
+    kind = ' format("woff2")' if woff2 else ""
+    return (f'@font-face {{ font-family: "{family}"; src: url("{css_url(url)}"){kind}; '
+            f"font-style: {style};" + (f" font-weight: {weight};" if weight else "")
+            + (f" unicode-range: {unicode_range};" if unicode_range else "")
+            + (" font-display: swap;" if woff2 else "") + " }")
+
+
 def brand_folder_files(folder: Path) -> list[Path]:
     """The regular files in ``folder`` and below (links are not followed, nor listed)."""
     import stat

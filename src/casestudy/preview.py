@@ -26,7 +26,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-from .brand import BRANDING, Brand
+from .brand import BRANDING, Brand, font_face_rule
 from .errors import CasestudyError
 
 log = logging.getLogger(__name__)
@@ -452,9 +452,7 @@ def _font_css(brand: Brand, tag: str) -> str:
         weight = f.weight or (" ".join(str(round(v)) for v in axes["wght"]) if "wght" in axes
                               else str(own))
         limited = fallback_unicode_range(f, brand.fonts) if f.fallback else f.unicode_range
-        rules.append(f'@font-face {{ font-family: "{f.family}"; src: url("fonts/{name}?s={tag}"); '
-                     f"font-style: {f.style}; font-weight: {weight};"
-                     f"{f' unicode-range: {limited};' if limited else ''} }}")
+        rules.append(font_face_rule(f.family, f"fonts/{name}?s={tag}", f.style, weight, limited))
     return "\n".join(rules)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from .brand import BRANDING, Brand, ChartStyle, chart_style, default_brand
+from .brand import BRANDING, Brand, ChartStyle, chart_style, default_brand, font_face_rule
 from .chart import load_chart, parse_settings
 from .cite import Citer, format_citations, ibid_variant, style_path
 from .draw import data_table, drawn
@@ -37,10 +37,6 @@ from .svg import sanitize
 from .version import __version__
 
 
-def _css_url(url: str) -> str:
-    return url.replace("\\", "%5C").replace('"', "%22").replace("\n", "%0A")
-
-
 def brand_css(brand: Brand, url: dict[Path, str]) -> str:
     """The brand as CSS: @font-face rules for its font files (at ``url[path]``) and the
     custom properties the stylesheets read."""
@@ -51,10 +47,7 @@ def brand_css(brand: Brand, url: dict[Path, str]) -> str:
         # WeasyPrint takes a face's unicode-range as its whole character set: a limited
         # fallback lists only what it really has, as the glyph rule judges it
         limited = fallback_unicode_range(f, brand.fonts) if f.fallback else f.unicode_range
-        rules.append(
-            f'@font-face {{ font-family: "{f.family}"; src: url("{_css_url(url[f.path])}"); '
-            f"font-style: {f.style};{f' font-weight: {f.weight};' if f.weight else ''}"
-            f"{f' unicode-range: {limited};' if limited else ''} }}")
+        rules.append(font_face_rule(f.family, url[f.path], f.style, f.weight, limited))
     return "\n".join([*rules, brand_properties(brand)])
 
 

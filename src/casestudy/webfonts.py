@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .brand import Brand, Font
+from .brand import Brand, Font, font_face_rule
 
 WEIGHTS = (400, 700)  # what web.css uses: body text and bold (headings, labels, strong)
 BODY_OPSZ = 18  # the web edition's body size in px: the serif's optical size is pinned there
@@ -136,15 +136,11 @@ def key(brand: Brand, chars: str) -> str:
 
 def font_face_css(url_prefix: str, face_list: list[Face]) -> str:
     """@font-face rules for the faces, their files under ``url_prefix``."""
-    rules = []
-    for f in face_list:
-        weight = f.weight if f.pinned or not f.font.weight else f.font.weight
-        limited = f" unicode-range: {f.unicode_range};" if f.unicode_range else ""
-        rules.append(f'@font-face {{ font-family: "{f.font.family}"; '
-                     f'src: url("{url_prefix}{f.filename}") format("woff2"); '
-                     f"font-style: {f.font.style}; font-weight: {weight};{limited} "
-                     "font-display: swap; }")
-    return "\n".join(rules)
+    return "\n".join(
+        font_face_rule(f.font.family, url_prefix + f.filename, f.font.style,
+                       f.weight if f.pinned or not f.font.weight else f.font.weight,
+                       f.unicode_range, woff2=True)
+        for f in face_list)
 
 
 def make_faces(brand: Brand, chars: str) -> dict[str, bytes]:
