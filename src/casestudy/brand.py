@@ -73,6 +73,7 @@ class Brand:
     monospace: TypeStyle
     link: dict[str, str]
     extra_css: Path | None = None
+    extra_files: tuple[Path, ...] = ()  # the files of brand/ extra.css names (its url()s)
     templates: Path | None = None
     problems: tuple[Problem, ...] = field(default=(), compare=False)
 
@@ -299,15 +300,17 @@ def _resolve(path: Path, base: Brand | None, legacy: _Legacy | None) -> Brand:
     extra = folder / EXTRA_CSS
     templates = folder / TEMPLATES
     is_series = base is not None
-    if is_series and extra.is_file():
-        _, problems = extra_css_files(extra)
+    has_extra = is_series and extra.is_file()
+    named: list[Path] = []
+    if has_extra:
+        named, problems = extra_css_files(extra)
         if problems:
             raise ProblemsFound(problems)
     return Brand(
         root=path.parent, file=path if is_series else None, colors=colors, logos=logos,
         fonts=fonts, base=styles["base"], headings=styles["headings"],
         monospace=styles["monospace"], link=link,
-        extra_css=extra if is_series and extra.is_file() else None,
+        extra_css=extra if has_extra else None, extra_files=tuple(named),
         templates=templates if is_series and templates.is_dir() else None,
         problems=tuple(warnings))
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import webfonts
-from .brand import BRANDING, Brand, extra_css_files
+from .brand import BRANDING, Brand
 from .cache import STATE_DIR, brand_digest, engine_digest, text_digest
 from .fetch import inside, real, served_bytes
 from .schema import SeriesConfig
@@ -68,7 +68,7 @@ def site_assets(brand: Brand) -> SiteAssets:
     if brand.extra_css:
         # at its place under brand/, with the files its url()s name: they stay relative
         folder = brand.extra_css.parent
-        for path in [brand.extra_css, *extra_css_files(brand.extra_css)[0]]:
+        for path in [brand.extra_css, *brand.extra_files]:
             files.setdefault(path, f"brand/{path.relative_to(folder).as_posix()}")
         sheets.append(files[brand.extra_css])
     return SiteAssets(files, tuple(sheets), logos)
