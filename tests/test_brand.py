@@ -569,3 +569,16 @@ def test_upgrade_writes_neither_file_when_one_is_a_link(tmp_path):
     assert result.exit_code == 2, result.output
     assert (tmp_path / "series.yaml").read_text("utf-8") == OLD_COLORS
     assert (tmp_path / "elsewhere.yml").read_text() == "# not the brand\n"
+
+
+def test_upgrade_refuses_a_brand_file_that_is_not_a_mapping(tmp_path):
+    """_brand.yml holding a list: said, located in _brand.yml, nothing written (moving
+    the colours used to stop on it with a traceback)."""
+    (tmp_path / "series.yaml").write_text(OLD_COLORS, "utf-8")
+    (tmp_path / "countries").mkdir()
+    (tmp_path / "_brand.yml").write_text("- a\n- b\n", "utf-8")
+    result = invoke(tmp_path, "upgrade")
+    assert result.exit_code == 2
+    assert "_brand.yml" in result.output and "fix _brand.yml first" in result.output
+    assert "Traceback" not in result.output
+    assert (tmp_path / "series.yaml").read_text("utf-8") == OLD_COLORS

@@ -272,18 +272,15 @@ def move_colors(repo: Path) -> ColorMove:
     raw = series_path.read_bytes().decode("utf-8")
     comments = _eol_comments(raw)
     yaml = _round_trip()
-    if brand_path.is_file():
-        brand_text = brand_path.read_bytes().decode("utf-8")
-        brand = yaml.load(brand_text) or CommentedMap()
-        brand_doc = read_yaml(brand_path)
-        if brand_doc.problems or not isinstance(brand.get("color", {}) or {}, dict):
+    before, brand_doc, brand = _brand_for_edit(brand_path, yaml)
+    resolved = {}
+    if before is not None:
+        if not isinstance(brand.get("color") or {}, dict):
             raise ScaffoldError("fix _brand.yml first (casestudy check)", brand_path)
         try:
             resolved = file_colors(brand_path)
         except CasestudyError:
             raise ScaffoldError("fix _brand.yml first (casestudy check)", brand_path) from None
-    else:
-        brand, brand_doc, resolved = CommentedMap(), None, {}
     color = brand.get("color")
     if color is None:
         color = brand["color"] = CommentedMap()
@@ -329,6 +326,30 @@ def move_colors(repo: Path) -> ColorMove:
     return done
 
 
+def _brand_for_edit(brand_path: Path, yaml: Any) -> tuple[bytes | None, Any, Any]:
+    """_brand.yml as it is (its bytes, None when there is none), as read for its places,
+    and as a round-trip mapping to edit; a file that does not read cleanly as a mapping
+    is the author's to fix first."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if not brand_path.is_file():
+        return None, None, CommentedMap()
+    before = brand_path.read_bytes()
+    brand_doc = read_yaml(brand_path)
+    brand = yaml.load(before.decode("utf-8")) or CommentedMap()
+    if brand_doc.problems or not isinstance(brand, dict):
+        raise ScaffoldError("fix _brand.yml first (casestudy check)", brand_path)
+    return before, brand_doc, brand
+
+
+def _only_without(series_path: Path, before: dict[str, Any], series_text: str,
+                  key: str) -> None:
+    """``series_text`` reads as ``before`` without ``key``: nothing else moved."""
+    if read_yaml_text(series_text) != {k: v for k, v in before.items() if k != key}:
+        raise ScaffoldError(f"moving {key} would change other series.yaml keys; "
+                            "move them by hand", series_path)
+
+
 def _round_trip() -> Any:
     from ruamel.yaml import YAML
 
@@ -371,29 +392,22 @@ def _without_block(text: str, line: int) -> str:
 def _check_move(series_path: Path, before: dict[str, Any], series_text: str,
                 brand_path: Path, brand_text: str | None, colors: dict[str, str]) -> None:
     """Read both new texts back: series.yaml lost only ``colors``, the brand has them."""
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "series.yaml").write_text(series_text, "utf-8")
-        if brand_text is not None:
-            (Path(tmp) / brand_path.name).write_text(brand_text, "utf-8")
-        elif brand_path.is_file():
-            (Path(tmp) / brand_path.name).write_bytes(brand_path.read_bytes())
-        after = read_yaml(Path(tmp) / "series.yaml").data
-        expected = {k: v for k, v in before.items() if k != "colors"}
-        if after != expected:
-            raise ScaffoldError("moving colors would change other series.yaml keys; "
-                                "move them by hand", series_path)
-        if brand_text is not None:
-            from .brand import css_color, file_colors
+    from .brand import css_color, file_colors
 
-            try:
-                moved = file_colors(Path(tmp) / brand_path.name)
-            except CasestudyError as exc:
-                raise ScaffoldError(f"the moved colours do not read back: {exc}",
-                                    brand_path) from None
-            for role, value in colors.items():
-                if moved.get(role) != css_color(value):
-                    raise ScaffoldError(f"colors.{role} did not survive the move; move it "
-                                        "by hand", brand_path)
+    _only_without(series_path, before, series_text, "colors")
+    if brand_text is None:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / brand_path.name).write_text(brand_text, "utf-8")
+        try:
+            moved = file_colors(Path(tmp) / brand_path.name)
+        except CasestudyError as exc:
+            raise ScaffoldError(f"the moved colours do not read back: {exc}",
+                                brand_path) from None
+    for role, value in colors.items():
+        if moved.get(role) != css_color(value):
+            raise ScaffoldError(f"colors.{role} did not survive the move; move it "
+                                "by hand", brand_path)
 
 
 # ---------------------------------------------------------------- the series' fallback fonts
@@ -433,14 +447,7 @@ def move_fallback_fonts(repo: Path) -> FontMove:
     fonts = [_moved_font(repo, doc, i, item) for i, item in enumerate(
         entries if isinstance(entries, list) else [entries])]
     yaml = _round_trip()
-    before = brand_path.read_bytes() if brand_path.is_file() else None
-    if before is not None:
-        brand_doc = read_yaml(brand_path)
-        brand = yaml.load(before.decode("utf-8")) or CommentedMap()
-        if brand_doc.problems or not isinstance(brand, dict):
-            raise ScaffoldError("fix _brand.yml first (casestudy check)", brand_path)
-    else:
-        brand_doc, brand = None, CommentedMap()
+    before, brand_doc, brand = _brand_for_edit(brand_path, yaml)
     typography = brand.get("typography")
     if typography is None:
         typography = brand["typography"] = CommentedMap()
@@ -464,10 +471,7 @@ def move_fallback_fonts(repo: Path) -> FontMove:
     new_brand = (header if before is None else "") + stream.getvalue()
     raw = series_path.read_bytes()
     series_text = _without_block(raw.decode("utf-8"), doc.keys[("fallback_fonts",)][0])
-    if read_yaml_text(series_text) != {k: v for k, v in doc.data.items()
-                                       if k != "fallback_fonts"}:
-        raise ScaffoldError("moving fallback_fonts would change other series.yaml keys; "
-                            "move them by hand", series_path)
+    _only_without(series_path, doc.data, series_text, "fallback_fonts")
     for target in (brand_path, series_path):  # both, before either is written
         check_target(target, (repo,))
     atomic_write(brand_path, new_brand.encode("utf-8"))
