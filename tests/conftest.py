@@ -88,3 +88,12 @@ def renders(monkeypatch) -> list[str]:
     monkeypatch.setattr(build, "_build_pdf", fake_pdf)
     monkeypatch.setattr(build, "_build_web", fake_web)
     return calls
+
+
+def norway_repo(base: Path) -> Path:
+    """A series repository at ``base/repo``: this series.yaml and the minimal Norway study."""
+    repo = base / "repo"
+    (repo / "countries").mkdir(parents=True)
+    shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+    make_study(repo / "countries" / "norway")
+    return repo

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -15,17 +14,13 @@ import pytest
 
 from casestudy.build import STALE_SECONDS, build_study
 from casestudy.load import load_series, load_study
-from conftest import REPO, invoke, make_study
+from conftest import invoke, make_study, norway_repo
 from hostile import HELPER, check_in_child, outside_folder, run_child, tree_hash
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    (repo / "countries").mkdir(parents=True)
-    shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
-    make_study(repo / "countries" / "norway")
-    return repo
+    return norway_repo(tmp_path)
 
 
 # ---------------------------------------------------------------- temporary folders

@@ -10,7 +10,6 @@ tried in test_security_images.py.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from casestudy.folders import MAX_FOLDER_DEPTH, remove_tree, walk
 from casestudy.load import load_series
 from casestudy.markdown import MAX_INLINE_NESTING, RenderContext, parse_section, render_body
 from casestudy.yamlfile import read_yaml
-from conftest import REPO, invoke, make_study
+from conftest import invoke, norway_repo
 from hostile import HELPER, deep_folders, run_child
 
 DEPTH = 10_000
@@ -41,11 +40,7 @@ def scratch() -> Iterator[Path]:
 
 @pytest.fixture
 def repo(scratch: Path) -> Path:
-    repo = scratch / "repo"
-    (repo / "countries").mkdir(parents=True)
-    shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
-    make_study(repo / "countries" / "norway")
-    return repo
+    return norway_repo(scratch)
 
 
 def _assert_no_traceback(result) -> None:

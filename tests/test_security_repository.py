@@ -20,7 +20,7 @@ from casestudy.build import build_study
 from casestudy.cache import inputs_digest
 from casestudy.errors import UnsafeTarget
 from casestudy.load import load_series
-from conftest import FIXTURES, REPO, invoke, make_study
+from conftest import FIXTURES, invoke, norway_repo
 from hostile import HELPER, outside_folder, run_child, tree_hash
 
 LINK = "is a symbolic link (to {target}); outputs are never written through a link: " \
@@ -29,11 +29,7 @@ LINK = "is a symbolic link (to {target}); outputs are never written through a li
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    (repo / "countries").mkdir(parents=True)
-    shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
-    make_study(repo / "countries" / "norway")
-    return repo
+    return norway_repo(tmp_path)
 
 
 @pytest.fixture
