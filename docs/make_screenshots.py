@@ -5,7 +5,8 @@ docs/preview-error.png.
     python docs/make_screenshots.py
 
 Builds countries/italy into a temporary folder, then renders the cover and the first
-page that shows a figure with its footnotes to PNG with pdftoppm (poppler-utils). The
+page that shows a figure with its footnotes to PNG with PDFium (pypdfium2, a test
+extra: `pip install -e ".[test]"`). The
 second cover is Italy built in a copy of this repository whose _brand.yml and brand/
 are those of tests/fixtures/brands/harbor (another logo, palette, typefaces and cover).
 The series report is Italy beside the two new studies of tests/fixtures/series-three,
@@ -23,6 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pypdfium2
 from pypdf import PdfReader
 
 from casestudy.build import build_study
@@ -35,9 +37,12 @@ DOCS = REPO / "docs"
 
 
 def page_png(pdf: Path, page: int, target: Path, dpi: int = 60) -> None:
-    stem = target.with_suffix("")
-    subprocess.run(["pdftoppm", "-png", "-singlefile", "-r", str(dpi), "-f", str(page),
-                    "-l", str(page), str(pdf), str(stem)], check=True)
+    """Page ``page`` (1-based) of ``pdf`` as a PNG."""
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB").save(target)
+    finally:
+        document.close()
 
 
 def series_png(target: Path) -> bool:
@@ -123,9 +128,6 @@ def web_pngs(index_png: Path, preview_png: Path) -> bool:
 
 
 def main() -> int:
-    if shutil.which("pdftoppm") is None:
-        print("pdftoppm not found: install poppler-utils", file=sys.stderr)
-        return 2
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         build_study(REPO / "countries" / "italy", out, ("pdf",), load_series(REPO))

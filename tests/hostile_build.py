@@ -81,16 +81,18 @@ def build(study: Path, out: Path, pause_at: str | None) -> None:
     from casestudy.load import load_series
 
     if pause_at == "render":
-        import weasyprint
+        from weasyprint.layout import page
 
-        original_render = weasyprint.HTML.render
+        original_make_page = page.make_page
+        made = []
 
-        def render(self, *args, **kwargs):
-            print("RENDERING", flush=True)
-            time.sleep(0.5)  # the parent kills us inside the layout
-            return original_render(self, *args, **kwargs)
+        def make_page(*args, **kwargs):
+            made.append(1)
+            if len(made) == 2:  # the first page is laid out, the second not yet
+                _pause("RENDERING")
+            return original_make_page(*args, **kwargs)
 
-        weasyprint.HTML.render = render
+        page.make_page = make_page
     elif pause_at == "replace":
         os.replace = lambda *args, **kwargs: _pause("REPLACING")
     build_study(study, out, ("pdf",), load_series(REPO))

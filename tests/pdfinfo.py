@@ -1,10 +1,15 @@
-"""Read back what a built PDF holds, for the tests: text per page, outline, fonts, links."""
+"""Read back what a built PDF holds, for the tests: text per page, outline, fonts, links;
+and the pages as pictures and plain text through PDFium (pypdfium2, from PyPI: it
+ships its own PDFium, so no test needs poppler's pdftoppm or pdftotext)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypdfium2
+from PIL import Image
 from pypdf import PdfReader
 
 
@@ -90,6 +95,50 @@ class PdfFacts:
         return uris, internal
 
 
+def to_unicode(font) -> dict[int, str]:
+    """A font's glyph ids (CIDs) and the text each one stands for, from its ToUnicode map."""
+    data = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+    out = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for cid, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            out[int(cid, 16)] = bytes.fromhex(text).decode("utf-16-be")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for low, high, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>",
+                                          block):
+            start = int.from_bytes(bytes.fromhex(text), "big")
+            for i, cid in enumerate(range(int(low, 16), int(high, 16) + 1)):
+                out[cid] = chr(start + i)
+    return out
+
+
 def read_pdf(path: Path) -> PdfFacts:
     reader = PdfReader(str(path))
     return PdfFacts(reader, [" ".join(p.extract_text().split()) for p in reader.pages])
+
+
+def page_images(path: Path, dpi: float, grey: bool = False,
+                pages: range | None = None) -> list[Image.Image]:
+    """The pages (all, or those of ``pages``, 0-based) drawn at ``dpi``, as pictures."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        wanted = range(len(document)) if pages is None else pages
+        return [document[i].render(scale=dpi / 72, grayscale=grey).to_pil().convert(
+            "L" if grey else "RGB") for i in wanted]
+    finally:
+        document.close()
+
+
+def pdf_text(path: Path) -> str:
+    """The text of every page as PDFium reads it (lines end in newlines), pages apart."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        pages = []
+        for page in document:
+            text = page.get_textpage()
+            # PDFium gives a hyphen that breaks a word at a line's end as U+FFFE, with
+            # no line break: written here as pdftotext shows it, a hyphen ending a line
+            pages.append(text.get_text_range().replace("\r\n", "\n").replace("\ufffe", "-\n"))
+            text.close()
+        return "\f".join(pages)
+    finally:
+        document.close()

@@ -1,6 +1,6 @@
 """The kitchen sink, built on letter and A4: held as pictures, and read back.
 
-Every page is rendered with pdftoppm at a low resolution and compared with the golden
+Every page is rendered with PDFium (pypdfium2) at a low resolution and compared with the golden
 images in ``tests/fixtures/kitchen-sink/golden/<size>/``, within a tolerance, in the
 manner of WeasyPrint's own drawing tests. After a deliberate change of the rendering,
 look at the new pages and regenerate them:
@@ -14,9 +14,7 @@ image beside the test's temporary files.
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,7 +23,7 @@ from casestudy.brand import brief_fonts
 from casestudy.build import build_study
 from casestudy.load import load_series
 from conftest import FIXTURES
-from pdfinfo import read_pdf
+from pdfinfo import page_images, read_pdf, to_unicode
 
 KITCHEN = FIXTURES / "kitchen-sink"
 GOLDEN = KITCHEN / "golden"
@@ -34,9 +32,6 @@ DPI = 30
 LEVELS = 64
 MAX_DIFFERING = 0.004  # of a page's pixels: a moved word is about 0.1 %, a reflow far more
 SIZES = ("letter", "a4")
-
-pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils")
-
 
 @pytest.fixture(scope="module", params=SIZES)
 def built(request, tmp_path_factory) -> tuple[str, Path, object]:
@@ -64,24 +59,8 @@ def test_only_brief_fonts_are_embedded(built):
     assert all(embedded for _, embedded in facts.fonts())
 
 
-def _to_unicode(font) -> dict[int, str]:
-    """A font's glyph ids (CIDs) and the text each one stands for, from its ToUnicode map."""
-    data = font["/ToUnicode"].get_object().get_data().decode("latin-1")
-    out = {}
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
-        for cid, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            out[int(cid, 16)] = bytes.fromhex(text).decode("utf-16-be")
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
-        for low, high, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>",
-                                          block):
-            start = int.from_bytes(bytes.fromhex(text), "big")
-            for i, cid in enumerate(range(int(low, 16), int(high, 16) + 1)):
-                out[cid] = chr(start + i)
-    return out
-
-
 def test_japanese_is_drawn_with_real_glyphs_of_the_fallback_font(built):
-    """pdftotext would find the text even if it were drawn as empty boxes: look at the
+    """Text extraction would find the text even if it were drawn as empty boxes: look at the
     glyphs instead. Each Japanese character is a real glyph (not 0, .notdef) of the
     embedded fallback font, and the page shows ink where it stands."""
     _, pdf, _ = built
@@ -91,7 +70,7 @@ def test_japanese_is_drawn_with_real_glyphs_of_the_fallback_font(built):
         for font in (page["/Resources"].get("/Font") or {}).values():
             font = font.get_object()
             if str(font["/BaseFont"]).split("+", 1)[-1].startswith("Noto-Sans-JP"):
-                glyphs.update(_to_unicode(font))
+                glyphs.update(to_unicode(font))
     drawn = set(glyphs.values())
     assert set("三菱重工業防衛装備庁日米") <= drawn
     assert 0 not in glyphs  # .notdef is never drawn for a character
@@ -99,10 +78,13 @@ def test_japanese_is_drawn_with_real_glyphs_of_the_fallback_font(built):
 
 
 def _render(pdf: Path, folder: Path) -> list[Path]:
+    """The pages as grey PNGs, page-01.png on (the golden images' names)."""
     folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-gray", "-r", str(DPI), str(pdf), str(folder / "page")],
-                   check=True, timeout=120)
-    return sorted(folder.glob("page-*.png"))
+    paths = []
+    for number, image in enumerate(page_images(pdf, DPI, grey=True), 1):
+        paths.append(folder / f"page-{number:02d}.png")
+        image.save(paths[-1], optimize=True)
+    return paths
 
 
 def test_pages_match_the_golden_images(built, tmp_path):

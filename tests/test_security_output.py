@@ -55,8 +55,9 @@ def _start(study: Path, out: Path, *extra: str) -> subprocess.Popen:
                             start_new_session=True, env=env)
 
 
-def _kill_at(child: subprocess.Popen, marker: str, delay: float) -> None:
-    """Wait for ``marker`` on the child's stdout, wait ``delay``, then SIGKILL its group."""
+def _kill_at(child: subprocess.Popen, marker: str) -> str:
+    """Wait for ``marker`` on the child's stdout (the child then waits to be killed),
+    SIGKILL its group; return what else it printed (``DONE`` if the build ended)."""
     deadline = time.monotonic() + 120
     try:
         assert child.stdout is not None
@@ -66,10 +67,10 @@ def _kill_at(child: subprocess.Popen, marker: str, delay: float) -> None:
             if not line or marker in line:
                 break
         assert marker in line, f"the build never reached {marker}: {child.stderr.read()}"
-        time.sleep(delay)
     finally:
         os.killpg(child.pid, signal.SIGKILL)
         child.wait(30)
+    return child.stdout.read()
 
 
 def _assert_whole(pdf: Path, pages: int) -> None:
@@ -89,8 +90,9 @@ def _leftovers(out: Path) -> list[str]:
 
 def test_sigkill_while_rendering_keeps_the_previous_pdf(previous):
     study, out, old = previous
+    """Killed in the layout: the first page is made, the second is being made."""
     child = _start(study, out, "--pause-at", "render")
-    _kill_at(child, "RENDERING", 1.5)
+    assert "DONE" not in _kill_at(child, "RENDERING")
     assert child.returncode == -signal.SIGKILL
     assert (out / "study.pdf").read_bytes() == old
     assert _leftovers(out) == []
@@ -100,7 +102,8 @@ def test_sigkill_between_write_and_rename_keeps_the_previous_pdf(previous, refer
     """Killed after the temporary file is complete but before the rename."""
     study, out, old = previous
     child = _start(study, out, "--pause-at", "replace")
-    _kill_at(child, "REPLACING", 0.2)
+    assert "DONE" not in _kill_at(child, "REPLACING")
+    assert child.returncode == -signal.SIGKILL
     assert (out / "study.pdf").read_bytes() == old
     leftovers = _leftovers(out)
     assert len(leftovers) == 1 and leftovers[0].startswith(".study.pdf.")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import subprocess
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
@@ -25,6 +24,7 @@ from casestudy.fetch import FetchLog, make_fetcher, served_bytes
 from casestudy.svg import ATTRIBUTES, ELEMENTS, SAFE_LINK, sanitize
 from conftest import REPO
 from hostile import PEAK_RSS, Listener, big_png, check_cli, hostile_study, peak_rss_mb, run_child
+from pdfinfo import pdf_text
 
 NS = 'xmlns="http://www.w3.org/2000/svg"'
 XL = 'xmlns:xlink="http://www.w3.org/1999/xlink"'
@@ -335,8 +335,7 @@ def test_the_published_svg_is_the_sanitized_one_the_pdf_drew(published):
 
 def test_the_pdf_drew_the_sanitized_figures(published):
     _, edition, _, _, _ = published
-    text = subprocess.run(["pdftotext", str(edition.parent / "study.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = pdf_text(edition.parent / "study.pdf")
     assert "Café Zürich Ελλάδα" in text  # (Japanese would need a fallback font: glyphs.py)
 
 
