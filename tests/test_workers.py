@@ -225,3 +225,18 @@ def test_the_script_starts_the_server_before_the_command_line_is_imported(monkey
         if seen and seen[-1] is not None:
             os.kill(seen[-1], signal.SIGTERM)  # no need to let it finish importing
         forkserver._forkserver._stop()  # type: ignore[attr-defined]
+
+
+def test_workers_start_under_a_temporary_folder_too_long_for_a_socket(series_repo, tmp_path):
+    """The forkserver's socket lives in the temporary folder, and a socket path holds 107
+    bytes: under a deep TMPDIR the command still builds, and leaves that folder empty."""
+    make_study(series_repo / "countries" / "norway")
+    temp = tmp_path / ("t" * 100)
+    temp.mkdir()
+    result = subprocess.run([sys.executable, "-m", "casestudy", "build", "norway", "--jobs", "1"],
+                            cwd=series_repo, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "TMPDIR": str(temp)})
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert read_pdf(series_repo / "build" / "norway.pdf").pages[0].startswith("Meridian")
+    assert list(temp.iterdir()) == []

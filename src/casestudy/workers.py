@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import stat
 import tempfile
@@ -40,6 +41,8 @@ PRELOAD = ["casestudy.build", "casestudy.check", "casestudy.load", "casestudy.re
 
 if TYPE_CHECKING:
     from .brand import Brand
+
+_SOCKET_ROOM = 70  # bytes of a temporary folder's path that leave room for a socket in it
 
 
 @dataclass(frozen=True)
@@ -193,9 +196,27 @@ class _Worker:
         self.conn.close()
 
 
+def _short_socket_folder() -> None:
+    """Give multiprocessing a short temporary folder when the user's is long.
+
+    The forkserver listens on a socket in a ``pymp-*`` folder of the temporary folder,
+    and a socket's path holds at most 107 bytes: with a TMPDIR past about 75 (macOS's
+    are 50, a test's or a CI job's can be more) the server cannot start. Python 3.11
+    has no setting for it, so the folder multiprocessing would make is made in /tmp.
+    """
+    config = multiprocessing.process.current_process()._config  # type: ignore[attr-defined]
+    if (len(os.fsencode(tempfile.gettempdir())) <= _SOCKET_ROOM or config.get("tempdir")
+            or not os.path.isdir("/tmp")):
+        return
+    folder = tempfile.mkdtemp(prefix="pymp-", dir="/tmp")
+    multiprocessing.util.Finalize(None, remove_tree, args=(Path(folder),), exitpriority=-100)
+    config["tempdir"] = folder
+
+
 def _context() -> Any:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
+    _short_socket_folder()
     context = multiprocessing.get_context("forkserver")
     # the server imports these once; every worker forked from it starts with them loaded
     context.set_forkserver_preload(PRELOAD)
