@@ -197,12 +197,12 @@ def _load_all(roots: list[Path], config: SeriesConfig, jobs: int | None,
     from .workers import fork_map
 
     read = functools.partial(_study_and_row, config=config)
-    if cache_dir is None:
+    extra = _cache_extra(config, series_file) if cache_dir is not None else None
+    if cache_dir is None or extra is None:
         from . import markdown  # noqa: F401  # once, before forking, not in every worker
 
         return fork_map(read, roots, jobs, min_per_job=MIN_STUDIES_PER_JOB)
     store = StudyCache(cache_dir, "series")
-    extra = _cache_extra(config, series_file)
     # each digest is taken before its study is read, so an edit made meanwhile is seen
     digests = [store.digest(root, extra) for root in roots]
     found = [_from_json(store.read(root, d)) for root, d in zip(roots, digests, strict=True)]
@@ -216,14 +216,17 @@ def _load_all(roots: list[Path], config: SeriesConfig, jobs: int | None,
     return [done for done in found if done is not None]
 
 
-def _cache_extra(config: SeriesConfig, series_file: Path) -> str:
+def _cache_extra(config: SeriesConfig, series_file: Path) -> str | None:
     """What a row depends on besides its study: the series' fonts by content (the glyph
     rule), every setting (the house style) and series.yaml as written (the glyph rule
-    points into its prose). An unreadable series.yaml was refused before this."""
+    points into its prose); None if series.yaml went away since it was read."""
     from .fontmap import series_fonts_key
 
-    written = hashlib.sha256(series_file.read_bytes()).hexdigest()
-    return f"series 1\n{series_fonts_key(config)}\n{written}\n{config.model_dump_json()}"
+    try:
+        written = hashlib.sha256(series_file.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return f"{series_fonts_key(config)}\n{written}\n{config.model_dump_json()}"
 
 
 def _study_and_row(root: Path, config: SeriesConfig) -> Loaded:
