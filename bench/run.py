@@ -12,6 +12,8 @@ b. a no-op rebuild of the series (the CLI, start-up included);
 c. a cold build of the series with 2 jobs / with 1 job;
 d. ``casestudy check`` of a series of --check-studies studies (the CLI, start-up included),
    the first time (nothing remembered), and again after one study was edited;
+h. ``casestudy series`` of the same series, the first time and again after one study
+   was edited (h2), as for (d);
 e. peak memory (RSS) of a worker building the Italy brief;
 f. PDF size per page of the Italy brief;
 g. a cold render with the variable fonts embedded by HarfBuzz's instancer (ours) / by
@@ -52,6 +54,8 @@ TARGETS = {
     "c": ("cold build, 2 jobs vs 1", ">= 1.7x"),
     "d": ("check, first time", "< 1 s"),
     "d2": ("check again, one study edited", "< 1 s"),
+    "h": ("series report, first time", "none (information)"),
+    "h2": ("series report again, one study edited", "< 1 s"),
     "e": ("peak memory per worker", "< 400 MB"),
     "f": ("PDF size per page", "< 60 KB"),
 }
@@ -91,6 +95,10 @@ Reading the table:
   parser, the first check of 50 such studies does not come under 1 s here.
 - (d2) is the everyday case: the series was checked before and one study has been
   edited since. The other 49 are hashed, found unchanged, and their findings reused.
+- (h) and (h2) are (d) and (d2) for `casestudy series` (as JSON): the first report
+  reads and checks every study; a later one reads only the edited study and takes the
+  others' rows and facts from the cache, then works out every PDF's status and the
+  cross-study rules again.
 - (e) is the largest peak RSS that any worker reported after its builds.
 """
 
@@ -286,6 +294,21 @@ def checks(repo: Path, caches: Path, repeat: int) -> tuple[float, float]:
     return statistics.median(first), statistics.median(again)
 
 
+def reports(repo: Path, caches: Path, repeat: int) -> tuple[float, float]:
+    """``casestudy series`` as (d) and (d2) time ``check``: with an empty cache folder,
+    and again after editing one study; the medians of ``repeat`` rounds."""
+    first, again = [], []
+    studies = sorted((repo / "countries").iterdir())
+    report = [*CLI, "series", "--format", "json"]
+    for n in range(repeat):
+        env = {**os.environ, "CASESTUDY_CACHE_DIR": str(caches / f"series-{n}")}
+        first.append(timed(report, repo, env))
+        with open(studies[n % len(studies)] / "sections" / "08-conclusion.md", "a") as handle:
+            handle.write("\nOne more sentence for the series benchmark.\n")
+        again.append(timed(report, repo, env))
+    return statistics.median(first), statistics.median(again)
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -340,6 +363,9 @@ def main() -> None:
         check, again = checks(many, work / "caches", args.repeat)
         print(f"d. check of {args.check_studies}: {check:.2f} s the first time, "
               f"{again:.2f} s after editing one", flush=True)
+        report, report_again = reports(many, work / "caches", args.repeat)
+        print(f"h. series report of {args.check_studies}: {report:.2f} s the first time, "
+              f"{report_again:.2f} s after editing one", flush=True)
 
     speedup = one_job / two_jobs
     rows = [
@@ -372,6 +398,12 @@ def main() -> None:
          check < 1),
         ("d2", f"{again:.2f} s", f"the same {args.check_studies} studies checked before, then "
                                  f"one edited (median of {args.repeat})", again < 1),
+        ("h", f"{report:.2f} s", f"{args.check_studies} studies, `casestudy series --format "
+                                 f"json` with nothing remembered, start-up included (median "
+                                 f"of {args.repeat})", None),
+        ("h2", f"{report_again:.2f} s", f"the same {args.check_studies} studies reported "
+                                        f"before, then one edited (median of {args.repeat})",
+         report_again < 1),
         ("e", f"{peak:.0f} MB", "largest peak RSS of any worker in (c)", peak < 400),
         ("f", f"{size / pages / 1024:.1f} KB", f"Italy brief: {size / 1024:.0f} KB, {pages} "
                                                 "pages", size / pages < 60 * 1024),

@@ -15,7 +15,8 @@ edited by hand is rebuilt.
 ``casestudy check`` remembers the problems of each study in the user's cache folder
 (never in the repository, which a hostile clone could ship), under a digest of every
 entry of the study folder and of the checker itself; an unchanged study is not parsed
-again. See :class:`CheckCache`.
+again. See :class:`CheckCache`. ``casestudy series`` keeps each study's row there the
+same way (:class:`StudyCache` of kind ``series``).
 """
 
 from __future__ import annotations
@@ -286,24 +287,26 @@ def checker_digest() -> bytes:
     return digest.digest()
 
 
-class CheckCache:
-    """The problems ``check`` found in each study, kept while nothing they depend on changes.
+class StudyCache:
+    """What a command found in each study, kept while nothing it depends on changes.
 
     One JSON file per study location (so the folder grows with the studies checked, not
-    with their edits). A study is looked up by its folder as written, where it really is
-    and the working folder, since the paths in its problems are written from those; the
-    entry is used only when the digest of every entry of the study folder (links by
-    where they lead) and of the checker matches. A study with a file that cannot be read
-    is never cached. Failing to read or write the cache only costs time.
+    with their edits), under ``kind`` (the command). A study is looked up by its folder
+    as written, where it really is and the working folder, since the paths in its
+    problems are written from those; the entry is used only when the digest of every
+    entry of the study folder (links by where they lead) and of the checker matches. A
+    study with a file that cannot be read is never cached. Failing to read or write the
+    cache only costs time.
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, kind: str = "check"):
         self.folder = folder
+        self.kind = kind
 
     def _where(self, root: Path) -> tuple[str, Path]:
         key = "\0".join((str(root), os.path.realpath(root), os.getcwd()))
         name = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-        return key, self.folder / "check" / f"{name}.json"
+        return key, self.folder / self.kind / f"{name}.json"
 
     @staticmethod
     def digest(root: Path, extra: str = "") -> str | None:
@@ -318,36 +321,53 @@ class CheckCache:
             return None
         return digest.hexdigest()
 
-    def get(self, root: Path, digest: str | None) -> list[Problem] | None:
-        """The problems remembered for ``root`` at ``digest``, or None."""
+    def read(self, root: Path, digest: str | None) -> dict[str, Any] | None:
+        """The entry stored for ``root`` at ``digest`` (a JSON object), or None."""
         if digest is None:
             return None
         from .write import check_target
 
         try:
             key, file = self._where(root)
-            check_target(file, (file.parent,))  # a link there (or at check/) is not read
+            check_target(file, (file.parent,))  # a link there (or at the kind's folder) is not read
             state = json.loads(file.read_text("utf-8"))
             if state["key"] != key or state["digest"] != digest:
                 return None
-            return [Problem(str(p), int(line), int(col), str(sev), str(msg))
-                    for p, line, col, sev, msg in state["problems"]]
+            return state if isinstance(state, dict) else None
         except (OSError, ValueError, KeyError, TypeError, CasestudyError):
             return None
 
-    def put(self, root: Path, digest: str | None, problems: list[Problem]) -> None:
-        """Remember ``problems`` for ``root`` at ``digest`` (computed before the check)."""
+    def write(self, root: Path, digest: str | None, entry: dict[str, Any]) -> None:
+        """Store ``entry`` (plain JSON data) for ``root`` at ``digest``, computed before
+        the study was read, so that an edit made meanwhile is not hidden."""
         if digest is None:
             return
         from .write import atomic_write, check_target
 
         try:
             key, file = self._where(root)
-            data = json.dumps({"key": key, "digest": digest,
-                               "problems": [[p.path, p.line, p.col, p.severity, p.message]
-                                            for p in problems]})  # ASCII, even for
+            data = json.dumps({**entry, "key": key, "digest": digest})  # ASCII, even for
             file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # undecodable names
             check_target(file, (file.parent,))  # never written through a link
             atomic_write(file, data.encode("ascii"), durable=False)
         except (OSError, CasestudyError):  # failing only costs time
             pass
+
+
+class CheckCache(StudyCache):
+    """The problems ``check`` found in each study (see :class:`StudyCache`)."""
+
+    def get(self, root: Path, digest: str | None) -> list[Problem] | None:
+        """The problems remembered for ``root`` at ``digest``, or None."""
+        state = self.read(root, digest)
+        try:
+            return None if state is None else [
+                Problem(str(p), int(line), int(col), str(sev), str(msg))
+                for p, line, col, sev, msg in state["problems"]]
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, root: Path, digest: str | None, problems: list[Problem]) -> None:
+        """Remember ``problems`` for ``root`` at ``digest`` (computed before the check)."""
+        self.write(root, digest, {"problems": [[p.path, p.line, p.col, p.severity, p.message]
+                                               for p in problems]})

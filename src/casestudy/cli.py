@@ -405,11 +405,15 @@ def series(
         "--out", "-o", help="Write the report to FILE (atomically) instead of stdout.")] = None,
     strict: Annotated[bool, typer.Option(
         help="Also fail when a study whose status is final has warnings.")] = False,
+    cache: Annotated[bool, typer.Option(
+        help="Reuse what was found in studies unchanged since the last report "
+             "(kept in ~/.cache/casestudy or $CASESTUDY_CACHE_DIR).")] = True,
 ) -> None:
     """The series manager's report: every study side by side, and what only the series shows.
 
     Exit 1 when any study has errors (with --strict also when a final study has warnings).
     """
+    from .cache import default_cache_dir
     from .load import find_repo
     from .report import FORMATS, print_table, render
     from .series import series_report
@@ -419,7 +423,7 @@ def series(
     repo = find_repo()
     if out is not None:  # before any work: a link in the way is refused at once
         check_target(out, (repo,))
-    report = series_report(repo)
+    report = series_report(repo, cache_dir=default_cache_dir() if cache else None)
     if out is not None:
         try:
             atomic_write(out, render(report, fmt).encode("utf-8", "surrogateescape"))

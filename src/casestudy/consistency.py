@@ -8,7 +8,8 @@ but may be intended. The house-style rules read the ``style`` block of series.ya
 the section text, with code, link targets, URLs, note labels, quotations, titles cited
 in notes and author-marked exemptions blanked out, and the prose series.yaml prints on
 every brief (its ``study`` is None: a series-level finding). ``house_style`` runs the
-rules that need one study only, for ``check``.
+rules that need one study only, for ``check``. The rules read a study as
+:class:`StudyFacts`, plain data the series report keeps between runs.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from .errors import Problem, error, info, warning
 from .load import COUNTRIES, STUDY_FILE, Study
 from .references import Entry
-from .schema import SeriesConfig, StudyMeta
+from .schema import SectionSpec, SeriesConfig, StudyMeta
 from .yamlfile import YamlDoc
 
 HONORIFICS = {"dr", "prof", "professor", "mr", "mrs", "ms", "sir", "dame"}
@@ -42,9 +43,44 @@ ADVICE = {"percent": "write 'percent' in prose, not '%'",
           "per_cent": "write 'percent', not 'per cent'",
           "date": "write dates as 'March 3, 2024' (month day, year)"}
 
-Found = Iterator[tuple[Study | None, Problem]]
 # series.yaml values printed on every brief, so held to the house style like the studies
 SERIES_PROSE = ("series_name", "publisher", "programme", "programme_boilerplate", "label")
+
+
+@dataclass
+class StudyFacts:
+    """What the rules read of one study: plain data, so that the series report can keep
+    it between runs and not parse an unchanged study again."""
+
+    root: Path
+    meta: StudyMeta | None
+    yaml: YamlDoc  # where study.yaml's keys and values are (its data is not needed)
+    headings: list[tuple[SectionSpec, Path, str]]  # each present section's own heading
+    sources: list[Entry]  # the entries of the study's own reference list
+    # the present sections' text for the house style, (path, text); empty when it was
+    # applied already (the series report applies it with the check, per study)
+    texts: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return self.root.name
+
+    @property
+    def study_file(self) -> Path:
+        return self.root / STUDY_FILE
+
+    @classmethod
+    def of(cls, study: Study, texts: bool = True) -> StudyFacts:
+        present = [(s, s.parsed) for s in study.sections if s.parsed is not None]
+        own = set(study.library.study_files)
+        return cls(study.root, study.meta,
+                   YamlDoc(study.yaml.path, None, study.yaml.keys, study.yaml.values),
+                   [(s.spec, s.path, p.heading) for s, p in present if p.heading is not None],
+                   [e for e in study.library.entries.values() if e.path in own],
+                   [(s.path, p.text) for s, p in present] if texts else [])
+
+
+Found = Iterator[tuple[StudyFacts | None, Problem]]
 
 
 @dataclass(frozen=True)
@@ -52,7 +88,7 @@ class Text:
     """A present section of a study, or series.yaml's prose (``study`` None), as masked
     text: positions found in it are positions in the file."""
 
-    study: Study | None
+    study: StudyFacts | None
     path: Path
     masked: str
 
@@ -61,7 +97,7 @@ class Text:
 class Series:
     """What the rules look at: the valid studies, series.yaml and the report's date."""
 
-    studies: list[Study]
+    studies: list[StudyFacts]
     config: SeriesConfig
     today: dt.date
     series_text: Text | None = None
@@ -69,30 +105,33 @@ class Series:
     @cached_property
     def texts(self) -> list[Text]:
         """The studies' sections, then series.yaml's prose."""
-        return [Text(study, s.path, _mask(s.parsed.text)) for study in self.studies
-                for s in study.sections if s.parsed is not None] + (
+        return [Text(study, path, _mask(text)) for study in self.studies
+                for path, text in study.texts] + (
             [self.series_text] if self.series_text else [])
 
 
-def cross_study(studies: Iterable[Study], config: SeriesConfig, today: dt.date,
+def cross_study(studies: Iterable[Study | StudyFacts], config: SeriesConfig, today: dt.date,
                 series_doc: YamlDoc | None = None
-                ) -> Iterator[tuple[str, Study | None, Problem]]:
+                ) -> Iterator[tuple[str, StudyFacts | None, Problem]]:
     """Every cross-study problem as ``(rule, study, problem)``; studies without valid
     metadata are left out (``check`` already reports them). With ``series_doc`` (series.yaml
-    as read), its printed prose is held to the house style too, with ``study`` None."""
-    series = Series([s for s in studies if s.meta is not None], config, today,
+    as read), its printed prose is held to the house style too, with ``study`` None.
+    The house style sees the text of the studies given as facts without it only where
+    it was applied already."""
+    facts = (s if isinstance(s, StudyFacts) else StudyFacts.of(s) for s in studies)
+    series = Series([s for s in facts if s.meta is not None], config, today,
                     series_prose(series_doc) if series_doc else None)
     for name, rule in RULES.items():
         for study, problem in rule(series):
             yield name, study, problem
 
 
-def _meta(study: Study) -> StudyMeta:
+def _meta(study: StudyFacts) -> StudyMeta:
     assert study.meta is not None  # Series holds only studies with a valid study.yaml
     return study.meta
 
 
-def _where(study: Study, *loc: str | int) -> str:
+def _where(study: StudyFacts, *loc: str | int) -> str:
     """``countries/x/study.yaml:12``: how a message points at another study."""
     line, _ = study.yaml.where(loc)
     return f"{COUNTRIES}/{study.slug}/{STUDY_FILE}:{line}"
@@ -104,7 +143,7 @@ def _where(study: Study, *loc: str | int) -> str:
 def _clashes(series: Series, key: Callable[[StudyMeta], object], loc: tuple[str, ...],
              describe: Callable[[StudyMeta], str]) -> Found:
     """An error at each study that shares ``key`` with another, naming the others."""
-    groups: dict[object, list[Study]] = defaultdict(list)
+    groups: dict[object, list[StudyFacts]] = defaultdict(list)
     for study in series.studies:
         groups[key(_meta(study))].append(study)
     for group in groups.values():
@@ -137,7 +176,7 @@ def people(series: Series) -> Found:
     """One person, one description: the same name, title, affiliation and bio wherever
     they appear (authors and project managers). An empty bio is ``check``'s business."""
     Loc = tuple[str | int, ...]
-    seen: dict[str, list[tuple[Study, Loc, dict[str, str]]]] = defaultdict(list)
+    seen: dict[str, list[tuple[StudyFacts, Loc, dict[str, str]]]] = defaultdict(list)
     for study in series.studies:
         meta = _meta(study)
         entries: list[tuple[Loc, dict[str, str]]] = [
@@ -183,8 +222,8 @@ def dates(series: Series) -> Found:
     study with a lower series number (info: sometimes intended, always worth a look)."""
     finals = sorted((s for s in series.studies if _meta(s).status == "final"),
                     key=lambda s: _meta(s).series_number)
-    latest: Study | None = None  # the latest-dated final study among lower numbers
-    pending: list[Study] = []  # studies of the current number, not yet in ``latest``
+    latest: StudyFacts | None = None  # the latest-dated final study among lower numbers
+    pending: list[StudyFacts] = []  # studies of the current number, not yet in ``latest``
     for study in finals:
         meta, where = _meta(study), study.yaml.where(("date",))
         if meta.date > series.today:
@@ -211,17 +250,16 @@ def headings(series: Series) -> Found:
     the author's own, which ``check`` allows (info)."""
     for study in series.studies:
         adjective = _meta(study).country.adjective
-        for section in study.sections:
-            heading = section.parsed.heading if section.parsed else None
-            default = section.spec.default_heading(adjective)
-            if heading is None or heading == default:
+        for spec, path, heading in study.headings:
+            default = spec.default_heading(adjective)
+            if heading == default:
                 continue
             if (_normal(heading) == _normal(default)
                     or difflib.SequenceMatcher(None, heading, default).ratio() >= 0.8):
-                yield study, warning(section.path, 1, 1, f"heading {heading!r} drifted from "
+                yield study, warning(path, 1, 1, f"heading {heading!r} drifted from "
                                                          f"the series wording {default!r}")
             else:
-                yield study, info(section.path, 1, 1, f"own heading {heading!r} instead of "
+                yield study, info(path, 1, 1, f"own heading {heading!r} instead of "
                                                       f"the series wording {default!r}")
 
 
@@ -459,11 +497,9 @@ def _entry_at(entry: Entry) -> str:
 def sources(series: Series) -> Found:
     """One work cited two ways: the same key with other details in another study, or
     the same work (title and year, or URL/DOI) under another key."""
-    own = [(study, entry) for study in series.studies
-           for entry in study.library.entries.values()
-           if entry.path in study.library.study_files]
-    by_key: dict[str, list[tuple[Study, Entry]]] = defaultdict(list)
-    by_work: dict[tuple[str, ...], list[tuple[Study, Entry]]] = defaultdict(list)
+    own = [(study, entry) for study in series.studies for entry in study.sources]
+    by_key: dict[str, list[tuple[StudyFacts, Entry]]] = defaultdict(list)
+    by_work: dict[tuple[str, ...], list[tuple[StudyFacts, Entry]]] = defaultdict(list)
     for study, entry in own:
         by_key[entry.key].append((study, entry))
         by_work[("title", _normal(entry.title), entry.year)].append((study, entry))
@@ -494,7 +530,7 @@ def sources(series: Series) -> Found:
 def house_style(study: Study, config: SeriesConfig) -> list[tuple[str, Problem]]:
     """The house-style rules that need one study only (``check`` runs them; the series
     report runs them in ``cross_study``), as ``(rule, problem)``."""
-    series = Series([study], config, dt.date.today())
+    series = Series([StudyFacts.of(study)], config, dt.date.today())
     return [(name, problem) for name in STUDY_STYLE for _, problem in RULES[name](series)]
 
 

@@ -8,23 +8,32 @@ table, JSON, CSV and HTML renderings in ``report.py``.
 
 Every problem is a located :class:`~casestudy.errors.Problem`. Besides ``error`` and
 ``warning`` the report uses ``info``: worth a manager's eye, never a failure.
+
+With a cache folder (the command's default, as for ``check``), each study's row and the
+facts the cross-study rules read of it are remembered under the digest the check cache
+uses, so an unchanged study is not parsed again. What depends on anything else is
+worked out on every run: the PDF's status (``build/``) and the cross-study rules
+(other studies, and ``today``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
-from .cache import has_record, inputs_digest, up_to_date
+from .cache import StudyCache, has_record, inputs_digest, up_to_date
 from .check import check_study
-from .consistency import cross_study
+from .consistency import StudyFacts, cross_study, house_style
 from .errors import ERROR, WARNING, Problem, StudyNotFound, error
 from .folders import walk
 from .load import (
     COUNTRIES,
+    SERIES_FILE,
     STUDY_FILE,
     Section,
     Study,
@@ -32,9 +41,9 @@ from .load import (
     read_series,
     read_text,
 )
-from .markdown import parse_section
+from .references import Entry
 from .scaffold import TEMPLATE_VERSION
-from .schema import SECTIONS, SectionSpec, SeriesConfig
+from .schema import SECTIONS, SectionSpec, SeriesConfig, StudyMeta
 from .yamlfile import YamlDoc
 
 MIN_STUDIES_PER_JOB = 8  # fewer, and a process costs more than it saves
@@ -135,20 +144,26 @@ class SeriesReport:
 
 def series_report(repo: Path, studies: list[Path] | None = None,
                   build_dir: Path | None = None, today: dt.date | None = None,
-                  jobs: int | None = None) -> SeriesReport:
-    """Load and check every study (default: every folder in ``countries/``); write nothing.
+                  jobs: int | None = None, cache_dir: Path | None = None) -> SeriesReport:
+    """Load and check every study (default: every folder in ``countries/``); write nothing
+    (but the cache).
 
     ``jobs`` processes load and check the studies (default: one per CPU once there are
-    enough studies to pay for the processes). Raises ConfigError for a missing or bad
-    series.yaml and StudyNotFound when there is no ``countries/`` folder.
+    enough studies to pay for the processes). With ``cache_dir``, a study unchanged since
+    a report was made with it is not read again (see the module's doc). Raises
+    ConfigError for a missing or bad series.yaml and StudyNotFound when there is no
+    ``countries/`` folder.
     """
     repo = Path(repo)
     config, series_doc = read_series(repo)  # the doc: series.yaml's prose is checked too
     build_dir = repo / "build" if build_dir is None else Path(build_dir)
     today = today or dt.date.today()
     roots = [Path(p) for p in (_study_folders(repo) if studies is None else studies)]
-    loaded = _load_all(roots, build_dir, config, jobs)
-    rows = [row for _, row in loaded]
+    loaded = _load_all(roots, config, jobs, cache_dir, repo / SERIES_FILE)
+    rows = [row for row, _ in loaded]
+    for row in rows:  # build/ is outside the study: judged afresh every time
+        row.pdf = build_dir / f"{row.slug}.pdf"
+        row.pdf_status = _pdf_status(row.pdf, row.root, build_dir, config)
     by_root = {row.root: row for row in rows}
     series_findings: list[Finding] = []
     series_file = str(repo / "series.yaml")
@@ -156,8 +171,8 @@ def series_report(repo: Path, studies: list[Path] | None = None,
         moved = [f for f in row.findings if f.problem.path == series_file]
         row.findings = [f for f in row.findings if f.problem.path != series_file]
         series_findings += [f for f in moved if f not in series_findings]
-    for rule, study, problem in cross_study([s for s, _ in loaded], config, today,
-                                            series_doc):
+    for rule, study, problem in cross_study([f for _, f in loaded if f is not None], config,
+                                            today, series_doc):
         found = by_root[study.root].findings if study else series_findings
         found.append(Finding(rule, problem))
     for row in rows:
@@ -171,24 +186,58 @@ def series_report(repo: Path, studies: list[Path] | None = None,
                         sorted(series_findings, key=lambda f: (f.problem, f.rule)))
 
 
-def _load_all(roots: list[Path], build_dir: Path, config: SeriesConfig,
-              jobs: int | None) -> list[tuple[Study, StudyRow]]:
-    """Each study and its row, in order. Parsing Markdown and YAML is most of the
-    report's time, and studies are independent: with many, processes share the work."""
+Loaded = tuple[StudyRow, StudyFacts | None]
+
+
+def _load_all(roots: list[Path], config: SeriesConfig, jobs: int | None,
+              cache_dir: Path | None, series_file: Path) -> list[Loaded]:
+    """Each study's row and facts, in order. Parsing Markdown and YAML is most of the
+    report's time, and studies are independent: with many, processes share the work;
+    with ``cache_dir``, only the studies changed since the last report are read."""
     from .workers import fork_map
 
-    return fork_map(functools.partial(_study_and_row, build_dir=build_dir, config=config),
-                    roots, jobs, min_per_job=MIN_STUDIES_PER_JOB)
+    read = functools.partial(_study_and_row, config=config)
+    extra = _cache_extra(config, series_file) if cache_dir is not None else None
+    if cache_dir is None or extra is None:
+        from . import markdown  # noqa: F401  # once, before forking, not in every worker
+
+        return fork_map(read, roots, jobs, min_per_job=MIN_STUDIES_PER_JOB)
+    store = StudyCache(cache_dir, "series")
+    # each digest is taken before its study is read, so an edit made meanwhile is seen
+    digests = [store.digest(root, extra) for root in roots]
+    found = [_from_json(store.read(root, d)) for root, d in zip(roots, digests, strict=True)]
+    todo = [i for i, done in enumerate(found) if done is None]
+    if todo:
+        from . import markdown  # noqa: F401  # as above
+    for i, done in zip(todo, fork_map(read, [roots[i] for i in todo], jobs,
+                                      min_per_job=MIN_STUDIES_PER_JOB), strict=True):
+        found[i] = done
+        store.write(roots[i], digests[i], _to_json(*done))
+    return [done for done in found if done is not None]
 
 
-def _study_and_row(root: Path, build_dir: Path,
-                   config: SeriesConfig) -> tuple[Study, StudyRow]:
+def _cache_extra(config: SeriesConfig, series_file: Path) -> str | None:
+    """What a row depends on besides its study: the series' fonts by content (the glyph
+    rule), every setting (the house style) and series.yaml as written (the glyph rule
+    points into its prose); None if series.yaml went away since it was read."""
+    from .fontmap import series_fonts_key
+
+    try:
+        written = hashlib.sha256(series_file.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return f"{series_fonts_key(config)}\n{written}\n{config.model_dump_json()}"
+
+
+def _study_and_row(root: Path, config: SeriesConfig) -> Loaded:
     study = _load(root)
-    row = _row(study, build_dir, config)
-    for section in study.sections:  # what the rules need is the text, not the tokens
-        if section.parsed is not None:
-            section.parsed.tokens, section.parsed.footnote_tokens = [], {}
-    return study, row
+    row = _row(study, config)
+    if study.meta is None:  # the rules leave out a study without valid metadata
+        return row, None
+    # the house style reads one study's text: applied here, it is remembered with the
+    # row, and the facts the other rules read need not hold the text
+    row.findings += [Finding(rule, problem) for rule, problem in house_style(study, config)]
+    return row, StudyFacts.of(study, texts=False)
 
 
 def _study_folders(repo: Path) -> list[Path]:
@@ -203,6 +252,8 @@ def _load(root: Path) -> Study:
     try:
         return load_study(root)
     except StudyNotFound:
+        from .markdown import parse_section
+
         problems = [error(root / STUDY_FILE, 1, 1, f"no {STUDY_FILE}: this folder in "
                                                    f"{COUNTRIES}/ is not a study yet")]
         sections = [Section(spec, root / "sections" / spec.filename) for spec in SECTIONS]
@@ -213,7 +264,7 @@ def _load(root: Path) -> Study:
         return Study(root, None, YamlDoc(root / STUDY_FILE), sections, [], problems)
 
 
-def _row(study: Study, build_dir: Path, config: SeriesConfig) -> StudyRow:
+def _row(study: Study, config: SeriesConfig) -> StudyRow:
     version = TEMPLATE_VERSION
     meta = study.meta
     adjective = meta.country.adjective if meta else "{adjective}"
@@ -242,8 +293,6 @@ def _row(study: Study, build_dir: Path, config: SeriesConfig) -> StudyRow:
     if row.template_version is not None:
         row.template_status = ("current" if row.template_version == version else
                                "outdated" if row.template_version < version else "newer")
-    row.pdf = build_dir / f"{study.slug}.pdf"
-    row.pdf_status = _pdf_status(row.pdf, study, build_dir, config)
     return row
 
 
@@ -261,7 +310,7 @@ def _section_row(section: Section, adjective: str) -> SectionRow:
     return row
 
 
-def _pdf_status(pdf: Path, study: Study, build_dir: Path, config: SeriesConfig) -> str:
+def _pdf_status(pdf: Path, root: Path, build_dir: Path, config: SeriesConfig) -> str:
     """``missing``; ``stale`` or ``current``.
 
     A PDF that ``casestudy build`` recorded is judged as the build judges it: current
@@ -273,16 +322,79 @@ def _pdf_status(pdf: Path, study: Study, build_dir: Path, config: SeriesConfig) 
         built = pdf.stat().st_mtime
     except OSError:
         return "missing"
-    if has_record(build_dir, study.slug):
-        digest = inputs_digest(study.root, config)
-        return "current" if up_to_date(build_dir, study.slug, digest, ("pdf",)) else "stale"
-    newest = max((p.stat().st_mtime for p in _sources(study)), default=0.0)
+    if has_record(build_dir, root.name):
+        digest = inputs_digest(root, config)
+        return "current" if up_to_date(build_dir, root.name, digest, ("pdf",)) else "stale"
+    newest = max((p.stat().st_mtime for p in _sources(root)), default=0.0)
     return "stale" if newest > built else "current"
 
 
-def _sources(study: Study) -> Iterator[Path]:
-    """The files a study's PDF is made from: study.yaml, its sections, its figures."""
-    candidates = [study.study_file, *(s.path for s in study.sections)]
-    for folder, _, names in walk(study.root / "figures"):  # iterative: any depth
+def _sources(root: Path) -> Iterator[Path]:
+    """The files a study's PDF is made from: study.yaml, its sections, its figures
+    (found from the folder alone: a remembered study is not loaded)."""
+    candidates = [root / STUDY_FILE, *(root / "sections" / s.filename for s in SECTIONS)]
+    for folder, _, names in walk(root / "figures"):  # iterative: any depth
         candidates += (folder / name for name in names)
     return (p for p in candidates if p.is_file())
+
+
+# ---------------------------------------------------------------- the cache's entries
+
+# the row's fields that are plain JSON already; the others are converted below, and the
+# PDF's are never stored
+_ROW_SPECIAL = ("root", "sections", "date", "findings", "pdf", "pdf_status")
+_ROW_PLAIN = tuple(f.name for f in fields(StudyRow) if f.name not in _ROW_SPECIAL)
+_SPECS = {spec.id: spec for spec in SECTIONS}
+
+
+def _to_json(row: StudyRow, facts: StudyFacts | None) -> dict[str, Any]:
+    data: dict[str, Any] = {name: getattr(row, name) for name in _ROW_PLAIN}
+    data.update(
+        root=str(row.root), date=row.date.isoformat() if row.date else None,
+        sections=[[s.spec.id, s.default_heading, s.status, s.heading, s.words]
+                  for s in row.sections],
+        findings=[[f.rule, *_problem(f.problem)] for f in row.findings])
+    entry: dict[str, Any] = {"row": data, "facts": None}
+    if facts is not None and facts.meta is not None:
+        entry["facts"] = {
+            "meta": facts.meta.model_dump(mode="json"),
+            "keys": [[list(loc), *pos] for loc, pos in facts.yaml.keys.items()],
+            "values": [[list(loc), *pos] for loc, pos in facts.yaml.values.items()],
+            "headings": [[spec.id, str(path), heading] for spec, path, heading in facts.headings],
+            "sources": [[e.key, str(e.path), e.line, e.col, e.kind, e.title, e.year, e.url,
+                         list(e.printed)] for e in facts.sources]}
+    return entry
+
+
+def _problem(p: Problem) -> list[object]:
+    return [p.path, p.line, p.col, p.severity, p.message]
+
+
+def _from_json(entry: dict[str, Any] | None) -> Loaded | None:
+    """A row and facts as stored by ``_to_json``; None for anything else (a cache
+    written by hand or broken costs only the reading of the study)."""
+    if entry is None:
+        return None
+    try:
+        data = entry["row"]
+        row = StudyRow(**{name: data[name] for name in _ROW_PLAIN}, root=Path(data["root"]),
+                       sections=[SectionRow(_SPECS[spec], default, status, heading, words)
+                                 for spec, default, status, heading, words in data["sections"]],
+                       date=dt.date.fromisoformat(data["date"]) if data["date"] else None,
+                       findings=[Finding(rule, Problem(path, line, col, severity, message))
+                                 for rule, path, line, col, severity, message
+                                 in data["findings"]])
+        known = entry["facts"]
+        if known is None:
+            return row, None
+        doc = YamlDoc(row.root / STUDY_FILE, None,
+                      {tuple(loc): (line, col) for loc, line, col in known["keys"]},
+                      {tuple(loc): (line, col) for loc, line, col in known["values"]})
+        facts = StudyFacts(
+            row.root, StudyMeta.model_validate(known["meta"]), doc,
+            [(_SPECS[spec], Path(path), heading) for spec, path, heading in known["headings"]],
+            [Entry(key, Path(path), line, col, kind, title, year, url, tuple(printed))
+             for key, path, line, col, kind, title, year, url, printed in known["sources"]])
+        return row, facts
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
