@@ -380,7 +380,8 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
             report(outcome)
         else:
             pending.append(Task(root, out, formats, series, force, brand, digest))
-    every = sorted({p for root in roots for p in series_roots(root, repo)})
+    every = (sorted({p for root in roots for p in series_roots(root, repo)})
+             if "html" in wanted else [])
     if pending and "html" in wanted:
         from .site import start_fonts
 
