@@ -380,13 +380,18 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
             report(outcome)
         else:
             pending.append(Task(root, out, formats, series, force, brand, digest))
+    every = (sorted({p for root in roots for p in series_roots(root, repo)})
+             if "html" in wanted else [])
+    if pending and "html" in wanted:
+        from .site import start_fonts
+
+        start_fonts(out, every, series, brand or default_brand())  # made beside the PDFs
     if pending:
         for outcome in run_pool(pending, jobs or default_jobs(), timeout, memory_mb, report):
             outcomes[outcome.root] = outcome
     if "html" in wanted and roots:
         from .site import write_site
 
-        every = sorted({p for root in roots for p in series_roots(root, repo)})
         with _writing(out / "index.html"):
             write_site(out, every, series, brand or default_brand())
     return [outcomes[root] for root in roots]

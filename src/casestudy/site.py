@@ -163,6 +163,20 @@ def write_site(out: Path, roots: list[Path], series: SeriesConfig,
     return index
 
 
+def start_fonts(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand) -> None:
+    """Begin making the web fonts that :func:`write_site` will write, while the studies
+    build (``build_series``); write_site then waits for them. Nothing is begun when
+    the fonts in ``out`` are those of the series' text already."""
+    try:
+        chars = webfonts.charset(series_text(roots, series, brand))
+        font_key = webfonts.key(brand, chars)
+    except OSError:  # a font that cannot be read: write_site says so, after the builds
+        return
+    if _load_state(out).get("fonts") != font_key or not _fonts_present(
+            out / ASSETS, webfonts.faces(brand)):
+        webfonts.start(brand, chars)
+
+
 def write_brand_files(assets: Path, brand: Brand) -> SiteAssets:
     """web.css, the logos (sanitized, as the PDF draws them) and the series' extra.css
     into ``assets``; what was written, and under which names. Files of an older brand
