@@ -240,3 +240,27 @@ def test_workers_start_under_a_temporary_folder_too_long_for_a_socket(series_rep
     assert "Traceback" not in result.stderr
     assert read_pdf(series_repo / "build" / "norway.pdf").pages[0].startswith("Meridian")
     assert list(temp.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc")
+def test_the_worker_server_and_its_workers_ignore_ctrl_c_from_their_start():
+    """Ctrl-C reaches the whole process group: a worker forked in that instant died with
+    a traceback of its own, before its first line could ignore it."""
+    from multiprocessing import forkserver
+
+    from casestudy.workers import start_server, start_worker
+
+    def ignores_sigint(pid: int) -> bool:
+        status = Path(f"/proc/{pid}/status").read_text()
+        mask = int(next(line for line in status.splitlines()
+                        if line.startswith("SigIgn:")).split()[1], 16)
+        return bool(mask & (1 << (signal.SIGINT - 1)))
+
+    stop = start_server()
+    worker = start_worker(0)
+    try:
+        server = forkserver._forkserver._forkserver_pid
+        assert ignores_sigint(server) and ignores_sigint(worker.process.pid)
+    finally:
+        worker.stop()
+        stop()

@@ -36,8 +36,8 @@ if TYPE_CHECKING:  # pydantic is not needed to start the server (start_server)
 
 # What the server imports once, so that a worker forked from it starts with all of it:
 # the whole build of a study, the renderer, and the font instancer.
-PRELOAD = ["casestudy.build", "casestudy.check", "casestudy.load", "casestudy.render",
-           "casestudy.pdf", "weasyprint", "uharfbuzz"]
+PRELOAD = ["casestudy.worker_signals", "casestudy.build", "casestudy.check", "casestudy.load",
+           "casestudy.render", "casestudy.pdf", "weasyprint", "uharfbuzz"]
 
 if TYPE_CHECKING:
     from .brand import Brand
@@ -144,7 +144,8 @@ def _serve(conn: Connection, memory_mb: int) -> None:
     import signal
 
     # Ctrl-C reaches the whole process group: the parent stops the workers and cleans up
-    # after them, so a worker does not die with a traceback of its own.
+    # after them, so a worker does not die with a traceback of its own (a worker of a
+    # server started without the preload, e.g. spawned, ignores it from here on)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     if memory_mb:
