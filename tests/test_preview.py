@@ -282,7 +282,8 @@ def test_ctrl_c_stops_it_cleanly(repo, tmp_path):
     """No traceback, no temporary folder and no worker process left."""
     temp = tmp_path / "tmp"
     temp.mkdir()
-    env = {**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"}
+    # PYTHONFAULTHANDLER: a SIGABRT makes it print where every thread is, should it hang
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     child = subprocess.Popen([sys.executable, "-m", "casestudy", "preview", "norway"],
                              cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, start_new_session=True)
@@ -311,7 +312,12 @@ def test_ctrl_c_stops_it_cleanly(repo, tmp_path):
         kids = _children(child.pid)
         assert kids, "the PDF worker runs in a process of its own"
         os.killpg(child.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
-        _, err = child.communicate(timeout=60)
+        try:
+            _, err = child.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.kill(child.pid, signal.SIGABRT)
+            _, err = child.communicate(timeout=30)
+            raise AssertionError(f"still running 60 s after Ctrl-C; its threads:\n{err}") from None
     finally:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
