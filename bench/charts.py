@@ -6,7 +6,7 @@
 Each engine draws the same bar chart (the Italy figure: six bars, one highlighted, the
 brand colours and the brand sans) as SVG with its text as text:
 
-- own: casestudy.draw, the small SVG writer over the brand (what the build uses);
+- own: casestudy.render.draw, the small SVG writer over the brand (what the build uses);
 - matplotlib: the Agg-free SVG backend with ``svg.fonttype: none`` (text kept as text);
 - vega: a Vega-Lite spec rendered by vl-convert-python (Rust, no browser).
 
@@ -47,9 +47,9 @@ def _data() -> tuple[list[str], list[float]]:
 def _import(engine: str):  # noqa: ANN202  # returns a draw function, engine-specific
     """Import what ``engine`` needs and return a function that draws the chart as SVG."""
     if engine == "own":
-        from casestudy.brand import chart_style, load_brand
-        from casestudy.chart import load_chart, parse_settings
-        from casestudy.draw import draw_svg
+        from casestudy.brand.load import chart_style, load_brand
+        from casestudy.render.draw import draw_svg
+        from casestudy.source.chart import load_chart, parse_settings
 
         brand = load_brand(REPO)  # this series' brand, as the build draws it
         style = chart_style(brand.colors, brand)
@@ -74,8 +74,8 @@ def _import(engine: str):  # noqa: ANN202  # returns a draw function, engine-spe
         import matplotlib.pyplot as plt
         from matplotlib import font_manager
 
-        from casestudy.brand import brand_fonts
-        from casestudy.schema import Colors
+        from casestudy.brand.load import brand_fonts
+        from casestudy.source.schema import Colors
 
         for font in brand_fonts():
             font_manager.fontManager.addfont(str(font.path))
@@ -106,8 +106,8 @@ def _import(engine: str):  # noqa: ANN202  # returns a draw function, engine-spe
     if engine == "vega":
         import vl_convert as vlc
 
-        from casestudy.brand import brand_fonts
-        from casestudy.schema import Colors
+        from casestudy.brand.load import brand_fonts
+        from casestudy.source.schema import Colors
 
         for folder in sorted({str(f.path.parent) for f in brand_fonts()}):
             vlc.register_font_directory(folder)
@@ -146,10 +146,10 @@ def _import(engine: str):  # noqa: ANN202  # returns a draw function, engine-spe
 
 def child(engine: str, repeat: int, out: Path | None) -> dict[str, object]:
     """Run in a fresh process: import cost, then the median draw time."""
-    import casestudy.brand
-    import casestudy.schema  # noqa: F401  # shared by every engine here: not its cost
+    import casestudy.brand.load
+    import casestudy.source.schema  # noqa: F401  # shared by every engine here: not its cost
 
-    casestudy.brand.brand_fonts()
+    casestudy.brand.load.brand_fonts()
     started = time.perf_counter()
     try:
         draw = _import(engine)

@@ -135,19 +135,19 @@ def overhead(repeat: int, out: Path) -> tuple[float, float, float, float]:
     fastest run of each side is the one least disturbed."""
     import weasyprint
 
-    import casestudy.pdf
-    from casestudy.brand import load_brand
-    from casestudy.build import build_study
-    from casestudy.instancing import static_instances
-    from casestudy.load import load_series, load_study
-    from casestudy.pdf import PRINT_DPI
-    from casestudy.render import render_html
+    import casestudy.render.pdf
+    from casestudy.brand.instancing import static_instances
+    from casestudy.brand.load import load_brand
+    from casestudy.render.html import render_html
+    from casestudy.render.pdf import PRINT_DPI
+    from casestudy.series.build import build_study
+    from casestudy.source.load import load_series, load_study
 
     series = load_series(REPO)
     html = render_html(load_study(ITALY), series, "print", brand=load_brand(REPO))
 
     rendering: list[float] = []
-    html_to_pdf = casestudy.pdf.html_to_pdf
+    html_to_pdf = casestudy.render.pdf.html_to_pdf
 
     def timed_render(*args, **kwargs):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
@@ -160,11 +160,11 @@ def overhead(repeat: int, out: Path) -> tuple[float, float, float, float]:
 
     def ours() -> float:
         started = time.perf_counter()
-        casestudy.pdf.html_to_pdf = timed_render
+        casestudy.render.pdf.html_to_pdf = timed_render
         try:
             build_study(ITALY, out, ("pdf",), series, force=True)
         finally:
-            casestudy.pdf.html_to_pdf = html_to_pdf
+            casestudy.render.pdf.html_to_pdf = html_to_pdf
         seconds = time.perf_counter() - started
         own.append(seconds - rendering[-1])
         return seconds
@@ -194,7 +194,7 @@ import weasyprint
 from contextlib import nullcontext
 fast = sys.argv[4] == "fast"
 if fast:
-    from casestudy.instancing import static_instances
+    from casestudy.brand.instancing import static_instances
 with static_instances() if fast else nullcontext():
     weasyprint.HTML(filename=sys.argv[1], base_url=sys.argv[2]).write_pdf(
         sys.argv[3], pdf_variant="pdf/ua-1", optimize_images=True, dpi=300)
@@ -220,13 +220,13 @@ def commands(work: Path, repeat: int) -> Paired:
     """Fresh processes, interleaved round by round: `casestudy build --force` of one study
     (start-up, the check, the worker), and a WeasyPrint process rendering the HTML that
     build makes, with WeasyPrint's own font instancing and with ours."""
-    from casestudy.load import load_series, load_study
-    from casestudy.render import render_html
+    from casestudy.render.html import render_html
+    from casestudy.source.load import load_series, load_study
 
     repo = make_series(work / "cli", 1)
     study = repo / "countries" / "italy-01"
     html = work / "italy.html"
-    from casestudy.brand import load_brand
+    from casestudy.brand.load import load_brand
 
     html.write_text(render_html(load_study(study), load_series(repo), "print",
                                 brand=load_brand(repo)), "utf-8")
@@ -262,8 +262,8 @@ def pdf_pages(path: Path) -> int:
 
 def cold_builds(repo: Path) -> tuple[float, float, float]:
     """Seconds for a cold build of every study with 1 job and with 2, and the peak RSS."""
-    from casestudy.build import build_series
-    from casestudy.load import load_series
+    from casestudy.series.build import build_series
+    from casestudy.source.load import load_series
 
     series = load_series(repo)
     roots = sorted((repo / "countries").iterdir())

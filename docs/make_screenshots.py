@@ -27,10 +27,10 @@ from pathlib import Path
 import pypdfium2
 from pypdf import PdfReader
 
-from casestudy.build import build_study
-from casestudy.load import load_series
-from casestudy.report import render
-from casestudy.series import series_report
+from casestudy.series.build import build_study
+from casestudy.series.formats import render
+from casestudy.series.report import series_report
+from casestudy.source.load import load_series
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -96,8 +96,8 @@ def web_pngs(index_png: Path, preview_png: Path) -> bool:
         print("chromium or playwright not found: docs/index.png and docs/preview-error.png "
               "left as they are", file=sys.stderr)
         return False
-    from casestudy.build import build_series
-    from casestudy.preview import Preview
+    from casestudy.preview.session import Preview
+    from casestudy.series.build import build_series
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         repo = Path(tmp) / "repo"

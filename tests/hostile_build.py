@@ -36,12 +36,12 @@ def _import_everything() -> None:
     import weasyprint  # noqa: F401
     import weasyprint.svg  # noqa: F401
 
-    import casestudy.build  # noqa: F401
-    import casestudy.check  # noqa: F401
-    import casestudy.pdf  # noqa: F401
-    import casestudy.render  # noqa: F401
+    import casestudy.check.study  # noqa: F401
+    import casestudy.render.html  # noqa: F401
+    import casestudy.render.pdf  # noqa: F401
+    import casestudy.series.build  # noqa: F401
 
-    casestudy.brand.brand_fonts()
+    casestudy.brand.load.brand_fonts()
 
 
 def _pause(marker: str) -> None:
@@ -50,8 +50,8 @@ def _pause(marker: str) -> None:
 
 
 def audit(study: Path, out: Path, events_file: Path) -> None:
-    from casestudy.build import build_study
-    from casestudy.load import load_series
+    from casestudy.series.build import build_study
+    from casestudy.source.load import load_series
 
     series = load_series(REPO)
     _import_everything()
@@ -77,8 +77,8 @@ def audit(study: Path, out: Path, events_file: Path) -> None:
 
 
 def build(study: Path, out: Path, pause_at: str | None) -> None:
-    from casestudy.build import build_study
-    from casestudy.load import load_series
+    from casestudy.series.build import build_study
+    from casestudy.source.load import load_series
 
     if pause_at == "render":
         from weasyprint.layout import page

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from casestudy import build, cache
-from casestudy.brand import default_brand, load_brand
+from casestudy.brand.load import default_brand, load_brand
 from casestudy.errors import BuildError, ProblemsFound
-from casestudy.load import load_series, load_study
-from casestudy.render import render_html
+from casestudy.render.html import render_html
+from casestudy.series import build, cache
+from casestudy.source.load import load_series, load_study
 from conftest import FIXTURES, REPO, invoke, make_study
 from pdfinfo import page_images, read_pdf
 
@@ -526,7 +526,7 @@ def test_the_cover_draws_the_logo_for_dark_backgrounds_when_there_is_one(tmp_pat
 
 
 def test_the_fetcher_may_read_the_brands_files_but_not_the_series_folder(tmp_path):
-    from casestudy.fetch import FetchLog, Refused, make_fetcher
+    from casestudy.files.fetch import FetchLog, Refused, make_fetcher
 
     repo = _repo_with(tmp_path, HARBOR)
     brand = load_brand(repo)
@@ -539,7 +539,7 @@ def test_the_fetcher_may_read_the_brands_files_but_not_the_series_folder(tmp_pat
 
 
 def test_a_font_dash_package_is_read_from_its_files_own_tables(tmp_path, monkeypatch):
-    from casestudy.typefaces import package_fonts
+    from casestudy.brand.typefaces import package_fonts
 
     package = tmp_path / "site" / "font_house_serif"
     package.mkdir(parents=True)

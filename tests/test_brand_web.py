@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from casestudy import build
-from casestudy.brand import load_brand
-from casestudy.fetch import served_bytes
-from casestudy.webfonts import _nearest, faces
+from casestudy.brand.load import load_brand
+from casestudy.brand.webfonts import _nearest, faces
+from casestudy.files.fetch import served_bytes
+from casestudy.series import build
 from conftest import FIXTURES, REPO, invoke
 
 HARBOR = FIXTURES / "brands" / "harbor"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.build import build_study
 from casestudy.errors import BuildError, ProblemsFound
-from casestudy.load import load_series
+from casestudy.series.build import build_study
+from casestudy.source.load import load_series
 from conftest import FIXTURES, REPO, invoke, make_study
 from pdfinfo import read_pdf
 
@@ -148,8 +148,8 @@ def test_web_edition_has_its_assets(built):
 
 
 def test_each_edition_links_its_stylesheet_once(built):
-    from casestudy.load import load_study
-    from casestudy.render import render_html
+    from casestudy.render.html import render_html
+    from casestudy.source.load import load_study
 
     web = (built / "norway" / "index.html").read_text()
     # the shared web.css and the series' brand.css, each once

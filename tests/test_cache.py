@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from casestudy import build, cache
-from casestudy.load import load_series
-from casestudy.schema import SeriesConfig
+from casestudy.series import build, cache
+from casestudy.source.load import load_series
+from casestudy.source.schema import SeriesConfig
 from conftest import REPO, make_study
 
 SERIES = load_series(REPO)
@@ -86,7 +86,7 @@ def test_a_change_of_series_settings_rebuilds(study, tmp_path, renders):
 
 def test_a_change_of_branding_code_or_fonts_changes_the_digest(study, tmp_path, monkeypatch):
     package = tmp_path / "package"
-    shutil.copytree(Path(cache.__file__).parent, package,
+    shutil.copytree(cache._PACKAGE, package,
                     ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(cache, "_PACKAGE", package)
     digests = []
@@ -101,7 +101,7 @@ def test_a_change_of_branding_code_or_fonts_changes_the_digest(study, tmp_path, 
         css = package / "branding" / "brief.css"
         css.write_text(css.read_text() + "\n/* changed */\n")
         digest()
-        code = package / "render.py"
+        code = package / "render" / "html.py"  # a module of a subpackage
         code.write_text(code.read_text() + "\n# changed\n")
         digest()
         monkeypatch.setattr(cache, "version", lambda name: "99.0" if name == "weasyprint"

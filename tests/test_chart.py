@@ -15,13 +15,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casestudy import draw
-from casestudy.brand import brand_fonts, chart_style, default_brand
-from casestudy.build import build_study
-from casestudy.chart import MAX_CSV_BYTES, MAX_ROWS, generated_alt, load_chart, parse_settings
-from casestudy.check import check_study
-from casestudy.draw import data_table, draw_svg, drawn, nice_ticks
-from casestudy.load import load_series, load_study
+from casestudy.brand.load import brand_fonts, chart_style, default_brand
+from casestudy.check.study import check_study
+from casestudy.render import draw
+from casestudy.render.draw import data_table, draw_svg, drawn, nice_ticks
+from casestudy.series.build import build_study
+from casestudy.source.chart import (
+    MAX_CSV_BYTES,
+    MAX_ROWS,
+    generated_alt,
+    load_chart,
+    parse_settings,
+)
+from casestudy.source.load import load_series, load_study
 from conftest import REPO
 
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -207,7 +213,7 @@ def test_same_inputs_same_bytes(tmp_path):
 
 
 def test_nice_ticks_and_their_labels():
-    from casestudy.draw import _tick_label
+    from casestudy.render.draw import _tick_label
 
     assert nice_ticks(0, 3.65) == [0, 1, 2, 3, 4]
     assert nice_ticks(0, 3620) == [0, 1000, 2000, 3000, 4000]
@@ -540,8 +546,8 @@ def test_cache_key_covers_spec_brand_and_code(tmp_path, monkeypatch):
 
 
 def test_the_stubs_commented_example_is_hidden_and_works_uncommented(series_repo):
-    from casestudy.markdown import RenderContext, parse_section, render_body
-    from casestudy.scaffold import new_study
+    from casestudy.scaffold.new import new_study
+    from casestudy.source.markdown import RenderContext, parse_section, render_body
 
     root = new_study(series_repo, "Japan", adjective="Japanese", authors=["A"])
     path = root / "sections" / "03-relationship.md"
@@ -566,13 +572,13 @@ def test_the_stubs_commented_example_is_hidden_and_works_uncommented(series_repo
 
 
 def series_report_charts(repo: Path) -> dict[str, int]:
-    from casestudy.series import series_report
+    from casestudy.series.report import series_report
 
     return {row.slug: row.charts for row in series_report(repo).rows}
 
 
 def test_html_comments_are_notes_and_other_html_is_still_raw():
-    from casestudy.markdown import RenderContext, parse_section, render_body
+    from casestudy.source.markdown import RenderContext, parse_section, render_body
 
     parsed = parse_section("# H\n\nText <!-- inline note --> here.\n\n<!-- a\n\nblock -->\n\n"
                            "<!-- x --> <b>bold</b>\n")
@@ -582,7 +588,7 @@ def test_html_comments_are_notes_and_other_html_is_still_raw():
 
 
 def test_charts_are_numbered_with_the_figures():
-    from casestudy.markdown import RenderContext, parse_section, render_body
+    from casestudy.source.markdown import RenderContext, parse_section, render_body
 
     text = ("# H\n\n::: figure\n![Alt](figures/a.svg)\n\nCaption: An image.\n:::\n\n"
             "::: chart\ndata: ../figures/d.csv\ntype: bar\nx: a\ny: b\n\nCaption: A chart.\n"
@@ -677,7 +683,7 @@ def test_kept_charts_unused_for_a_month_are_removed(tmp_path):
 def test_drawn_charts_pass_the_svg_sanitizer_untouched(tmp_path, kind):
     """The PDF and the web edition get every SVG through svg.sanitize; a chart loses
     nothing there (no finding, the same elements and text)."""
-    from casestudy.svg import sanitize
+    from casestudy.files.svg import sanitize
 
     ys = "army" if kind in ("bar", "hbar") else "army, navy"
     chart, _ = chart_of(tmp_path, BUDGET, type=kind, x="year", y=ys, title="Tí­tulo 日本",

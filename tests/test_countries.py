@@ -5,8 +5,8 @@ from __future__ import annotations
 import pycountry
 import pytest
 
-from casestudy.countries import ascii_fold, check_code, names_of, resolve, slugify
 from casestudy.errors import ScaffoldError
+from casestudy.source.countries import ascii_fold, check_code, names_of, resolve, slugify
 
 
 @pytest.mark.parametrize(("name", "slug"), [

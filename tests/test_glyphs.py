@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from casestudy import fontmap, glyphs
-from casestudy.brand import brand_fonts, brief_fonts, font_roots, font_stacks, load_brand
-from casestudy.cache import inputs_digest
-from casestudy.check import check_paths, check_study
+from casestudy.brand import fontmap
+from casestudy.brand.load import brand_fonts, brief_fonts, font_roots, font_stacks, load_brand
+from casestudy.check import glyphs
+from casestudy.check.study import check_paths, check_study
 from casestudy.errors import ConfigError
-from casestudy.load import load_series, load_study
+from casestudy.series.cache import inputs_digest
+from casestudy.source.load import load_series, load_study
 from conftest import FIXTURES, invoke
 
 KITCHEN = FIXTURES / "kitchen-sink"
@@ -297,7 +298,7 @@ def test_cmaps_are_cached_by_font_hash_and_a_broken_cache_costs_only_time(sink, 
 
 
 def test_a_build_reads_and_writes_no_cmap_cache(sink, check_cache, tmp_path):
-    from casestudy.build import build_study
+    from casestudy.series.build import build_study
 
     series = load_series(sink)  # reading series.yaml checks its fonts (through the cache)
     shutil.rmtree(check_cache / "fonts", ignore_errors=True)
@@ -337,7 +338,7 @@ def _covered_by_brand(text: str) -> list[str]:
 
 def test_everything_the_templates_and_css_print_is_in_the_brand_fonts():
     """Generated text: "Page N of M", "Figure", list markers, quotes the CSS adds."""
-    from casestudy.brand import BRANDING
+    from casestudy.brand.load import BRANDING
 
     # the running heads and folios are set in brief.html's <style> (a brand may override it)
     css = (BRANDING / "brief.css").read_text() + "".join(
@@ -409,7 +410,7 @@ def test_a_chart_is_drawn_in_brief_fonts_only(sink, tmp_path):
     lists every brand font, quoted, and no generic family."""
     import pdfplumber
 
-    from casestudy.build import build_study
+    from casestudy.series.build import build_study
     from pdfinfo import read_pdf
 
     study = _with_chart(sink)
@@ -437,7 +438,7 @@ def test_a_chart_is_drawn_in_brief_fonts_only(sink, tmp_path):
 def test_an_svg_figure_with_quoted_font_names_draws_in_brief_fonts(sink, tmp_path, declared):
     """Quoted names, as browsers need them, are given to WeasyPrint bare: it would miss the
     brief's "Noto Sans JP" and take the machine's Noto Sans CJK JP."""
-    from casestudy.build import build_study
+    from casestudy.series.build import build_study
     from pdfinfo import read_pdf
 
     svg = sink / STUDY / "figures" / "chart.svg"
@@ -451,7 +452,7 @@ def test_an_svg_figure_with_quoted_font_names_draws_in_brief_fonts(sink, tmp_pat
 
 
 def test_bare_font_families_keeps_everything_else():
-    from casestudy.svg import bare_font_families
+    from casestudy.files.svg import bare_font_families
 
     svg = (b'<svg font-family="&#x27;Source Sans 3&#x27;, &quot;Noto Sans JP&quot;">'
            b'<style>text { font-family: "A B", \'C\'; fill: red }</style>'

@@ -14,8 +14,8 @@ import weasyprint
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from casestudy.brand import brand_fonts
-from casestudy.instancing import location, static_instances, subset_instance
+from casestudy.brand.instancing import location, static_instances, subset_instance
+from casestudy.brand.load import brand_fonts
 from pdfinfo import to_unicode
 
 # Every face the brief uses, and a few it could: weights 400-700, roman and italic, at

@@ -7,9 +7,9 @@ import re
 import pdfplumber
 import pytest
 
-from casestudy.build import build_study
-from casestudy.check import check_study
-from casestudy.load import load_series, load_study
+from casestudy.check.study import check_study
+from casestudy.series.build import build_study
+from casestudy.source.load import load_series, load_study
 from conftest import REPO
 from pdfinfo import read_pdf
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.brand import brief_fonts
-from casestudy.build import build_study
-from casestudy.load import load_series
+from casestudy.brand.load import brief_fonts
+from casestudy.series.build import build_study
+from casestudy.source.load import load_series
 from conftest import FIXTURES
 from pdfinfo import page_images, read_pdf, to_unicode
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casestudy.markdown import RenderContext, parse_section, render_body
+from casestudy.source.markdown import RenderContext, parse_section, render_body
 
 SECTION = """# Heading
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.preview import Preview, pick_study
-from casestudy.serve import safe_parts
+from casestudy.preview.serve import safe_parts
+from casestudy.preview.session import Preview, pick_study
 from conftest import REPO, make_study
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-PREVIEW"
@@ -151,8 +151,8 @@ def test_a_preview_page_carries_the_live_script_and_the_published_page_does_not(
     assert b"EventSource" in body
     # the published page's own policy (no script at all) is replaced by the header's
     assert b'http-equiv="Content-Security-Policy"' not in body
-    from casestudy.build import build_study
-    from casestudy.load import load_series
+    from casestudy.series.build import build_study
+    from casestudy.source.load import load_series
 
     out = repo / "build"
     build_study(repo / "countries" / "norway", out, ("html",), load_series(repo), repo=repo)
@@ -340,8 +340,8 @@ def test_a_host_off_the_machine_must_be_asked_for_and_is_warned_about(repo):
 def test_a_remembered_section_renders_as_a_fresh_one(session, repo):
     """The preview parses only the sections that changed; rendering a remembered parse
     again gives the same page as parsing anew."""
-    from casestudy.load import load_series, load_study
-    from casestudy.render import render_html
+    from casestudy.render.html import render_html
+    from casestudy.source.load import load_series, load_study
 
     root, series = repo / "countries" / "norway", load_series(repo)
     pages = [render_html(load_study(root, session._parse), series, "web") for _ in range(2)]

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casestudy.check import check_study
-from casestudy.countries import SLUG, check_code, names_of, resolve, slugify
+from casestudy.check.study import check_study
 from casestudy.errors import ScaffoldError
-from casestudy.load import load_study
-from casestudy.markdown import SAFE_LINK, RenderContext, parse_section, render_body
+from casestudy.source.countries import SLUG, check_code, names_of, resolve, slugify
+from casestudy.source.load import load_study
+from casestudy.source.markdown import SAFE_LINK, RenderContext, parse_section, render_body
 from conftest import FIXTURES
 
 SETTINGS = settings(max_examples=200, deadline=None, derandomize=True, database=None,
@@ -151,7 +151,7 @@ STYLE_PIECES = ['"', "“", "”", "„", "‘", "’", "'", "«", "»", "‹", 
 def test_house_style_masking_keeps_every_position(text):
     """Whatever is blanked (quotations, cited titles, exemptions), a position found in the
     masked text is the same line and column in the file."""
-    from casestudy.consistency import _mask
+    from casestudy.check.consistency import _mask
 
     masked = _mask(text)
     assert len(masked) == len(text)

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from casestudy.errors import CasestudyError
-from casestudy.report import CSV_COLUMNS, FORMATS, render, report_data
-from casestudy.series import SeriesReport, series_report
+from casestudy.series.formats import CSV_COLUMNS, FORMATS, render, report_data
+from casestudy.series.report import SeriesReport, series_report
 from conftest import FIXTURES, REPO, make_study
 
 DOC = REPO / "docs" / "series-json.md"
@@ -167,7 +167,7 @@ def test_docs_example_has_the_shape():
 
 
 def test_docs_list_every_rule():
-    from casestudy.consistency import RULES
+    from casestudy.check.consistency import RULES
 
     documented = re.findall(r"^\| `([\w-]+)` \| (?:error|warning)", DOC.read_text(), re.M)
     assert documented == ["check", *RULES, "brand"]  # brand: brand.py's, about series.yaml

@@ -21,12 +21,12 @@ import pycountry
 import pytest
 from typer.testing import CliRunner
 
-from casestudy import scaffold, upgrade
-from casestudy.check import check_study
-from casestudy.countries import names_of, slugify
+from casestudy.check.study import check_study
 from casestudy.errors import ScaffoldError
-from casestudy.load import load_study
-from casestudy.scaffold import (
+from casestudy.files.yamlfile import read_yaml
+from casestudy.scaffold import new as scaffold
+from casestudy.scaffold import upgrade
+from casestudy.scaffold.new import (
     TEMPLATE_VERSION,
     Answers,
     make_answers,
@@ -37,9 +37,10 @@ from casestudy.scaffold import (
     template_drift,
     template_root,
 )
-from casestudy.schema import SECTIONS, StudyMeta
-from casestudy.upgrade import upgrade_study
-from casestudy.yamlfile import read_yaml
+from casestudy.scaffold.upgrade import upgrade_study
+from casestudy.source.countries import names_of, slugify
+from casestudy.source.load import load_study
+from casestudy.source.schema import SECTIONS, StudyMeta
 from conftest import REPO, invoke
 from pdfinfo import read_pdf
 
@@ -333,7 +334,7 @@ def test_new_removes_what_a_killed_new_left_and_nothing_else(series_repo):
     code = ("import sys, time\n"
             "from pathlib import Path\n"
             "import cookiecutter.generate as generate\n"
-            "from casestudy.scaffold import new_study\n"
+            "from casestudy.scaffold.new import new_study\n"
             "real = generate.generate_files\n"
             "def slow(**kw):\n"
             "    made = real(**kw)\n"
@@ -670,9 +671,9 @@ def test_upgrade_sets_a_null_template_version(italy):
 
 
 def test_a_folder_appearing_while_generating_is_left_alone(series_repo, monkeypatch):
-    import casestudy.check
+    import casestudy.check.study
 
-    real = casestudy.check.check_study
+    real = casestudy.check.study.check_study
     target = series_repo / "countries" / "japan"
 
     def check_and_race(study, *args, **kwargs):
@@ -680,7 +681,7 @@ def test_a_folder_appearing_while_generating_is_left_alone(series_repo, monkeypa
         (target / "study.yaml").write_text("someone else's\n")
         return real(study, *args, **kwargs)
 
-    monkeypatch.setattr(casestudy.check, "check_study", check_and_race)
+    monkeypatch.setattr(casestudy.check.study, "check_study", check_and_race)
     with pytest.raises(ScaffoldError) as exc:
         new_study(series_repo, "Japan", adjective="Japanese", authors=["A"])
     assert str(exc.value) == "error: countries/japan appeared while generating; nothing was written"

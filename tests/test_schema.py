@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from casestudy.cli import app
-from casestudy.schema import SECTIONS, StudyMeta
+from casestudy.source.schema import SECTIONS, StudyMeta
 
 
 def test_sections_are_numbered_in_order_with_sane_ranges():

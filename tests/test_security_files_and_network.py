@@ -22,11 +22,11 @@ import pytest
 from pypdf import PdfReader
 
 import casestudy
-from casestudy.brand import BRANDING, font_roots
-from casestudy.build import build_study
+from casestudy.brand.load import BRANDING, font_roots
 from casestudy.errors import BuildError, ProblemsFound
-from casestudy.fetch import FetchLog, make_fetcher
-from casestudy.load import load_series
+from casestudy.files.fetch import FetchLog, make_fetcher
+from casestudy.series.build import build_study
+from casestudy.source.load import load_series
 from conftest import REPO, invoke
 from hostile import (
     HELPER,
@@ -287,7 +287,7 @@ def test_the_pdf_holds_nothing_from_outside(fenced_render, tmp_path):
 
 
 def test_html_to_pdf_fails_the_build_on_a_refused_resource(fenced_render):
-    from casestudy.pdf import html_to_pdf
+    from casestudy.render.pdf import html_to_pdf
 
     server = Listener()
     _, _, _, _, study = fenced_render
@@ -307,8 +307,8 @@ def test_the_fetcher_serves_drawn_charts_and_nothing_they_refer_to(tmp_path):
     points anywhere."""
     import base64
 
-    from casestudy.fetch import CHART_URL, Refused
-    from casestudy.svg import sanitize
+    from casestudy.files.fetch import CHART_URL, Refused
+    from casestudy.files.svg import sanitize
 
     log = FetchLog()
     fetcher = make_fetcher([tmp_path], log)
@@ -411,7 +411,7 @@ def test_a_branded_build_opens_only_the_study_the_brand_and_the_allowed_roots(
     nothing else of the series folder (a stray file beside _brand.yml) but the text of
     the other study: its study.yaml and sections, which the web edition's series index
     lists and its shared fonts are cut to (site.py), never its figures or notes."""
-    from casestudy.brand import load_brand
+    from casestudy.brand.load import load_brand
 
     repo = tmp_path_factory.mktemp("audited-brand") / "repo"
     shutil.copytree(REPO / "tests/fixtures/brands/harbor", repo)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from casestudy.brand import BRANDING, font_roots
+from casestudy.brand.load import BRANDING, font_roots
 from casestudy.errors import BuildError
 from hostile import (
     PEAK_RSS,
@@ -124,7 +124,7 @@ def test_bombs_are_judged_in_bounded_memory(tmp_path):
                          ids=["png", "jpeg"])
 def test_the_fetcher_refuses_a_bomb_that_skipped_the_checker(tmp_path, name, data):
     """Render-time defence: a bomb inside the study is refused before any decoder sees it."""
-    from casestudy.pdf import html_to_pdf
+    from casestudy.render.pdf import html_to_pdf
 
     study = hostile_study(tmp_path / "study", None)
     (study / "figures" / name).write_bytes(data)
@@ -268,7 +268,7 @@ def lying_study(tmp_path_factory):
 def test_sizes_come_from_the_decoder_and_damage_is_located(lying_study):
     """Checked in a child limited to 1 GiB; its peak memory stays far below one decode."""
     study, line = lying_study
-    code = ("import sys\nfrom casestudy.check import check_path\nfrom pathlib import Path\n"
+    code = ("import sys\nfrom casestudy.check.study import check_path\nfrom pathlib import Path\n"
             "for p in check_path(Path(sys.argv[1])): print(p)\n" + PEAK_RSS)
     result = run_child(["-c", code, study.name], study.parent, timeout=120, memory=GIB)
     assert "Traceback" not in result.stderr, result.stderr
@@ -286,8 +286,8 @@ def test_the_pixel_cap_holds_in_the_renderer_process(tmp_path):
     from PIL import Image
 
     Image.new("RGB", (6400, 6400)).save(tmp_path / "big.png")  # 41 MP: past the cap
-    code = ("import sys\nfrom pathlib import Path\nfrom casestudy.pdf import html_to_pdf\n"
-            "from casestudy.brand import BRANDING, font_roots\n"
+    code = ("import sys\nfrom pathlib import Path\nfrom casestudy.render.pdf import html_to_pdf\n"
+            "from casestudy.brand.load import BRANDING, font_roots\n"
             "study = Path(sys.argv[1])\n"
             "html_to_pdf('<p>x</p>', study, [study, BRANDING, *font_roots()], b'0' * 16, "
             "study, 0)\n"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.build import STALE_SECONDS, build_study
-from casestudy.load import load_series, load_study
+from casestudy.series.build import STALE_SECONDS, build_study
+from casestudy.source.load import load_series, load_study
 from conftest import invoke, make_study, norway_repo
 from hostile import HELPER, check_in_child, outside_folder, run_child, tree_hash
 
@@ -42,7 +42,8 @@ def test_a_killed_worker_leaves_nothing_in_the_temporary_folder(repo, tmp_path):
     temp = tmp_path / "temp"
     temp.mkdir()
     code = ("import sys; from pathlib import Path; "
-            "from casestudy.build import build_series; from casestudy.load import load_series; "
+            "from casestudy.series.build import build_series; "
+            "from casestudy.source.load import load_series; "
             "repo = Path(sys.argv[1]); "
             "[o] = build_series([repo / 'countries' / 'norway'], repo / 'build', ('pdf',), "
             "load_series(repo), jobs=1, timeout=0.5, force=True); print(o.status, o.message)")
@@ -55,7 +56,7 @@ def test_a_killed_worker_leaves_nothing_in_the_temporary_folder(repo, tmp_path):
 # ---------------------------------------------------------------- concurrent web builds
 
 def _web_build(study_root: Path, out: Path, barrier, errors) -> None:
-    from casestudy.build import _build_web
+    from casestudy.series.build import _build_web
 
     study = load_study(study_root)
     series = load_series(study_root.parent.parent)
@@ -70,7 +71,7 @@ def _web_build(study_root: Path, out: Path, barrier, errors) -> None:
 def test_fifty_concurrent_web_builds_all_succeed_and_leave_one_whole_edition(repo):
     """Each web build renders, copies and swaps its edition in; the swap used to fail
     with "Directory not empty" when another build put its edition in between."""
-    import casestudy.render  # noqa: F401  # loaded once, before forking
+    import casestudy.render.html  # noqa: F401  # loaded once, before forking
 
     out = repo / "build"
     out.mkdir()

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from casestudy.brand import BRANDING, font_roots
-from casestudy.load import load_series, load_study
-from casestudy.markdown import RenderContext, parse_section, render_body
-from casestudy.render import render_html
+from casestudy.brand.load import BRANDING, font_roots
+from casestudy.render.html import render_html
+from casestudy.source.load import load_series, load_study
+from casestudy.source.markdown import RenderContext, parse_section, render_body
 from conftest import REPO
 from hostile import HELPER, check_cli, check_in_child, errors_of, hostile_study, run_child
 
@@ -62,7 +62,7 @@ def test_unsafe_links_and_raw_html_are_located_errors(tmp_path):
 @pytest.fixture(scope="module")
 def unchecked(tmp_path_factory):
     """The hostile-links study rendered and printed WITHOUT the checker: the renderer alone."""
-    from casestudy.pdf import html_to_pdf
+    from casestudy.render.pdf import html_to_pdf
 
     study = hostile_study(tmp_path_factory.mktemp("unchecked") / "study", "markdown-links")
     html = render_html(load_study(study), SERIES, "print")

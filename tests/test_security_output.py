@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from casestudy.build import build_study
 from casestudy.errors import CasestudyError
-from casestudy.load import load_series
+from casestudy.series.build import build_study
+from casestudy.source.load import load_series
 from conftest import REPO
 from hostile import HELPER, hostile_study, run_child
 
@@ -190,7 +190,7 @@ def test_absurd_css_in_a_figure_builds_within_time_and_memory(tmp_path):
 
 def test_a_pathological_document_is_stopped_at_the_time_limit(previous):
     """1.9 MB of valid text passes the checker but takes minutes to lay out."""
-    from casestudy.build import build_series
+    from casestudy.series.build import build_series
 
     study, out, old = previous
     section = study / "sections" / "05-ownership.md"

@@ -2,7 +2,7 @@
 
 The attacks are the issue's (a script in an SVG, ``&#64;import``, ``url&#40;``,
 ``@\\69mport``, evil.html, .htaccess and README.md in figures/) and held-out variants
-of each class. Every SVG goes through ``casestudy.svg.sanitize``; the published figure
+of each class. Every SVG goes through ``casestudy.files.svg.sanitize``; the published figure
 must hold only allow-listed elements and attributes, whatever the input was.
 """
 
@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casestudy import webfonts
-from casestudy.brand import BRANDING, default_brand, font_roots
-from casestudy.fetch import FetchLog, make_fetcher, served_bytes
-from casestudy.svg import ATTRIBUTES, ELEMENTS, SAFE_LINK, sanitize
+from casestudy.brand import webfonts
+from casestudy.brand.load import BRANDING, default_brand, font_roots
+from casestudy.files.fetch import FetchLog, make_fetcher, served_bytes
+from casestudy.files.svg import ATTRIBUTES, ELEMENTS, SAFE_LINK, sanitize
 from conftest import REPO
 from hostile import PEAK_RSS, Listener, big_png, check_cli, hostile_study, peak_rss_mb, run_child
 from pdfinfo import pdf_text
@@ -257,8 +257,8 @@ CHART_SVG = f"""<svg {NS} viewBox="0 0 200 60" width="200" height="60">
 CHILD_BUILD = """
 import sys
 from pathlib import Path
-from casestudy.build import build_study
-from casestudy.load import load_series
+from casestudy.series.build import build_study
+from casestudy.source.load import load_series
 build_study(Path(sys.argv[1]), Path(sys.argv[2]), ("pdf", "html"), load_series(Path(sys.argv[3])))
 """
 
@@ -409,7 +409,7 @@ def test_sanitizing_is_deterministic_across_processes(tmp_path):
     figure = tmp_path / "figure.svg"
     figure.write_text(CHART_SVG.replace("<title>", f"<style>{'a{fill:red}' * 20}</style>"
                                         "<script>x()</script><title>") , "utf-8")
-    code = ("import sys, hashlib\nfrom casestudy.svg import sanitize\n"
+    code = ("import sys, hashlib\nfrom casestudy.files.svg import sanitize\n"
             "r = sanitize(open(sys.argv[1], 'rb').read())\n"
             "print(hashlib.sha256(r.data).hexdigest(), [str(f) for f in r.findings])\n")
     outputs = {run_child(["-c", code, str(figure)], tmp_path, timeout=60,
@@ -441,8 +441,8 @@ def test_any_input_is_refused_or_published_clean(pieces):
 def test_a_figure_cannot_take_the_place_of_the_editions_own_files(tmp_path):
     """A study's assets/logo.svg is published inside its edition, at <slug>/assets/:
     the series' own logo at assets/ stays the brand's."""
-    from casestudy.build import build_study
-    from casestudy.load import load_series
+    from casestudy.series.build import build_study
+    from casestudy.source.load import load_series
 
     study = hostile_study(tmp_path / "study", None)
     (study / "assets").mkdir()

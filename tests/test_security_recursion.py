@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.cache import CheckCache, inputs_digest
-from casestudy.folders import MAX_FOLDER_DEPTH, remove_tree, walk
-from casestudy.load import load_series
-from casestudy.markdown import MAX_INLINE_NESTING, RenderContext, parse_section, render_body
-from casestudy.yamlfile import read_yaml
+from casestudy.files.folders import MAX_FOLDER_DEPTH, remove_tree, walk
+from casestudy.files.yamlfile import read_yaml
+from casestudy.series.cache import CheckCache, inputs_digest
+from casestudy.source.load import load_series
+from casestudy.source.markdown import MAX_INLINE_NESTING, RenderContext, parse_section, render_body
 from conftest import invoke, norway_repo
 from hostile import HELPER, deep_folders, run_child
 from pdfinfo import pdf_text

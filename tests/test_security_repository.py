@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.build import build_study
-from casestudy.cache import inputs_digest
 from casestudy.errors import UnsafeTarget
-from casestudy.load import load_series
+from casestudy.series.build import build_study
+from casestudy.series.cache import inputs_digest
+from casestudy.source.load import load_series
 from conftest import FIXTURES, invoke, norway_repo
 from hostile import HELPER, outside_folder, run_child, tree_hash
 

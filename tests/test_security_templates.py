@@ -10,9 +10,9 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from casestudy.build import build_study
-from casestudy.load import load_series, load_study
-from casestudy.render import _environment, render_html
+from casestudy.render.html import _environment, render_html
+from casestudy.series.build import build_study
+from casestudy.source.load import load_series, load_study
 from conftest import REPO
 from hostile import hostile_study
 from pdfinfo import read_pdf

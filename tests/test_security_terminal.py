@@ -205,7 +205,7 @@ def test_csv_cells_never_start_a_formula(tmp_path):
 
 @pytest.mark.parametrize("value", FORMULAS)
 def test_csv_cell_quotes_each_formula_start(value):
-    from casestudy.report import csv_cell
+    from casestudy.series.formats import csv_cell
 
     assert csv_cell(value) == "'" + printable(value)
     assert csv_cell("plain, text") == "plain, text" and csv_cell(-3) == -3

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from casestudy.load import load_study
+from casestudy.source.load import load_study
 from hostile import HOSTILE, check_cli, check_in_child, hostile_study
 
 SCENARIOS = sorted(HOSTILE.glob("yaml-*"))

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from casestudy import series as series_module
-from casestudy.series import series_report
+from casestudy.series import report as series_module
+from casestudy.series.report import series_report
 from conftest import FIXTURES, REPO, invoke, make_study
 
 runner = CliRunner()
@@ -113,8 +113,8 @@ def test_pdf_missing_stale_or_current_by_modification_time(series_repo):
 
 
 def test_a_pdf_the_build_recorded_is_judged_by_its_inputs_not_its_time(series_repo):
-    from casestudy.cache import inputs_digest, record
-    from casestudy.load import load_series
+    from casestudy.series.cache import inputs_digest, record
+    from casestudy.source.load import load_series
 
     root = make_study(series_repo / "countries" / "norway")
     out = series_repo / "build"

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from casestudy import cache
-from casestudy import series as series_module
-from casestudy.cache import inputs_digest, record
-from casestudy.load import load_series
-from casestudy.report import FORMATS, render
-from casestudy.series import series_report
+from casestudy.series import cache
+from casestudy.series import report as series_module
+from casestudy.series.cache import inputs_digest, record
+from casestudy.series.formats import FORMATS, render
+from casestudy.series.report import series_report
+from casestudy.source.load import load_series
 from conftest import FIXTURES, REPO, invoke, make_study
 
 TODAY = dt.date(2026, 6, 1)

@@ -12,11 +12,11 @@ from html.parser import HTMLParser
 import pytest
 from fontTools.ttLib import TTFont
 
-from casestudy import webfonts
-from casestudy.brand import load_brand
-from casestudy.build import build_study
-from casestudy.load import load_series
-from casestudy.markdown import key_points, parse_section
+from casestudy.brand import webfonts
+from casestudy.brand.load import load_brand
+from casestudy.series.build import build_study
+from casestudy.source.load import load_series
+from casestudy.source.markdown import key_points, parse_section
 from conftest import REPO, make_study
 
 

@@ -12,11 +12,12 @@ import shutil
 import pytest
 from fontTools.ttLib import TTFont
 
-from casestudy import build, fontmap, webfonts
-from casestudy.brand import default_brand, load_brand
-from casestudy.fontmap import parse_unicode_range
-from casestudy.load import load_series
-from casestudy.workers import Outcome
+from casestudy.brand import fontmap, webfonts
+from casestudy.brand.fontmap import parse_unicode_range
+from casestudy.brand.load import default_brand, load_brand
+from casestudy.series import build
+from casestudy.series.workers import Outcome
+from casestudy.source.load import load_series
 from conftest import FIXTURES, REPO
 
 TEXT = "Café naïve façade Ωmega — “fine” office, AV Wa To 1½ ж"

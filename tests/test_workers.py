@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.build import build_series
-from casestudy.load import load_series
+from casestudy.series.build import build_series
+from casestudy.source.load import load_series
 from conftest import FIXTURES, REPO, invoke, make_study
 from pdfinfo import read_pdf
 
@@ -118,7 +118,7 @@ def test_check_and_series_never_import_weasyprint(tmp_path):
             "from casestudy.cli import app\n"
             "from typer.testing import CliRunner\n"
             f"CliRunner().invoke(app, ['check', {str(REPO / 'countries' / 'italy')!r}])\n"
-            "print('weasyprint' in sys.modules, 'casestudy.pdf' in sys.modules)\n")
+            "print('weasyprint' in sys.modules, 'casestudy.render.pdf' in sys.modules)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=REPO, timeout=120)
     assert result.stdout.split() == ["False", "False"], result.stderr
@@ -152,19 +152,19 @@ def test_the_cli_starts_the_worker_server_before_its_own_work(series_repo, monke
     time the series is loaded, and gone when the command is done."""
     from multiprocessing import forkserver
 
-    import casestudy.load
+    import casestudy.source.load
 
     forkserver._forkserver._stop()  # type: ignore[attr-defined]  # one an earlier test left
     assert _server_pid() is None
     make_study(series_repo / "countries" / "norway")
     seen: list[int | None] = []
-    load_series = casestudy.load.load_series
+    load_series = casestudy.source.load.load_series
 
     def spy(repo):  # type: ignore[no-untyped-def]
         seen.append(_server_pid())
         return load_series(repo)
 
-    monkeypatch.setattr(casestudy.load, "load_series", spy)
+    monkeypatch.setattr(casestudy.source.load, "load_series", spy)
     result = run_cli(series_repo, "build", "norway")
     assert result.exit_code == 0, result.output
     assert "1 built, 0 up to date, 0 failed" in result.stderr
@@ -183,8 +183,8 @@ def test_the_cli_starts_the_worker_server_before_its_own_work(series_repo, monke
 def test_a_worker_uses_the_digest_the_parent_computed(tmp_path, monkeypatch):
     """build_series hashes each study once, to see whether it is up to date; the worker
     builds with that digest (taken before anything was read) instead of hashing again."""
-    import casestudy.build
-    from casestudy.cache import inputs_digest
+    import casestudy.series.build
+    from casestudy.series.cache import inputs_digest
 
     study = make_study(tmp_path / "norway")
     digest = inputs_digest(study, SERIES)
@@ -192,13 +192,13 @@ def test_a_worker_uses_the_digest_the_parent_computed(tmp_path, monkeypatch):
     def refuse(*args):  # type: ignore[no-untyped-def]
         raise AssertionError("hashed again")
 
-    monkeypatch.setattr(casestudy.build, "inputs_digest", refuse)
-    result = casestudy.build.build_study(study, tmp_path / "out", ("html",), SERIES,
+    monkeypatch.setattr(casestudy.series.build, "inputs_digest", refuse)
+    result = casestudy.series.build.build_study(study, tmp_path / "out", ("html",), SERIES,
                                          digest=digest)
     # the web edition links its PDF, so --format html builds that too
     assert result.outputs == [tmp_path / "out" / "norway.pdf",
                               tmp_path / "out" / "norway" / "index.html"]
-    assert casestudy.build.up_to_date(tmp_path / "out", "norway", digest, ("html",))
+    assert casestudy.series.build.up_to_date(tmp_path / "out", "norway", digest, ("html",))
 
 
 
@@ -248,7 +248,7 @@ def test_the_worker_server_and_its_workers_ignore_ctrl_c_from_their_start():
     a traceback of its own, before its first line could ignore it."""
     from multiprocessing import forkserver
 
-    from casestudy.workers import start_server, start_worker
+    from casestudy.series.workers import start_server, start_worker
 
     def ignores_sigint(pid: int) -> bool:
         status = Path(f"/proc/{pid}/status").read_text()

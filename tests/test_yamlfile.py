@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.yamlfile import read_yaml
+from casestudy.files.yamlfile import read_yaml
 
 
 def load(tmp_path: Path, text: str):
@@ -97,7 +97,7 @@ def test_folded_scalars_have_no_fold_markers(tmp_path):
 
 def test_libyaml_and_ruamels_parser_read_every_real_file_alike(monkeypatch):
     """Plain files take libyaml's fast path; it must give exactly what ruamel's gives."""
-    from casestudy import yamlfile
+    from casestudy.files import yamlfile
     from conftest import REPO
 
     assert yamlfile.CParser is not None, "ruamel.yaml.clib is a dependency: the fast path"

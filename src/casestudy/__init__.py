@@ -23,15 +23,15 @@ from .version import __version__
 
 _HOME = {
     "CasestudyError": "errors", "Problem": "errors",
-    "SECTIONS": "schema", "SeriesConfig": "schema", "StudyMeta": "schema",
-    "Study": "load", "find_repo": "load", "load_series": "load", "load_study": "load",
-    "resolve_studies": "load",
-    "check_study": "check", "check_paths": "check",
-    "build_study": "build", "build_series": "build", "write_site": "site",
-    "Preview": "preview",
-    "new_study": "scaffold", "upgrade_study": "upgrade", "init_series": "scaffold",
-    "load_brand": "brand",
-    "series_report": "series",
+    "SECTIONS": "source.schema", "SeriesConfig": "source.schema", "StudyMeta": "source.schema",
+    "Study": "source.load", "find_repo": "source.load", "load_series": "source.load",
+    "load_study": "source.load", "resolve_studies": "source.load",
+    "check_study": "check.study", "check_paths": "check.study",
+    "build_study": "series.build", "build_series": "series.build", "write_site": "web.site",
+    "Preview": "preview.session",
+    "new_study": "scaffold.new", "upgrade_study": "scaffold.upgrade", "init_series": "scaffold.new",
+    "load_brand": "brand.load",
+    "series_report": "series.report",
 }
 __all__ = [
     "SECTIONS", "CasestudyError", "Preview", "Problem", "SeriesConfig", "Study", "StudyMeta",
@@ -41,17 +41,17 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .brand import load_brand
-    from .build import build_series, build_study
-    from .check import check_paths, check_study
+    from .brand.load import load_brand
+    from .check.study import check_paths, check_study
     from .errors import CasestudyError, Problem
-    from .load import Study, find_repo, load_series, load_study, resolve_studies
-    from .preview import Preview
-    from .scaffold import init_series, new_study
-    from .schema import SECTIONS, SeriesConfig, StudyMeta
-    from .series import series_report
-    from .site import write_site
-    from .upgrade import upgrade_study
+    from .preview.session import Preview
+    from .scaffold.new import init_series, new_study
+    from .scaffold.upgrade import upgrade_study
+    from .series.build import build_series, build_study
+    from .series.report import series_report
+    from .source.load import Study, find_repo, load_series, load_study, resolve_studies
+    from .source.schema import SECTIONS, SeriesConfig, StudyMeta
+    from .web.site import write_site
 
 
 def __getattr__(name: str) -> Any:

@@ -11,7 +11,7 @@ import sys
 
 def main() -> None:
     if sys.argv[1:2] == ["build"] and not {"--help", "-h"} & set(sys.argv):
-        from .workers import start_server
+        from .series.workers import start_server
 
         start_server()
     from .cli import main as command_line

@@ -92,10 +92,10 @@ def check(
              "(kept in ~/.cache/casestudy or $CASESTUDY_CACHE_DIR).")] = True,
 ) -> None:
     """Check studies against the series schema; print every problem as path:line:col."""
-    from .brand import load_brand
-    from .cache import default_cache_dir
-    from .check import check_paths
-    from .load import SERIES_FILE, find_repo, load_series, resolve_studies
+    from .brand.load import load_brand
+    from .check.study import check_paths
+    from .series.cache import default_cache_dir
+    from .source.load import SERIES_FILE, find_repo, load_series, resolve_studies
 
     repo = find_repo()
     if not (repo / SERIES_FILE).is_file() and studies and Path(studies[0]).is_dir():
@@ -117,7 +117,7 @@ def check(
 @command
 def schema() -> None:
     """Print the JSON Schema of study.yaml (for editor completion and validation)."""
-    from .schema import study_json_schema
+    from .source.schema import study_json_schema
 
     typer.echo(json.dumps(study_json_schema(), indent=2))
 
@@ -139,7 +139,7 @@ def build(
     Studies whose sources, series.yaml and branding have not changed since their last
     build are skipped; --force rebuilds them.
     """
-    from .workers import start_server
+    from .series.workers import start_server
 
     stop_server = start_server()  # its imports overlap ours and the up-to-date check
     try:
@@ -152,11 +152,11 @@ def _build(studies: list[str] | None, out: Path, fmt: str, jobs: int | None, for
            timeout: float, memory: int) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from .brand import load_brand
-    from .build import build_series, check_formats
-    from .load import find_repo, load_series, resolve_studies
-    from .workers import Outcome
-    from .write import check_target
+    from .brand.load import load_brand
+    from .files.write import check_target
+    from .series.build import build_series, check_formats
+    from .series.workers import Outcome
+    from .source.load import find_repo, load_series, resolve_studies
 
     repo = find_repo()
     if not (repo / "series.yaml").is_file() and studies and Path(studies[0]).is_dir():
@@ -225,8 +225,8 @@ def preview(
     """
     import signal
 
-    from .load import find_repo
-    from .preview import Event, Preview, pick_study
+    from .preview.session import Event, Preview, pick_study
+    from .source.load import find_repo
 
     repo = find_repo()
     root = pick_study(study, repo)
@@ -298,8 +298,8 @@ def new(
         "--no-input", help="Never prompt; fail if an answer is missing.")] = False,
 ) -> None:
     """Start a study in countries/<slug>/ from the template; prompts for what is missing."""
-    from .load import find_repo
-    from .scaffold import new_study, next_question
+    from .scaffold.new import new_study, next_question
+    from .source.load import find_repo
 
     repo = find_repo()
     given = {"code": code, "adjective": adjective, "authors": author or None, "title": title,
@@ -325,7 +325,7 @@ def init(
         "--no-input", help="Never prompt; fail if an answer is missing.")] = False,
 ) -> None:
     """Start a new series repository: series.yaml, _brand.yml, brand/, countries/, CI."""
-    from .scaffold import (
+    from .scaffold.new import (
         init_series,
         page_size_answer,
         refuse_occupied,
@@ -361,9 +361,9 @@ def upgrade(
 
     Also moves series.yaml's old colors and fallback_fonts into _brand.yml.
     """
-    from .load import find_repo, resolve_studies
-    from .scaffold import TEMPLATE_VERSION
-    from .upgrade import move_colors, move_fallback_fonts, upgrade_study
+    from .scaffold.new import TEMPLATE_VERSION
+    from .scaffold.upgrade import move_colors, move_fallback_fonts, upgrade_study
+    from .source.load import find_repo, resolve_studies
 
     repo = find_repo()
     moved = move_colors(repo)
@@ -413,11 +413,11 @@ def series(
 
     Exit 1 when any study has errors (with --strict also when a final study has warnings).
     """
-    from .cache import default_cache_dir
-    from .load import find_repo
-    from .report import FORMATS, print_table, render
-    from .series import series_report
-    from .write import atomic_write, check_target
+    from .files.write import atomic_write, check_target
+    from .series.cache import default_cache_dir
+    from .series.formats import FORMATS, print_table, render
+    from .series.report import series_report
+    from .source.load import find_repo
 
     _known_format(fmt, FORMATS)
     repo = find_repo()

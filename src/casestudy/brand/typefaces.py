@@ -1,0 +1,293 @@
+"""The brand's typefaces: font files beside ``_brand.yml`` or in installed Python font
+packages (fontpkg-*, font-*), never the machine's; the text styles of base text,
+headings and code; which families are fallbacks for other scripts.
+
+brand.py reads ``_brand.yml`` and hands the ``typography`` part here with its reader,
+which locates every problem in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Protocol
+
+from ..files.yamlfile import Loc
+from .brandfile import FontFile, TextStyle, Typography, Weight
+
+FONT_TYPES = {".ttf": b"\x00\x01\x00\x00", ".otf": b"OTTO", ".woff": b"wOFF",
+              ".woff2": b"wOF2"}
+MAX_FONT_BYTES = 50_000_000
+_FAMILY = re.compile(r"^[^\"'\\;{}<>\x00-\x1f]+$")
+_UNICODE_RANGE = re.compile(r"^U\+[0-9A-Fa-f?]{1,6}(-[0-9A-Fa-f]{1,6})?"
+                            r"(\s*,\s*U\+[0-9A-Fa-f?]{1,6}(-[0-9A-Fa-f]{1,6})?)*$")
+_LENGTH = re.compile(r"^\d+(\.\d+)?(pt|px|em|rem|%|mm|cm|in)$")
+_WEIGHTS = {"thin": 100, "extra-light": 200, "ultra-light": 200, "light": 300, "normal": 400,
+            "regular": 400, "medium": 500, "semi-bold": 600, "demi-bold": 600, "bold": 700,
+            "extra-bold": 800, "ultra-bold": 800, "black": 900}
+
+
+class Reader(Protocol):
+    """What the typefaces need of brand.py's reader: located problems, files, colours."""
+
+    def fail(self, loc: Loc, message: str, key: bool = False) -> None: ...
+
+    def file(self, loc: Loc, value: str, kinds: tuple[str, ...], what: str) -> Path | None: ...
+
+    def color(self, loc: Loc, value: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Font:
+    """One font file: its CSS family, style and weight (``""``: the file's own range)."""
+
+    family: str
+    path: Path
+    style: str
+    weight: str = ""
+    fallback: bool = False  # named after the first family of a role: for other scripts
+    scripts: tuple[str, ...] = ()  # a fallback limited to these scripts (empty: all it has)
+    unicode_range: str = ""  # the CSS unicode-range it is limited to ("": all it has)
+
+
+@dataclass(frozen=True)
+class TypeStyle:
+    """A role's type: the family, then its fallbacks in order (for other scripts)."""
+
+    families: tuple[str, ...]
+    size: str | None = None
+    line_height: str | None = None
+    weight: str | None = None
+    color: str | None = None
+
+    @property
+    def stack(self) -> str:
+        """The CSS font-family list: no generic family, so no machine font is asked for."""
+        return ", ".join(f'"{name}"' for name in self.families)
+
+
+def css_weight(value: Weight | None) -> str | None:
+    """A CSS font-weight ("400", "100 900"), or None when not one."""
+    if value is None or value == "auto":
+        return None
+    if isinstance(value, int):
+        return str(value) if 1 <= value <= 1000 else None
+    if value in _WEIGHTS:
+        return str(_WEIGHTS[value])
+    parts = value.split()
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return value
+    return None
+
+
+def package_fonts(family: str) -> list[Font] | None:
+    """A family's files from an installed fontpkg-* or font-* package, or None.
+
+    The package is found by name and never imported: its metadata.json (fontpkg) says
+    each file's style and weight; otherwise the fonts in its folder are read for them.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "_", family.lower()).strip("_")
+    for name in (f"fontpkg_{slug}", f"font_{slug}"):
+        try:
+            spec = find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        folder = Path(list(spec.submodule_search_locations)[0])
+        return fonts_in(family, folder)
+    return None
+
+
+def fonts_in(family: str, folder: Path) -> list[Font]:
+    meta = folder / "metadata.json"
+    if meta.is_file():
+        data = json.loads(meta.read_text("utf-8"))
+        return [Font(family, folder / f["path"], f.get("style") or "normal",
+                     "" if f.get("variable") or not f.get("weight") else str(f["weight"]))
+                for f in data.get("files", [])]
+    from fontTools.ttLib import TTFont
+
+    from ..files.folders import walk
+
+    fonts = []
+    found = sorted(where / name for where, _, names in walk(folder) for name in names)
+    for path in found:
+        if path.suffix.lower() in (".ttf", ".otf"):
+            with TTFont(path, lazy=True) as font:
+                italic = bool(font["OS/2"].fsSelection & 1)
+                weight = "" if "fvar" in font else str(font["OS/2"].usWeightClass)
+            fonts.append(Font(family, path, "italic" if italic else "normal", weight))
+    return fonts
+
+
+def declared_fonts(reader: Reader, typography: Typography) -> dict[str, list[Font]]:
+    declared: dict[str, list[Font]] = {}
+    for i, decl in enumerate(typography.fonts):
+        loc: Loc = ("typography", "fonts", i)
+        if decl.unicode_range is not None and not _UNICODE_RANGE.match(decl.unicode_range):
+            reader.fail((*loc, "unicode-range"), f"unicode-range {decl.unicode_range!r} is "
+                        "not a CSS unicode-range such as U+3000-30FF, U+4E00-9FFF")
+            continue
+        if not _FAMILY.match(decl.family):
+            reader.fail((*loc, "family"), f"font family {decl.family!r} has characters a "
+                                           "family name cannot have")
+            continue
+        if decl.source in ("google", "bunny"):
+            reader.fail((*loc, "source"), f"source: {decl.source} fetches fonts from the "
+                        "network, which a build never does; use source: file (font files "
+                        f"beside _brand.yml) or source: system (an installed Python font "
+                        "package)")
+            continue
+        if decl.source == "system":
+            if decl.files:
+                reader.fail((*loc, "files"), "source: system takes no files")
+            fonts = package_fonts(decl.family)
+            if not fonts:
+                pkg = re.sub(r"[^a-z0-9]+", "-", decl.family.lower()).strip("-")
+                reader.fail((*loc, "family"), f"font {decl.family!r} is not installed as a "
+                            f"Python font package (pip install fontpkg-{pkg}); fonts are "
+                            "never taken from the machine")
+                continue
+            declared[decl.family] = [replace(f, unicode_range=decl.unicode_range or "")
+                                     for f in fonts]
+            continue
+        if not decl.files:
+            reader.fail(loc, f"font {decl.family!r}: source: file needs files")
+            continue
+        fonts = []
+        for j, item in enumerate(decl.files):
+            spec = FontFile(path=item) if isinstance(item, str) else item
+            floc: Loc = (*loc, "files", j) if isinstance(item, str) else (*loc, "files", j,
+                                                                          "path")
+            path = reader.file(floc, spec.path, tuple(FONT_TYPES), "font file")
+            if path is None:
+                continue
+            weight = css_weight(spec.weight)
+            if spec.weight != "auto" and weight is None:
+                reader.fail((*loc, "files", j, "weight"), f"weight {spec.weight!r} is not "
+                            "a font weight (100-900, a name such as bold, or a range "
+                            "such as '100 900')")
+            with open(path, "rb") as handle:
+                head = handle.read(4)
+            if head not in (FONT_TYPES[path.suffix.lower()], b"true") or \
+                    path.stat().st_size > MAX_FONT_BYTES:
+                reader.fail(floc, f"font file {spec.path!r} is not a {path.suffix} font "
+                                  "(or is too large)")
+                continue
+            fonts.append(Font(decl.family, path, spec.style, weight or "",
+                              unicode_range=decl.unicode_range or ""))
+        declared[decl.family] = fonts
+    return declared
+
+
+def type_style(reader: Reader, loc: Loc, given: str | TextStyle | None,
+                fallback: TypeStyle | None, colors: dict[str, str]) -> TypeStyle | None:
+    if given is None:
+        return fallback
+    style = TextStyle(family=given) if isinstance(given, str) else given
+    families = (tuple(n.strip() for n in style.family.split(",") if n.strip())
+                if style.family else (fallback.families if fallback else ()))
+    floc = loc if isinstance(given, str) else (*loc, "family")
+    for name in families:
+        if not _FAMILY.match(name):
+            reader.fail(floc, f"font family {name!r} has characters a family name cannot have")
+    families = tuple(n for n in families if _FAMILY.match(n)) or (
+        fallback.families if fallback else ())
+    size = style.size
+    if size is not None and not _LENGTH.match(size):
+        reader.fail((*loc, "size"), f"size {size!r} is not a length such as 10.5pt or 1rem")
+    height = style.line_height
+    if isinstance(height, str) and not (_LENGTH.match(height) or
+                                        re.fullmatch(r"\d+(\.\d+)?", height)):
+        reader.fail((*loc, "line-height"), f"line-height {height!r} is not a number or "
+                                           "a length")
+    weight = css_weight(style.weight)
+    if style.weight is not None and weight is None:
+        reader.fail((*loc, "weight"), f"weight {style.weight!r} is not a font weight")
+    color = None
+    if style.color is not None:
+        color = colors.get(style.color) or reader.color((*loc, "color"), style.color)
+    keep = fallback or TypeStyle(())
+    return TypeStyle(families, size or keep.size,
+                     str(height) if height is not None else keep.line_height,
+                     weight or keep.weight, color or keep.color)
+
+
+class Inherited(Protocol):
+    """What a brand file inherits from the default brand (brand.Brand has these)."""
+
+    @property
+    def fonts(self) -> tuple[Font, ...]: ...
+
+    @property
+    def base(self) -> TypeStyle: ...
+
+    @property
+    def headings(self) -> TypeStyle: ...
+
+    @property
+    def monospace(self) -> TypeStyle: ...
+
+    @property
+    def link(self) -> dict[str, str]: ...
+
+
+def typography(reader: Reader, spec: Typography | None, base: Inherited | None,
+                colors: dict[str, str]) -> tuple[tuple[Font, ...], dict[str, TypeStyle],
+                                                 dict[str, str]]:
+    typo = spec or Typography()
+    declared = declared_fonts(reader, typo)
+    styles: dict[str, TypeStyle] = {}
+    for role in ("base", "headings", "monospace"):
+        fallback = getattr(base, role) if base else None
+        if role == "monospace" and (fallback is None or typo.headings is not None):
+            fallback = styles.get("headings")  # code is set in the headings face by default
+        style = type_style(reader, ("typography", role), getattr(typo, role), fallback,
+                            colors)
+        if style is None or not style.families:
+            reader.fail(("typography",), f"typography.{role} names no font family")
+            style = TypeStyle(("?",))
+        styles[role] = style
+    # a font declared for a unicode-range alone is a fallback of every role
+    named = {n for style in styles.values() for n in style.families}
+    ranged = tuple(name for name, found in declared.items()
+                   if found and found[0].unicode_range and name not in named)
+    if ranged:
+        styles = {role: replace(style, families=style.families + ranged)
+                  for role, style in styles.items()}
+    link: dict[str, str] = dict(base.link) if base else {}
+    if typo.link is not None:
+        if typo.link.color:
+            value = colors.get(typo.link.color) or reader.color(
+                ("typography", "link", "color"), typo.link.color)
+            if value:
+                link["color"] = value
+        if typo.link.decoration:
+            if typo.link.decoration not in ("none", "underline", "overline", "line-through"):
+                reader.fail(("typography", "link", "decoration"),
+                            "decoration must be none, underline, overline or line-through")
+            link["decoration"] = typo.link.decoration
+    fonts: list[Font] = []
+    firsts = {styles[role].families[0] for role in styles if styles[role].families}
+    for role in ("base", "headings", "monospace"):
+        for name in styles[role].families:
+            if any(f.family == name for f in fonts):
+                continue
+            found = declared.get(name)
+            if found is None and base is not None:
+                found = [f for f in base.fonts if f.family == name] or None
+            if found is None:
+                found = package_fonts(name)
+            if not found:
+                loc = ("typography", role) if isinstance(getattr(typo, role), str) else (
+                    "typography", role, "family")
+                reader.fail(loc, f"font family {name!r} is neither declared in "
+                                 "typography.fonts nor installed as a Python font package; "
+                                 "fonts are never taken from the machine")
+                continue
+            fonts += [f if name in firsts else replace(f, fallback=True) for f in found]
+    return tuple(fonts), styles, link

@@ -1,0 +1,1 @@
+"""The rules: per study, across the series, glyph coverage."""

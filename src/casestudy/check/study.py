@@ -1,0 +1,313 @@
+"""The series rules over a loaded study: every problem at once, located.
+
+``check_study`` is a build that writes nothing: a study with no errors here is a
+study the builder can render. Warnings are what an editor must see before the
+brief is final (placeholders, lengths, loose footnotes); ``--strict`` fails on them.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import Problem, error, warning
+from ..files.fetch import SAFE_LINK, Refused, image_problem, inside, real, resolve_image, svg_figure
+from ..files.folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
+from ..source.load import Section, Study, load_study
+from ..source.schema import PLACEHOLDER, SeriesConfig
+
+if TYPE_CHECKING:
+    from ..brand.load import Brand
+    from ..source.markdown import Block
+
+
+def check_study(study: Study, series: SeriesConfig | None = None,
+                glyphs: bool = True, house: bool = True,
+                brand: Brand | None = None) -> list[Problem]:
+    """All problems of ``study``, sorted by file and line.
+
+    ``series`` (from series.yaml) brings its fallback fonts and its prose to the glyph
+    coverage rule; without it the brand fonts alone are judged. ``glyphs=False`` leaves
+    that rule out (``new`` checks what its template made, not the author's answers).
+    ``brand``: the fonts the build uses (default: the brand of the series' folder).
+    """
+    from .glyphs import study_problems
+
+    problems = list(study.problems)
+    if series is not None and house:  # the series report runs these rules itself
+        from .consistency import house_style
+
+        problems += [problem for _, problem in house_style(study, series)]
+    problems += _check_meta(study)
+    adjective = study.meta.country.adjective if study.meta else "{adjective}"
+    final = study.meta is not None and study.meta.status == "final"
+    for section in study.sections:
+        problems += _check_section(study, section, adjective, final)
+    problems += _check_figure_files(study)
+    if glyphs:
+        problems += study_problems(study, series, brand)
+    problems += _check_citations(study)
+    for path in study.extra_files:
+        names = ", ".join(s.spec.filename for s in study.sections)
+        problems.append(warning(path, 1, 1, f"not a section of the series schema; it is not "
+                                            f"built (sections are {names})"))
+    return sorted(set(problems))
+
+
+def _check_figure_files(study: Study) -> list[Problem]:
+    """figures/ may hold only regular files and links that stay inside the study.
+
+    The builder hashes every file there, so a link to /etc or a FIFO would be read (or
+    block) even if no section shows it. (It publishes only the files sections show.)
+    """
+    root = real(study.root)
+    folder = study.root / "figures"
+    if folder.is_symlink() and not inside(real(folder), root):  # the walk would follow it
+        return [error(folder, 1, 1, "symbolic link leads outside the study folder; make "
+                                    "figures/ a real folder")]
+    out = []
+
+    def unlisted(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        if isinstance(exc, FolderTooDeep):
+            out.append(error(where, 1, 1, f"figures/ nests folders more than "
+                                          f"{MAX_FOLDER_DEPTH} deep; this folder is not read"))
+        elif not isinstance(exc, FileNotFoundError) or where != folder:
+            out.append(error(where, 1, 1, f"cannot list this folder: {exc.strerror}"))
+
+    for dirpath, _, names in walk(folder, unlisted):
+        for name in names:  # links and files; the walk enters only real folders
+            path = dirpath / name
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode) and not inside(real(path), root):
+                out.append(error(path, 1, 1, "symbolic link leads outside the study folder; "
+                                             "copy the file into figures/ instead"))
+            elif not (stat.S_ISLNK(mode) or stat.S_ISREG(mode)):
+                out.append(error(path, 1, 1, "not a regular file (a FIFO, socket or device); "
+                                             "remove it"))
+    return out
+
+
+def _check_citations(study: Study) -> list[Problem]:
+    """Every cited key is in a reference list; every entry of the study's own list is cited."""
+    import difflib
+
+    entries = study.library.entries
+    out, cited = [], set()
+    for section in study.sections:
+        for ref in section.parsed.citations if section.parsed else []:
+            cited.add(ref.value)
+            if ref.value in entries:
+                continue
+            if not entries:
+                out.append(error(section.path, ref.line, ref.col,
+                                 f"@{ref.value} cites a reference list, but the study has "
+                                 "none: add references.json or references.bib (exported "
+                                 "from Zotero) to the study or the series"))
+                continue
+            hint = difflib.get_close_matches(ref.value, list(entries), n=1)
+            out.append(error(section.path, ref.line, ref.col,
+                             f"unknown reference key @{ref.value}"
+                             + (f"; did you mean @{hint[0]}?" if hint else "")))
+    own = set(study.library.study_files)
+    for entry in entries.values():
+        if entry.path in own and entry.key not in cited:
+            out.append(warning(entry.path, entry.line, entry.col,
+                               f"reference {entry.key!r} is never cited"))
+    return out
+
+
+def check_path(root: Path, series: SeriesConfig | None = None) -> list[Problem]:
+    """Load and check the study in ``root``."""
+    return check_study(load_study(root), series)
+
+
+def check_paths(roots: list[Path], cache_dir: Path | None = None,
+                series: SeriesConfig | None = None) -> list[list[Problem]]:
+    """The problems of each study in ``roots``; many studies are checked in parallel.
+
+    With ``cache_dir``, a study unchanged since it was last checked there is not read
+    again: its problems are remembered (see :class:`casestudy.series.cache.CheckCache`). The
+    lookup happens here, before any worker starts, so a series with nothing changed
+    neither forks nor loads the Markdown parser.
+    """
+    from functools import partial
+
+    from ..series.workers import fork_map
+
+    roots = list(roots)
+    check = partial(check_path, series=series)
+    if cache_dir is None:
+        return fork_map(check, roots)
+    from ..brand.fontmap import series_fonts_key
+    from ..series.cache import CheckCache
+
+    store = CheckCache(cache_dir)
+    # the findings depend on the series too: its fonts (by content) and its prose
+    extra = series_fonts_key(series) + (series.model_dump_json() if series else "")
+    # each digest is taken before its study is checked, so an edit made meanwhile is seen
+    digests = [store.digest(root, extra) for root in roots]
+    found = [store.get(root, d) for root, d in zip(roots, digests, strict=True)]
+    todo = [i for i, problems in enumerate(found) if problems is None]
+    if todo:
+        from ..source import markdown  # noqa: F401  # once, before forking, not in every worker
+    for i, problems in zip(todo, fork_map(check, [roots[i] for i in todo]), strict=True):
+        found[i] = problems
+        store.put(roots[i], digests[i], problems)
+    return [problems or [] for problems in found]
+
+
+def _check_meta(study: Study) -> list[Problem]:
+    meta = study.meta
+    if meta is None:
+        return []
+    import pycountry  # here, not at import time: only checks of a valid study.yaml need it
+
+    doc = study.yaml
+    out = []
+    country = pycountry.countries.get(alpha_2=meta.country.code)
+    line, col = doc.where(("country", "code"))
+    if country is None:
+        out.append(error(doc.path, line, col, f"country.code: {meta.country.code!r} is not an "
+                                              "ISO 3166-1 alpha-2 country code"))
+    else:
+        names = {getattr(country, a, "") for a in ("name", "common_name", "official_name")}
+        if meta.country.name not in names:
+            line, col = doc.where(("country", "name"))
+            out.append(warning(doc.path, line, col,
+                               f"country.name {meta.country.name!r} does not match code "
+                               f"{meta.country.code} ({country.name})"))
+    for i, author in enumerate(meta.authors):
+        if not author.bio.strip():
+            line, col = doc.where(("authors", i))
+            out.append(warning(doc.path, line, col, f"author {author.name!r} has no bio "
+                                                    "for the back page"))
+    for key in ("title", "subtitle", "sponsor"):
+        value = getattr(meta, key)
+        if PLACEHOLDER in value:
+            out.append(_placeholder(doc.path, *doc.where((key,)), meta.status == "final"))
+    return out
+
+
+def _placeholder(path: object, line: int, col: int, final: bool) -> Problem:
+    make = error if final else warning
+    return make(str(path), line, col, f"placeholder {PLACEHOLDER} left in"
+                + (" (the study's status is final)" if final else ""))
+
+
+def _check_section(study: Study, section: Section, adjective: str, final: bool) -> list[Problem]:
+    spec, path, parsed = section.spec, section.path, section.parsed
+    if parsed is None:
+        folder = section.path.parent
+        if (section.path.exists() or section.path.is_symlink()
+                or (folder.is_symlink() and not inside(real(folder), real(study.root)))):
+            return []  # unreadable, or sections/ leads outside: already reported by load
+        if spec.required:
+            return [error(path, 1, 1, f"required section {spec.id!r} is missing "
+                                      f"(expected sections/{spec.filename})")]
+        return []
+    out: list[Problem] = []
+    if parsed.heading is None:
+        out.append(warning(path, 1, 1, "heading missing: the first line must be '# "
+                                       f"{spec.default_heading(adjective)}' or your own heading"))
+    if not (spec.min_words <= parsed.words <= spec.max_words):
+        out.append(warning(path, 1, 1, f"{parsed.words} words of body text (headings, "
+                                       "footnotes, tables and figures not counted); the "
+                                       f"{spec.id} section should have "
+                                       f"{spec.min_words}-{spec.max_words}"))
+    for ref in parsed.placeholders:
+        out.append(_placeholder(path, ref.line, ref.col, final))
+    if spec.id == "summary" and not parsed.has_list:
+        out.append(warning(path, 1, 1, "key points should be a bulleted list"))
+    if spec.id == "sectors" and len([h for h in parsed.subheadings if h.extra == "h2"]) < 2:
+        out.append(warning(path, 1, 1, "expected one '## ' subsection per sector"))
+
+    defined, used = parsed.footnote_defs, {r.value for r in parsed.footnote_refs}
+    for ref in parsed.footnote_refs:
+        if ref.value not in defined:  # it would print nothing where the author cites
+            out.append(error(path, ref.line, ref.col,
+                             f"footnote [^{ref.value}] is used but never defined; add a "
+                             f"line '[^{ref.value}]: text' (or fix the label's spelling)"))
+    for label, ref in defined.items():
+        if label not in used:
+            out.append(warning(path, ref.line, ref.col, f"footnote [^{label}] is defined but "
+                                                        "never used; its text is not printed"))
+    for ref in parsed.nested_refs:  # WeasyPrint would print such a note on another page,
+        # and a chain of them nests without bound
+        out.append(error(path, ref.line, ref.col, f"footnote [^{ref.value}] is cited inside "
+                                                  f"footnote [^{ref.extra}]; a note cannot "
+                                                  "have a note of its own: merge their text"))
+    for ref in parsed.literal:
+        out.append(error(path, ref.line, ref.col, ref.value))
+    for ref in parsed.duplicate_defs:
+        out.append(error(path, ref.line, ref.col, f"footnote [^{ref.value}] is defined twice"))
+
+    if parsed.too_deep is not None:
+        ref = parsed.too_deep
+        out.append(error(path, ref.line, ref.col, f"quotes or lists nested {ref.value} levels "
+                                                  "deep; the text inside would be lost"))
+    if parsed.inline_too_deep is not None:
+        ref = parsed.inline_too_deep
+        out.append(error(path, ref.line, ref.col, f"emphasis or links nested more than "
+                                                  f"{ref.value} levels deep"))
+    for ref in parsed.raw_html:
+        out.append(error(path, ref.line, ref.col, f"raw HTML is not allowed ({ref.value!r}); "
+                                                  "use Markdown"))
+    for ref in parsed.links:
+        if not SAFE_LINK.match(ref.value):
+            out.append(error(path, ref.line, ref.col, f"link {ref.value[:60]!r} is not allowed: "
+                                                      "links must be http, https, mailto or #"))
+    for ref in parsed.images:
+        if not ref.extra.strip():
+            out.append(error(path, ref.line, ref.col, f"image {ref.value!r} has no alt text "
+                                                      "(write it inside ![...])"))
+        try:
+            file, instead = resolve_image(study.root, ref.value, path.parent)
+            if instead:
+                out.append(warning(path, ref.line, ref.col, f"image path {ref.value!r} is "
+                                   f"written from the study folder; write {instead!r}, "
+                                   "relative to this section file, as Markdown previewers "
+                                   "(VS Code, GitHub, Quarto) read it"))
+            if file.suffix.lower() == ".svg":  # judged where the problem is, in the figure
+                out += [Problem(str(file), f.line, f.col, f.severity, f.message)
+                        for f in svg_figure(file).findings]
+                continue
+            reason = image_problem(file)
+        except Refused as exc:
+            out.append(error(path, ref.line, ref.col, str(exc)))
+        except OSError as exc:
+            out.append(error(path, ref.line, ref.col, f"image {ref.value!r}: {exc.strerror}"))
+        else:
+            if reason:
+                out.append(error(path, ref.line, ref.col, f"image {ref.value!r} {reason}"))
+    for block in parsed.blocks:
+        if block.kind == "figure":
+            if not block.images:
+                out.append(error(path, block.line, 1, "figure block holds no image"))
+            if not block.caption:
+                out.append(warning(path, block.line, 1, "figure has no 'Caption:' line"))
+            if not block.source:
+                out.append(warning(path, block.line, 1, "figure has no 'Source:' line"))
+        elif block.kind == "chart":
+            out += _check_chart(study, path, block)
+        elif block.kind == "table":
+            if not block.has_table:
+                out.append(warning(path, block.line, 1, "table block holds no table"))
+            if not block.caption:
+                out.append(warning(path, block.line, 1, "table has no 'Caption:' line"))
+    return out
+
+
+def _check_chart(study: Study, path: Path, block: Block) -> list[Problem]:
+    """A chart's settings and its CSV (read here, so every data error is found now)."""
+    from ..source.chart import load_chart, parse_settings
+
+    settings, out = parse_settings(block.settings, path)
+    out += load_chart(study.root, path, settings, block.line)[1]  # the good settings too
+    if not block.caption:
+        out.append(warning(path, block.line, 1, "chart has no 'Caption:' line"))
+    if not block.source:
+        out.append(warning(path, block.line, 1, "chart has no 'Source:' line"))
+    return out

@@ -1,0 +1,1 @@
+"""Safe reading and writing: paths, folders, the YAML reader, the resource gate."""

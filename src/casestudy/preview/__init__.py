@@ -1,0 +1,1 @@
+"""The author's loop: the server and the watcher."""

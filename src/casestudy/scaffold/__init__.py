@@ -1,0 +1,1 @@
+"""New studies and series from the templates, and upgrades."""

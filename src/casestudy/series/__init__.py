@@ -1,0 +1,1 @@
+"""Many studies: the build, its worker pool and cache, the series report."""

@@ -1,0 +1,198 @@
+"""Reference lists: a study's and the series' ``references.json`` (CSL-JSON) or
+``references.bib`` (BibTeX/BibLaTeX), as Zotero exports them.
+
+Only what the checker and the series report need is read here, with the line of
+every entry; formatting the notes is pandoc's job (cite.py), over the same files.
+The series' files come first and the study's last, so that a study's entry wins
+over the series' entry of the same key, as pandoc also decides.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, error, warning
+
+NAMES = ("references.json", "references.bib")
+# fields a note or a bibliography entry prints (the glyph rule reads them)
+_CSL_PRINTED = ("title", "container-title", "collection-title", "publisher",
+                "publisher-place", "genre", "archive", "event", "medium", "edition")
+_CSL_NAMES = ("author", "editor", "translator", "container-author", "director", "interviewer")
+_BIB_PRINTED = ("title", "booktitle", "journaltitle", "journal", "publisher", "institution",
+                "location", "address", "series", "type", "edition", "author", "editor",
+                "organization", "howpublished")
+MAX_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One work in a reference list, where it is written, and what identifies it."""
+
+    key: str
+    path: Path
+    line: int
+    col: int
+    kind: str
+    title: str
+    year: str
+    url: str
+    printed: tuple[str, ...] = ()  # what a note can print of it (names, titles, places)
+
+
+@dataclass
+class Library:
+    """Every entry a study may cite: the series' own, then the study's (which win)."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)  # in pandoc's order: series, then study
+    study_files: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def reference_files(folder: Path) -> list[Path]:
+    """The reference files in ``folder`` (a study or the series root), in a fixed order."""
+    return [folder / name for name in NAMES if (folder / name).exists()
+            or (folder / name).is_symlink()]
+
+
+def load_library(study_root: Path, repo: Path | None, read_text: Any) -> Library:
+    """The entries of the series' and the study's reference files, with their problems.
+
+    ``read_text(path, problems, root)`` is load.py's reader (containment, size, UTF-8).
+    """
+    lib = Library()
+    levels: list[tuple[Path, list[Path]]] = []
+    if repo is not None and repo.resolve() != study_root.resolve():
+        levels.append((repo, reference_files(repo)))
+    levels.append((study_root, reference_files(study_root)))
+    for level, (root, paths) in enumerate(levels):
+        is_study = level == len(levels) - 1
+        here: dict[str, Entry] = {}
+        for path in paths:
+            text = read_text(path, lib.problems, root)
+            if text is None:
+                continue
+            lib.files.append(path)
+            if is_study:
+                lib.study_files.append(path)
+            reader = _read_json if path.suffix == ".json" else _read_bib
+            for entry in reader(path, text, lib.problems):
+                if entry.key in here:  # one list, two entries: which one is meant?
+                    first = here[entry.key]
+                    lib.problems.append(error(entry.path, entry.line, entry.col,
+                                              f"reference key {entry.key!r} is also defined "
+                                              f"at {_at(first)}; keep one"))
+                    continue
+                here[entry.key] = entry
+                if entry.key in lib.entries:  # the series has it too: the study's is used
+                    lib.problems.append(warning(entry.path, entry.line, entry.col,
+                                                f"reference key {entry.key!r} is also in the "
+                                                f"series' list at {_at(lib.entries[entry.key])};"
+                                                " this study's entry is used"))
+                lib.entries[entry.key] = entry
+    return lib
+
+
+def _at(entry: Entry) -> str:
+    return f"{entry.path}:{entry.line}"
+
+
+def _missing(entry: Entry, problems: list[Problem]) -> None:
+    """What Chicago notes cannot do without: a title and a date."""
+    lacks = [name for name, value in (("title", entry.title), ("date", entry.year))
+             if not value]
+    if lacks:
+        problems.append(error(entry.path, entry.line, entry.col,
+                              f"reference {entry.key!r} has no {' and no '.join(lacks)}; "
+                              "the note style needs it"))
+
+
+def _read_json(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
+    from ..files.yamlfile import read_yaml  # JSON is YAML 1.2: the same reader keeps every line
+
+    doc = read_yaml(path)
+    problems.extend(replace(p, message=p.message.replace("invalid YAML", "invalid JSON"))
+                    for p in doc.problems)
+    if doc.problems:
+        return []
+    if not isinstance(doc.data, list):
+        problems.append(error(path, 1, 1, "a CSL-JSON file is a list of references "
+                                          "(export from Zotero as CSL JSON)"))
+        return []
+    out = []
+    for i, item in enumerate(doc.data):
+        line, col = doc.where((i,))
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str | int):
+            problems.append(error(path, line, col, "a reference needs an \"id\" (its key)"))
+            continue
+        line, col = doc.where((i, "id"))
+        entry = Entry(str(item["id"]), path, line, col, str(item.get("type", "")),
+                      _text(item.get("title")), _csl_year(item.get("issued")),
+                      _text(item.get("URL")) or _doi(_text(item.get("DOI"))),
+                      _csl_printed(item))
+        _missing(entry, problems)
+        out.append(entry)
+    return out
+
+
+def _read_bib(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
+    import bibtexparser
+
+    logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # we report, located
+    lib = bibtexparser.parse_string(text)
+    for block in lib.failed_blocks:
+        line = (block.start_line or 0) + 1
+        if type(block).__name__ == "DuplicateBlockKeyBlock":
+            message = f"reference key {getattr(block, 'key', '')!r} is defined twice here; keep one"
+        else:
+            message = ("BibTeX entry not understood: an unclosed brace or quote, or a "
+                       "missing comma, from here on")
+        problems.append(error(path, line, 1, message))
+    out = []
+    for item in lib.entries:
+        fields = {k.lower(): str(f.value) for k, f in item.fields_dict.items()}
+        line = (item.start_line or 0) + 1
+        year = fields.get("year") or fields.get("date", "")[:4]
+        entry = Entry(item.key, path, line, 1, item.entry_type.lower(),
+                      _debrace(fields.get("title", "")), year,
+                      fields.get("url") or _doi(fields.get("doi", "")),
+                      tuple(_debrace(fields[name]) for name in _BIB_PRINTED if name in fields))
+        _missing(entry, problems)
+        out.append(entry)
+    return out
+
+
+def _csl_printed(item: dict[str, Any]) -> tuple[str, ...]:
+    out = [_text(item.get(name)) for name in _CSL_PRINTED]
+    for role in _CSL_NAMES:
+        people = item.get(role)
+        for person in people if isinstance(people, list) else []:
+            if isinstance(person, dict):
+                out += [_text(person.get(part)) for part in ("given", "family", "literal")]
+    return tuple(text for text in out if text)
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if isinstance(value, str | int | float) else ""
+
+
+def _csl_year(issued: Any) -> str:
+    if isinstance(issued, dict):
+        parts = issued.get("date-parts")
+        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+            return str(parts[0][0])
+        for key in ("raw", "literal"):
+            if isinstance(issued.get(key), str | int):
+                return str(issued[key])[:4]
+    return ""
+
+
+def _doi(doi: str) -> str:
+    return f"https://doi.org/{doi.removeprefix('https://doi.org/')}" if doi else ""
+
+
+def _debrace(text: str) -> str:
+    return text.replace("{", "").replace("}", "").strip()

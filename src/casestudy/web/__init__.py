@@ -1,0 +1,1 @@
+"""The web edition: study pages, the series index, their shared assets."""
