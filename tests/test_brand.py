@@ -10,8 +10,9 @@ import pytest
 
 from casestudy.brand.load import default_brand, load_brand
 from casestudy.errors import BuildError, ProblemsFound
+from casestudy.render import cache
 from casestudy.render.html import render_html
-from casestudy.series import build, cache
+from casestudy.series import build
 from casestudy.source.load import load_series, load_study
 from conftest import FIXTURES, REPO, invoke, make_study
 from pdfinfo import page_images, read_pdf

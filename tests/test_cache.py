@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.series import build, cache
+from casestudy.files import digest as filedigest
+from casestudy.render import cache
+from casestudy.series import build
 from casestudy.source.load import load_series
 from casestudy.source.schema import SeriesConfig
 from conftest import REPO, make_study
@@ -86,9 +88,9 @@ def test_a_change_of_series_settings_rebuilds(study, tmp_path, renders):
 
 def test_a_change_of_branding_code_or_fonts_changes_the_digest(study, tmp_path, monkeypatch):
     package = tmp_path / "package"
-    shutil.copytree(cache._PACKAGE, package,
+    shutil.copytree(filedigest.PACKAGE, package,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(cache, "_PACKAGE", package)
+    monkeypatch.setattr(filedigest, "PACKAGE", package)
     digests = []
 
     def digest() -> str:

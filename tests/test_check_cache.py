@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from casestudy.check import memory
 from casestudy.check import study as check
-from casestudy.series import cache
+from casestudy.files import digest as digests
 from conftest import FIXTURES, REPO, invoke, make_study
 
 SECTION = Path("sections/03-relationship.md")
@@ -58,7 +59,7 @@ def test_an_unchanged_study_is_not_read_again(repo, monkeypatch):
     monkeypatch.setattr(check, "load_study", no_reading)
     second = invoke(repo, "check")
     assert (second.stdout, second.exit_code) == (first.stdout, first.exit_code)
-    monkeypatch.setattr(cache, "checker_digest", lambda: b"another casestudy")
+    monkeypatch.setattr(memory, "checker_digest", lambda: b"another casestudy")
     assert isinstance(invoke(repo, "check").exception, AssertionError)  # a new checker reads
     monkeypatch.undo()
     monkeypatch.setattr(check, "load_study", no_reading)
@@ -137,14 +138,14 @@ def test_paths_are_printed_from_where_check_runs(repo):
 
 def test_a_file_that_cannot_be_read_is_never_remembered(repo, check_cache, monkeypatch):
     section = repo / "countries" / "norway" / SECTION
-    real_digest = cache._file_digest
+    real_digest = digests.file_digest
 
     def refused(path: Path) -> bytes:  # as for a file without read permission (root reads all)
         if path.name == section.name:
             raise PermissionError(13, "Permission denied", str(path))
         return real_digest(path)
 
-    monkeypatch.setattr(cache, "_file_digest", refused)
+    monkeypatch.setattr(digests, "file_digest", refused)
     fresh_and_remembered(repo)
     assert entries(check_cache) == []
 
@@ -195,9 +196,9 @@ def test_the_checker_digest_covers_its_code_and_libraries(tmp_path, monkeypatch)
     library.mkdir(parents=True)
     (library / "__init__.py").write_text("VERSION = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path / "lib"))
-    monkeypatch.setattr(cache, "_PACKAGE", package)
-    monkeypatch.setattr(cache, "_CHECK_LIBRARIES", (*cache._CHECK_LIBRARIES, "fakelib"))
-    digest = cache.checker_digest.__wrapped__
+    monkeypatch.setattr(digests, "PACKAGE", package)
+    monkeypatch.setattr(memory, "_CHECK_LIBRARIES", (*memory._CHECK_LIBRARIES, "fakelib"))
+    digest = memory.checker_digest.__wrapped__
 
     first = digest()
     rules = package / "check" / "study.py"  # a module in a subpackage counts too

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from casestudy.check.memory import CheckCache
 from casestudy.check.study import check_study
+from casestudy.render.cache import inputs_digest
 from casestudy.series.build import build_study
-from casestudy.series.cache import CheckCache, inputs_digest
 from casestudy.source.load import load_series, load_study
 from casestudy.source.markdown import parse_section
 from conftest import FIXTURES, REPO, invoke, make_study

@@ -18,7 +18,8 @@ from casestudy.brand.load import brand_fonts, brief_fonts, font_roots, font_stac
 from casestudy.check import glyphs
 from casestudy.check.study import check_paths, check_study
 from casestudy.errors import ConfigError
-from casestudy.series.cache import inputs_digest
+from casestudy.files import fonts as fontfiles
+from casestudy.render.cache import inputs_digest
 from casestudy.source.load import load_series, load_study
 from conftest import FIXTURES, invoke
 
@@ -270,11 +271,11 @@ def test_scripts_limit_a_fallback_to_its_characters(sink):
     """The CSS unicode-range lists only what the font has, of the scripts declared."""
     series = load_series(sink)
     jp = next(f for f in brief_fonts(series) if f.family == "Noto Sans JP")
-    ranges = fontmap.parse_unicode_range(fontmap.fallback_unicode_range(jp))
+    ranges = fontfiles.parse_unicode_range(fontmap.fallback_unicode_range(jp))
     covered = {c for a, b in ranges for c in range(a, b + 1)}
     assert ord("三") in covered and ord("「") in covered
     assert ord("A") not in covered  # the font has Latin too: the brand fonts draw that
-    assert covered <= fontmap.font_cmap(jp.path)
+    assert covered <= fontfiles.font_cmap(jp.path)
 
 
 # ---------------------------------------------------------------- caches and digests
@@ -282,19 +283,19 @@ def test_scripts_limit_a_fallback_to_its_characters(sink):
 
 def test_cmaps_are_cached_by_font_hash_and_a_broken_cache_costs_only_time(sink, check_cache,
                                                                         monkeypatch):
-    monkeypatch.setitem(fontmap._DISK, "cache", True)  # a build in this process turned it off
-    fontmap._cmap.cache_clear()
+    monkeypatch.setitem(fontfiles._DISK, "cache", True)  # a build in this process turned it off
+    fontfiles._cmap.cache_clear()
     font = sink / "fonts/NotoSansCJKjp-subset.otf"
-    first = fontmap.font_cmap(font)
-    stored = check_cache / "fonts" / f"cmap-1-{fontmap.font_digest(font)}.json"
+    first = fontfiles.font_cmap(font)
+    stored = check_cache / "fonts" / f"cmap-1-{fontfiles.font_digest(font)}.json"
     assert json.loads(stored.read_text())  # ranges of code points
     stored.write_text("[[19968, 19968]]")  # what a cache says is believed...
-    fontmap._cmap.cache_clear()
-    assert fontmap.font_cmap(font) == {19968}
+    fontfiles._cmap.cache_clear()
+    assert fontfiles.font_cmap(font) == {19968}
     stored.write_text("{not json")  # ...and a broken one is rebuilt
-    fontmap._cmap.cache_clear()
-    assert fontmap.font_cmap(font) == first
-    fontmap._cmap.cache_clear()
+    fontfiles._cmap.cache_clear()
+    assert fontfiles.font_cmap(font) == first
+    fontfiles._cmap.cache_clear()
 
 
 def test_a_build_reads_and_writes_no_cmap_cache(sink, check_cache, tmp_path):
@@ -302,10 +303,10 @@ def test_a_build_reads_and_writes_no_cmap_cache(sink, check_cache, tmp_path):
 
     series = load_series(sink)  # reading series.yaml checks its fonts (through the cache)
     shutil.rmtree(check_cache / "fonts", ignore_errors=True)
-    fontmap._cmap.cache_clear()
+    fontfiles._cmap.cache_clear()
     build_study(sink / STUDY, tmp_path / "out", ("pdf",), series)
     assert not (check_cache / "fonts").exists()
-    fontmap._cmap.cache_clear()
+    fontfiles._cmap.cache_clear()
 
 
 def test_the_check_cache_sees_a_change_of_fallback_fonts(sink, check_cache):
@@ -352,7 +353,7 @@ def test_everything_the_templates_and_css_print_is_in_the_brand_fonts():
         text = re.sub(r"\{[{%#].*?[}%#]\}|<[^>]*>", " ", template.read_text(), flags=re.S)
         assert _covered_by_brand(text) == [], template.name
     # the markers WeasyPrint draws for disc, decimal and the en dash are in Source Serif 4
-    serif = fontmap.font_cmap(brand_fonts()[0].path)
+    serif = fontfiles.font_cmap(brand_fonts()[0].path)
     assert {ord("•"), ord("–"), ord("›"), ord("\u2010")} <= serif
     assert ord("◦") not in serif  # the default nested marker, hence the CSS above
 

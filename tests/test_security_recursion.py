@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from casestudy.check.memory import CheckCache
 from casestudy.files.folders import MAX_FOLDER_DEPTH, remove_tree, walk
 from casestudy.files.yamlfile import read_yaml
-from casestudy.series.cache import CheckCache, inputs_digest
+from casestudy.render.cache import inputs_digest
 from casestudy.source.load import load_series
 from casestudy.source.markdown import MAX_INLINE_NESTING, RenderContext, parse_section, render_body
 from conftest import invoke, norway_repo

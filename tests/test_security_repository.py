@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from casestudy.errors import UnsafeTarget
+from casestudy.render.cache import inputs_digest
 from casestudy.series.build import build_study
-from casestudy.series.cache import inputs_digest
 from casestudy.source.load import load_series
 from conftest import FIXTURES, invoke, norway_repo
 from hostile import HELPER, outside_folder, run_child, tree_hash

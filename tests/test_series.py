@@ -113,7 +113,7 @@ def test_pdf_missing_stale_or_current_by_modification_time(series_repo):
 
 
 def test_a_pdf_the_build_recorded_is_judged_by_its_inputs_not_its_time(series_repo):
-    from casestudy.series.cache import inputs_digest, record
+    from casestudy.render.cache import inputs_digest, record
     from casestudy.source.load import load_series
 
     root = make_study(series_repo / "countries" / "norway")

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.series import cache
+from casestudy.files import digest as digests
+from casestudy.render.cache import inputs_digest, record
 from casestudy.series import report as series_module
-from casestudy.series.cache import inputs_digest, record
 from casestudy.series.formats import FORMATS, render
 from casestudy.series.report import series_report
 from casestudy.source.load import load_series
@@ -212,14 +212,14 @@ def test_an_entry_that_is_a_link_is_neither_read_nor_written_through(repo, check
 def test_a_study_with_a_file_that_cannot_be_read_is_never_remembered(repo, check_cache,
                                                                       monkeypatch):
     section = repo / "countries" / "norway" / SECTION
-    real_digest = cache._file_digest
+    real_digest = digests.file_digest
 
     def refused(path: Path) -> bytes:  # as for a file without read permission (root reads all)
         if path == section:
             raise PermissionError(13, "Permission denied", str(path))
         return real_digest(path)
 
-    monkeypatch.setattr(cache, "_file_digest", refused)
+    monkeypatch.setattr(digests, "file_digest", refused)
     assert renderings(repo, check_cache) == renderings(repo, None)
     assert len(entries(check_cache)) == 3  # not Norway's
 

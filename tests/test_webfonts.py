@@ -12,9 +12,10 @@ import shutil
 import pytest
 from fontTools.ttLib import TTFont
 
-from casestudy.brand import fontmap, webfonts
-from casestudy.brand.fontmap import parse_unicode_range
+from casestudy.brand import webfonts
 from casestudy.brand.load import default_brand, load_brand
+from casestudy.files import fonts as fontfiles
+from casestudy.files.fonts import parse_unicode_range
 from casestudy.series import build
 from casestudy.series.workers import Outcome
 from casestudy.source.load import load_series
@@ -27,9 +28,9 @@ KITCHEN = FIXTURES / "kitchen-sink"
 @pytest.fixture(autouse=True)
 def fresh(monkeypatch, check_cache):
     """Each test starts with no set made in this process, the cache folder its own and
-    the cache in use (a build in this process turns it off: fontmap.memory_only)."""
+    the cache in use (a build in this process turns it off: files.fonts.memory_only)."""
     monkeypatch.setattr(webfonts, "_SETS", {})
-    monkeypatch.setitem(fontmap._DISK, "cache", True)
+    monkeypatch.setitem(fontfiles._DISK, "cache", True)
     return check_cache / "webfonts"
 
 
@@ -212,7 +213,7 @@ def test_the_cache_is_never_read_or_written_through_a_link(fresh, monkeypatch, t
 
 
 def test_a_build_in_this_process_uses_no_cache(fresh, monkeypatch):
-    monkeypatch.setitem(fontmap._DISK, "cache", False)  # fontmap.memory_only()
+    monkeypatch.setitem(fontfiles._DISK, "cache", False)  # files.fonts.memory_only()
     webfonts.make_faces(default_brand(), webfonts.charset(["in memory"]))
     assert not fresh.exists()
 
@@ -235,7 +236,7 @@ def test_build_series_begins_the_fonts_before_the_workers(tmp_path, monkeypatch)
     shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
     begun: list[int] = []
 
-    def pool(tasks, *_args):
+    def pool(run, tasks, *_args):
         begun.append(len(webfonts._SETS))
         return [Outcome(t.root, "built", [], []) for t in tasks]
 

@@ -184,7 +184,7 @@ def test_a_worker_uses_the_digest_the_parent_computed(tmp_path, monkeypatch):
     """build_series hashes each study once, to see whether it is up to date; the worker
     builds with that digest (taken before anything was read) instead of hashing again."""
     import casestudy.series.build
-    from casestudy.series.cache import inputs_digest
+    from casestudy.render.cache import inputs_digest
 
     study = make_study(tmp_path / "norway")
     digest = inputs_digest(study, SERIES)
@@ -248,6 +248,7 @@ def test_the_worker_server_and_its_workers_ignore_ctrl_c_from_their_start():
     a traceback of its own, before its first line could ignore it."""
     from multiprocessing import forkserver
 
+    from casestudy.series.build import build_task
     from casestudy.series.workers import start_server, start_worker
 
     def ignores_sigint(pid: int) -> bool:
@@ -257,7 +258,7 @@ def test_the_worker_server_and_its_workers_ignore_ctrl_c_from_their_start():
         return bool(mask & (1 << (signal.SIGINT - 1)))
 
     stop = start_server()
-    worker = start_worker(0)
+    worker = start_worker(0, build_task)
     try:
         server = forkserver._forkserver._forkserver_pid
         assert ignores_sigint(server) and ignores_sigint(worker.process.pid)

@@ -94,7 +94,7 @@ def check(
     """Check studies against the series schema; print every problem as path:line:col."""
     from .brand.load import load_brand
     from .check.study import check_paths
-    from .series.cache import default_cache_dir
+    from .files.cachedir import default_cache_dir
     from .source.load import SERIES_FILE, find_repo, load_series, resolve_studies
 
     repo = find_repo()
@@ -361,9 +361,9 @@ def upgrade(
 
     Also moves series.yaml's old colors and fallback_fonts into _brand.yml.
     """
-    from .scaffold.new import TEMPLATE_VERSION
     from .scaffold.upgrade import move_colors, move_fallback_fonts, upgrade_study
     from .source.load import find_repo, resolve_studies
+    from .source.schema import TEMPLATE_VERSION
 
     repo = find_repo()
     moved = move_colors(repo)
@@ -413,8 +413,8 @@ def series(
 
     Exit 1 when any study has errors (with --strict also when a final study has warnings).
     """
+    from .files.cachedir import default_cache_dir
     from .files.write import atomic_write, check_target
-    from .series.cache import default_cache_dir
     from .series.formats import FORMATS, print_table, render
     from .series.report import series_report
     from .source.load import find_repo

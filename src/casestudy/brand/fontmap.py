@@ -10,134 +10,27 @@ Python's ``unicodedata`` lacks. The glyph-coverage rule (glyphs.py) asks this mo
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import re
 import unicodedata
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..files.fonts import code_ranges, font_cmap, font_digest, parse_unicode_range, script_code
 from .load import Font, brand_fonts, brief_fonts
 
 if TYPE_CHECKING:
     from ..source.schema import SeriesConfig
     from .load import Brand
 
-_FORMAT = 1  # bump when the cached shape changes
 # Characters that are never drawn, so need no glyph: line breaks and tabs (whitespace in
 # HTML) and the default-ignorable ones (joiners, direction marks, variation selectors).
 _IGNORABLE_EXTRA = {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0,
                     *range(0x180B, 0x1810), *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
-_DISK = {"cache": True}  # builds keep the cmaps in memory: they write only their outputs
-_UNICODE_RANGE = re.compile(r"^U\+([0-9A-F?]{1,6})(?:-([0-9A-F]{1,6}))?$", re.IGNORECASE)
 
 
 def ignorable(code: int) -> bool:
     return (code in (0x09, 0x0A, 0x0D) or code in _IGNORABLE_EXTRA
             or unicodedata.category(chr(code)) == "Cf")
-
-
-# ---------------------------------------------------------------- fonts
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-@cache
-def _font_digest(path: Path, size: int, mtime_ns: int) -> str:
-    return _sha256(path)
-
-
-def font_digest(path: Path) -> str:
-    """The SHA-256 of a font file (remembered for this process while it is unchanged)."""
-    info = os.stat(path)
-    return _font_digest(path, info.st_size, info.st_mtime_ns)
-
-
-def _ranges(codes: Iterable[int]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for code in sorted(codes):
-        if out and code == out[-1][1] + 1:
-            out[-1] = (out[-1][0], code)
-        else:
-            out.append((code, code))
-    return out
-
-
-def memory_only() -> None:
-    """Read and write no cache file in this process (a build reads only what it may)."""
-    _DISK["cache"] = False
-
-
-@cache
-def _cmap(digest: str, path: Path) -> frozenset[int]:
-    from ..series.cache import default_cache_dir
-
-    store = default_cache_dir() / "fonts" / f"cmap-{_FORMAT}-{digest}.json"
-    try:
-        if _DISK["cache"]:
-            ranges = json.loads(store.read_text("ascii"))
-            return frozenset(c for a, b in ranges for c in range(int(a), int(b) + 1))
-    except (OSError, ValueError, TypeError):
-        pass
-    from fontTools.ttLib import TTFont, TTLibError
-
-    try:
-        with TTFont(path, lazy=True, fontNumber=0) as font:
-            codes = frozenset(font.getBestCmap() or {})
-    except (TTLibError, OSError, ValueError, KeyError, AssertionError) as exc:
-        raise ValueError(f"{path.name} cannot be read as a font ({exc})") from None
-    if not _DISK["cache"]:
-        return codes
-    try:
-        from ..files.write import atomic_write
-
-        store.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        atomic_write(store, json.dumps(_ranges(codes)).encode("ascii"), durable=False)
-    except OSError:
-        pass
-    return codes
-
-
-def font_cmap(path: Path) -> frozenset[int]:
-    """The characters ``path`` has a glyph for; ValueError when it is not a font."""
-    return _cmap(font_digest(path), path)
-
-
-def parse_unicode_range(text: str) -> list[tuple[int, int]]:
-    """A CSS unicode-range ("U+3000-30FF, U+4E??") as inclusive ranges; ValueError if bad."""
-    out = []
-    for part in (p.strip() for p in text.split(",")):
-        match = _UNICODE_RANGE.match(part)
-        if not match:
-            raise ValueError(f"{part!r} is not a unicode-range such as U+3000-30FF")
-        first, last = match.group(1), match.group(2)
-        if "?" in first:
-            if last:
-                raise ValueError(f"{part!r}: a range with '?' has no end")
-            low, high = int(first.replace("?", "0"), 16), int(first.replace("?", "F"), 16)
-        else:
-            low, high = int(first, 16), int(last or first, 16)
-        if low > high or high > 0x10FFFF:
-            raise ValueError(f"{part!r} is not a range of code points")
-        out.append((low, high))
-    return out
-
-
-def script_code(name: str) -> str:
-    """The ISO 15924 code of a script given by name (Han) or code (Hani); ValueError."""
-    from fontTools import unicodedata as ucd
-
-    if len(name) == 4 and name.title() in ucd.Scripts.NAMES:
-        return name.title()
-    code = ucd.script_code(name.replace(" ", "_"), default=None)
-    if code is None:
-        raise ValueError(f"{name!r} is not a Unicode script name (Han, Hiragana, Arabic, ...)")
-    return str(code)
 
 
 def script_name(char: str) -> str:
@@ -175,7 +68,7 @@ def script_unicode_range(path: Path, scripts: list[str]) -> str:
         codes = frozenset(c for c in codes if ucd.script_extension(chr(c)) & wanted
                           or ucd.script(chr(c)) in ("Zyyy", "Zinh"))
     codes = frozenset(c for c in codes if c > 0x20)
-    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in _ranges(codes))
+    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in code_ranges(codes))
 
 
 def fallback_unicode_range(font: Font, fonts: list[Font] | tuple[Font, ...] | None = None) -> str:
@@ -188,7 +81,7 @@ def fallback_unicode_range(font: Font, fonts: list[Font] | tuple[Font, ...] | No
     if not (font.scripts or font.unicode_range):
         return ""
     chars = _fallback_chars(font, _brand_chars(_primary(fonts)))
-    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in _ranges(chars))
+    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in code_ranges(chars))
 
 
 def _primary(fonts: list[Font] | tuple[Font, ...] | None) -> tuple[Path, ...]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,7 @@ from pydantic import ValidationError
 
 from ..errors import Problem, ProblemsFound, error, warning
 from ..files.fetch import MAX_IMAGE_BYTES, image_problem, inside, real, svg_figure
+from ..files.fonts import FontNotFound, fallback_path
 from ..files.yamlfile import Loc, YamlDoc, read_yaml
 from .brandfile import (
     BrandFile,
@@ -38,7 +38,7 @@ from .brandfile import (
 from .typefaces import Font, TypeStyle, typography
 
 if TYPE_CHECKING:
-    from ..source.schema import FallbackFont, SeriesConfig
+    from ..source.schema import SeriesConfig
 
 BRANDING = Path(__file__).parent.parent / "branding"  # our templates and CSS
 DEFAULT_BRAND = BRANDING / "default"  # the neutral brand: its _brand.yml, logo
@@ -585,45 +585,6 @@ def _logos(reader: _Reader, logo: str | Logo | LogoResource | None,
 
 
 # ---------------------------------------------------------------- series.yaml fallback_fonts
-
-class FontNotFound(ValueError):
-    """A declared fallback font that cannot be used; the message says why."""
-
-
-FONT_SUFFIXES = (".ttf", ".otf")
-
-
-def fallback_path(decl: FallbackFont, series_root: Path | None) -> Path:
-    """The file of a fallback font declared in series.yaml: in the series folder, or in
-    an installed font package. Never a font of the machine's font configuration."""
-    rel = Path(decl.file)
-    if rel.is_absolute() or "\\" in decl.file:
-        raise FontNotFound(f"font file {decl.file!r} must be a relative path")
-    if decl.package:
-        module = decl.package.replace("-", "_")
-        try:
-            spec = find_spec(module)  # finds the package without running its code
-        except (ImportError, ValueError):
-            spec = None
-        if spec is None or not spec.submodule_search_locations:
-            raise FontNotFound(f"font package {decl.package!r} is not installed; "
-                               f"pip install {decl.package}")
-        base = Path(list(spec.submodule_search_locations)[0])
-        where = f"the package {decl.package}"
-    else:
-        if series_root is None:
-            raise FontNotFound("fallback font files are relative to series.yaml, which "
-                               "was not read from a folder")
-        base, where = series_root, "the series folder"
-    path = real(base / rel)
-    if not inside(path, real(base)):
-        raise FontNotFound(f"font file {decl.file!r} leads outside {where}")
-    if not path.is_file():
-        raise FontNotFound(f"font file {decl.file!r} not found in {where}")
-    if path.suffix.lower() not in FONT_SUFFIXES:
-        raise FontNotFound(f"font file {decl.file!r} must be a .ttf or .otf file")
-    return path
-
 
 def _with_series_fallbacks(brand: Brand, repo: Path) -> Brand:
     """series.yaml's old ``fallback_fonts``, after the brand's fonts in every role, with

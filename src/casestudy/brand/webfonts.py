@@ -30,6 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..files.cachedir import default_cache_dir
+from ..files.fonts import disk_cache, parse_unicode_range
 from .load import Brand, Font, font_face_rule
 
 if TYPE_CHECKING:
@@ -218,11 +220,9 @@ def _fill(future: Future[tuple[tuple[str, bytes], ...]], face_list: tuple[Face, 
 
 def _cache_folder() -> Path | None:
     """Where sets are kept; None in a process that builds a study in itself, which
-    reads and writes nothing outside its inputs and outputs (fontmap.memory_only)."""
-    from ..series.cache import default_cache_dir
-    from .fontmap import _DISK
+    reads and writes nothing outside its inputs and outputs (files.fonts.memory_only)."""
 
-    return default_cache_dir() / "webfonts" if _DISK["cache"] else None
+    return default_cache_dir() / "webfonts" if disk_cache() else None
 
 
 def _read_cache(folder: Path, font_key: str, names: list[str]
@@ -280,7 +280,6 @@ def _wanted(face: Face, chars: str) -> list[int]:
     unicodes = [ord(c) for c in chars]
     if not face.unicode_range:
         return unicodes
-    from .fontmap import parse_unicode_range
 
     ranges = parse_unicode_range(face.unicode_range)
     return [c for c in unicodes if any(a <= c <= b for a, b in ranges)]

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 from ..errors import Problem, error, warning
 from ..files.fetch import SAFE_LINK, Refused, image_problem, inside, real, resolve_image, svg_figure
 from ..files.folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
+from ..parallel import fork_map
 from ..source.load import Section, Study, load_study
 from ..source.schema import PLACEHOLDER, SeriesConfig
+from .memory import CheckCache
 
 if TYPE_CHECKING:
     from ..brand.load import Brand
@@ -129,20 +131,18 @@ def check_paths(roots: list[Path], cache_dir: Path | None = None,
     """The problems of each study in ``roots``; many studies are checked in parallel.
 
     With ``cache_dir``, a study unchanged since it was last checked there is not read
-    again: its problems are remembered (see :class:`casestudy.series.cache.CheckCache`). The
+    again: its problems are remembered (see :class:`casestudy.check.memory.CheckCache`). The
     lookup happens here, before any worker starts, so a series with nothing changed
     neither forks nor loads the Markdown parser.
     """
     from functools import partial
 
-    from ..series.workers import fork_map
 
     roots = list(roots)
     check = partial(check_path, series=series)
     if cache_dir is None:
         return fork_map(check, roots)
     from ..brand.fontmap import series_fonts_key
-    from ..series.cache import CheckCache
 
     store = CheckCache(cache_dir)
     # the findings depend on the series too: its fonts (by content) and its prose

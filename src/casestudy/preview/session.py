@@ -482,8 +482,7 @@ class _PdfBuilder:
         self._drop_worker()
 
     def _drop_worker(self) -> None:
-        from ..series.build import remove_leftovers
-        from ..series.workers import remove_worker_tempdir
+        from ..series.workers import remove_leftovers, remove_worker_tempdir
 
         worker, self._worker = self._worker, None
         if worker is not None:
@@ -508,6 +507,7 @@ class _PdfBuilder:
     def _loop(self) -> None:
         from ..brand.load import load_brand
         from ..errors import display_path
+        from ..series.build import build_task
         from ..series.workers import Task, start_worker
         from ..source.load import load_series
 
@@ -529,7 +529,7 @@ class _PdfBuilder:
                 except CasestudyError:
                     continue  # the page's check reports it
                 if self._worker is None or not self._worker.process.is_alive():
-                    self._worker = start_worker(PDF_MEMORY_MB)
+                    self._worker = start_worker(PDF_MEMORY_MB, build_task)
                 worker = self._worker
                 session._changed(_pdf_state="PDF: building…")
                 worker.give(Task(session.root, self.out, ("pdf",), series, False, brand),

@@ -37,9 +37,8 @@ from ..files.write import check_target
 from ..files.yamlfile import read_yaml
 from ..source.countries import SLUG, check_code, resolve
 from ..source.countries import Country as Nation
-from ..source.schema import SECTIONS, Author, Country, SectionSpec, StudyMeta
+from ..source.schema import SECTIONS, TEMPLATE_VERSION, Author, Country, SectionSpec, StudyMeta
 
-TEMPLATE_VERSION = 1  # bump when the template changes in a way `upgrade` should apply
 PROJECT = "{{cookiecutter.slug}}"
 # the hidden folder `new` works in (tempfile.mkdtemp's names), and when a left one is dead
 _WORK = re.compile(r"\.new-[a-z0-9-]+-[a-z0-9_]{8}")

@@ -15,6 +15,7 @@ import calendar
 import contextlib
 import errno
 import glob
+import logging
 import os
 import re
 import shutil
@@ -28,13 +29,23 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..brand.load import BRANDING, Brand, default_brand
-from ..errors import BuildError, Problem, ProblemsFound, UnsafeTarget, display_path
+from ..errors import (
+    BuildError,
+    CasestudyError,
+    Problem,
+    ProblemsFound,
+    UnsafeTarget,
+    display_path,
+)
 from ..files.fetch import Refused, pillow, real, served_bytes
 from ..files.folders import remove_tree
 from ..files.write import atomic_write, check_target, remove_temporaries
+from ..parallel import default_jobs
+from ..render.cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from ..source.schema import SeriesConfig
-from .cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
-from .workers import Outcome, Task, default_jobs, run_pool
+from .workers import Outcome, Task, run_pool
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from ..source.load import Study
@@ -104,7 +115,7 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
             _write_site(out, root, series, repo, brand)
         return BuildResult(root.name, [targets[f] for f in formats], skipped=True,
                            seconds=time.perf_counter() - started)
-    from ..brand.fontmap import memory_only
+    from ..files.fonts import memory_only
 
     memory_only()  # a build opens nothing outside the study, the branding and the fonts
     study = load_study(root)
@@ -325,13 +336,30 @@ def _copy_for_web(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
-def remove_leftovers(out: Path, slug: str, pid: int) -> None:
-    """What a build of ``slug`` in process ``pid`` was writing when it was stopped."""
-    for target in output_paths(out, slug).values():
-        remove_temporaries(target, pid)
-    remove_temporaries(out / STATE_DIR / f"{slug}.json", pid)
-    for staging in out.glob(f".{glob.escape(slug)}.web.{pid}.*"):
-        remove_tree(staging)
+def build_task(task: Task) -> Outcome:
+    """Build one study in this process; never raises for a problem the author caused."""
+    started = time.perf_counter()
+    try:
+        result = build_study(task.root, task.out, task.formats, task.series, force=task.force,
+                             brand=task.brand, digest=task.digest,
+                             site=False)  # the site: once, after all
+    except ProblemsFound as exc:
+        return Outcome(task.root, "problems", [], exc.problems,
+                       seconds=time.perf_counter() - started)
+    except CasestudyError as exc:
+        return Outcome(task.root, "failed", [], [], str(exc), time.perf_counter() - started)
+    except MemoryError:
+        return Outcome(task.root, "failed", [], [],
+                       f"{task.root}: error: ran out of memory while rendering; the brief "
+                       "is too large or a figure is pathological", time.perf_counter() - started)
+    except Exception as exc:  # a bug: keep its traceback for the report, fail this study only
+        log.exception("building %s", task.root)
+        return Outcome(task.root, "failed", [], [],
+                       f"{task.root}: error: internal error ({type(exc).__name__}: {exc}); "
+                       "this is a bug in casestudy, please report it with the traceback above",
+                       time.perf_counter() - started)
+    status = "skipped" if result.skipped else "built"
+    return Outcome(task.root, status, result.outputs, result.warnings, "", result.seconds)
 
 
 def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
@@ -387,7 +415,8 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
 
         start_fonts(out, every, series, brand or default_brand())  # made beside the PDFs
     if pending:
-        for outcome in run_pool(pending, jobs or default_jobs(), timeout, memory_mb, report):
+        for outcome in run_pool(build_task, pending, jobs or default_jobs(), timeout,
+                                memory_mb, report):
             outcomes[outcome.root] = outcome
     if "html" in wanted and roots:
         from ..web.site import write_site

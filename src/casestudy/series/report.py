@@ -27,11 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from ..check.consistency import StudyFacts, cross_study, house_style
+from ..check.memory import StudyCache
 from ..check.study import check_study
 from ..errors import ERROR, WARNING, Problem, StudyNotFound, error
 from ..files.folders import walk
 from ..files.yamlfile import YamlDoc
-from ..scaffold.new import TEMPLATE_VERSION
+from ..parallel import fork_map
+from ..render.cache import has_record, inputs_digest, up_to_date
 from ..source.load import (
     COUNTRIES,
     SERIES_FILE,
@@ -43,8 +45,7 @@ from ..source.load import (
     read_text,
 )
 from ..source.references import Entry
-from ..source.schema import SECTIONS, SectionSpec, SeriesConfig, StudyMeta
-from .cache import StudyCache, has_record, inputs_digest, up_to_date
+from ..source.schema import SECTIONS, TEMPLATE_VERSION, SectionSpec, SeriesConfig, StudyMeta
 
 MIN_STUDIES_PER_JOB = 8  # fewer, and a process costs more than it saves
 
@@ -194,7 +195,6 @@ def _load_all(roots: list[Path], config: SeriesConfig, jobs: int | None,
     """Each study's row and facts, in order. Parsing Markdown and YAML is most of the
     report's time, and studies are independent: with many, processes share the work;
     with ``cache_dir``, only the studies changed since the last report are read."""
-    from .workers import fork_map
 
     read = functools.partial(_study_and_row, config=config)
     extra = _cache_extra(config, series_file) if cache_dir is not None else None

@@ -14,6 +14,7 @@ exceptions never cross processes.
 from __future__ import annotations
 
 import contextlib
+import glob
 import logging
 import multiprocessing
 import multiprocessing.util
@@ -28,8 +29,10 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CasestudyError, PrintableFormatter, Problem, ProblemsFound
+from ..errors import PrintableFormatter, Problem
 from ..files.folders import remove_tree
+from ..files.write import remove_temporaries
+from ..render.cache import STATE_DIR, output_paths
 
 if TYPE_CHECKING:  # pydantic is not needed to start the server (start_server)
     from ..source.schema import SeriesConfig
@@ -70,32 +73,8 @@ class Outcome:
     peak_rss_mb: float = 0.0
 
 
-def run_task(task: Task) -> Outcome:
-    """Build one study in this process; never raises for a problem the author caused."""
-    from .build import build_study
-
-    started = time.perf_counter()
-    try:
-        result = build_study(task.root, task.out, task.formats, task.series, force=task.force,
-                             brand=task.brand, digest=task.digest,
-                             site=False)  # the site: once, after all
-    except ProblemsFound as exc:
-        return Outcome(task.root, "problems", [], exc.problems,
-                       seconds=time.perf_counter() - started)
-    except CasestudyError as exc:
-        return Outcome(task.root, "failed", [], [], str(exc), time.perf_counter() - started)
-    except MemoryError:
-        return Outcome(task.root, "failed", [], [],
-                       f"{task.root}: error: ran out of memory while rendering; the brief "
-                       "is too large or a figure is pathological", time.perf_counter() - started)
-    except Exception as exc:  # a bug: keep its traceback for the report, fail this study only
-        logging.getLogger(__name__).exception("building %s", task.root)
-        return Outcome(task.root, "failed", [], [],
-                       f"{task.root}: error: internal error ({type(exc).__name__}: {exc}); "
-                       "this is a bug in casestudy, please report it with the traceback above",
-                       time.perf_counter() - started)
-    status = "skipped" if result.skipped else "built"
-    return Outcome(task.root, status, result.outputs, result.warnings, "", result.seconds)
+# what a worker runs: one task in, its outcome out, never raising for an author's problem
+Run = Callable[[Task], Outcome]
 
 
 def _peak_rss_mb() -> float:
@@ -159,12 +138,13 @@ def _serve(conn: Connection, memory_mb: int) -> None:
     try:
         while True:
             try:
-                task = conn.recv()
+                message = conn.recv()
             except EOFError:
                 return
-            if task is None:
+            if message is None:
                 return
-            outcome = run_task(task)
+            run, task = message
+            outcome = run(task)
             outcome.peak_rss_mb = _peak_rss_mb()
             conn.send(outcome)
     finally:
@@ -172,7 +152,8 @@ def _serve(conn: Connection, memory_mb: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, memory_mb: int):
+    def __init__(self, context: Any, memory_mb: int, run: Run):
+        self.run = run
         self.conn, child = multiprocessing.Pipe()
         self.process = context.Process(target=_serve, args=(child, memory_mb), daemon=True)
         self.process.start()
@@ -185,7 +166,7 @@ class _Worker:
         self.task, self.started = task, time.monotonic()
         self.deadline = self.started + timeout
         try:
-            self.conn.send(task)
+            self.conn.send((self.run, task))  # a function is sent by its name
         except OSError:  # it died while idle: its sentinel is ready, the pool reports it
             pass
 
@@ -254,21 +235,30 @@ def start_server() -> Callable[[], None]:
     return stop
 
 
-def start_worker(memory_mb: int) -> _Worker:
-    """One warm worker of its own (the preview keeps one for its PDF): ``give`` it a
-    task, read the Outcome from ``conn``, ``stop`` it to end a render early."""
-    return _Worker(_context(), memory_mb)
+def start_worker(memory_mb: int, run: Run) -> _Worker:
+    """One warm worker of its own (the preview keeps one for its PDF) that runs ``run``:
+    ``give`` it a task, read the Outcome from ``conn``, ``stop`` it to end a render early."""
+    return _Worker(_context(), memory_mb, run)
 
 
-def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,
+def remove_leftovers(out: Path, slug: str, pid: int) -> None:
+    """What a build of ``slug`` in process ``pid`` was writing when it was stopped (the
+    outputs' temporary files, its record's, the web edition it was staging)."""
+    for target in output_paths(out, slug).values():
+        remove_temporaries(target, pid)
+    remove_temporaries(out / STATE_DIR / f"{slug}.json", pid)
+    for staging in out.glob(f".{glob.escape(slug)}.web.{pid}.*"):
+        remove_tree(staging)
+
+
+def run_pool(run: Run, tasks: list[Task], jobs: int, timeout: float, memory_mb: int,
              on_outcome: Callable[[Outcome], None]) -> list[Outcome]:
-    """Run ``tasks`` on up to ``jobs`` workers; report each outcome as it arrives."""
-    from .build import remove_leftovers
-
+    """``run`` each of ``tasks`` on up to ``jobs`` workers (a module-level function: it is
+    sent to them by name); report each outcome as it arrives."""
     context = _context()
     queue = deque(tasks)
     outcomes: list[Outcome] = []
-    workers = [_Worker(context, memory_mb) for _ in range(min(jobs, len(tasks)))]
+    workers = [_Worker(context, memory_mb, run) for _ in range(min(jobs, len(tasks)))]
 
     def finish(outcome: Outcome) -> None:
         outcomes.append(outcome)
@@ -310,7 +300,7 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,
                                    time.monotonic() - worker.started))
                     worker.task = None
                     if queue:  # a new worker for the rest of the queue
-                        workers[index] = worker = _Worker(context, memory_mb)
+                        workers[index] = worker = _Worker(context, memory_mb, run)
                 else:
                     continue
                 if queue:
@@ -330,28 +320,3 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, memory_mb: int,
     return outcomes
 
 
-def fork_map(function: Callable[[Any], Any], items: list[Any], jobs: int | None = None,
-             min_per_job: int = 4) -> list[Any]:
-    """``[function(item) for item in items]``, shared among ``jobs`` forked processes
-    (default: one per core once there are ``min_per_job`` items for each).
-
-    Forked workers start with everything this process imported, so they cost
-    milliseconds; only ``check`` and ``series`` use them, and those never import
-    WeasyPrint (whose threads would make forking unsafe).
-    """
-    if jobs is None:
-        jobs = min(default_jobs(), len(items) // min_per_job)
-    jobs = min(jobs, len(items))
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(item) for item in items]
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(function, items, chunksize=max(1, len(items) // (4 * jobs))))
-
-
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1

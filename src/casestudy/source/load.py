@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from ..errors import Problem, StudyNotFound, error
 from ..files.fetch import inside, real
+from ..files.fonts import FontNotFound, fallback_path, font_cmap, parse_unicode_range, script_code
 from ..files.yamlfile import YamlDoc, read_yaml
 from .references import Library, load_library
 from .schema import SECTIONS, SectionSpec, SeriesConfig, StudyMeta
@@ -253,15 +254,12 @@ def read_series(repo: Path) -> tuple[SeriesConfig, YamlDoc]:
 def _check_fallback_fonts(config: SeriesConfig, doc: YamlDoc) -> None:
     """Each declared fallback font is a readable font file of the series or of an
     installed font package, with known scripts and a valid unicode-range."""
-    from ..brand.load import FontNotFound, fallback_path
     from ..errors import ConfigError
 
     for i, decl in enumerate(config.fallback_fonts):
         key = "file"
         try:
             font = fallback_path(decl, config._root)
-            from ..brand.fontmap import font_cmap, parse_unicode_range, script_code
-
             font_cmap(font)
             key = "scripts"
             for script in decl.scripts:

@@ -23,7 +23,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..files.fetch import SAFE_LINK
-from ..render.cite import Citer, citation_plugin
+from .citations import Citer, citation_plugin
 from .schema import PLACEHOLDER
 
 CONTAINERS = ("figure", "table", "chart", "pullquote")

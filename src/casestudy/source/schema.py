@@ -19,6 +19,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 SCHEMA_VERSION = 1
 STATUSES = ("draft", "review", "final")
 
+# the study template's version (template/, from this schema): bump when it changes in a
+# way `casestudy upgrade` should apply to the studies made from an older one
+TEMPLATE_VERSION = 1
+
 
 @dataclass(frozen=True)
 class SectionSpec:

@@ -30,7 +30,7 @@ from ..brand import webfonts
 from ..brand.load import BRANDING, Brand
 from ..files.fetch import inside, real, served_bytes
 from ..files.write import atomic_write, check_target
-from ..series.cache import STATE_DIR, brand_digest, engine_digest, text_digest
+from ..render.cache import STATE_DIR, brand_digest, engine_digest, text_digest
 from ..source.schema import SeriesConfig
 
 ASSETS = "assets"
