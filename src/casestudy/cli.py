@@ -361,8 +361,10 @@ def upgrade(
 
     Also moves series.yaml's old colors and fallback_fonts into _brand.yml.
     """
+    from .scaffold.colors import move_colors
+    from .scaffold.fonts import move_fallback_fonts
     from .scaffold.new import TEMPLATE_VERSION
-    from .scaffold.upgrade import move_colors, move_fallback_fonts, upgrade_study
+    from .scaffold.upgrade import upgrade_study
     from .source.load import find_repo, resolve_studies
 
     repo = find_repo()
