@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.check.consistency import RULES, person_key
+from casestudy.check.compare import person_key
+from casestudy.check.consistency import RULES
 from casestudy.series.report import series_report
 from conftest import FIXTURES, REPO, make_study
 

@@ -151,7 +151,7 @@ STYLE_PIECES = ['"', "“", "”", "„", "‘", "’", "'", "«", "»", "‹", 
 def test_house_style_masking_keeps_every_position(text):
     """Whatever is blanked (quotations, cited titles, exemptions), a position found in the
     masked text is the same line and column in the file."""
-    from casestudy.check.consistency import _mask
+    from casestudy.check.mask import mask as _mask
 
     masked = _mask(text)
     assert len(masked) == len(text)

@@ -27,7 +27,6 @@ from casestudy.files.yamlfile import read_yaml
 from casestudy.scaffold import new as scaffold
 from casestudy.scaffold import upgrade
 from casestudy.scaffold.new import (
-    TEMPLATE_VERSION,
     Answers,
     make_answers,
     new_study,
@@ -40,7 +39,7 @@ from casestudy.scaffold.new import (
 from casestudy.scaffold.upgrade import upgrade_study
 from casestudy.source.countries import names_of, slugify
 from casestudy.source.load import load_study
-from casestudy.source.schema import SECTIONS, StudyMeta
+from casestudy.source.schema import SECTIONS, TEMPLATE_VERSION, StudyMeta
 from conftest import REPO, invoke
 from pdfinfo import read_pdf
 

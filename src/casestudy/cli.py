@@ -361,7 +361,9 @@ def upgrade(
 
     Also moves series.yaml's old colors and fallback_fonts into _brand.yml.
     """
-    from .scaffold.upgrade import move_colors, move_fallback_fonts, upgrade_study
+    from .scaffold.colors import move_colors
+    from .scaffold.fonts import move_fallback_fonts
+    from .scaffold.upgrade import upgrade_study
     from .source.load import find_repo, resolve_studies
     from .source.schema import TEMPLATE_VERSION
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..check.consistency import StudyFacts, cross_study, house_style
+from ..check.consistency import cross_study, house_style
+from ..check.facts import StudyFacts
 from ..check.memory import StudyCache
 from ..check.study import check_study
 from ..errors import ERROR, WARNING, Problem, StudyNotFound, error
