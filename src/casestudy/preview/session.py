@@ -15,7 +15,6 @@ session stops its threads and worker and removes its temporary folder.
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import tempfile
 import threading
@@ -26,8 +25,9 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-from ..brand.load import BRANDING, Brand, font_face_rule
+from ..brand.load import BRANDING, Brand
 from ..errors import CasestudyError
+from .assets import BrandAssets
 
 log = logging.getLogger(__name__)
 WATCH_STEP_MS = 30  # how long the watcher waits for more changes before it reports them
@@ -92,8 +92,7 @@ class Preview:
         self._problems: list[str] = []
         self._full = False  # the last new page needs a full reload (brand or series changed)
         self._changed_paths: set[str] = set()
-        self._font_tag = f"{time.time_ns():x}"
-        self._fonts: tuple = ()  # the brand fonts last written to assets/fonts
+        self._assets = BrandAssets(self.assets_folder())
         self._brand_folders: list[Path] = []  # watched for the brand (see _watch_brand)
         self._brand_files: list[Path] = []
         self._rewatch = threading.Event()
@@ -403,57 +402,15 @@ class Preview:
 
     def _write_page(self, study: Any, series: Any, brand: Brand) -> Path:
         """A new folder with the page and its figures; the shared assets rewritten."""
-        from ..files.write import atomic_write
         from ..series.build import write_edition
-        from ..web.site import brand_css, write_brand_files
 
-        assets = self.assets_folder()
-        assets.mkdir(parents=True, exist_ok=True)
-        write_brand_files(assets, brand)
-        if self._fonts != brand.fonts:
-            self._write_fonts(brand)
-        atomic_write(assets / "brand.css",
-                     brand_css(brand, _font_css(brand, self._font_tag)).encode(),
-                     durable=False)
+        self._assets.write(brand)
         self._renders += 1
         folder = self.tmp / "pages" / str(self._renders)
         folder.mkdir(parents=True)
         pdf = self.pdf_file()
         write_edition(study, series, folder, pdf.stat().st_size if pdf else 0, brand=brand)
         return folder
-
-    def _write_fonts(self, brand: Brand) -> None:
-        """The brand's whole font files (the preview shows every character typed); again
-        only when the brand's fonts change."""
-        fonts = self.assets_folder() / "fonts"
-        if fonts.is_dir():
-            shutil.rmtree(fonts)
-        fonts.mkdir(parents=True)
-        for font, name in zip(brand.fonts, _font_files(brand), strict=True):
-            shutil.copyfile(font.path, fonts / name)
-        self._fonts = brand.fonts
-        self._font_tag = f"{time.time_ns():x}"  # new files: new URLs for the browser
-
-
-def _font_files(brand: Brand) -> list[str]:
-    return [f"{n}-{re.sub(r'[^a-z0-9]+', '-', f.family.lower())}-{f.style}{f.path.suffix.lower()}"
-            for n, f in enumerate(brand.fonts)]
-
-
-def _font_css(brand: Brand, tag: str) -> str:
-    """The whole fonts; ``tag`` makes their URLs this session's (the browser keeps them).
-    A variable font covers its whole weight axis."""
-    from ..brand.fontmap import fallback_unicode_range
-    from ..brand.webfonts import axes_and_weight
-
-    rules = []
-    for f, name in zip(brand.fonts, _font_files(brand), strict=True):
-        axes, own = axes_and_weight(f.path)
-        weight = f.weight or (" ".join(str(round(v)) for v in axes["wght"]) if "wght" in axes
-                              else str(own))
-        limited = fallback_unicode_range(f, brand.fonts) if f.fallback else f.unicode_range
-        rules.append(font_face_rule(f.family, f"fonts/{name}?s={tag}", f.style, weight, limited))
-    return "\n".join(rules)
 
 
 class _PdfBuilder:
