@@ -225,7 +225,8 @@ def preview(
     """
     import signal
 
-    from .preview.session import Event, Preview, pick_study
+    from .preview.session import Preview, pick_study
+    from .preview.state import Event
     from .source.load import find_repo
 
     repo = find_repo()

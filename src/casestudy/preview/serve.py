@@ -97,7 +97,7 @@ def open_inside(base: Path, parts: list[str]) -> tuple[int, os.stat_result] | No
 
 
 class PreviewServer(ThreadingHTTPServer):
-    """The server; ``session`` is the preview (preview.py) it shows."""
+    """The server; ``session`` is the preview (session.py) it shows."""
 
     daemon_threads = True
     allow_reuse_address = True
