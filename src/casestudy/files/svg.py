@@ -26,6 +26,10 @@ Everything is judged on the parsed tree after the XML parser has decoded entitie
 and character references, and CSS after tinycss2 has decoded its escapes: ``url&#40;``
 and ``@\\69mport`` are seen as ``url(`` and ``@import``. The output is a function of
 the input alone (same bytes in, same bytes out), so reproducible PDFs stay identical.
+
+This module is the walk: the figure is parsed into a tree (svgparse.py), every attribute
+and ``<style>`` judged against the allow-list (svgrules.py; CSS in svgcss.py), the
+``<use>`` references bounded, and the tree written out (svgserialize.py).
 """
 
 from __future__ import annotations
@@ -36,20 +40,17 @@ from xml.parsers import expat
 from ..errors import ERROR, WARNING
 from .svgcss import clean_declarations, clean_stylesheet, judge_css_value
 from .svgfindings import Finding, Notes, Refuse, short
+from .svgparse import Node, Parser
 from .svgrules import (
-    ACTIVE,
-    ANIMATION,
     ATTRIBUTES,
     EDITORS,
-    ELEMENTS,
     MAX_SVG_DEPTH,
     MAX_SVG_ELEMENTS,
     SAFE_LINK,
-    SILENT,
-    SVG_NS,
     XLINK_NS,
     XML_NS,
 )
+from .svgserialize import serialize
 
 
 @dataclass
@@ -64,121 +65,10 @@ class Sanitized:
         return [f for f in self.findings if f.severity == ERROR]
 
 
-@dataclass
-class _Node:
-    tag: str
-    attrs: list[tuple[str, str]]
-    line: int
-    col: int
-    children: list[_Node | str] = field(default_factory=list)
-
-
-class _Parser:
-    """expat, every DTD feature refused, building a tree of the allowed content only."""
-
-    def __init__(self, notes: Notes) -> None:
-        self.notes = notes
-        self.root: _Node | None = None
-        self.stack: list[_Node] = []
-        self.skipping = 0  # depth inside an element being dropped
-        self.elements = 0
-        self.text_at: dict[int, tuple[int, int]] = {}  # <style> node -> where its text starts
-        p = self.p = expat.ParserCreate(namespace_separator=" ")
-        p.ordered_attributes = True
-        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        p.StartDoctypeDeclHandler = self.doctype
-        p.EntityDeclHandler = self.entity
-        p.UnparsedEntityDeclHandler = self.entity
-        p.ExternalEntityRefHandler = self.external
-        p.StartElementHandler = self.start
-        p.EndElementHandler = self.end
-        p.CharacterDataHandler = self.text
-        p.ProcessingInstructionHandler = self.instruction
-
-    def where(self) -> tuple[int, int]:
-        return self.p.CurrentLineNumber, self.p.CurrentColumnNumber + 1
-
-    def doctype(self, name: str, system: str | None, public: str | None,
-                internal: bool) -> None:
-        # A bare <!DOCTYPE svg PUBLIC ...> (older editors write one) is dropped: expat
-        # never fetches it. An internal subset can declare entities: refused.
-        if internal:
-            raise Refuse(*self.where(), "declares entities (a DTD internal subset), which "
-                                        "SVG figures may not use")
-
-    def entity(self, *args: object) -> None:
-        raise Refuse(*self.where(), "declares entities, which SVG figures may not use")
-
-    def external(self, *args: object) -> int:
-        raise Refuse(*self.where(), "refers to an external entity, which SVG figures may "
-                                    "not use")
-
-    def instruction(self, target: str, data: str) -> None:
-        if target.lower() == "xml-stylesheet":
-            raise Refuse(*self.where(), "<?xml-stylesheet?> refers to a stylesheet outside "
-                                        "the figure; put the styles in a <style> element")
-
-    def start(self, name: str, attrs: list[str]) -> None:
-        line, col = self.where()
-        self.elements += 1
-        if self.elements > MAX_SVG_ELEMENTS:
-            raise Refuse(line, col, f"has more than {MAX_SVG_ELEMENTS:,} elements")
-        if len(self.stack) + self.skipping >= MAX_SVG_DEPTH:
-            raise Refuse(line, col, f"nests elements more than {MAX_SVG_DEPTH} deep")
-        ns, _, local = name.rpartition(" ")
-        if self.root is None:
-            if local != "svg" or ns not in ("", SVG_NS):
-                raise Refuse(line, col, f"is not an SVG file: its first element is <{local}>")
-        if self.skipping:
-            self.skipping += 1
-            return
-        if ns not in ("", SVG_NS) or local not in ELEMENTS:
-            self.skipping = 1
-            self._dropped_element(ns, local, line, col)
-            return
-        node = _Node(local, [(attrs[i], attrs[i + 1]) for i in range(0, len(attrs), 2)],
-                     line, col)
-        if self.stack:
-            self.stack[-1].children.append(node)
-        else:
-            self.root = node
-        self.stack.append(node)
-
-    def _dropped_element(self, ns: str, local: str, line: int, col: int) -> None:
-        if ns.startswith(EDITORS) or (ns in ("", SVG_NS) and local in SILENT):
-            return
-        if ns in ("", SVG_NS) and local in ACTIVE:
-            why = ACTIVE[local]
-        elif ns in ("", SVG_NS) and local in ANIMATION:
-            why = "figures are static (the PDF cannot animate)"
-        elif ns not in ("", SVG_NS):
-            why = f"elements of the namespace {short(ns)} are not SVG"
-        else:
-            why = "it is not an SVG element the series allows"
-        self.notes.add(WARNING, line, col, f"removed <{local}>: {why}")
-
-    def end(self, name: str) -> None:
-        if self.skipping:
-            self.skipping -= 1
-        else:
-            self.stack.pop()
-
-    def text(self, data: str) -> None:
-        if self.skipping or not self.stack:
-            return
-        node = self.stack[-1]
-        if node.tag == "style" and id(node) not in self.text_at:
-            self.text_at[id(node)] = self.where()
-        if node.children and isinstance(node.children[-1], str):
-            node.children[-1] += data
-        else:
-            node.children.append(data)
-
-
 def sanitize(data: bytes) -> Sanitized:
     """The figure reduced to the allow-list, and what was removed or refused."""
     notes = Notes()
-    parser = _Parser(notes)
+    parser = Parser(notes)
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith(b"<"):
         return Sanitized(None, [Finding(1, 1, ERROR, "is not an SVG file")])
@@ -197,12 +87,12 @@ def sanitize(data: bytes) -> Sanitized:
     findings = notes.findings()
     if any(f.severity == ERROR for f in findings):
         return Sanitized(None, findings)
-    return Sanitized(_serialize(parser.root), findings)
+    return Sanitized(serialize(parser.root), findings)
 
 
-def _clean(root: _Node, parser: _Parser, notes: Notes) -> dict[str, _Node]:
+def _clean(root: Node, parser: Parser, notes: Notes) -> dict[str, Node]:
     """Judge every attribute and <style> of the kept tree; the elements by their id."""
-    ids: dict[str, _Node] = {}
+    ids: dict[str, Node] = {}
     todo = [root]
     while todo:
         node = todo.pop()
@@ -215,11 +105,11 @@ def _clean(root: _Node, parser: _Parser, notes: Notes) -> dict[str, _Node]:
             start = parser.text_at.get(id(node), (node.line, node.col))
             node.children = [clean_stylesheet(css, start, notes)]
             continue
-        todo.extend(reversed([c for c in node.children if isinstance(c, _Node)]))
+        todo.extend(reversed([c for c in node.children if isinstance(c, Node)]))
     return ids
 
 
-def _clean_attributes(node: _Node, notes: Notes) -> list[tuple[str, str]]:
+def _clean_attributes(node: Node, notes: Notes) -> list[tuple[str, str]]:
     kept = []
     where = (node.line, node.col)
     for name, value in node.attrs:
@@ -265,7 +155,7 @@ def _clean_attributes(node: _Node, notes: Notes) -> list[tuple[str, str]]:
     return kept
 
 
-def _clean_href(node: _Node, value: str, notes: Notes) -> str | None:
+def _clean_href(node: Node, value: str, notes: Notes) -> str | None:
     ref = value.strip()
     where = (node.line, node.col)
     if not ref:
@@ -286,7 +176,7 @@ def _clean_href(node: _Node, value: str, notes: Notes) -> str | None:
 # ---------------------------------------------------------------- <use> expansion
 
 
-def _check_references(root: _Node, ids: dict[str, _Node]) -> None:
+def _check_references(root: Node, ids: dict[str, Node]) -> None:
     """Refuse a figure whose <use> references draw too much or nest too deep.
 
     Each element's count (itself, its children and what its <use> draws) and depth are
@@ -295,10 +185,10 @@ def _check_references(root: _Node, ids: dict[str, _Node]) -> None:
     drawn: dict[int, int] = {}
     depth: dict[int, int] = {}
     active: set[int] = set()
-    todo: list[tuple[_Node, bool]] = [(root, False)]
+    todo: list[tuple[Node, bool]] = [(root, False)]
 
-    def parts(node: _Node) -> list[_Node]:
-        kids = [c for c in node.children if isinstance(c, _Node)]
+    def parts(node: Node) -> list[Node]:
+        kids = [c for c in node.children if isinstance(c, Node)]
         if node.tag == "use":
             attrs = dict(node.attrs)
             ref = attrs.get("href") or attrs.get("xlink:href") or ""
@@ -307,7 +197,7 @@ def _check_references(root: _Node, ids: dict[str, _Node]) -> None:
                 kids.append(target)
         return kids
 
-    kids_of: dict[int, list[_Node]] = {}
+    kids_of: dict[int, list[Node]] = {}
     while todo:
         node, done = todo.pop()
         key = id(node)
@@ -334,48 +224,3 @@ def _check_references(root: _Node, ids: dict[str, _Node]) -> None:
         kids_of[key] = parts(node)
         todo.extend((k, False) for k in kids_of[key] if id(k) not in drawn)
 
-
-# ---------------------------------------------------------------- writing it out
-
-
-_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;",
-                       "\r": "&#13;"})
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-
-
-def _attr(value: str) -> str:
-    return value.translate(_ATTR)
-
-
-def _text(value: str) -> str:
-    return value.translate(_TEXT)
-
-
-def _serialize(root: _Node) -> bytes:
-    """The kept tree as UTF-8 XML, always in the SVG namespace; no recursion."""
-    nodes = [root]
-    uses_xlink = False
-    while nodes and not uses_xlink:
-        node = nodes.pop()
-        uses_xlink = any(k.startswith("xlink:") for k, _ in node.attrs)
-        nodes.extend(c for c in node.children if isinstance(c, _Node))
-    out: list[str] = []
-    todo: list[_Node | str | tuple[str]] = [root]
-    while todo:
-        item = todo.pop()
-        if isinstance(item, str):
-            out.append(_text(item))
-        elif isinstance(item, tuple):
-            out.append(item[0])
-        else:
-            attrs = "".join(f' {k}="{_attr(v)}"' for k, v in item.attrs)
-            if item is root:
-                attrs = f' xmlns="{SVG_NS}"' + (f' xmlns:xlink="{XLINK_NS}"' if uses_xlink
-                                                 else "") + attrs
-            if item.children:
-                out.append(f"<{item.tag}{attrs}>")
-                todo.append((f"</{item.tag}>",))
-                todo.extend(reversed(item.children))
-            else:
-                out.append(f"<{item.tag}{attrs}/>")
-    return ("".join(out) + "\n").encode("utf-8")
