@@ -453,7 +453,7 @@ def test_an_svg_figure_with_quoted_font_names_draws_in_brief_fonts(sink, tmp_pat
 
 
 def test_bare_font_families_keeps_everything_else():
-    from casestudy.files.svg import bare_font_families
+    from casestudy.files.svgfonts import bare_font_families
 
     svg = (b'<svg font-family="&#x27;Source Sans 3&#x27;, &quot;Noto Sans JP&quot;">'
            b'<style>text { font-family: "A B", \'C\'; fill: red }</style>'

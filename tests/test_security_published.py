@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from casestudy.brand import webfonts
 from casestudy.brand.load import BRANDING, default_brand, font_roots
 from casestudy.files.fetch import FetchLog, make_fetcher, served_bytes
-from casestudy.files.svg import ATTRIBUTES, ELEMENTS, SAFE_LINK, sanitize
+from casestudy.files.svg import sanitize
+from casestudy.files.svgrules import ATTRIBUTES, ELEMENTS, SAFE_LINK
 from conftest import REPO
 from hostile import PEAK_RSS, Listener, big_png, check_cli, hostile_study, peak_rss_mb, run_child
 from pdfinfo import pdf_text

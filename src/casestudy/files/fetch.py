@@ -267,7 +267,7 @@ def make_fetcher(roots: list[Path], log: FetchLog) -> Any:
     """A WeasyPrint URL fetcher that serves regular files under ``roots`` and nothing else."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    from .svg import bare_font_families
+    from .svgfonts import bare_font_families
 
     allowed = [real(r) for r in roots]
 
