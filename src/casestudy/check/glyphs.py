@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..brand.fontmap import Coverage, coverage_for
+from ..brand.load import series_brand
 from ..errors import Problem, error
+from ..files.fetch import MAX_IMAGE_BYTES, Refused, local_data, local_image, svg_figure
+from ..files.yamlfile import read_yaml
+from ..source.chart import MAX_CSV_BYTES, parse_settings, read_csv, split_list
+from ..source.load import SERIES_FILE
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -158,7 +163,6 @@ def _read_lines(path: Path) -> list[str]:
 
 
 def _headings(series: SeriesConfig | None, brand: Brand | None) -> str:
-    from ..brand.load import series_brand
 
     return (brand or series_brand(series)).headings.families[0]
 
@@ -202,8 +206,6 @@ def _chart_problems(root: Path, section: Path, lines: list[tuple[str, int, int]]
     """What a chart draws from its CSV (the x column's cells, and the y columns' names
     when no legend names them), at the cell: its settings are section text, judged with
     it. A chart the checker refuses is its to report."""
-    from ..files.fetch import Refused, local_data
-    from ..source.chart import MAX_CSV_BYTES, parse_settings, read_csv, split_list
 
     settings, problems = parse_settings(lines, section)
     spec = {s.key: s for s in settings}
@@ -257,8 +259,6 @@ def series_problems(series: SeriesConfig, coverage: Coverage | None = None) -> l
     texts = [getattr(series, key) for key in SERIES_PROSE]
     if not any(coverage.uncovered(text) for text in texts):
         return []
-    from ..files.yamlfile import read_yaml
-    from ..source.load import SERIES_FILE
 
     path = series._root / SERIES_FILE
     doc = read_yaml(path)
@@ -271,7 +271,6 @@ def series_problems(series: SeriesConfig, coverage: Coverage | None = None) -> l
 
 
 def _svg_files(study: Study, sources: list[str]) -> list[Path]:
-    from ..files.fetch import Refused, local_image, svg_figure
 
     out = []
     for src in sources:
@@ -338,7 +337,6 @@ def _svg_texts(path: Path) -> tuple[list[_SvgText], list[tuple[int, int, str]]]:
     parser.EndElementHandler = end
     parser.CharacterDataHandler = data
     try:
-        from ..files.fetch import MAX_IMAGE_BYTES
 
         with open(path, "rb") as handle:
             head = handle.read(MAX_IMAGE_BYTES)

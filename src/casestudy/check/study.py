@@ -12,12 +12,16 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..brand.fontmap import series_fonts_key
 from ..errors import Problem, error, warning
 from ..files.fetch import SAFE_LINK, Refused, image_problem, inside, real, resolve_image, svg_figure
 from ..files.folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
 from ..parallel import fork_map
+from ..source.chart import load_chart, parse_settings
 from ..source.load import Section, Study, load_study
 from ..source.schema import PLACEHOLDER, SeriesConfig
+from .consistency import house_style
+from .glyphs import study_problems
 from .memory import CheckCache
 
 if TYPE_CHECKING:
@@ -35,11 +39,9 @@ def check_study(study: Study, series: SeriesConfig | None = None,
     that rule out (``new`` checks what its template made, not the author's answers).
     ``brand``: the fonts the build uses (default: the brand of the series' folder).
     """
-    from .glyphs import study_problems
 
     problems = list(study.problems)
     if series is not None and house:  # the series report runs these rules itself
-        from .consistency import house_style
 
         problems += [problem for _, problem in house_style(study, series)]
     problems += _check_meta(study)
@@ -142,7 +144,6 @@ def check_paths(roots: list[Path], cache_dir: Path | None = None,
     check = partial(check_path, series=series)
     if cache_dir is None:
         return fork_map(check, roots)
-    from ..brand.fontmap import series_fonts_key
 
     store = CheckCache(cache_dir)
     # the findings depend on the series too: its fonts (by content) and its prose
@@ -302,7 +303,6 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
 
 def _check_chart(study: Study, path: Path, block: Block) -> list[Problem]:
     """A chart's settings and its CSV (read here, so every data error is found now)."""
-    from ..source.chart import load_chart, parse_settings
 
     settings, out = parse_settings(block.settings, path)
     out += load_chart(study.root, path, settings, block.line)[1]  # the good settings too

@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .svg import sanitize
+from .svgfonts import bare_font_families
+
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".svg": "image/svg+xml", ".webp": "image/webp"}
 MAX_IMAGE_BYTES = 20_000_000
@@ -249,7 +252,6 @@ def svg_figure(path: Path) -> Any:
     """The sanitized figure (see svg.py), worked out once per file version and process."""
     key = _stamp(path, "svg")
     if key not in _judged:
-        from .svg import sanitize
 
         _remember(key, sanitize(path.read_bytes()))
     return _judged[key]
@@ -267,7 +269,6 @@ def make_fetcher(roots: list[Path], log: FetchLog) -> Any:
     """A WeasyPrint URL fetcher that serves regular files under ``roots`` and nothing else."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    from .svgfonts import bare_font_families
 
     allowed = [real(r) for r in roots]
 
@@ -319,7 +320,6 @@ CHART_URL = "data:image/svg+xml;base64,"
 def _chart_svg(url: str) -> bytes:
     """A chart data: URL's SVG, through the same sanitizer as every SVG figure; refused
     if it is not base64 or the sanitizer refuses it (it refers to anything, say)."""
-    from .svg import sanitize
 
     try:
         data = base64.b64decode(url[len(CHART_URL):], validate=True)

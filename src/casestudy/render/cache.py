@@ -28,8 +28,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..brand.load import series_brand
 from ..check.memory import reference_entries
 from ..files.digest import add_package, entry, file_digest, tree_entries
+from ..files.write import atomic_write
 from ..source.schema import SeriesConfig
 
 if TYPE_CHECKING:  # `check` reads the cache and needs no brand: it is imported when built
@@ -94,7 +96,6 @@ def inputs_digest(root: Path, series: SeriesConfig, brand: Brand | None = None) 
     """The digest of everything that affects the outputs of the study in ``root``
     (``brand``: the series' own when None, series.yaml's fallback fonts included; the
     brand digest holds every font file by content, so a new version rebuilds)."""
-    from ..brand.load import series_brand
 
     digest = hashlib.sha256(engine_digest())
     digest.update(brand_digest(brand or series_brand(series)))
@@ -163,7 +164,6 @@ def up_to_date(out: Path, slug: str, digest: str, formats: Iterable[str]) -> boo
 
 def record(out: Path, slug: str, digest: str, formats: Iterable[str]) -> None:
     """Remember that the outputs in ``formats`` were built from ``digest``."""
-    from ..files.write import atomic_write
 
     state_file = _state_file(out, slug)
     outputs: dict[str, str] = {}

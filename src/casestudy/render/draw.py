@@ -23,6 +23,7 @@ from html import escape
 from pathlib import Path
 
 from ..brand.load import ChartStyle, default_brand
+from ..files.write import atomic_write
 from ..source.chart import STACKED, Chart
 
 _CODE = (Path(__file__).parent.parent / "source" / "chart.py", Path(__file__))
@@ -430,7 +431,6 @@ def drawn(chart: Chart, style: ChartStyle, ident: str, cache_dir: Path | None) -
     """
     if cache_dir is None:
         return draw_svg(chart, style, ident)
-    from ..files.write import atomic_write
 
     path = cache_dir / f"{chart_digest(chart, style, ident)}.svg"
     try:  # a regular file only: a link (a repository could ship one) is never followed

@@ -24,6 +24,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from ..brand.fontmap import fallback_unicode_range
 from ..brand.load import BRANDING, Brand, ChartStyle, chart_style, default_brand, font_face_rule
 from ..errors import BuildError
 from ..files.fetch import CHART_URL, Refused, local_image
@@ -40,7 +41,6 @@ from .draw import data_table, drawn
 def brand_css(brand: Brand, url: dict[Path, str]) -> str:
     """The brand as CSS: @font-face rules for its font files (at ``url[path]``) and the
     custom properties the stylesheets read."""
-    from ..brand.fontmap import fallback_unicode_range
 
     rules = []
     for f in brand.fonts:

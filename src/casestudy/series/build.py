@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..brand.load import BRANDING, Brand, default_brand
+from ..brand.load import BRANDING, Brand, default_brand, load_brand
 from ..errors import (
     BuildError,
     CasestudyError,
@@ -39,10 +39,13 @@ from ..errors import (
 )
 from ..files.fetch import Refused, pillow, real, served_bytes
 from ..files.folders import remove_tree
+from ..files.fonts import memory_only
 from ..files.write import atomic_write, check_target, remove_temporaries
 from ..parallel import default_jobs
 from ..render.cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
+from ..source.load import COUNTRIES, STUDY_FILE, load_series, load_study
 from ..source.schema import SeriesConfig
+from ..web.site import ASSETS, copy_pdf, site_assets, start_fonts, write_site
 from .workers import Outcome, Task, run_pool
 
 log = logging.getLogger(__name__)
@@ -93,7 +96,6 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     """
     # imported here: a no-op rebuild of a whole series needs none of them
     from ..check.study import check_study
-    from ..source.load import load_series, load_study
 
     started = time.perf_counter()
     root, out = Path(root), Path(out)
@@ -102,7 +104,6 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     if series is None:
         series = load_series(repo)
     if brand is None:
-        from ..brand.load import load_brand
 
         brand = load_brand(repo)
     if digest is None:
@@ -115,7 +116,6 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
             _write_site(out, root, series, repo, brand)
         return BuildResult(root.name, [targets[f] for f in formats], skipped=True,
                            seconds=time.perf_counter() - started)
-    from ..files.fonts import memory_only
 
     memory_only()  # a build opens nothing outside the study, the branding and the fonts
     study = load_study(root)
@@ -139,7 +139,6 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
 
 def series_roots(root: Path, repo: Path | None = None) -> list[Path]:
     """Every study of the series ``root`` belongs to: the study folders beside it."""
-    from ..source.load import COUNTRIES, STUDY_FILE
 
     folder = repo / COUNTRIES if repo is not None else Path(root).parent
     try:
@@ -151,7 +150,6 @@ def series_roots(root: Path, repo: Path | None = None) -> list[Path]:
 
 def _write_site(out: Path, root: Path, series: SeriesConfig, repo: Path | None,
                 brand: Brand) -> None:
-    from ..web.site import write_site
 
     with _writing(out / "index.html"):
         write_site(out, series_roots(root, repo), series, brand)
@@ -159,6 +157,9 @@ def _write_site(out: Path, root: Path, series: SeriesConfig, repo: Path | None,
 
 def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
                brand: Brand | None = None) -> Path:
+    # imported here: the renderer (Jinja2, markdown-it, pandoc's wrapper: 0.1 s) and
+    # WeasyPrint (0.5 s) load in the worker that renders, never in a command that
+    # only decides what is up to date
     from ..render.html import render_html
     from ..render.pdf import html_to_pdf
 
@@ -218,7 +219,6 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path,
     _remove_stale_editions(out, study.slug)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
     try:
-        from ..web.site import copy_pdf
 
         pdf_size = copy_pdf(output_paths(out, study.slug)["pdf"], staging)
         write_edition(study, series, staging, pdf_size, out / STATE_DIR / CHARTS, brand)
@@ -236,8 +236,7 @@ def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: in
     their place in the study, sanitized or scaled: ``_copy_for_web``). The shared assets
     are at ``../assets`` (site.py), the series index at ``../index.html``, the PDF (when
     ``pdf_size``) beside the page. The preview writes its pages with this too."""
-    from ..render.html import WebLinks, render_html
-    from ..web.site import ASSETS, site_assets
+    from ..render.html import WebLinks, render_html  # here: 0.1 s a no-op build skips
 
     brand = brand or default_brand()
     shared = site_assets(brand)
@@ -383,7 +382,6 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
     ``brand`` defaults to the brand of the studies' series (two folders up, as for
     ``build_study``).
     """
-    from ..brand.load import load_brand
 
     if brand is None and roots:
         brand = load_brand(repo if repo is not None else Path(roots[0]).resolve().parent.parent)
@@ -411,7 +409,6 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
     every = (sorted({p for root in roots for p in series_roots(root, repo)})
              if "html" in wanted else [])
     if pending and "html" in wanted:
-        from ..web.site import start_fonts
 
         start_fonts(out, every, series, brand or default_brand())  # made beside the PDFs
     if pending:
@@ -419,7 +416,6 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
                                 memory_mb, report):
             outcomes[outcome.root] = outcome
     if "html" in wanted and roots:
-        from ..web.site import write_site
 
         with _writing(out / "index.html"):
             write_site(out, every, series, brand or default_brand())

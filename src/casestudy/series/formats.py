@@ -26,7 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..brand.load import BRANDING
+from ..brand.load import BRANDING, default_brand
 from ..errors import ERROR, INFO, UNSAFE_CHARACTERS, WARNING, CasestudyError, printable
 from ..source.schema import SECTIONS
 from ..version import __version__
@@ -376,7 +376,6 @@ def to_html(report: SeriesReport) -> str:
     legend = [{"color": STATUS_COLORS[k], "label": label} for k, label in
               (("ok", "in range"), ("short", "too short or too long"),
                ("missing", "required but missing"))]
-    from ..brand.load import default_brand
 
     colors = {**default_brand().colors, **report.colors}
     css = Markup((BRANDING / "series.css").read_text(encoding="utf-8"))  # ours, not input

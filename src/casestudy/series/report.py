@@ -26,6 +26,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from ..brand.fontmap import series_fonts_key
+from ..brand.load import load_brand
 from ..check.consistency import cross_study, house_style
 from ..check.facts import StudyFacts
 from ..check.memory import StudyCache
@@ -179,7 +181,6 @@ def series_report(repo: Path, studies: list[Path] | None = None,
         found.append(Finding(rule, problem))
     for row in rows:
         row.findings.sort(key=lambda f: (f.problem, f.rule))
-    from ..brand.load import load_brand
 
     brand = load_brand(repo)
     series_findings += [Finding("brand", problem) for problem in brand.problems]
@@ -221,7 +222,6 @@ def _cache_extra(config: SeriesConfig, series_file: Path) -> str | None:
     """What a row depends on besides its study: the series' fonts by content (the glyph
     rule), every setting (the house style) and series.yaml as written (the glyph rule
     points into its prose); None if series.yaml went away since it was read."""
-    from ..brand.fontmap import series_fonts_key
 
     try:
         written = hashlib.sha256(series_file.read_bytes()).hexdigest()
@@ -253,7 +253,7 @@ def _load(root: Path) -> Study:
     try:
         return load_study(root)
     except StudyNotFound:
-        from ..source.markdown import parse_section
+        from ..source.markdown import parse_section  # here: a warm report never parses
 
         problems = [error(root / STUDY_FILE, 1, 1, f"no {STUDY_FILE}: this folder in "
                                                    f"{COUNTRIES}/ is not a study yet")]

@@ -27,11 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..brand import webfonts
-from ..brand.load import BRANDING, Brand
+from ..brand.load import BRANDING, Brand, brand_folder_files, default_brand
 from ..files.fetch import inside, real, served_bytes
 from ..files.write import atomic_write, check_target
+from ..files.yamlfile import read_yaml
 from ..render.cache import STATE_DIR, brand_digest, engine_digest, text_digest
-from ..source.schema import SeriesConfig
+from ..source.load import read_text
+from ..source.schema import SECTIONS, SeriesConfig, StudyMeta
 
 ASSETS = "assets"
 SITE_STATE = "site.json"
@@ -77,7 +79,7 @@ def site_assets(brand: Brand) -> SiteAssets:
 def brand_css(brand: Brand, fonts_css: str) -> str:
     """The series brand as CSS: its web fonts, then the custom properties (colours, font
     stacks, text styles) that web.css reads (no inline style in a page)."""
-    from ..render.html import brand_properties
+    from ..render.html import brand_properties  # here: 0.1 s a no-op build skips
 
     return f"{fonts_css}\n{brand_properties(brand)}\n"
 
@@ -85,7 +87,6 @@ def brand_css(brand: Brand, fonts_css: str) -> str:
 def _read(path: Path, root: Path | None = None) -> str:
     """A file's text; "" for one that cannot or must not be read (a link out of the
     study, a FIFO: the checker reports those; here they only add no letters)."""
-    from ..source.load import read_text
 
     return read_text(path, [], root) or ""
 
@@ -133,7 +134,6 @@ def write_site(out: Path, roots: list[Path], series: SeriesConfig,
     (every study of the series: those without a web edition in ``out`` are left out
     of the index), in ``brand`` (the package's default when None). Returns the index
     page."""
-    from ..brand.load import default_brand
 
     out = Path(out)
     brand = brand or default_brand()
@@ -191,7 +191,6 @@ def write_brand_files(assets: Path, brand: Brand) -> SiteAssets:
     names = set(shared.files.values())
     published = [p for p in assets.glob("logo*") if p.is_file()]
     if (assets / "brand").is_dir():
-        from ..brand.load import brand_folder_files
 
         published += brand_folder_files(assets / "brand")
     for stale in published:  # files of an older brand
@@ -216,11 +215,10 @@ def _write_fonts(folder: Path, brand: Brand, chars: str) -> None:
 
 def _index_html(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand,
                 shared: SiteAssets) -> str:
-    from ..files.yamlfile import read_yaml
+    # here: the renderer and the Markdown parser (0.13 s) load only when the index is
+    # written, not when a no-op build finds it up to date
     from ..render.html import entry_for, render_index
-    from ..source.load import read_text
     from ..source.markdown import key_points, parse_section
-    from ..source.schema import SECTIONS, StudyMeta
 
     summary = next(s for s in SECTIONS if s.id == "summary")
     entries = []
