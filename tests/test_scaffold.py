@@ -26,16 +26,10 @@ from casestudy.errors import ScaffoldError
 from casestudy.files.yamlfile import read_yaml
 from casestudy.scaffold import new as scaffold
 from casestudy.scaffold import upgrade
-from casestudy.scaffold.new import (
-    Answers,
-    make_answers,
-    new_study,
-    next_series_number,
-    render_study_yaml,
-    stub_source,
-    template_drift,
-    template_root,
-)
+from casestudy.scaffold.answers import make_answers, next_series_number
+from casestudy.scaffold.new import new_study
+from casestudy.scaffold.stubs import stub_source, template_drift, write_stubs
+from casestudy.scaffold.template import PROJECT, Answers, render_study_yaml, template_root
 from casestudy.scaffold.upgrade import upgrade_study
 from casestudy.source.countries import names_of, slugify
 from casestudy.source.load import load_study
@@ -80,11 +74,11 @@ def yaml_of(text: str, tmp_path: Path):
 
 def test_template_stubs_are_generated_from_the_schema():
     if os.environ.get("CASESTUDY_REGEN"):
-        scaffold.write_stubs(TEMPLATE)
+        write_stubs(TEMPLATE)
     assert template_root() == TEMPLATE
     assert template_drift() == []
     for spec in SECTIONS:
-        committed = (TEMPLATE / scaffold.PROJECT / "sections" / spec.filename).read_text()
+        committed = (TEMPLATE / PROJECT / "sections" / spec.filename).read_text()
         assert committed == stub_source(spec)
 
 
@@ -105,7 +99,7 @@ def template_copy(tmp_path: Path) -> Path:
 
 
 def test_drift_names_a_section_without_stub_and_a_stub_without_section(template_copy):
-    sections = template_copy / scaffold.PROJECT / "sections"
+    sections = template_copy / PROJECT / "sections"
     (sections / "06-supply-chain.md").unlink()
     (sections / "09-annex.md").write_text("# Annex\n")
     (sections / "08-conclusion.md").write_text("# Conclusion\n\nEdited by hand.\n")
@@ -117,7 +111,7 @@ def test_drift_names_a_section_without_stub_and_a_stub_without_section(template_
 
 
 def test_drift_names_study_yaml_keys_the_schema_does_not_have(template_copy):
-    study = template_copy / scaffold.PROJECT / "study.yaml"
+    study = template_copy / PROJECT / "study.yaml"
     text = study.read_text()
     text = text.replace("sponsor: ''", "sponsr: ''").replace("    affiliation: ''\n", "")
     study.write_text(text.replace("  adjective:", "  demonym:"))
@@ -332,16 +326,15 @@ def test_new_never_touches_an_existing_folder(series_repo):
 def test_new_removes_what_a_killed_new_left_and_nothing_else(series_repo):
     code = ("import sys, time\n"
             "from pathlib import Path\n"
-            "import cookiecutter.generate as generate\n"
-            "from casestudy.scaffold.new import new_study\n"
-            "real = generate.generate_files\n"
+            "from casestudy.scaffold import new\n"
+            "real = new.generate_files\n"
             "def slow(**kw):\n"
             "    made = real(**kw)\n"
             "    print('generated', flush=True)\n"
             "    time.sleep(120)\n"
             "    return made\n"
-            "generate.generate_files = slow\n"
-            "new_study(Path(sys.argv[1]), 'Japan', adjective='Japanese', authors=['A'])\n")
+            "new.generate_files = slow\n"
+            "new.new_study(Path(sys.argv[1]), 'Japan', adjective='Japanese', authors=['A'])\n")
     child = subprocess.Popen([sys.executable, "-c", code, str(series_repo)],
                              stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None and child.stdout.readline() == "generated\n"
@@ -437,7 +430,7 @@ def test_a_failure_while_generating_leaves_nothing(series_repo, monkeypatch):
 
 
 def test_a_template_that_makes_errors_is_refused(series_repo, monkeypatch, template_copy):
-    stub = template_copy / scaffold.PROJECT / "sections" / "02-imperative.md"
+    stub = template_copy / PROJECT / "sections" / "02-imperative.md"
     stub.write_text(stub.read_text() + "\n<script>alert(1)</script>\n")
     monkeypatch.setattr(scaffold, "template_root", lambda: template_copy)
     with pytest.raises(ScaffoldError, match="the template made a study with errors: .*raw HTML"):
@@ -670,9 +663,7 @@ def test_upgrade_sets_a_null_template_version(italy):
 
 
 def test_a_folder_appearing_while_generating_is_left_alone(series_repo, monkeypatch):
-    import casestudy.check.study
-
-    real = casestudy.check.study.check_study
+    real = scaffold.check_study
     target = series_repo / "countries" / "japan"
 
     def check_and_race(study, *args, **kwargs):
@@ -680,7 +671,7 @@ def test_a_folder_appearing_while_generating_is_left_alone(series_repo, monkeypa
         (target / "study.yaml").write_text("someone else's\n")
         return real(study, *args, **kwargs)
 
-    monkeypatch.setattr(casestudy.check.study, "check_study", check_and_race)
+    monkeypatch.setattr(scaffold, "check_study", check_and_race)
     with pytest.raises(ScaffoldError) as exc:
         new_study(series_repo, "Japan", adjective="Japanese", authors=["A"])
     assert str(exc.value) == "error: countries/japan appeared while generating; nothing was written"

@@ -29,7 +29,8 @@ _HOME = {
     "check_study": "check.study", "check_paths": "check.study",
     "build_study": "series.build", "build_series": "series.build", "write_site": "web.site",
     "Preview": "preview.session",
-    "new_study": "scaffold.new", "upgrade_study": "scaffold.upgrade", "init_series": "scaffold.new",
+    "new_study": "scaffold.new", "upgrade_study": "scaffold.upgrade",
+    "init_series": "scaffold.series",
     "load_brand": "brand.load",
     "series_report": "series.report",
 }
@@ -45,7 +46,8 @@ if TYPE_CHECKING:
     from .check.study import check_paths, check_study
     from .errors import CasestudyError, Problem
     from .preview.session import Preview
-    from .scaffold.new import init_series, new_study
+    from .scaffold.new import new_study
+    from .scaffold.series import init_series
     from .scaffold.upgrade import upgrade_study
     from .series.build import build_series, build_study
     from .series.report import series_report

@@ -299,7 +299,8 @@ def new(
         "--no-input", help="Never prompt; fail if an answer is missing.")] = False,
 ) -> None:
     """Start a study in countries/<slug>/ from the template; prompts for what is missing."""
-    from .scaffold.new import new_study, next_question
+    from .scaffold.answers import next_question
+    from .scaffold.new import new_study
     from .source.load import find_repo
 
     repo = find_repo()
@@ -326,7 +327,7 @@ def init(
         "--no-input", help="Never prompt; fail if an answer is missing.")] = False,
 ) -> None:
     """Start a new series repository: series.yaml, _brand.yml, brand/, countries/, CI."""
-    from .scaffold.new import (
+    from .scaffold.series import (
         init_series,
         page_size_answer,
         refuse_occupied,

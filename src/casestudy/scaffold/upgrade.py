@@ -24,12 +24,11 @@ from ..files.folders import FolderTooDeep, walk
 from ..files.write import atomic_write
 from ..files.yamlfile import read_yaml
 from ..source.schema import SECTIONS, TEMPLATE_VERSION, StudyMeta
-from .new import (
+from .answers import answer_date, next_series_number
+from .template import (
     PROJECT,
     STUDY_FILE,
     Answers,
-    answer_date,
-    next_series_number,
     render_study_yaml,
     template_environment,
     template_root,
