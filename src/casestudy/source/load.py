@@ -23,7 +23,7 @@ from .references import Library, load_library
 from .schema import SECTIONS, SectionSpec, SeriesConfig, StudyMeta
 
 if TYPE_CHECKING:
-    from .markdown import ParsedSection
+    from .section import ParsedSection
 
 STUDY_FILE = "study.yaml"
 SERIES_FILE = "series.yaml"
@@ -165,9 +165,10 @@ def read_text(path: Path, problems: list[Problem], root: Path | None = None) -> 
 def load_study(root: Path, parse: Callable[[str], ParsedSection] | None = None) -> Study:
     """Read ``root/study.yaml`` and every section file; collect, never raise, on bad content.
 
-    ``parse`` replaces markdown.parse_section (the preview remembers unchanged sections).
+    ``parse`` replaces parse_section (parse.py; the preview remembers unchanged sections).
     """
-    from .markdown import parse_section  # here: reading series.yaml must not load markdown-it
+    # here, not at the top: reading series.yaml (a no-op build) must not load markdown-it
+    from .parse import parse_section
 
     parse = parse or parse_section
 

@@ -218,8 +218,9 @@ def _index_html(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand
                 shared: SiteAssets) -> str:
     from ..files.yamlfile import read_yaml
     from ..render.html import entry_for, render_index
+    from ..source.keypoints import key_points
     from ..source.load import read_text
-    from ..source.markdown import key_points, parse_section
+    from ..source.parse import parse_section
     from ..source.schema import SECTIONS, StudyMeta
 
     summary = next(s for s in SECTIONS if s.id == "summary")
