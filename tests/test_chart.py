@@ -547,7 +547,9 @@ def test_cache_key_covers_spec_brand_and_code(tmp_path, monkeypatch):
 
 def test_the_stubs_commented_example_is_hidden_and_works_uncommented(series_repo):
     from casestudy.scaffold.new import new_study
-    from casestudy.source.markdown import RenderContext, parse_section, render_body
+    from casestudy.source.body import render_body
+    from casestudy.source.parse import parse_section
+    from casestudy.source.renderer import RenderContext
 
     root = new_study(series_repo, "Japan", adjective="Japanese", authors=["A"])
     path = root / "sections" / "03-relationship.md"
@@ -578,7 +580,9 @@ def series_report_charts(repo: Path) -> dict[str, int]:
 
 
 def test_html_comments_are_notes_and_other_html_is_still_raw():
-    from casestudy.source.markdown import RenderContext, parse_section, render_body
+    from casestudy.source.body import render_body
+    from casestudy.source.parse import parse_section
+    from casestudy.source.renderer import RenderContext
 
     parsed = parse_section("# H\n\nText <!-- inline note --> here.\n\n<!-- a\n\nblock -->\n\n"
                            "<!-- x --> <b>bold</b>\n")
@@ -588,7 +592,9 @@ def test_html_comments_are_notes_and_other_html_is_still_raw():
 
 
 def test_charts_are_numbered_with_the_figures():
-    from casestudy.source.markdown import RenderContext, parse_section, render_body
+    from casestudy.source.body import render_body
+    from casestudy.source.parse import parse_section
+    from casestudy.source.renderer import RenderContext
 
     text = ("# H\n\n::: figure\n![Alt](figures/a.svg)\n\nCaption: An image.\n:::\n\n"
             "::: chart\ndata: ../figures/d.csv\ntype: bar\nx: a\ny: b\n\nCaption: A chart.\n"

@@ -21,7 +21,7 @@ from casestudy.check.study import check_study
 from casestudy.render.cache import inputs_digest
 from casestudy.series.build import build_study
 from casestudy.source.load import load_series, load_study
-from casestudy.source.markdown import parse_section
+from casestudy.source.parse import parse_section
 from conftest import FIXTURES, REPO, invoke, make_study
 from pdfinfo import read_pdf
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from casestudy.source.markdown import RenderContext, parse_section, render_body
+from casestudy.source.body import render_body
+from casestudy.source.parse import parse_section
+from casestudy.source.renderer import RenderContext
 
 SECTION = """# Heading
 

@@ -19,9 +19,12 @@ from hypothesis import strategies as st
 
 from casestudy.check.study import check_study
 from casestudy.errors import ScaffoldError
+from casestudy.files.fetch import SAFE_LINK
+from casestudy.source.body import render_body
 from casestudy.source.countries import SLUG, check_code, names_of, resolve, slugify
 from casestudy.source.load import load_study
-from casestudy.source.markdown import SAFE_LINK, RenderContext, parse_section, render_body
+from casestudy.source.parse import parse_section
+from casestudy.source.renderer import RenderContext
 from conftest import FIXTURES
 
 SETTINGS = settings(max_examples=200, deadline=None, derandomize=True, database=None,

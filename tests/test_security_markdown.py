@@ -16,8 +16,10 @@ from pypdf import PdfReader
 
 from casestudy.brand.load import BRANDING, font_roots
 from casestudy.render.html import render_html
+from casestudy.source.body import render_body
 from casestudy.source.load import load_series, load_study
-from casestudy.source.markdown import RenderContext, parse_section, render_body
+from casestudy.source.parse import parse_section
+from casestudy.source.renderer import RenderContext
 from conftest import REPO
 from hostile import HELPER, check_cli, check_in_child, errors_of, hostile_study, run_child
 

@@ -20,8 +20,10 @@ from casestudy.check.memory import CheckCache
 from casestudy.files.folders import MAX_FOLDER_DEPTH, remove_tree, walk
 from casestudy.files.yamlfile import read_yaml
 from casestudy.render.cache import inputs_digest
+from casestudy.source.body import render_body
 from casestudy.source.load import load_series
-from casestudy.source.markdown import MAX_INLINE_NESTING, RenderContext, parse_section, render_body
+from casestudy.source.parse import MAX_INLINE_NESTING, parse_section
+from casestudy.source.renderer import RenderContext
 from conftest import invoke, norway_repo
 from hostile import HELPER, deep_folders, run_child
 from pdfinfo import pdf_text

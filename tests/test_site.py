@@ -15,8 +15,9 @@ from fontTools.ttLib import TTFont
 from casestudy.brand import webfonts
 from casestudy.brand.load import load_brand
 from casestudy.series.build import build_study
+from casestudy.source.keypoints import key_points
 from casestudy.source.load import load_series
-from casestudy.source.markdown import key_points, parse_section
+from casestudy.source.parse import parse_section
 from conftest import REPO, make_study
 
 

@@ -26,7 +26,7 @@ from .memory import CheckCache
 
 if TYPE_CHECKING:
     from ..brand.load import Brand
-    from ..source.markdown import Block
+    from ..source.section import Block
 
 
 def check_study(study: Study, series: SeriesConfig | None = None,
@@ -153,7 +153,7 @@ def check_paths(roots: list[Path], cache_dir: Path | None = None,
     found = [store.get(root, d) for root, d in zip(roots, digests, strict=True)]
     todo = [i for i, problems in enumerate(found) if problems is None]
     if todo:
-        from ..source import markdown  # noqa: F401  # once, before forking, not in every worker
+        from ..source import parse  # noqa: F401  # once, before forking, not in every worker
     for i, problems in zip(todo, fork_map(check, [roots[i] for i in todo]), strict=True):
         found[i] = problems
         store.put(roots[i], digests[i], problems)

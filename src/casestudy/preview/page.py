@@ -20,7 +20,7 @@ from ..check.study import check_study
 from ..errors import CasestudyError, ProblemsFound, display_path
 from ..series.build import write_edition
 from ..source.load import load_series, load_study
-from ..source.markdown import parse_section
+from ..source.parse import parse_section
 from .assets import BrandAssets
 from .state import Event, State
 

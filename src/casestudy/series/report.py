@@ -201,7 +201,7 @@ def _load_all(roots: list[Path], config: SeriesConfig, jobs: int | None,
     read = functools.partial(_study_and_row, config=config)
     extra = _cache_extra(config, series_file) if cache_dir is not None else None
     if cache_dir is None or extra is None:
-        from ..source import markdown  # noqa: F401  # once, before forking, not in every worker
+        from ..source import parse  # noqa: F401  # once, before forking, not in every worker
 
         return fork_map(read, roots, jobs, min_per_job=MIN_STUDIES_PER_JOB)
     store = StudyCache(cache_dir, "series")
@@ -210,7 +210,7 @@ def _load_all(roots: list[Path], config: SeriesConfig, jobs: int | None,
     found = [_from_json(store.read(root, d)) for root, d in zip(roots, digests, strict=True)]
     todo = [i for i, done in enumerate(found) if done is None]
     if todo:
-        from ..source import markdown  # noqa: F401  # as above
+        from ..source import parse  # noqa: F401  # as above
     for i, done in zip(todo, fork_map(read, [roots[i] for i in todo], jobs,
                                       min_per_job=MIN_STUDIES_PER_JOB), strict=True):
         found[i] = done
@@ -253,7 +253,7 @@ def _load(root: Path) -> Study:
     try:
         return load_study(root)
     except StudyNotFound:
-        from ..source.markdown import parse_section  # here: a warm report never parses
+        from ..source.parse import parse_section  # here: a warm report never parses
 
         problems = [error(root / STUDY_FILE, 1, 1, f"no {STUDY_FILE}: this folder in "
                                                    f"{COUNTRIES}/ is not a study yet")]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from ..errors import Problem, StudyNotFound, error
+from ..errors import ConfigError, Problem, StudyNotFound, error
 from ..files.fetch import inside, real
 from ..files.fonts import FontNotFound, fallback_path, font_cmap, parse_unicode_range, script_code
 from ..files.yamlfile import YamlDoc, read_yaml
@@ -23,7 +23,7 @@ from .references import Library, load_library
 from .schema import SECTIONS, SectionSpec, SeriesConfig, StudyMeta
 
 if TYPE_CHECKING:
-    from .markdown import ParsedSection
+    from .section import ParsedSection
 
 STUDY_FILE = "study.yaml"
 SERIES_FILE = "series.yaml"
@@ -165,9 +165,10 @@ def read_text(path: Path, problems: list[Problem], root: Path | None = None) -> 
 def load_study(root: Path, parse: Callable[[str], ParsedSection] | None = None) -> Study:
     """Read ``root/study.yaml`` and every section file; collect, never raise, on bad content.
 
-    ``parse`` replaces markdown.parse_section (the preview remembers unchanged sections).
+    ``parse`` replaces parse_section (parse.py; the preview remembers unchanged sections).
     """
-    from .markdown import parse_section  # here: reading series.yaml must not load markdown-it
+    # here, not at the top: reading series.yaml (a no-op build) must not load markdown-it
+    from .parse import parse_section
 
     parse = parse or parse_section
 
@@ -232,8 +233,6 @@ def load_series(repo: Path) -> SeriesConfig:
 
 def read_series(repo: Path) -> tuple[SeriesConfig, YamlDoc]:
     """``series.yaml`` validated, and as read (the positions of its keys and values)."""
-    from ..errors import ConfigError
-
     path = repo / SERIES_FILE
     if not path.is_file():
         raise ConfigError(f"no {SERIES_FILE} found (looked in {repo})", path)
@@ -254,8 +253,6 @@ def read_series(repo: Path) -> tuple[SeriesConfig, YamlDoc]:
 def _check_fallback_fonts(config: SeriesConfig, doc: YamlDoc) -> None:
     """Each declared fallback font is a readable font file of the series or of an
     installed font package, with known scripts and a valid unicode-range."""
-    from ..errors import ConfigError
-
     for i, decl in enumerate(config.fallback_fonts):
         key = "file"
         try:

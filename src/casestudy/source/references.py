@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, error, warning
+from ..files.yamlfile import read_yaml
 
 NAMES = ("references.json", "references.bib")
 # fields a note or a bibliography entry prints (the glyph rule reads them)
@@ -111,9 +112,7 @@ def _missing(entry: Entry, problems: list[Problem]) -> None:
 
 
 def _read_json(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
-    from ..files.yamlfile import read_yaml  # JSON is YAML 1.2: the same reader keeps every line
-
-    doc = read_yaml(path)
+    doc = read_yaml(path)  # JSON is YAML 1.2: the same reader keeps every line
     problems.extend(replace(p, message=p.message.replace("invalid YAML", "invalid JSON"))
                     for p in doc.problems)
     if doc.problems:
@@ -139,7 +138,7 @@ def _read_json(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
 
 
 def _read_bib(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
-    import bibtexparser
+    import bibtexparser  # here, not at the top: 25 ms of start-up, paid only for a .bib file
 
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # we report, located
     lib = bibtexparser.parse_string(text)

@@ -218,7 +218,8 @@ def _index_html(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand
     # here: the renderer and the Markdown parser (0.13 s) load only when the index is
     # written, not when a no-op build finds it up to date
     from ..render.html import entry_for, render_index
-    from ..source.markdown import key_points, parse_section
+    from ..source.keypoints import key_points
+    from ..source.parse import parse_section
 
     summary = next(s for s in SECTIONS if s.id == "summary")
     entries = []
