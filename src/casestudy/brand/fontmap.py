@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..files.fonts import code_ranges, font_cmap, font_digest, parse_unicode_range, script_code
-from .load import Font, brand_fonts, brief_fonts
+from .load import brand_fonts, brief_fonts
+from .typefaces import Font
 
 if TYPE_CHECKING:
     from ..source.schema import SeriesConfig
-    from .load import Brand
+    from .model import Brand
 
 # Characters that are never drawn, so need no glyph: line breaks and tabs (whitespace in
 # HTML) and the default-ignorable ones (joiners, direction marks, variation selectors).

@@ -2,8 +2,8 @@
 packages (fontpkg-*, font-*), never the machine's; the text styles of base text,
 headings and code; which families are fallbacks for other scripts.
 
-brand.py reads ``_brand.yml`` and hands the ``typography`` part here with its reader,
-which locates every problem in the file.
+load.py reads ``_brand.yml`` and hands the ``typography`` part here with its reader
+(reader.py), which locates every problem in the file.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ _WEIGHTS = {"thin": 100, "extra-light": 200, "ultra-light": 200, "light": 300, "
 
 
 class Reader(Protocol):
-    """What the typefaces need of brand.py's reader: located problems, files, colours."""
+    """What the typefaces need of the brand's reader: located problems, files, colours."""
 
     def fail(self, loc: Loc, message: str, key: bool = False) -> None: ...
 

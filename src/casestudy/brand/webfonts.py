@@ -32,7 +32,9 @@ from typing import TYPE_CHECKING
 
 from ..files.cachedir import default_cache_dir
 from ..files.fonts import disk_cache, parse_unicode_range
-from .load import Brand, Font, font_face_rule
+from .css import font_face_rule
+from .model import Brand
+from .typefaces import Font
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont

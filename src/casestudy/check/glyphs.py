@@ -24,7 +24,7 @@ from ..errors import Problem, error
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-    from ..brand.load import Brand
+    from ..brand.model import Brand
     from ..source.load import Study
     from ..source.schema import SeriesConfig
 

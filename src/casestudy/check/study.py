@@ -21,7 +21,7 @@ from ..source.schema import PLACEHOLDER, SeriesConfig
 from .memory import CheckCache
 
 if TYPE_CHECKING:
-    from ..brand.load import Brand
+    from ..brand.model import Brand
     from ..source.markdown import Block
 
 

@@ -33,7 +33,7 @@ from ..files.digest import add_package, entry, file_digest, tree_entries
 from ..source.schema import SeriesConfig
 
 if TYPE_CHECKING:  # `check` reads the cache and needs no brand: it is imported when built
-    from ..brand.load import Brand
+    from ..brand.model import Brand
 
 STATE_DIR = ".casestudy"
 # Libraries whose version can change the bytes of a brief.

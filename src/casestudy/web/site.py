@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..brand import webfonts
-from ..brand.load import BRANDING, Brand
+from ..brand.model import BRANDING, Brand
 from ..files.fetch import inside, real, served_bytes
 from ..files.write import atomic_write, check_target
 from ..render.cache import STATE_DIR, brand_digest, engine_digest, text_digest
@@ -191,7 +191,7 @@ def write_brand_files(assets: Path, brand: Brand) -> SiteAssets:
     names = set(shared.files.values())
     published = [p for p in assets.glob("logo*") if p.is_file()]
     if (assets / "brand").is_dir():
-        from ..brand.load import brand_folder_files
+        from ..brand.model import brand_folder_files
 
         published += brand_folder_files(assets / "brand")
     for stale in published:  # files of an older brand
