@@ -47,7 +47,8 @@ def _data() -> tuple[list[str], list[float]]:
 def _import(engine: str):  # noqa: ANN202  # returns a draw function, engine-specific
     """Import what ``engine`` needs and return a function that draws the chart as SVG."""
     if engine == "own":
-        from casestudy.brand.load import chart_style, load_brand
+        from casestudy.brand.chart import chart_style
+        from casestudy.brand.load import load_brand
         from casestudy.render.draw import draw_svg
         from casestudy.source.chart import load_chart, parse_settings
 

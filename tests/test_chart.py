@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casestudy.brand.load import brand_fonts, chart_style, default_brand
+from casestudy.brand.chart import chart_style
+from casestudy.brand.load import brand_fonts, default_brand
 from casestudy.check.study import check_study
 from casestudy.render import draw
 from casestudy.render.draw import data_table, draw_svg, drawn, nice_ticks

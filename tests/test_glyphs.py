@@ -339,7 +339,7 @@ def _covered_by_brand(text: str) -> list[str]:
 
 def test_everything_the_templates_and_css_print_is_in_the_brand_fonts():
     """Generated text: "Page N of M", "Figure", list markers, quotes the CSS adds."""
-    from casestudy.brand.load import BRANDING
+    from casestudy.brand.model import BRANDING
 
     # the running heads and folios are set in brief.html's <style> (a brand may override it)
     css = (BRANDING / "brief.css").read_text() + "".join(

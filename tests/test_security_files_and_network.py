@@ -22,7 +22,8 @@ import pytest
 from pypdf import PdfReader
 
 import casestudy
-from casestudy.brand.load import BRANDING, font_roots
+from casestudy.brand.load import font_roots
+from casestudy.brand.model import BRANDING
 from casestudy.errors import BuildError, ProblemsFound
 from casestudy.files.fetch import FetchLog, make_fetcher
 from casestudy.series.build import build_study

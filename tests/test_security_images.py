@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 import pytest
 
-from casestudy.brand.load import BRANDING, font_roots
+from casestudy.brand.load import font_roots
+from casestudy.brand.model import BRANDING
 from casestudy.errors import BuildError
 from hostile import (
     PEAK_RSS,
@@ -287,7 +288,8 @@ def test_the_pixel_cap_holds_in_the_renderer_process(tmp_path):
 
     Image.new("RGB", (6400, 6400)).save(tmp_path / "big.png")  # 41 MP: past the cap
     code = ("import sys\nfrom pathlib import Path\nfrom casestudy.render.pdf import html_to_pdf\n"
-            "from casestudy.brand.load import BRANDING, font_roots\n"
+            "from casestudy.brand.load import font_roots\n"
+            "from casestudy.brand.model import BRANDING\n"
             "study = Path(sys.argv[1])\n"
             "html_to_pdf('<p>x</p>', study, [study, BRANDING, *font_roots()], b'0' * 16, "
             "study, 0)\n"

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from casestudy.brand.load import BRANDING, font_roots
+from casestudy.brand.load import font_roots
+from casestudy.brand.model import BRANDING
 from casestudy.render.html import render_html
 from casestudy.source.body import render_body
 from casestudy.source.load import load_series, load_study

@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casestudy.brand import webfonts
-from casestudy.brand.load import BRANDING, default_brand, font_roots
+from casestudy.brand.load import default_brand, font_roots
+from casestudy.brand.model import BRANDING
 from casestudy.files.fetch import FetchLog, make_fetcher, served_bytes
 from casestudy.files.svg import sanitize
 from casestudy.files.svgrules import ATTRIBUTES, ELEMENTS, SAFE_LINK

@@ -3,7 +3,7 @@
 The models accept what the standard accepts (https://posit-dev.github.io/brand-yml/),
 so that one file can brand a publisher's briefs and its Quarto documents; what a
 build cannot honour (fonts from Google or Bunny, URLs) is refused with its line by
-brand.py, which resolves these models into the brand a build uses.
+load.py, which resolves these models into the brand a build uses.
 """
 
 from __future__ import annotations

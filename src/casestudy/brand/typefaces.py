@@ -2,8 +2,8 @@
 packages (fontpkg-*, font-*), never the machine's; the text styles of base text,
 headings and code; which families are fallbacks for other scripts.
 
-brand.py reads ``_brand.yml`` and hands the ``typography`` part here with its reader,
-which locates every problem in the file.
+load.py reads ``_brand.yml`` and hands the ``typography`` part here with its reader
+(reader.py), which locates every problem in the file.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Protocol
 
+from ..files.folders import walk
 from ..files.yamlfile import Loc
 from .brandfile import FontFile, TextStyle, Typography, Weight
 
@@ -31,7 +32,7 @@ _WEIGHTS = {"thin": 100, "extra-light": 200, "ultra-light": 200, "light": 300, "
 
 
 class Reader(Protocol):
-    """What the typefaces need of brand.py's reader: located problems, files, colours."""
+    """What the typefaces need of the brand's reader: located problems, files, colours."""
 
     def fail(self, loc: Loc, message: str, key: bool = False) -> None: ...
 
@@ -109,9 +110,7 @@ def fonts_in(family: str, folder: Path) -> list[Font]:
         return [Font(family, folder / f["path"], f.get("style") or "normal",
                      "" if f.get("variable") or not f.get("weight") else str(f["weight"]))
                 for f in data.get("files", [])]
-    from fontTools.ttLib import TTFont
-
-    from ..files.folders import walk
+    from fontTools.ttLib import TTFont  # here: 30 ms, only for a package without metadata
 
     fonts = []
     found = sorted(where / name for where, _, names in walk(folder) for name in names)

@@ -30,9 +30,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import CasestudyError
 from ..files.cachedir import default_cache_dir
 from ..files.fonts import disk_cache, parse_unicode_range
-from .load import Brand, Font, font_face_rule
+from ..files.write import atomic_write, check_target
+from .css import font_face_rule
+from .fontmap import fallback_unicode_range
+from .model import Brand
+from .typefaces import Font
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont
@@ -63,7 +68,7 @@ class Face:
 @lru_cache(maxsize=64)
 def axes_and_weight(path: Path) -> tuple[dict[str, tuple[float, float]], int]:
     """A font file's variation axes (tag -> min, max) and its OS/2 weight."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # here: 30 ms only a face's reading needs
 
     with TTFont(path, lazy=True) as font:
         axes = ({a.axisTag: (a.minValue, a.maxValue) for a in font["fvar"].axes}
@@ -100,8 +105,6 @@ def faces(brand: Brand) -> list[Face]:
     """The web faces of the brand: each variable font at the weights the pages use
     (within its axis), of each family's static fonts those a browser would pick for
     them; a fallback limited to its range."""
-    from .fontmap import fallback_unicode_range
-
     wanted = weights(brand)
     static: dict[tuple[str, str], list[tuple[int, Font]]] = {}
     for font in brand.fonts:
@@ -140,6 +143,7 @@ def charset(texts: list[str]) -> str:
 def key(brand: Brand, chars: str) -> str:
     """What a set of faces depends on: the characters, the font files, this code and
     the libraries that make the bytes."""
+    # here: about 20 ms (uharfbuzz) that only the web edition's fonts need
     import brotli
     import uharfbuzz
     from fontTools import version as fonttools_version
@@ -230,9 +234,6 @@ def _read_cache(folder: Path, font_key: str, names: list[str]
     """The set kept under ``font_key``, or None: an entry that is a link (or in a
     linked folder), unreadable, of other faces or whose bytes do not match their
     digests only costs the time to make it again."""
-    from ..errors import CasestudyError
-    from ..files.write import check_target
-
     file = folder / f"{font_key}.json"
     try:
         check_target(file, (folder,))
@@ -253,9 +254,6 @@ def _read_cache(folder: Path, font_key: str, names: list[str]
 def _write_cache(folder: Path, font_key: str, made: tuple[tuple[str, bytes], ...]) -> None:
     """Keep ``made`` under ``font_key``, never through a link; the oldest sets beyond
     KEPT_SETS go. Failing only costs time next time."""
-    from ..errors import CasestudyError
-    from ..files.write import atomic_write, check_target
-
     file = folder / f"{font_key}.json"
     entry = {"key": font_key, "faces": [[name, hashlib.sha256(data).hexdigest(),
                                          base64.b64encode(data).decode("ascii")]
@@ -287,7 +285,7 @@ def _wanted(face: Face, chars: str) -> list[int]:
 
 def _make_face(face: Face, chars: str) -> bytes:
     """One face as WOFF2: HarfBuzz's cut, or fontTools' for a font HarfBuzz refuses."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # here: 30 ms only making a face needs
 
     logging.getLogger("fontTools").setLevel(logging.ERROR)  # "meta NOT subset" and the like
     wanted = _wanted(face, chars)
@@ -311,7 +309,7 @@ def _harfbuzz_cut(face: Face, data: bytes, wanted: list[int]) -> bytes | None:
     optical size at BODY_OPSZ, every other axis at its default): a static font. The
     default layout features (kern, liga, marks...) stay, and every name, in every
     language (the licence and copyright go with the font); None if HarfBuzz refuses."""
-    import uharfbuzz as hb
+    import uharfbuzz as hb  # here: 18 ms only making a face needs
 
     try:
         source = hb.Face(hb.Blob(data))
@@ -370,6 +368,7 @@ def _drop_unused_names(font: TTFont) -> None:
 
 def _fonttools_cut(face: Face, data: bytes, wanted: list[int]) -> TTFont:
     """What HarfBuzz refused, cut and pinned by fontTools (seconds, not milliseconds)."""
+    # here: fontTools' subsetter and instancer (0.1 s), for what HarfBuzz refused
     from fontTools import subset
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer

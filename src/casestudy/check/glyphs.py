@@ -29,7 +29,7 @@ from ..source.load import SERIES_FILE
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-    from ..brand.load import Brand
+    from ..brand.model import Brand
     from ..source.load import Study
     from ..source.schema import SeriesConfig
 

@@ -25,7 +25,7 @@ from .glyphs import study_problems
 from .memory import CheckCache
 
 if TYPE_CHECKING:
-    from ..brand.load import Brand
+    from ..brand.model import Brand
     from ..source.section import Block
 
 

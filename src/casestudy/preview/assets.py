@@ -13,8 +13,9 @@ import shutil
 import time
 from pathlib import Path
 
+from ..brand.css import font_face_rule
 from ..brand.fontmap import fallback_unicode_range
-from ..brand.load import Brand, font_face_rule
+from ..brand.model import Brand
 from ..brand.webfonts import axes_and_weight
 from ..files.write import atomic_write
 from ..web.site import brand_css, write_brand_files

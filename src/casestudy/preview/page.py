@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..brand.load import Brand, load_brand
+from ..brand.load import load_brand
+from ..brand.model import Brand
 from ..check.study import check_study
 from ..errors import CasestudyError, ProblemsFound, display_path
 from ..series.build import write_edition

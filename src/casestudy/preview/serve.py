@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from ..brand.load import BRANDING
+from ..brand.model import BRANDING
 
 PREVIEW_FILES = BRANDING / "preview"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -16,7 +16,7 @@ from typing import Any
 
 from watchfiles import watch
 
-from ..brand.load import BRANDING, Brand, brand_folder_files
+from ..brand.model import BRANDING, Brand, brand_folder_files
 from .state import Event, State
 
 WATCH_STEP_MS = 30  # how long the watcher waits for more changes before it reports them

@@ -35,7 +35,7 @@ from ..files.write import atomic_write
 from ..source.schema import SeriesConfig
 
 if TYPE_CHECKING:  # `check` reads the cache and needs no brand: it is imported when built
-    from ..brand.load import Brand
+    from ..brand.model import Brand
 
 STATE_DIR = ".casestudy"
 # Libraries whose version can change the bytes of a brief.

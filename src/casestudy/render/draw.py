@@ -2,7 +2,7 @@
 
 A small writer of our own (see docs/charts.md for why not Vega-Lite or matplotlib):
 it knows the six chart types of chart.py, reads every colour, size and the typeface
-from :class:`casestudy.brand.load.ChartStyle`, measures text with the brand font's own
+from :class:`casestudy.brand.chart.ChartStyle`, measures text with the brand font's own
 advance widths (fontTools), and writes numbers rounded to 0.1 px so that the output
 depends on nothing but the chart and the style. Drawn charts are kept by digest in
 the build folder, so a chart is drawn again only when its data, spec, the brand or
@@ -22,7 +22,8 @@ from functools import cache
 from html import escape
 from pathlib import Path
 
-from ..brand.load import ChartStyle, default_brand
+from ..brand.chart import ChartStyle
+from ..brand.load import default_brand
 from ..files.write import atomic_write
 from ..source.chart import STACKED, Chart
 

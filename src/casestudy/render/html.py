@@ -24,8 +24,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from ..brand.chart import ChartStyle, chart_style
+from ..brand.css import font_face_rule
 from ..brand.fontmap import fallback_unicode_range
-from ..brand.load import BRANDING, Brand, ChartStyle, chart_style, default_brand, font_face_rule
+from ..brand.load import default_brand
+from ..brand.model import BRANDING, Brand
 from ..errors import BuildError
 from ..files.fetch import CHART_URL, Refused, local_image
 from ..files.svg import sanitize

@@ -15,7 +15,9 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from ..brand.load import BRAND_FILE, css_color, file_colors
+from ..brand.css import css_color
+from ..brand.load import file_colors
+from ..brand.model import BRAND_FILE
 from ..errors import CasestudyError, ScaffoldError
 from ..files.write import atomic_write, check_target
 from ..files.yamlfile import read_yaml

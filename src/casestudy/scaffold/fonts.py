@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..brand.fontmap import script_unicode_range
-from ..brand.load import BRAND_FILE, load_brand
+from ..brand.load import load_brand
+from ..brand.model import BRAND_FILE
 from ..brand.typefaces import package_fonts
 from ..errors import CasestudyError, ScaffoldError
 from ..files.fonts import FontNotFound, fallback_path

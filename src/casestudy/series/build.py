@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..brand.load import BRANDING, Brand, default_brand, load_brand
+from ..brand.load import default_brand, load_brand
+from ..brand.model import BRANDING, Brand
 from ..errors import (
     BuildError,
     CasestudyError,

@@ -26,7 +26,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..brand.load import BRANDING, default_brand
+from ..brand.load import default_brand
+from ..brand.model import BRANDING
 from ..errors import ERROR, INFO, UNSAFE_CHARACTERS, WARNING, CasestudyError, printable
 from ..source.schema import SECTIONS
 from ..version import __version__

@@ -44,7 +44,7 @@ PRELOAD = ["casestudy.series.worker_signals", "casestudy.series.build", "casestu
            "uharfbuzz"]
 
 if TYPE_CHECKING:
-    from ..brand.load import Brand
+    from ..brand.model import Brand
 
 _SOCKET_ROOM = 70  # bytes of a temporary folder's path that leave room for a socket in it
 

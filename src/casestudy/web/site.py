@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..brand import webfonts
-from ..brand.load import BRANDING, Brand, brand_folder_files, default_brand
+from ..brand.load import default_brand
+from ..brand.model import BRANDING, Brand, brand_folder_files
 from ..files.fetch import inside, real, served_bytes
 from ..files.write import atomic_write, check_target
 from ..files.yamlfile import read_yaml
