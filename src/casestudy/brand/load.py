@@ -119,7 +119,7 @@ def file_colors(path: Path) -> dict[str, str]:
 def series_brand(series: SeriesConfig | None) -> Brand:
     """The brand of the series ``series`` was read from (the default brand when it was
     not read from a folder)."""
-    root = series._root if series is not None else None
+    root = series.root if series is not None else None
     return load_brand(root) if root is not None else default_brand()
 
 

@@ -254,13 +254,13 @@ def _reference_problems(study: Study, coverage: Coverage, out: list[Problem]) ->
 def series_problems(series: SeriesConfig, coverage: Coverage | None = None) -> list[Problem]:
     """series.yaml's prose that no brief font can print (every brief prints it)."""
     coverage = coverage or coverage_for(series)
-    if series._root is None:
+    if series.root is None:
         return []
     texts = [getattr(series, key) for key in SERIES_PROSE]
     if not any(coverage.uncovered(text) for text in texts):
         return []
 
-    path = series._root / SERIES_FILE
+    path = series.root / SERIES_FILE
     doc = read_yaml(path)
     out: list[Problem] = []
     report = _Reporter(path, coverage, out)
