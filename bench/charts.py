@@ -75,10 +75,10 @@ def _import(engine: str):  # noqa: ANN202  # returns a draw function, engine-spe
         import matplotlib.pyplot as plt
         from matplotlib import font_manager
 
-        from casestudy.brand.load import brand_fonts
+        from casestudy.brand.load import brand_fonts, default_brand
         from casestudy.source.schema import Colors
 
-        for font in brand_fonts():
+        for font in brand_fonts(default_brand()):
             font_manager.fontManager.addfont(str(font.path))
         colors = Colors()
         plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "casestudy",
@@ -107,10 +107,10 @@ def _import(engine: str):  # noqa: ANN202  # returns a draw function, engine-spe
     if engine == "vega":
         import vl_convert as vlc
 
-        from casestudy.brand.load import brand_fonts
+        from casestudy.brand.load import brand_fonts, default_brand
         from casestudy.source.schema import Colors
 
-        for folder in sorted({str(f.path.parent) for f in brand_fonts()}):
+        for folder in sorted({str(f.path.parent) for f in brand_fonts(default_brand())}):
             vlc.register_font_directory(folder)
         colors = Colors()
 
@@ -150,7 +150,7 @@ def child(engine: str, repeat: int, out: Path | None) -> dict[str, object]:
     import casestudy.brand.load
     import casestudy.source.schema  # noqa: F401  # shared by every engine here: not its cost
 
-    casestudy.brand.load.brand_fonts()
+    casestudy.brand.load.brand_fonts(casestudy.brand.load.default_brand())
     started = time.perf_counter()
     try:
         draw = _import(engine)

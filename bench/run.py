@@ -262,16 +262,17 @@ def pdf_pages(path: Path) -> int:
 
 def cold_builds(repo: Path) -> tuple[float, float, float]:
     """Seconds for a cold build of every study with 1 job and with 2, and the peak RSS."""
+    from casestudy.brand.load import load_brand
     from casestudy.series.build import build_series
     from casestudy.source.load import load_series
 
-    series = load_series(repo)
+    series, brand = load_series(repo), load_brand(repo)
     roots = sorted((repo / "countries").iterdir())
     seconds, peaks = [], []
     for jobs in (1, 2):
         started = time.perf_counter()
         outcomes = build_series(roots, repo / f"build-{jobs}", ("pdf",), series, jobs=jobs,
-                                force=True)
+                                force=True, brand=brand)
         seconds.append(time.perf_counter() - started)
         failed = [o for o in outcomes if o.status != "built"]
         if failed:

@@ -27,6 +27,7 @@ from pathlib import Path
 import pypdfium2
 from pypdf import PdfReader
 
+from casestudy.brand.load import load_brand
 from casestudy.series.build import build_study
 from casestudy.series.formats import render
 from casestudy.series.report import series_report
@@ -107,7 +108,7 @@ def web_pngs(index_png: Path, preview_png: Path) -> bool:
         shutil.copytree(REPO / "brand", repo / "brand")
         out = repo / "build"
         build_series([repo / "countries" / "italy"], out, ("html",), load_series(repo),
-                     repo=repo)
+                     repo=repo, brand=load_brand(repo))
         browser = pw.chromium.launch(executable_path=chromium, args=FLAGS)
         page = browser.new_page(viewport={"width": 1100, "height": 900})
         page.goto((out / "index.html").as_uri())
@@ -130,7 +131,8 @@ def web_pngs(index_png: Path, preview_png: Path) -> bool:
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        build_study(REPO / "countries" / "italy", out, ("pdf",), load_series(REPO))
+        build_study(REPO / "countries" / "italy", out, ("pdf",), load_series(REPO),
+                    brand=load_brand(REPO))
         pdf = out / "italy.pdf"
         texts = [page.extract_text() for page in PdfReader(str(pdf)).pages]
         body = next(i for i, text in enumerate(texts, 1) if "Figure 1." in text)

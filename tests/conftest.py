@@ -73,13 +73,13 @@ def renders(monkeypatch) -> list[str]:
     """Replace the PDF and web renderers by stubs; the list grows by one slug per render."""
     calls: list[str] = []
 
-    def fake_pdf(study, series, target, digest, brand=None):
+    def fake_pdf(study, series, target, digest, brand):
         calls.append(study.slug)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(f"%PDF {digest}".encode())
         return target
 
-    def fake_web(study, series, out, brand=None):
+    def fake_web(study, series, out, brand):
         calls.append(study.slug + "/html")
         (out / study.slug).mkdir(parents=True, exist_ok=True)
         (out / study.slug / "index.html").write_text(study.slug)

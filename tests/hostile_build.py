@@ -41,7 +41,7 @@ def _import_everything() -> None:
     import casestudy.render.pdf  # noqa: F401
     import casestudy.series.build  # noqa: F401
 
-    casestudy.brand.load.brand_fonts()
+    casestudy.brand.load.brand_fonts(casestudy.brand.load.default_brand())
 
 
 def _pause(marker: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from casestudy.brand.load import default_brand
 from casestudy.errors import BuildError, ProblemsFound
 from casestudy.series.build import build_study
 from casestudy.source.load import load_series
@@ -156,7 +157,7 @@ def test_each_edition_links_its_stylesheet_once(built):
     assert web.count('rel="stylesheet"') == 2
     assert web.count("assets/web.css") == 1 and web.count("assets/brand.css") == 1
     study = make_study(built.parent / "links" / "norway")
-    printed = render_html(load_study(study), SERIES, "print")
+    printed = render_html(load_study(study), SERIES, "print", brand=default_brand())
     assert printed.count('rel="stylesheet"') == 1 and printed.count("brief.css") == 1
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from casestudy.brand.load import load_brand
 from casestudy.files import digest as filedigest
 from casestudy.render import cache
 from casestudy.series import build
@@ -20,6 +21,7 @@ from casestudy.source.schema import SeriesConfig
 from conftest import REPO, make_study
 
 SERIES = load_series(REPO)
+BRAND = load_brand(REPO)
 
 
 @pytest.fixture
@@ -95,7 +97,7 @@ def test_a_change_of_branding_code_or_fonts_changes_the_digest(study, tmp_path, 
 
     def digest() -> str:
         cache.engine_digest.cache_clear()
-        digests.append(cache.inputs_digest(study, SERIES))
+        digests.append(cache.inputs_digest(study, SERIES, BRAND))
         return digests[-1]
 
     try:
@@ -146,13 +148,13 @@ def test_digest_never_reads_through_a_symlink_or_a_fifo(study, tmp_path):
     outside.write_text("one")
     (study / "figures" / "secret.svg").symlink_to(outside)
     os.mkfifo(study / "figures" / "pipe.png")  # reading it would block forever
-    first = cache.inputs_digest(study, SERIES)
+    first = cache.inputs_digest(study, SERIES, BRAND)
     outside.write_text("two")
-    assert cache.inputs_digest(study, SERIES) == first
+    assert cache.inputs_digest(study, SERIES, BRAND) == first
     outside_yaml = tmp_path / "elsewhere.yaml"
     outside_yaml.write_bytes((study / "study.yaml").read_bytes())
     (study / "study.yaml").unlink()
     (study / "study.yaml").symlink_to(outside_yaml)
-    linked = cache.inputs_digest(study, SERIES)
+    linked = cache.inputs_digest(study, SERIES, BRAND)
     outside_yaml.write_text("title: changed\n")
-    assert cache.inputs_digest(study, SERIES) == linked
+    assert cache.inputs_digest(study, SERIES, BRAND) == linked

@@ -33,8 +33,8 @@ from conftest import REPO
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 BRAND = {"primary": "#102030", "accent": "#c04010", "muted": "#607080", "tint": "#eef1f6"}
-STYLE = chart_style(BRAND)
-SANS = next(f.family for f in brand_fonts() if "Sans" in f.family)
+STYLE = chart_style(BRAND, default_brand())
+SANS = next(f.family for f in brand_fonts(default_brand()) if "Sans" in f.family)
 BUDGET = """year,army,navy,air_force
 2021,"1,200",980,1100
 2022,1250,1010,1150
@@ -198,7 +198,7 @@ def test_area_stacks_its_series(tmp_path):
 def test_colours_follow_the_brand(tmp_path):
     chart, _ = chart_of(tmp_path, BUDGET, type="bar", x="year", y="army")
     assert chart is not None
-    default = draw_svg(chart, chart_style(default_brand().colors))
+    default = draw_svg(chart, chart_style(default_brand().colors, default_brand()))
     rebranded = draw_svg(chart, STYLE)
     assert default_brand().colors["primary"] in default and BRAND["primary"] not in default
     assert BRAND["primary"] in rebranded and default_brand().colors["primary"] not in rebranded
@@ -460,18 +460,19 @@ def _set_chart(study: Path, **values: str) -> Path:
 def test_check_reports_chart_problems_at_their_lines(italy):
     path = _set_chart(italy, type="lines", y="revenue")
     line = path.read_text().splitlines().index("type: lines") + 1
-    problems = [str(p) for p in check_study(load_study(italy)) if p.is_error]
+    problems = [str(p) for p in check_study(load_study(italy), brand=default_brand()) if p.is_error]
     assert problems == [f"{path}:{line}:7: error: unknown chart type 'lines'; did you mean "
                         "'line'? (types: bar, hbar, grouped-bar, stacked-bar, line, area)"]
     _set_chart(italy, type="bar", y="revenue")
-    problems = [p.message for p in check_study(load_study(italy)) if p.is_error]
+    problems = [p.message for p in check_study(load_study(italy), brand=default_brand())
+                if p.is_error]
     assert problems == ["column 'revenue' is not in ../figures/leonardo-drs-revenue.csv; did "
                         "you mean 'revenue_usd_billions'? (columns: year, "
                         "revenue_usd_billions, source, note)"]
     csv = italy / "figures" / "leonardo-drs-revenue.csv"
     csv.write_text(csv.read_text().replace("2022,2.69", "2022,2.69bn"))
     _set_chart(italy, type="bar", y="revenue_usd_billions")
-    problems = [str(p) for p in check_study(load_study(italy)) if p.is_error]
+    problems = [str(p) for p in check_study(load_study(italy), brand=default_brand()) if p.is_error]
     assert problems == [f"{csv}:4:6: error: '2.69bn' in column 'revenue_usd_billions' is not a "
                         "number"]
 
@@ -533,7 +534,8 @@ def test_cache_key_covers_spec_brand_and_code(tmp_path, monkeypatch):
     chart, _ = chart_of(tmp_path, BUDGET, type="bar", x="year", y="army")
     assert chart is not None
     key = draw.chart_digest(chart, STYLE, "c")
-    assert draw.chart_digest(chart, chart_style(default_brand().colors), "c") != key
+    default = chart_style(default_brand().colors, default_brand())
+    assert draw.chart_digest(chart, default, "c") != key
     chart.spec["title"] = "Another"
     assert draw.chart_digest(chart, STYLE, "c") != key
     chart.spec.pop("title")
@@ -568,8 +570,8 @@ def test_the_stubs_commented_example_is_hidden_and_works_uncommented(series_repo
     (root / "figures").mkdir(exist_ok=True)
     (root / "figures" / "trade.csv").write_text(
         "year,us_exports,us_imports\n2015,120,80\n2020,150,95\n2025,210,130\n")
-    problems = [p for p in check_study(load_study(root)) if "chart" in p.message
-                or p.path.endswith(".csv") or p.is_error]
+    problems = [p for p in check_study(load_study(root), brand=default_brand())
+                if "chart" in p.message or p.path.endswith(".csv") or p.is_error]
     assert problems == []
     assert series_report_charts(series_repo) == {"japan": 1}
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from casestudy.brand.load import default_brand, load_brand
 from casestudy.check.memory import CheckCache
 from casestudy.check.study import check_study
 from casestudy.render.cache import inputs_digest
@@ -126,7 +127,7 @@ def test_no_reference_list_at_all(tmp_path):
     root = make_study(tmp_path / "lone")
     section = root / "sections" / "08-conclusion.md"
     section.write_text(section.read_text("utf-8") + "\nA claim.[@nobody]\n", "utf-8")
-    problems = [str(p) for p in check_study(load_study(root)) if p.is_error]
+    problems = [str(p) for p in check_study(load_study(root), brand=default_brand()) if p.is_error]
     assert any("@nobody cites a reference list, but the study has none: add "
                "references.json or references.bib" in p for p in problems)
 
@@ -156,7 +157,7 @@ def test_a_study_entry_wins_over_the_series_entry_and_says_so(tmp_path):
     from casestudy.render.html import render_html
 
     root = repo / "countries/cited"
-    html = render_html(load_study(root), load_series(repo), "web")
+    html = render_html(load_study(root), load_series(repo), "web", brand=load_brand(repo))
     assert "The Study’s Own Hasik" in html or "The Study's Own Hasik" in html
     assert "The Security of Defense Trade with Allies" not in html
 
@@ -241,7 +242,7 @@ def test_ibid_and_a_bibliography_when_the_series_asks(tmp_path):
     root = repo / "countries/cited"
     from casestudy.render.html import render_html
 
-    html = render_html(load_study(root), load_series(repo), "web")
+    html = render_html(load_study(root), load_series(repo), "web", brand=load_brand(repo))
     notes = [re.sub(r"<[^>]+>", "", b) for b in
              re.findall(r'<li id="fn-\d+" value="\d+">(.*?) <a href="#fnref', html)]
     i = next(i for i, n in enumerate(notes) if n.startswith("Paolo Verdi"))
@@ -264,7 +265,8 @@ def test_links_from_reference_data_follow_the_link_rule(tmp_path):
     refs.write_text(json.dumps(data), "utf-8")
     from casestudy.render.html import render_html
 
-    html = render_html(load_study(repo / "countries/cited"), load_series(repo), "web")
+    html = render_html(load_study(repo / "countries/cited"), load_series(repo), "web",
+                       brand=load_brand(repo))
     assert 'href="javascript' not in html
     assert "<script>" not in html and "&lt;Script&gt;alert(2)" in html  # title-cased, as text
 
@@ -307,11 +309,12 @@ def test_reference_lists_are_inputs_of_the_build_and_the_check(tmp_path):
     repo = cited_repo(tmp_path)
     root = repo / "countries/cited"
     series = load_series(repo)
-    before = inputs_digest(root, series), CheckCache.digest(root)
-    assert (inputs_digest(root, series), CheckCache.digest(root)) == before  # a no-op
+    brand = load_brand(repo)
+    before = inputs_digest(root, series, brand), CheckCache.digest(root)
+    assert (inputs_digest(root, series, brand), CheckCache.digest(root)) == before  # a no-op
     for path in (repo / "references.json", root / "references.bib"):
         path.write_text(path.read_text("utf-8") + "\n", "utf-8")
-        after = inputs_digest(root, series), CheckCache.digest(root)
+        after = inputs_digest(root, series, load_brand(repo)), CheckCache.digest(root)
         assert after[0] != before[0] and after[1] != before[1], path
         before = after
 
@@ -334,7 +337,8 @@ def test_pandoc_is_the_one_program_run_and_it_is_sandboxed(tmp_path, monkeypatch
         return real_run(args, **kwargs)
 
     monkeypatch.setattr(cite.subprocess, "run", record)
-    render_html(load_study(repo / "countries/cited"), load_series(repo), "print")
+    render_html(load_study(repo / "countries/cited"), load_series(repo), "print",
+                brand=load_brand(repo))
     assert len(calls) == 1  # one run for the whole brief, not one per note
     args = calls[0]
     assert Path(args[0]).name == "pandoc" and "--sandbox" in args
@@ -360,15 +364,15 @@ def test_pandoc_runs_again_only_when_what_it_formats_changes(tmp_path, monkeypat
     monkeypatch.setattr(cite.subprocess, "run",
                         lambda args, **kw: runs.append(args) or real_run(args, **kw))
     root = repo / "countries/cited"
-    first = render_html(load_study(root), load_series(repo), "web")
-    assert render_html(load_study(root), load_series(repo), "web") == first
+    first = render_html(load_study(root), load_series(repo), "web", brand=load_brand(repo))
+    assert render_html(load_study(root), load_series(repo), "web", brand=load_brand(repo)) == first
     assert len(runs) == 1
     refs = repo / "references.json"
     data = json.loads(refs.read_text("utf-8"))
     title = data[0]["title"]
     data[0]["title"] = "A Title Edited Since"
     refs.write_text(json.dumps(data, indent=2), "utf-8")
-    again = render_html(load_study(root), load_series(repo), "web")
+    again = render_html(load_study(root), load_series(repo), "web", brand=load_brand(repo))
     assert len(runs) == 2
     assert "A Title Edited Since" in again and title not in again
 
@@ -392,7 +396,8 @@ def test_a_style_that_asks_for_the_network_gets_nothing(tmp_path):
         series.write_text(series.read_text("utf-8") + "citations:\n  style: house.csl\n",
                           "utf-8")
         with pytest.raises(ConfigError, match="depends on http://127.0.0.1:.*, which is not"):
-            render_html(load_study(repo / "countries/cited"), load_series(repo), "print")
+            render_html(load_study(repo / "countries/cited"), load_series(repo), "print",
+                        brand=load_brand(repo))
     finally:
         server.close()
     assert server.accepted == 0

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from casestudy.brand import fontmap
-from casestudy.brand.load import brand_fonts, brief_fonts, font_roots, font_stacks, load_brand
+from casestudy.brand.load import brand_fonts, default_brand, load_brand
 from casestudy.check import glyphs
 from casestudy.check.study import check_paths, check_study
 from casestudy.errors import ConfigError
@@ -50,6 +50,11 @@ def errors_of(problems) -> list[str]:
 
 
 # ---------------------------------------------------------------- the check rule
+
+
+def _checked(sink: Path) -> list:
+    """The problems of the kitchen sink's study, in its series and the series' brand."""
+    return check_study(load_study(sink / STUDY), load_series(sink), brand=load_brand(sink))
 
 
 def test_japanese_without_a_fallback_font_is_a_located_error(sink):
@@ -94,7 +99,7 @@ def test_one_character_is_named_with_its_script(sink):
     section = sink / STUDY / "sections/08-conclusion.md"
     section.write_text("# Conclusion\n\nThe word 三 alone; and a note.[^n]\n\n"
                        "[^n]: In the note: ש.\n")
-    found = errors_of(check_study(load_study(sink / STUDY), load_series(sink)))
+    found = errors_of(_checked(sink))
     assert "08-conclusion.md:3:10: U+4E09 三 (Han) is in no brief font; add a fallback font " \
            "for Han to the brand" in found
     assert "08-conclusion.md:5:20: U+05E9 ש (Hebrew) is in no brief font; add a fallback " \
@@ -109,7 +114,7 @@ def test_what_is_not_printed_is_not_judged_and_entities_are(sink):
     section.write_text("# Conclusion\n\nA [link](https://例え.jp/パス) and a note.[^注]\n\n"
                        "An entity: &#x4E09;.\n\nCode `三 and 三`.\n\n"
                        "[^注]: Plain note.\n")
-    found = [e for e in errors_of(check_study(load_study(sink / STUDY), load_series(sink)))
+    found = [e for e in errors_of(_checked(sink))
              if e.startswith("08-")]
     assert found == [
         "08-conclusion.md:5:1: U+4E09 三 (Han) is in no brief font; add a fallback font for "
@@ -124,7 +129,7 @@ def test_a_run_is_one_message_and_a_long_file_is_summed_up(sink):
     without_fallbacks(sink)
     lines = "\n\n".join(f"第{i}章の本文、三菱重工業。" for i in range(30))
     (sink / STUDY / "sections/08-conclusion.md").write_text("# Conclusion\n\n" + lines + "\n")
-    found = [e for e in errors_of(check_study(load_study(sink / STUDY), load_series(sink)))
+    found = [e for e in errors_of(_checked(sink))
              if e.startswith("08-")]
     assert len(found) == glyphs.MAX_PER_FILE + 1
     assert found[0] == ("08-conclusion.md:1:1: 40 more places in this file hold characters "
@@ -157,7 +162,7 @@ def test_controls_are_named_and_ignorables_need_no_glyph(sink):
     section = sink / STUDY / "sections/08-conclusion.md"
     section.write_text("# Conclusion\n\nJoiners\u200d and marks\u200e need no glyph; a bell "
                        "\x07 does not print.\n")
-    found = [e for e in errors_of(check_study(load_study(sink / STUDY), load_series(sink)))
+    found = [e for e in errors_of(_checked(sink))
              if e.startswith("08-")]
     assert found == ["08-conclusion.md:3:43: U+0007 is a control character, which cannot be "
                      "printed; remove it"]
@@ -168,7 +173,7 @@ def test_svg_text_must_name_a_brief_font(sink):
     text = svg.read_text()
     svg.write_text(text.replace(' font-family="Source Sans 3, Noto Sans JP"', "")
                    .replace('font-size="11"', 'font-size="11" font-family="Arial, sans-serif"'))
-    found = [e for e in errors_of(check_study(load_study(sink / STUDY), load_series(sink)))
+    found = [e for e in errors_of(_checked(sink))
              if e.startswith("chart.svg")]
     assert found[0] == ('chart.svg:3:71: SVG text names no font-family, so the PDF would draw '
                         'it in a font of this machine; add font-family="Source Sans 3" (or '
@@ -184,7 +189,7 @@ def test_svg_style_rules_are_judged(sink):
     text = svg.read_text().replace(' font-family="Source Sans 3, Noto Sans JP"', "")
     svg.write_text(text.replace("<rect", "<style>\n  text { font-family: Helvetica; }\n"
                                 "</style><rect", 1))
-    found = [e for e in errors_of(check_study(load_study(sink / STUDY), load_series(sink)))
+    found = [e for e in errors_of(_checked(sink))
              if e.startswith("chart.svg")]
     assert found == ["chart.svg:3:10: SVG text asks for font-family 'Helvetica', not a brief "
                      "font, so the PDF would draw it in a font of this machine; use only Noto "
@@ -250,18 +255,18 @@ def test_a_fallback_from_an_installed_font_package(sink):
     """A fallback may come from a font package (here the brand's own sans, as a stand-in)."""
     set_fallbacks(sink, '  - family: "Package Sans"\n    package: fontpkg-source-sans-3\n'
                         '    file: files/SourceSans3[wght].ttf\n')
-    series = load_series(sink)
-    [font] = [f for f in brief_fonts(series) if f.fallback]
-    assert font.path == brand_fonts()[2].path
+    load_series(sink)
+    [font] = [f for f in load_brand(sink).fonts if f.fallback]
+    assert font.path == brand_fonts(default_brand())[2].path
     # series.yaml's fallbacks are read as _brand.yml's unicode-range fonts are: after the
     # first family of every role
-    assert font_stacks(series)["serif"] == '"Source Serif 4", "Package Sans", "Source Sans 3"'
-    assert font_stacks(series)["sans"] == '"Source Sans 3", "Package Sans", "Source Serif 4"'
+    assert load_brand(sink).stack("base") == '"Source Serif 4", "Package Sans", "Source Sans 3"'
+    assert load_brand(sink).stack("headings") == '"Source Sans 3", "Package Sans", "Source Serif 4"'
 
 
 def test_fallback_files_are_fetchable_one_by_one(sink):
-    series = load_series(sink)
-    roots = font_roots(series)
+    load_series(sink)
+    roots = load_brand(sink).font_roots()
     assert (sink / "fonts/NotoSansCJKjp-subset.otf").resolve() in roots
     assert (sink / "fonts").resolve() not in roots  # not the folder: only the fonts declared
     assert sink.resolve() not in roots
@@ -269,9 +274,10 @@ def test_fallback_files_are_fetchable_one_by_one(sink):
 
 def test_scripts_limit_a_fallback_to_its_characters(sink):
     """The CSS unicode-range lists only what the font has, of the scripts declared."""
-    series = load_series(sink)
-    jp = next(f for f in brief_fonts(series) if f.family == "Noto Sans JP")
-    ranges = fontfiles.parse_unicode_range(fontmap.fallback_unicode_range(jp))
+    load_series(sink)
+    jp = next(f for f in load_brand(sink).fonts if f.family == "Noto Sans JP")
+    limited = fontmap.fallback_unicode_range(jp, load_brand(sink).fonts)
+    ranges = fontfiles.parse_unicode_range(limited)
     covered = {c for a, b in ranges for c in range(a, b + 1)}
     assert ord("三") in covered and ord("「") in covered
     assert ord("A") not in covered  # the font has Latin too: the brand fonts draw that
@@ -312,28 +318,30 @@ def test_a_build_reads_and_writes_no_cmap_cache(sink, check_cache, tmp_path):
 def test_the_check_cache_sees_a_change_of_fallback_fonts(sink, check_cache):
     without_fallbacks(sink)
     root = sink / STUDY
-    bare = check_paths([root], check_cache, load_series(sink))
+    bare = check_paths([root], check_cache, load_series(sink),
+                        brand=load_brand(sink))
     assert any(p.is_error for p in bare[0])
     shutil.copytree(KITCHEN / "fonts", sink / "fonts", dirs_exist_ok=True)
     (sink / "series.yaml").write_text((KITCHEN / "series.yaml").read_text())
-    again = check_paths([root], check_cache, load_series(sink))
+    again = check_paths([root], check_cache, load_series(sink),
+                        brand=load_brand(sink))
     assert not any(p.is_error for p in again[0])
 
 
 def test_the_build_digest_holds_the_fallback_fonts(sink):
     series = load_series(sink)
-    before = inputs_digest(sink / STUDY, series)
+    before = inputs_digest(sink / STUDY, series, load_brand(sink))
     font = sink / "fonts/NotoSansArabic-subset.ttf"
     with open(font, "ab") as handle:
         handle.write(b"\0")
-    assert inputs_digest(sink / STUDY, load_series(sink)) != before
+    assert inputs_digest(sink / STUDY, load_series(sink), load_brand(sink)) != before
 
 
 # ---------------------------------------------------------------- what the templates print
 
 
 def _covered_by_brand(text: str) -> list[str]:
-    coverage = fontmap.Coverage(brand_fonts())
+    coverage = fontmap.Coverage(brand_fonts(default_brand()))
     return [text[a:b] for a, b in coverage.uncovered(text)]
 
 
@@ -353,7 +361,7 @@ def test_everything_the_templates_and_css_print_is_in_the_brand_fonts():
         text = re.sub(r"\{[{%#].*?[}%#]\}|<[^>]*>", " ", template.read_text(), flags=re.S)
         assert _covered_by_brand(text) == [], template.name
     # the markers WeasyPrint draws for disc, decimal and the en dash are in Source Serif 4
-    serif = fontfiles.font_cmap(brand_fonts()[0].path)
+    serif = fontfiles.font_cmap(brand_fonts(default_brand())[0].path)
     assert {ord("•"), ord("–"), ord("›"), ord("\u2010")} <= serif
     assert ord("◦") not in serif  # the default nested marker, hence the CSS above
 
@@ -364,7 +372,7 @@ def test_lines_are_counted_as_the_checker_counts_them(sink):
     without_fallbacks(sink)
     section = sink / STUDY / "sections/08-conclusion.md"
     section.write_bytes("# Conclusion\r\rA 三 here.\nAnd 本.\n".encode())
-    found = [e for e in errors_of(check_study(load_study(sink / STUDY), load_series(sink)))
+    found = [e for e in errors_of(_checked(sink))
              if e.startswith("08-")]
     assert [e.split(" U+")[0] for e in found] == ["08-conclusion.md:1:17:",
                                                   "08-conclusion.md:2:5:"]
@@ -419,7 +427,7 @@ def test_a_chart_is_drawn_in_brief_fonts_only(sink, tmp_path):
     series = load_series(sink)
     out = tmp_path / "out"
     build_study(study, out, ("html",), series)
-    families = sorted({f.family for f in brief_fonts(series)})
+    families = sorted({f.family for f in load_brand(sink).fonts})
     assert read_pdf(out / "kitchen-sink.pdf").foreign_fonts(families) == set()
     with pdfplumber.open(out / "kitchen-sink.pdf") as pdf:
         drawn = {(c["text"], c["fontname"].split("+")[-1]) for page in pdf.pages
@@ -448,7 +456,7 @@ def test_an_svg_figure_with_quoted_font_names_draws_in_brief_fonts(sink, tmp_pat
     assert declared in svg.read_text("utf-8")
     series = load_series(sink)
     result = build_study(sink / STUDY, tmp_path / "out", ("pdf",), series)
-    families = sorted({f.family for f in brief_fonts(series)})
+    families = sorted({f.family for f in load_brand(sink).fonts})
     assert read_pdf(result.outputs[0]).foreign_fonts(families) == set()
 
 

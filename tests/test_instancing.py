@@ -15,7 +15,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from casestudy.brand.instancing import location, static_instances, subset_instance
-from casestudy.brand.load import brand_fonts
+from casestudy.brand.load import brand_fonts, default_brand
 from pdfinfo import to_unicode
 
 # Every face the brief uses, and a few it could: weights 400-700, roman and italic, at
@@ -28,7 +28,7 @@ TEXT = "Fiat Lux – «Leonardo» Ærø ﬁnally 1,234.5 % Zürich ½ Ωμέγα
 
 def _html() -> str:
     faces = "\n".join(f'@font-face {{ font-family: "{f.family}"; src: url("{f.path.as_uri()}");'
-                      f" font-style: {f.style}; }}" for f in brand_fonts())
+                      f" font-style: {f.style}; }}" for f in brand_fonts(default_brand()))
     rows = []
     for family in ("Source Serif 4", "Source Sans 3"):
         for size in SIZES:
@@ -156,7 +156,7 @@ def test_location_follows_weasyprints_rules():
 
 
 def test_a_static_font_is_cut_not_instanced():
-    path = Path(brand_fonts()[0].path)
+    path = Path(brand_fonts(default_brand())[0].path)
     variable = path.read_bytes()
     original = TTFont(path)
     ids = {code: original.getGlyphID(name) for code, name in original.getBestCmap().items()}

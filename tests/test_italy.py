@@ -7,6 +7,7 @@ import re
 import pdfplumber
 import pytest
 
+from casestudy.brand.load import default_brand
 from casestudy.check.study import check_study
 from casestudy.series.build import build_study
 from casestudy.source.load import load_series, load_study
@@ -25,7 +26,7 @@ def pdf(tmp_path_factory):
 
 def test_italy_is_a_complete_draft():
     study = load_study(ITALY)
-    assert check_study(study) == []  # clean even under --strict
+    assert check_study(study, brand=default_brand()) == []  # clean even under --strict
     assert study.meta is not None
     assert study.meta.title == "Una squadra vincente"
     assert study.meta.subtitle == "The US-Italian defense-industrial partnership"

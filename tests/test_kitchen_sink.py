@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.brand.load import brief_fonts
+from casestudy.brand.load import load_brand
 from casestudy.series.build import build_study
 from casestudy.source.load import load_series
 from conftest import FIXTURES
@@ -51,7 +51,7 @@ def test_only_brief_fonts_are_embedded(built):
     or a declared fallback (and the fallbacks are really used)."""
     _, pdf, series = built
     facts = read_pdf(pdf)
-    families = sorted({f.family for f in brief_fonts(series)})
+    families = sorted({f.family for f in load_brand(series.root).fonts})
     assert facts.foreign_fonts(families) == set()
     names = facts.font_names()
     assert any(n.startswith("Noto-Sans-JP") for n in names)

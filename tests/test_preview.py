@@ -340,12 +340,15 @@ def test_a_host_off_the_machine_must_be_asked_for_and_is_warned_about(repo):
 def test_a_remembered_section_renders_as_a_fresh_one(session, repo):
     """The preview parses only the sections that changed; rendering a remembered parse
     again gives the same page as parsing anew."""
+    from casestudy.brand.load import load_brand
     from casestudy.render.html import render_html
     from casestudy.source.load import load_series, load_study
 
     root, series = repo / "countries" / "norway", load_series(repo)
-    pages = [render_html(load_study(root, session._parse), series, "web") for _ in range(2)]
-    assert pages[0] == pages[1] == render_html(load_study(root), series, "web")
+    brand = load_brand(repo)
+    pages = [render_html(load_study(root, session._parse), series, "web", brand=brand)
+             for _ in range(2)]
+    assert pages[0] == pages[1] == render_html(load_study(root), series, "web", brand=brand)
 
 
 def test_the_pdf_follows_the_newest_save(repo):

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from casestudy.brand.load import default_brand
 from casestudy.check.study import check_study
 from casestudy.errors import ScaffoldError
 from casestudy.files.fetch import SAFE_LINK
@@ -70,7 +71,7 @@ def _assert_located(problems, root: Path) -> None:
 def test_any_study_yaml_gives_located_problems_never_an_exception(study, text):
     (study / "study.yaml").write_text(text, "utf-8", errors="surrogatepass")
     loaded = load_study(study)
-    problems = check_study(loaded)
+    problems = check_study(loaded, brand=default_brand())
     _assert_located(problems, study)
     if loaded.meta is None:
         assert any(p.is_error for p in problems)
@@ -80,7 +81,7 @@ def test_any_study_yaml_gives_located_problems_never_an_exception(study, text):
 @given(raw=st.binary(max_size=300))
 def test_any_bytes_as_study_yaml_give_located_problems(study, raw):
     (study / "study.yaml").write_bytes(raw)
-    problems = check_study(load_study(study))
+    problems = check_study(load_study(study), brand=default_brand())
     _assert_located(problems, study)
 
 
@@ -90,7 +91,7 @@ def test_any_section_gives_located_problems_never_an_exception(study, text):
     shutil.copyfile(FIXTURES / "minimal" / "study.yaml", study / "study.yaml")
     path = study / "sections" / "05-ownership.md"
     path.write_text(text, "utf-8", errors="surrogatepass")
-    problems = check_study(load_study(study))
+    problems = check_study(load_study(study), brand=default_brand())
     _assert_located(problems, study)
     lines = max(1, text.count("\n") + 1)
     for problem in problems:

@@ -21,6 +21,7 @@ import pycountry
 import pytest
 from typer.testing import CliRunner
 
+from casestudy.brand.load import default_brand
 from casestudy.check.study import check_study
 from casestudy.errors import ScaffoldError
 from casestudy.files.yamlfile import read_yaml
@@ -189,7 +190,7 @@ def test_plain_cookiecutter_works_on_the_template(tmp_path):
     study = load_study(out / "norway")
     assert study.meta is not None and study.meta.country.code == "NO"
     assert study.meta.title == "The US-Norwegian defense-industrial partnership"
-    assert [p for p in check_study(study) if p.is_error] == []
+    assert [p for p in check_study(study, brand=default_brand()) if p.is_error] == []
     made = cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(out), config_file=str(config),
                         extra_context={"country": "South Korea", "code": "KR",
                                        "adjective": "South Korean", "authors": "A; B"})
@@ -528,7 +529,7 @@ def test_upgrade_adds_stubs_and_keys_keeping_every_byte(italy, series_repo):
     spec = next(s for s in SECTIONS if s.id == "supply-chain")
     assert stub == stub_source(spec)  # no {adjective} in this heading: the source itself
     assert not (italy / "sections" / "05-ownership.md").exists()
-    assert [p for p in check_study(load_study(italy)) if p.is_error] == []
+    assert [p for p in check_study(load_study(italy), brand=default_brand()) if p.is_error] == []
     assert not list(italy.rglob("*.tmp"))
 
     settled = tree(italy)
@@ -551,7 +552,7 @@ def test_upgrade_optional_renders_the_heading_with_the_adjective(italy):
     assert done.figures == ["figures/example-chart.svg"]
     assert ((italy / "figures" / "example-chart.svg").read_bytes()
             == (TEMPLATE / "{{cookiecutter.slug}}" / "figures" / "example-chart.svg").read_bytes())
-    assert [p for p in check_study(load_study(italy)) if p.is_error] == []
+    assert [p for p in check_study(load_study(italy), brand=default_brand()) if p.is_error] == []
 
 
 def test_upgrade_never_replaces_a_figure_of_the_study(italy):

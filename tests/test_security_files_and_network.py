@@ -22,7 +22,7 @@ import pytest
 from pypdf import PdfReader
 
 import casestudy
-from casestudy.brand.load import font_roots
+from casestudy.brand.load import default_brand
 from casestudy.brand.model import BRANDING
 from casestudy.errors import BuildError, ProblemsFound
 from casestudy.files.fetch import FetchLog, make_fetcher
@@ -250,7 +250,7 @@ def fenced_render(tmp_path_factory):
     study = hostile_study(tmp_path_factory.mktemp("fenced") / "study", None)
     html = HOSTILE_HTML.format(url=server.url, port=server.port)
     log = FetchLog()
-    fetcher = make_fetcher([study, BRANDING, *font_roots()], log)
+    fetcher = make_fetcher([study, BRANDING, *default_brand().font_roots()], log)
     try:
         pdf = weasyprint.HTML(string=html, base_url=str(study), url_fetcher=fetcher).write_pdf()
     finally:
@@ -295,7 +295,8 @@ def test_html_to_pdf_fails_the_build_on_a_refused_resource(fenced_render):
     html = HOSTILE_HTML.format(url=server.url, port=server.port)
     try:
         with pytest.raises(BuildError) as caught:
-            html_to_pdf(html, study, [study, BRANDING, *font_roots()], b"0" * 16, study, 0)
+            roots = [study, BRANDING, *default_brand().font_roots()]
+            html_to_pdf(html, study, roots, b"0" * 16, study, 0)
     finally:
         server.close()
     assert "the brief asked for a resource that may not be read" in str(caught.value)
@@ -338,7 +339,7 @@ def _allowed_roots(study: Path, out: Path) -> list[Path]:
     paths = sysconfig.get_paths()
     roots = [study, out,                      # the sources, and the outputs
              Path(casestudy.__file__).parent,  # the package: its code and branding
-             *font_roots(),                    # the brand font packages
+             *default_brand().font_roots(),                    # the brand font packages
              # the Python installation: code and package data loaded lazily (pycountry's
              # ISO database, pyphen's dictionaries, encodings, importlib metadata)
              *(Path(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib")),

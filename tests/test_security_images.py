@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from casestudy.brand.load import font_roots
+from casestudy.brand.load import default_brand
 from casestudy.brand.model import BRANDING
 from casestudy.errors import BuildError
 from hostile import (
@@ -131,7 +131,8 @@ def test_the_fetcher_refuses_a_bomb_that_skipped_the_checker(tmp_path, name, dat
     (study / "figures" / name).write_bytes(data)
     html = f'<html lang="en"><body><p>x</p><img src="figures/{name}" alt="bomb"></body></html>'
     with pytest.raises(BuildError) as caught:
-        html_to_pdf(html, study, [study, BRANDING, *font_roots()], b"0" * 16, study, 0)
+        roots = [study, BRANDING, *default_brand().font_roots()]
+        html_to_pdf(html, study, roots, b"0" * 16, study, 0)
     assert "pixels, more than the 40,000,000 allowed" in str(caught.value)
 
 
@@ -270,7 +271,8 @@ def test_sizes_come_from_the_decoder_and_damage_is_located(lying_study):
     """Checked in a child limited to 1 GiB; its peak memory stays far below one decode."""
     study, line = lying_study
     code = ("import sys\nfrom casestudy.check.study import check_path\nfrom pathlib import Path\n"
-            "for p in check_path(Path(sys.argv[1])): print(p)\n" + PEAK_RSS)
+            "from casestudy.brand.load import default_brand\n"
+            "for p in check_path(Path(sys.argv[1]), None, default_brand()): print(p)\n" + PEAK_RSS)
     result = run_child(["-c", code, study.name], study.parent, timeout=120, memory=GIB)
     assert "Traceback" not in result.stderr, result.stderr
     found = re.sub(r"\(\d+ bytes not", "(N bytes not", result.stdout)  # libjpeg's count
@@ -288,11 +290,11 @@ def test_the_pixel_cap_holds_in_the_renderer_process(tmp_path):
 
     Image.new("RGB", (6400, 6400)).save(tmp_path / "big.png")  # 41 MP: past the cap
     code = ("import sys\nfrom pathlib import Path\nfrom casestudy.render.pdf import html_to_pdf\n"
-            "from casestudy.brand.load import font_roots\n"
+            "from casestudy.brand.load import default_brand\n"
             "from casestudy.brand.model import BRANDING\n"
             "study = Path(sys.argv[1])\n"
-            "html_to_pdf('<p>x</p>', study, [study, BRANDING, *font_roots()], b'0' * 16, "
-            "study, 0)\n"
+            "roots = [study, BRANDING, *default_brand().font_roots()]\n"
+            "html_to_pdf('<p>x</p>', study, roots, b'0' * 16, study, 0)\n"
             "from PIL import Image\n"
             "try:\n    Image.open(study / 'big.png').load()\nexcept Exception as exc:\n"
             "    print('REFUSED', type(exc).__name__, Image.MAX_IMAGE_PIXELS)\n")

@@ -44,9 +44,11 @@ def test_a_killed_worker_leaves_nothing_in_the_temporary_folder(repo, tmp_path):
     code = ("import sys; from pathlib import Path; "
             "from casestudy.series.build import build_series; "
             "from casestudy.source.load import load_series; "
+            "from casestudy.brand.load import load_brand; "
             "repo = Path(sys.argv[1]); "
             "[o] = build_series([repo / 'countries' / 'norway'], repo / 'build', ('pdf',), "
-            "load_series(repo), jobs=1, timeout=0.5, force=True); print(o.status, o.message)")
+            "load_series(repo), jobs=1, timeout=0.5, force=True, brand=load_brand(repo)); "
+            "print(o.status, o.message)")
     result = run_child(["-c", code, str(repo)], repo, timeout=300, env={"TMPDIR": str(temp)})
     assert result.stdout.startswith("failed "), result.stdout + result.stderr
     assert "took longer than 0.5 s" in result.stdout
@@ -56,13 +58,14 @@ def test_a_killed_worker_leaves_nothing_in_the_temporary_folder(repo, tmp_path):
 # ---------------------------------------------------------------- concurrent web builds
 
 def _web_build(study_root: Path, out: Path, barrier, errors) -> None:
+    from casestudy.brand.load import load_brand
     from casestudy.series.build import _build_web
 
     study = load_study(study_root)
     series = load_series(study_root.parent.parent)
     barrier.wait()
     try:
-        _build_web(study, series, out)
+        _build_web(study, series, out, load_brand(study_root.parent.parent))
     except BaseException as exc:  # noqa: BLE001  # reported to the parent
         errors.put(f"{type(exc).__name__}: {exc}")
         sys.exit(1)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from casestudy.brand.load import font_roots
+from casestudy.brand.load import default_brand
 from casestudy.brand.model import BRANDING
 from casestudy.render.html import render_html
 from casestudy.source.body import render_body
@@ -68,8 +68,9 @@ def unchecked(tmp_path_factory):
     from casestudy.render.pdf import html_to_pdf
 
     study = hostile_study(tmp_path_factory.mktemp("unchecked") / "study", "markdown-links")
-    html = render_html(load_study(study), SERIES, "print")
-    pdf = html_to_pdf(html, study, [study, BRANDING, *font_roots()], b"0" * 16, study, 0)
+    html = render_html(load_study(study), SERIES, "print", brand=default_brand())
+    roots = [study, BRANDING, *default_brand().font_roots()]
+    pdf = html_to_pdf(html, study, roots, b"0" * 16, study, 0)
     path = study.parent / "unchecked.pdf"
     path.write_bytes(pdf)
     return html, PdfReader(str(path))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from casestudy.brand.load import load_brand
 from casestudy.errors import CasestudyError
 from casestudy.series.build import build_study
 from casestudy.source.load import load_series
@@ -198,7 +199,7 @@ def test_a_pathological_document_is_stopped_at_the_time_limit(previous):
                        + ("lorem ipsum dolor sit amet " * 20 + "\n\n") * 3500)
     started = time.monotonic()
     [outcome] = build_series([study], out, ("pdf",), SERIES, jobs=1, timeout=5,
-                             memory_mb=3072)
+                             memory_mb=3072, brand=load_brand(study.parent.parent))
     assert time.monotonic() - started < 120
     assert outcome.status == "failed"
     assert "took longer than 5 s and was stopped" in outcome.message

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casestudy.brand import webfonts
-from casestudy.brand.load import default_brand, font_roots
+from casestudy.brand.load import default_brand
 from casestudy.brand.model import BRANDING
 from casestudy.files.fetch import FetchLog, make_fetcher, served_bytes
 from casestudy.files.svg import sanitize
@@ -325,7 +325,7 @@ def test_only_the_files_the_sections_show_are_published(published):
 
 def test_the_published_svg_is_the_sanitized_one_the_pdf_drew(published):
     study, edition, _, _, _ = published
-    fetcher = make_fetcher([study, BRANDING, *font_roots()], FetchLog())
+    fetcher = make_fetcher([study, BRANDING, *default_brand().font_roots()], FetchLog())
     for name in ("script.svg", CHART):
         web = (edition / "figures" / name).read_bytes()
         assert fetcher.fetch((study / "figures" / name).as_uri()).read() == web

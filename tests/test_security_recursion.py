@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from casestudy.brand.load import load_brand
 from casestudy.check.memory import CheckCache
 from casestudy.files.folders import MAX_FOLDER_DEPTH, remove_tree, walk
 from casestudy.files.yamlfile import read_yaml
@@ -124,7 +125,7 @@ def test_digests_of_a_deep_tree_are_taken_without_recursion(repo):
     study = repo / "countries" / "norway"
     _deep_figures(repo)
     assert CheckCache.digest(study) is None  # a tree the checker refuses is never cached
-    assert len(inputs_digest(study, load_series(repo))) == 64
+    assert len(inputs_digest(study, load_series(repo), load_brand(repo))) == 64
 
 
 def test_a_deep_committed_web_edition_is_replaced(repo):

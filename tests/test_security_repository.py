@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from casestudy.brand.load import load_brand
 from casestudy.errors import UnsafeTarget
 from casestudy.render.cache import inputs_digest
 from casestudy.series.build import build_study
@@ -264,7 +265,7 @@ def test_a_shipped_record_and_a_pdf_linked_to_an_endless_device_are_never_read(r
     """`series` and `build` judge a recorded PDF by its hash: a clone can ship the record
     (with the right digest) and a "PDF" that is a link to /dev/zero."""
     study = repo / "countries" / "norway"
-    digest = inputs_digest(study, load_series(repo))
+    digest = inputs_digest(study, load_series(repo), load_brand(repo))
     (repo / "build" / ".casestudy").mkdir(parents=True)
     (repo / "build" / ".casestudy" / "norway.json").write_text(
         json.dumps({"digest": digest, "outputs": {"pdf": "0" * 64}}))

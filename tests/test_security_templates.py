@@ -10,6 +10,7 @@ from __future__ import annotations
 import jinja2
 import pytest
 
+from casestudy.brand.load import default_brand
 from casestudy.render.html import _environment, render_html
 from casestudy.series.build import build_study
 from casestudy.source.load import load_series, load_study
@@ -34,7 +35,7 @@ LITERALS = [
 def templated(tmp_path_factory):
     base = tmp_path_factory.mktemp("templates")
     study = hostile_study(base / "study", "templates")
-    html = render_html(load_study(study), SERIES, "print")
+    html = render_html(load_study(study), SERIES, "print", brand=default_brand())
     build_study(study, base / "out", ("pdf",), SERIES)
     return html, read_pdf(base / "out" / "study.pdf")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from casestudy.brand.load import load_brand
 from casestudy.series import report as series_module
 from casestudy.series.report import series_report
 from conftest import FIXTURES, REPO, invoke, make_study
@@ -121,7 +122,8 @@ def test_a_pdf_the_build_recorded_is_judged_by_its_inputs_not_its_time(series_re
     pdf = out / "norway.pdf"
     pdf.parent.mkdir()
     pdf.write_bytes(b"%PDF-1.7 stand-in")
-    record(out, "norway", inputs_digest(root, load_series(series_repo)), ("pdf",))
+    digest = inputs_digest(root, load_series(series_repo), load_brand(series_repo))
+    record(out, "norway", digest, ("pdf",))
 
     def status() -> str:
         return series_report(series_repo).rows[0].pdf_status

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from casestudy.brand.load import load_brand
 from casestudy.files import digest as digests
 from casestudy.render.cache import inputs_digest, record
 from casestudy.series import report as series_module
@@ -136,7 +137,8 @@ def test_the_pdf_status_follows_build_with_the_cache_warm(repo, check_cache, mon
     os.utime(root / SECTION, (then + 120, then + 120))  # touched after the build
     assert status() == "stale"
     # a PDF the build recorded is judged by its inputs
-    record(repo / "build", "norway", inputs_digest(root, load_series(repo)), ("pdf",))
+    digest = inputs_digest(root, load_series(repo), load_brand(repo))
+    record(repo / "build", "norway", digest, ("pdf",))
     assert status() == "current"
     pdf.write_bytes(b"%PDF-1.7 edited by hand")
     assert status() == "stale"

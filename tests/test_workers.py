@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from casestudy.brand.load import load_brand
 from casestudy.series.build import build_series
 from casestudy.source.load import load_series
 from conftest import FIXTURES, REPO, invoke, make_study
@@ -33,7 +34,7 @@ def series_repo_built(tmp_path_factory) -> tuple[Path, list]:
     roots = sorted((repo / "countries").iterdir())
     seen: list = []
     outcomes = build_series(roots, repo / "build", ("pdf",), SERIES, jobs=2,
-                            on_outcome=seen.append)
+                            on_outcome=seen.append, brand=load_brand(repo))
     return repo, outcomes, seen
 
 
@@ -68,7 +69,8 @@ def test_a_study_over_its_time_limit_is_stopped_and_the_old_pdf_kept(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "norway.pdf").write_bytes(b"%PDF-previous")
-    outcome, = build_series([study], out, ("pdf",), SERIES, jobs=1, timeout=0.3)
+    outcome, = build_series([study], out, ("pdf",), SERIES, jobs=1, timeout=0.3,
+                             brand=load_brand(study.parent.parent))
     assert outcome.status == "failed"
     assert outcome.message == f"{study}: error: took longer than 0.3 s and was stopped"
     assert (out / "norway.pdf").read_bytes() == b"%PDF-previous"
@@ -78,7 +80,8 @@ def test_a_study_over_its_time_limit_is_stopped_and_the_old_pdf_kept(tmp_path):
 def test_a_worker_over_its_memory_limit_fails_the_study_cleanly(tmp_path):
     study = make_study(tmp_path / "norway")
     out = tmp_path / "out"
-    outcome, = build_series([study], out, ("pdf",), SERIES, jobs=1, memory_mb=150)
+    outcome, = build_series([study], out, ("pdf",), SERIES, jobs=1, memory_mb=150,
+                             brand=load_brand(study.parent.parent))
     assert outcome.status == "failed"
     assert "memory" in outcome.message
     assert outcome.message.startswith(f"{study}: error: ")
@@ -135,7 +138,8 @@ def test_cli_says_how_many_warnings_a_built_study_has(series_repo):
 
 def test_a_stopped_worker_is_replaced_for_the_studies_still_queued(tmp_path):
     roots = [make_study(tmp_path / slug) for slug in ("japan", "norway")]
-    outcomes = build_series(roots, tmp_path / "out", ("pdf",), SERIES, jobs=1, timeout=0.3)
+    outcomes = build_series(roots, tmp_path / "out", ("pdf",), SERIES, jobs=1, timeout=0.3,
+                            brand=load_brand(roots[0].parent.parent))
     assert [(o.root.name, o.status) for o in outcomes] == [("japan", "failed"),
                                                            ("norway", "failed")]
     assert all(o.message.endswith("took longer than 0.3 s and was stopped") for o in outcomes)
@@ -187,7 +191,7 @@ def test_a_worker_uses_the_digest_the_parent_computed(tmp_path, monkeypatch):
     from casestudy.render.cache import inputs_digest
 
     study = make_study(tmp_path / "norway")
-    digest = inputs_digest(study, SERIES)
+    digest = inputs_digest(study, SERIES, load_brand(REPO))
 
     def refuse(*args):  # type: ignore[no-untyped-def]
         raise AssertionError("hashed again")

@@ -2,13 +2,18 @@
 
 The public API, in pipeline order::
 
+    series, brand = casestudy.load_series(repo), casestudy.load_brand(repo)
     study = casestudy.load_study(Path("countries/italy"))
-    problems = casestudy.check_study(study)
+    problems = casestudy.check_study(study, series, brand=brand)
     casestudy.build_study(Path("countries/italy"), out=Path("build"))
-    casestudy.build_series([...], Path("build"), ("pdf",), casestudy.load_series(repo))
+    casestudy.build_series([...], Path("build"), ("pdf",), series, brand=brand)
     with casestudy.Preview(Path("countries/italy")) as preview: preview.wait()
     report = casestudy.series_report(repo)
     casestudy.new_study(repo, "Japan", code="JP", adjective="Japanese", authors=["..."])
+
+A series always has a brand: ``load_brand(repo)`` (the package's neutral brand when
+the series has no ``_brand.yml``); what checks, renders or builds takes it as given.
+Only ``build_study`` reads the series and its brand itself when not given them.
 
 Names are imported when first used: ``check`` must not pay for the builder (WeasyPrint
 costs half a second) nor a no-op ``build`` for the Markdown parser.

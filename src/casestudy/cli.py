@@ -92,7 +92,7 @@ def check(
              "(kept in ~/.cache/casestudy or $CASESTUDY_CACHE_DIR).")] = True,
 ) -> None:
     """Check studies against the series schema; print every problem as path:line:col."""
-    from .brand.load import load_brand
+    from .brand.load import default_brand, load_brand
     from .check.study import check_paths
     from .files.cachedir import default_cache_dir
     from .source.load import SERIES_FILE, find_repo, load_series, resolve_studies
@@ -103,9 +103,13 @@ def check(
     paths = resolve_studies(studies or [], repo)
     # the series brings its house style, the fallback fonts and the prose every brief prints
     series = load_series(repo) if (repo / SERIES_FILE).is_file() else None
-    found = check_paths(paths, default_cache_dir() if cache else None, series)
+    brand = load_brand(repo)
+    # the studies of a series are judged in its brand; a study of no series (no
+    # series.yaml found) in the package's neutral one
+    found = check_paths(paths, default_cache_dir() if cache else None, series,
+                        brand=brand if series is not None else default_brand())
     # series.yaml's own findings come with every study: say them once
-    problems = list(load_brand(repo).problems) + list(
+    problems = list(brand.problems) + list(
         dict.fromkeys(p for study in found for p in study))
     errors, warnings = _print_problems(problems)
     err.print(f"{len(paths)} {'study' if len(paths) == 1 else 'studies'} checked: "

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import default_brand
 from .model import Brand
 
 
@@ -43,12 +42,11 @@ def _mix(color: str, other: str, share: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
 
 
-def chart_style(colors: dict[str, str], brand: Brand | None = None) -> ChartStyle:
+def chart_style(colors: dict[str, str], brand: Brand) -> ChartStyle:
     """The chart style for the brand ``colors`` (primary, accent, muted, tint), in the
-    brand's headings face (the default brand's when None)."""
+    brand's headings face."""
     primary, accent, muted = colors["primary"], colors["accent"], colors["muted"]
     white = "#ffffff"
-    brand = brand or default_brand()
     sans = brand.headings.families[0]
     return ChartStyle(
         font=sans, font_file=brand.upright(sans),

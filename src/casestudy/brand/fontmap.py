@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..files.fonts import code_ranges, font_cmap, font_digest, parse_unicode_range, script_code
-from .load import brand_fonts, brief_fonts
 from .typefaces import Font
 
 if TYPE_CHECKING:
-    from ..source.schema import SeriesConfig
     from .model import Brand
 
 # Characters that are never drawn, so need no glyph: line breaks and tabs (whitespace in
@@ -72,9 +70,9 @@ def script_unicode_range(path: Path, scripts: list[str]) -> str:
     return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in code_ranges(codes))
 
 
-def fallback_unicode_range(font: Font, fonts: list[Font] | tuple[Font, ...] | None = None) -> str:
+def fallback_unicode_range(font: Font, fonts: list[Font] | tuple[Font, ...]) -> str:
     """The CSS unicode-range of a limited fallback font ("" when it draws all it has),
-    among the brand's ``fonts`` (the default brand's when None).
+    among the brand's ``fonts``.
 
     WeasyPrint takes a face's unicode-range as its whole character set, so the range
     lists only characters the font really has: the checker and the renderer agree.
@@ -85,10 +83,9 @@ def fallback_unicode_range(font: Font, fonts: list[Font] | tuple[Font, ...] | No
     return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in code_ranges(chars))
 
 
-def _primary(fonts: list[Font] | tuple[Font, ...] | None) -> tuple[Path, ...]:
+def _primary(fonts: list[Font] | tuple[Font, ...]) -> tuple[Path, ...]:
     """The files of the brand's own faces (not its fallbacks), as a cache key."""
-    chosen = brand_fonts() if fonts is None else fonts
-    return tuple(sorted({f.path for f in chosen if not f.fallback}))
+    return tuple(sorted({f.path for f in fonts if not f.fallback}))
 
 
 @cache
@@ -169,9 +166,9 @@ def _shown(char: str) -> str:
     return char
 
 
-def coverage_for(series: SeriesConfig | None, brand: Brand | None = None) -> Coverage:
-    """What the brief fonts can draw: ``brand``'s (the build's), else the series' brand's."""
-    fonts = list(brand.fonts) if brand is not None else brief_fonts(series)
+def coverage_for(brand: Brand) -> Coverage:
+    """What the brief fonts can draw: ``brand``'s, fallbacks included."""
+    fonts = list(brand.fonts)
     return _coverage(fonts_key(fonts), tuple(fonts))
 
 
@@ -180,9 +177,9 @@ def _coverage(key: str, fonts: tuple[Font, ...]) -> Coverage:
     return Coverage(list(fonts))
 
 
-def series_fonts_key(series: SeriesConfig | None) -> str:
-    """What the coverage of a brief depends on: its fonts' files, by content."""
-    return fonts_key(brief_fonts(series))
+def brand_fonts_key(brand: Brand) -> str:
+    """What the coverage of a brief in ``brand`` depends on: its fonts' files, by content."""
+    return fonts_key(list(brand.fonts))
 
 
 def fonts_key(fonts: list[Font]) -> str:

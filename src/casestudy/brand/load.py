@@ -1,5 +1,4 @@
-"""The brand loaded: a series' ``_brand.yml`` read over the default brand, and what the
-rest of the build asks of a series' brand (its fonts, font stacks, files to fetch).
+"""The brand loaded: a series' ``_brand.yml`` read over the default brand.
 
 A series without ``_brand.yml`` gets the neutral brand the package ships
 (``branding/default/_brand.yml``). Each part a series' file leaves out (a colour, a
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -28,9 +26,6 @@ from .logos import brand_logos
 from .model import BRAND_DIR, BRAND_FILE, DEFAULT_BRAND, EXTRA_CSS, TEMPLATES, Brand
 from .reader import BrandReader, plain, validation_problems
 from .typefaces import Font, typography
-
-if TYPE_CHECKING:
-    from ..source.schema import SeriesConfig
 
 
 @cache
@@ -114,36 +109,8 @@ def file_colors(path: Path) -> dict[str, str]:
     return colors
 
 
-# ---------------------------------------------------------------- a series' brand
+# ---------------------------------------------------------------- what a brand holds
 
-def series_brand(series: SeriesConfig | None) -> Brand:
-    """The brand of the series ``series`` was read from (the default brand when it was
-    not read from a folder)."""
-    root = series._root if series is not None else None
-    return load_brand(root) if root is not None else default_brand()
-
-
-def brand_fonts(brand: Brand | None = None) -> list[Font]:
-    """The fonts of ``brand`` (the default brand when None)."""
-    return list((brand or default_brand()).fonts)
-
-
-def brief_fonts(series: SeriesConfig | None) -> list[Font]:
-    """Every font a brief of ``series`` may use: its brand's, fallbacks included."""
-    return list(series_brand(series).fonts)
-
-
-def fallback_fonts(series: SeriesConfig | None) -> list[Font]:
-    """The brand's fonts for other scripts (families after the first of a role)."""
-    return [f for f in series_brand(series).fonts if f.fallback]
-
-
-def font_stacks(series: SeriesConfig | None) -> dict[str, str]:
-    """The CSS font-family lists of base text (``serif``) and headings (``sans``)."""
-    brand = series_brand(series)
-    return {"serif": brand.stack("base"), "sans": brand.stack("headings")}
-
-
-def font_roots(of: Brand | SeriesConfig | None = None) -> list[Path]:
-    """What the URL fetcher may read for the brand of ``of`` (a brand or a series)."""
-    return (of if isinstance(of, Brand) else series_brand(of)).font_roots()
+def brand_fonts(brand: Brand) -> list[Font]:
+    """The fonts of ``brand``: its own faces and its fallbacks for other scripts."""
+    return list(brand.fonts)

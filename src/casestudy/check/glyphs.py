@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..brand.fontmap import Coverage, coverage_for
-from ..brand.load import series_brand
 from ..errors import Problem, error
 from ..files.fetch import MAX_IMAGE_BYTES, Refused, local_data, local_image, svg_figure
 from ..files.yamlfile import read_yaml
@@ -162,17 +161,11 @@ def _read_lines(path: Path) -> list[str]:
         return []
 
 
-def _headings(series: SeriesConfig | None, brand: Brand | None) -> str:
-
-    return (brand or series_brand(series)).headings.families[0]
-
-
-def study_problems(study: Study, series: SeriesConfig | None,
-                   brand: Brand | None = None) -> list[Problem]:
+def study_problems(study: Study, series: SeriesConfig | None, brand: Brand) -> list[Problem]:
     """Every place in the study (and in series.yaml's prose) with characters no brief
-    font has (``brand``'s fonts, else the series' brand's), and every SVG figure whose
-    text would be drawn in a machine font."""
-    coverage = coverage_for(series, brand)
+    font has (``brand``'s fonts), and every SVG figure whose text would be drawn in a
+    machine font."""
+    coverage = coverage_for(brand)
     out: list[Problem] = []
     if isinstance(study.yaml.data, dict) and study.meta is not None:
         report = _Reporter(study.study_file, coverage, out)
@@ -194,7 +187,7 @@ def study_problems(study: Study, series: SeriesConfig | None,
             if block.kind == "chart":
                 _chart_problems(study.root, section.path, block.settings, coverage, out)
     for svg in dict.fromkeys(svgs):
-        svg_problems(svg, coverage, out, _headings(series, brand))
+        svg_problems(svg, coverage, out, brand.headings.families[0])
     _reference_problems(study, coverage, out)
     if series is not None:
         out += series_problems(series, coverage)
@@ -251,16 +244,16 @@ def _reference_problems(study: Study, coverage: Coverage, out: list[Problem]) ->
             report.close()
 
 
-def series_problems(series: SeriesConfig, coverage: Coverage | None = None) -> list[Problem]:
-    """series.yaml's prose that no brief font can print (every brief prints it)."""
-    coverage = coverage or coverage_for(series)
-    if series._root is None:
+def series_problems(series: SeriesConfig, coverage: Coverage) -> list[Problem]:
+    """series.yaml's prose that no brief font (of ``coverage``) can print (every brief
+    prints it)."""
+    if series.root is None:
         return []
     texts = [getattr(series, key) for key in SERIES_PROSE]
     if not any(coverage.uncovered(text) for text in texts):
         return []
 
-    path = series._root / SERIES_FILE
+    path = series.root / SERIES_FILE
     doc = read_yaml(path)
     out: list[Problem] = []
     report = _Reporter(path, coverage, out)

@@ -12,7 +12,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..brand.fontmap import series_fonts_key
+from ..brand.fontmap import brand_fonts_key
 from ..errors import Problem, error, warning
 from ..files.fetch import SAFE_LINK, Refused, image_problem, inside, real, resolve_image, svg_figure
 from ..files.folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
@@ -30,14 +30,14 @@ if TYPE_CHECKING:
 
 
 def check_study(study: Study, series: SeriesConfig | None = None,
-                glyphs: bool = True, house: bool = True,
-                brand: Brand | None = None) -> list[Problem]:
+                glyphs: bool = True, house: bool = True, *, brand: Brand) -> list[Problem]:
     """All problems of ``study``, sorted by file and line.
 
-    ``series`` (from series.yaml) brings its fallback fonts and its prose to the glyph
-    coverage rule; without it the brand fonts alone are judged. ``glyphs=False`` leaves
-    that rule out (``new`` checks what its template made, not the author's answers).
-    ``brand``: the fonts the build uses (default: the brand of the series' folder).
+    ``brand`` (the series' brand, ``load_brand(repo)``; the neutral ``default_brand()``
+    for a study of no series) brings the fonts the build uses to the glyph coverage rule;
+    ``series`` (from series.yaml) brings its prose to it, and its house style.
+    ``glyphs=False`` leaves that rule out (``new`` checks what its template made, not the
+    author's answers).
     """
 
     problems = list(study.problems)
@@ -123,14 +123,15 @@ def _check_citations(study: Study) -> list[Problem]:
     return out
 
 
-def check_path(root: Path, series: SeriesConfig | None = None) -> list[Problem]:
+def check_path(root: Path, series: SeriesConfig | None, brand: Brand) -> list[Problem]:
     """Load and check the study in ``root``."""
-    return check_study(load_study(root), series)
+    return check_study(load_study(root), series, brand=brand)
 
 
 def check_paths(roots: list[Path], cache_dir: Path | None = None,
-                series: SeriesConfig | None = None) -> list[list[Problem]]:
-    """The problems of each study in ``roots``; many studies are checked in parallel.
+                series: SeriesConfig | None = None, *, brand: Brand) -> list[list[Problem]]:
+    """The problems of each study in ``roots`` (of ``series``, in ``brand``: see
+    :func:`check_study`); many studies are checked in parallel.
 
     With ``cache_dir``, a study unchanged since it was last checked there is not read
     again: its problems are remembered (see :class:`casestudy.check.memory.CheckCache`). The
@@ -141,13 +142,13 @@ def check_paths(roots: list[Path], cache_dir: Path | None = None,
 
 
     roots = list(roots)
-    check = partial(check_path, series=series)
+    check = partial(check_path, series=series, brand=brand)
     if cache_dir is None:
         return fork_map(check, roots)
 
     store = CheckCache(cache_dir)
     # the findings depend on the series too: its fonts (by content) and its prose
-    extra = series_fonts_key(series) + (series.model_dump_json() if series else "")
+    extra = brand_fonts_key(brand) + (series.model_dump_json() if series else "")
     # each digest is taken before its study is checked, so an edit made meanwhile is seen
     digests = [store.digest(root, extra) for root in roots]
     found = [store.get(root, d) for root, d in zip(roots, digests, strict=True)]

@@ -28,7 +28,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..brand.load import series_brand
 from ..check.memory import reference_entries
 from ..files.digest import add_package, entry, file_digest, tree_entries
 from ..files.write import atomic_write
@@ -92,13 +91,13 @@ def brand_digest(brand: Brand) -> bytes:
     return _BRAND_DIGESTS[key][1]
 
 
-def inputs_digest(root: Path, series: SeriesConfig, brand: Brand | None = None) -> str:
+def inputs_digest(root: Path, series: SeriesConfig, brand: Brand) -> str:
     """The digest of everything that affects the outputs of the study in ``root``
-    (``brand``: the series' own when None, series.yaml's fallback fonts included; the
-    brand digest holds every font file by content, so a new version rebuilds)."""
+    (``brand``: the series' own, series.yaml's fallback fonts included; the brand digest
+    holds every font file by content, so a new version rebuilds)."""
 
     digest = hashlib.sha256(engine_digest())
-    digest.update(brand_digest(brand or series_brand(series)))
+    digest.update(brand_digest(brand))
     digest.update(series.model_dump_json().encode())
     entries = [("study.yaml", entry(root / "study.yaml"))]
     for folder in ("sections", "figures"):

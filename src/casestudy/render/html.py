@@ -27,7 +27,6 @@ from markupsafe import Markup, escape
 from ..brand.chart import ChartStyle, chart_style
 from ..brand.css import font_face_rule
 from ..brand.fontmap import fallback_unicode_range
-from ..brand.load import default_brand
 from ..brand.model import BRANDING, Brand
 from ..errors import BuildError
 from ..files.fetch import CHART_URL, Refused, local_image
@@ -215,7 +214,7 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
                 asset_url: dict[Path, str] | None = None,
                 figure_url: Callable[[Path], str] | None = None,
                 web: WebLinks | None = None, chart_cache: Path | None = None,
-                brand: Brand | None = None) -> str:
+                *, brand: Brand) -> str:
     """The brief as one HTML document.
 
     ``mode`` is "print" (footnotes float to the page foot, resources as file URLs) or
@@ -225,11 +224,10 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
     script and nothing from elsewhere). Charts are drawn from their CSV (kept in
     ``chart_cache`` when given, see draw.py): in print as an SVG image with the alt text,
     on the web inline, with a data table. The study must have passed ``check_study``
-    without errors. ``brand`` defaults to the package's neutral brand; in print its CSS
+    without errors. ``brand`` is the series' (``load_brand(repo)``): in print its CSS
     is in the page, on the web it is the series' ``brand.css`` (site.py), one of
     ``web.stylesheets``.
     """
-    brand = brand or default_brand()
     meta = study.meta
     if meta is None:
         raise BuildError("study.yaml is invalid; run `casestudy check`", study.study_file)
@@ -381,10 +379,9 @@ class IndexEntry:
 
 
 def render_index(entries: list[IndexEntry], series: SeriesConfig, stylesheets: list[str],
-                 logo_url: str, brand: Brand | None = None) -> str:
+                 logo_url: str, brand: Brand) -> str:
     """The series' landing page: every study with a web edition, by series number. A
     brand may override its ``masthead`` block (brand/templates/index.html)."""
-    brand = brand or default_brand()
     index_abs = _absolute(series, "index.html")
     collection = {
         "@context": "https://schema.org", "@type": "CreativeWorkSeries",

@@ -19,6 +19,7 @@ from typing import Any
 
 from cookiecutter.generate import generate_files
 
+from ..brand.load import default_brand
 from ..check.study import check_study
 from ..errors import ScaffoldError
 from ..files.folders import remove_tree
@@ -48,7 +49,11 @@ def new_study(repo: Path, name: str, **given: Any) -> Path:
         made = Path(generate_files(repo_dir=str(template_root()), output_dir=str(work),
                                    context={"cookiecutter": answers.variables()},
                                    accept_hooks=False))
-        errors = [p for p in check_study(load_study(made), glyphs=False) if p.is_error]
+        # the template's study, as a study of no series and without the glyph rule: no
+        # brand is judged (a series' broken _brand.yml is check's to report, not new's)
+        made_study = load_study(made)
+        errors = [p for p in check_study(made_study, glyphs=False, brand=default_brand())
+                  if p.is_error]
         if errors:  # a bug of the template, not of the answers: say where
             raise ScaffoldError(f"the template made a study with errors: {errors[0]}")
         if target.exists() or target.is_symlink():

@@ -1,9 +1,11 @@
 """Build studies: check, render, write; a series on a pool of warm workers.
 
-``build_study`` is the one function that strings the steps of one study together,
-readable top to bottom. It reads and validates everything before it writes anything:
-a study with errors is not built, and its previous outputs stay as they were. A study
-whose inputs have not changed since its last build is skipped (see cache.py).
+``build_one`` is the one function that strings the steps of one study together,
+readable top to bottom (``build_study``, the public entry point, first reads the
+series and its brand when it is not given them). It reads and validates everything
+before it writes anything: a study with errors is not built, and its previous outputs
+stay as they were. A study whose inputs have not changed since its last build is
+skipped (see cache.py).
 
 ``build_series`` builds many studies: the up-to-date ones are skipped in this
 process, the rest go to worker processes (workers.py) within a time and memory limit.
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..brand.load import default_brand, load_brand
+from ..brand.load import load_brand
 from ..brand.model import BRANDING, Brand
 from ..errors import (
     BuildError,
@@ -82,7 +84,28 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
                 series: SeriesConfig | None = None, repo: Path | None = None,
                 force: bool = False, brand: Brand | None = None,
                 digest: str | None = None, site: bool = True) -> BuildResult:
-    """Build one study into ``out``; raise ProblemsFound if it has errors.
+    """Build one study into ``out``: the public ``casestudy.build_study``, which is
+    :func:`build_one` with ``series`` and ``brand`` read from ``repo`` (the study's
+    series; default: two folders up) when not given. They are read here, once: nothing
+    below takes a missing brand, and nothing in the package calls this (the package
+    loads the series and its brand where it starts, and calls :func:`build_one`).
+    """
+    root, out = Path(root), Path(out)
+    if series is None or brand is None:
+        # as build_one does first: before anything is read
+        check_targets(out, root.name, () if repo is None else (repo,))
+        where = repo or root.resolve().parent.parent
+        series = load_series(where) if series is None else series
+        brand = load_brand(where) if brand is None else brand
+    return build_one(root, out, formats, series, brand, repo=repo, force=force,
+                     digest=digest, site=site)
+
+
+def build_one(root: Path, out: Path, formats: tuple[str, ...], series: SeriesConfig,
+              brand: Brand, *, repo: Path | None = None, force: bool = False,
+              digest: str | None = None, site: bool = True) -> BuildResult:
+    """Build one study of ``series`` into ``out``, in ``brand`` (the series' own,
+    ``load_brand(repo)``); raise ProblemsFound if it has errors.
 
     The web edition ("html") is ``out/<slug>/index.html`` with its PDF beside it (the
     PDF is built too unless current); with ``site``, the series index and the shared
@@ -91,8 +114,8 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     a format that is up to date is not built again.
     Raises UnsafeTarget, before reading or writing anything there, when ``out`` or one
     of the study's outputs in it is a symbolic link (see :func:`check_targets`).
-    ``series`` and ``brand`` are read from ``repo`` (the study's series) when not given.
-    ``digest`` is :func:`inputs_digest` of the study when the caller has just computed
+    ``repo`` is the study's series (default: two folders up), whose studies the series
+    index lists. ``digest`` is :func:`inputs_digest` of the study when the caller has just computed
     it (before anything was read, so that an edit made meanwhile rebuilds next time).
     """
     # imported here: a no-op rebuild of a whole series needs none of them
@@ -102,11 +125,6 @@ def build_study(root: Path, out: Path = Path("build"), formats: tuple[str, ...] 
     root, out = Path(root), Path(out)
     check_targets(out, root.name, () if repo is None else (repo,))
     repo = repo or root.resolve().parent.parent
-    if series is None:
-        series = load_series(repo)
-    if brand is None:
-
-        brand = load_brand(repo)
     if digest is None:
         digest = inputs_digest(root, series, brand)
     targets = output_paths(out, root.name)
@@ -157,14 +175,13 @@ def _write_site(out: Path, root: Path, series: SeriesConfig, repo: Path | None,
 
 
 def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
-               brand: Brand | None = None) -> Path:
+               brand: Brand) -> Path:
     # imported here: the renderer (Jinja2, markdown-it, pandoc's wrapper: 0.1 s) and
     # WeasyPrint (0.5 s) load in the worker that renders, never in a command that
     # only decides what is up to date
     from ..render.html import render_html
     from ..render.pdf import html_to_pdf
 
-    brand = brand or default_brand()
     remove_temporaries(target, older_than=STALE_SECONDS)
     html = render_html(study, series, "print", brand=brand,
                        chart_cache=target.parent / STATE_DIR / CHARTS)
@@ -201,8 +218,7 @@ def _writing(target: Path) -> Iterator[None]:
                          "output is unchanged", target) from None
 
 
-def _build_web(study: Study, series: SeriesConfig, out: Path,
-               brand: Brand | None = None) -> Path:
+def _build_web(study: Study, series: SeriesConfig, out: Path, brand: Brand) -> Path:
     """<out>/<slug>/index.html with its assets beside it (fonts, CSS, the figures shown)."""
     folder = out / study.slug
     with _writing(folder):
@@ -210,19 +226,18 @@ def _build_web(study: Study, series: SeriesConfig, out: Path,
 
 
 def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path,
-               brand: Brand | None = None) -> Path:
+               brand: Brand) -> Path:
     """The edition is staged in a hidden folder and swapped in whole. It holds the page,
     its PDF, and only the files the sections show: nothing else of the study (no data,
     notes, READMEs, dotfiles or HTML) is published; the brand's assets are the series'
     (site.py)."""
-    brand = brand or default_brand()
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_editions(out, study.slug)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
     try:
 
         pdf_size = copy_pdf(output_paths(out, study.slug)["pdf"], staging)
-        write_edition(study, series, staging, pdf_size, out / STATE_DIR / CHARTS, brand)
+        write_edition(study, series, staging, pdf_size, out / STATE_DIR / CHARTS, brand=brand)
         os.chmod(staging, 0o755)
         _swap_in(staging, folder, out, study.slug)
     except BaseException:
@@ -232,14 +247,13 @@ def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path,
 
 
 def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: int,
-                  chart_cache: Path | None = None, brand: Brand | None = None) -> None:
+                  chart_cache: Path | None = None, *, brand: Brand) -> None:
     """The study's page in ``folder``, with the files its sections show (published at
     their place in the study, sanitized or scaled: ``_copy_for_web``). The shared assets
     are at ``../assets`` (site.py), the series index at ``../index.html``, the PDF (when
     ``pdf_size``) beside the page. The preview writes its pages with this too."""
     from ..render.html import WebLinks, render_html  # here: 0.1 s a no-op build skips
 
-    brand = brand or default_brand()
     shared = site_assets(brand)
     urls = shared.urls(f"../{ASSETS}/")
     root = real(study.root)
@@ -262,7 +276,7 @@ def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: in
                      index_url="../index.html",
                      pdf_url=f"{study.slug}.pdf" if pdf_size else "", pdf_size=pdf_size,
                      page_path=f"{study.slug}/index.html")
-    html = render_html(study, series, "web", urls, figure_url, links, chart_cache, brand)
+    html = render_html(study, series, "web", urls, figure_url, links, chart_cache, brand=brand)
     (folder / "index.html").write_text(html, encoding="utf-8")
 
 
@@ -340,9 +354,9 @@ def build_task(task: Task) -> Outcome:
     """Build one study in this process; never raises for a problem the author caused."""
     started = time.perf_counter()
     try:
-        result = build_study(task.root, task.out, task.formats, task.series, force=task.force,
-                             brand=task.brand, digest=task.digest,
-                             site=False)  # the site: once, after all
+        result = build_one(task.root, task.out, task.formats, task.series, task.brand,
+                           force=task.force, digest=task.digest,
+                           site=False)  # the site: once, after all
     except ProblemsFound as exc:
         return Outcome(task.root, "problems", [], exc.problems,
                        seconds=time.perf_counter() - started)
@@ -367,7 +381,7 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
                  timeout: float = 600, memory_mb: int = 4096,
                  on_outcome: Callable[[Outcome], None] | None = None,
                  bases: tuple[Path, ...] = (), repo: Path | None = None,
-                 brand: Brand | None = None) -> list[Outcome]:
+                 *, brand: Brand) -> list[Outcome]:
     """Build every study in ``roots``, in parallel; the outcomes in the order of ``roots``.
 
     With "html", the series index and the shared assets of the web edition are written
@@ -380,12 +394,8 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
     is built gets ``timeout`` seconds and its worker ``memory_mb`` of address space.
     Workers start from a forkserver, which imports the calling script's ``__main__``:
     a script that calls this must guard its own work with ``if __name__ == "__main__":``.
-    ``brand`` defaults to the brand of the studies' series (two folders up, as for
-    ``build_study``).
+    ``brand`` is the series' own (``load_brand(repo)``).
     """
-
-    if brand is None and roots:
-        brand = load_brand(repo if repo is not None else Path(roots[0]).resolve().parent.parent)
     report = on_outcome or (lambda outcome: None)
     pending: list[Task] = []
     outcomes: dict[Path, Outcome] = {}
@@ -411,7 +421,7 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
              if "html" in wanted else [])
     if pending and "html" in wanted:
 
-        start_fonts(out, every, series, brand or default_brand())  # made beside the PDFs
+        start_fonts(out, every, series, brand)  # made beside the PDFs
     if pending:
         for outcome in run_pool(build_task, pending, jobs or default_jobs(), timeout,
                                 memory_mb, report):
@@ -419,7 +429,7 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
     if "html" in wanted and roots:
 
         with _writing(out / "index.html"):
-            write_site(out, every, series, brand or default_brand())
+            write_site(out, every, series, brand)
     return [outcomes[root] for root in roots]
 
 

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..brand.fontmap import series_fonts_key
+from ..brand.fontmap import brand_fonts_key
 from ..brand.load import load_brand
+from ..brand.model import Brand
 from ..check.consistency import cross_study, house_style
 from ..check.facts import StudyFacts
 from ..check.memory import StudyCache
@@ -160,14 +161,15 @@ def series_report(repo: Path, studies: list[Path] | None = None,
     """
     repo = Path(repo)
     config, series_doc = read_series(repo)  # the doc: series.yaml's prose is checked too
+    brand = load_brand(repo)
     build_dir = repo / "build" if build_dir is None else Path(build_dir)
     today = today or dt.date.today()
     roots = [Path(p) for p in (_study_folders(repo) if studies is None else studies)]
-    loaded = _load_all(roots, config, jobs, cache_dir, repo / SERIES_FILE)
+    loaded = _load_all(roots, config, brand, jobs, cache_dir, repo / SERIES_FILE)
     rows = [row for row, _ in loaded]
     for row in rows:  # build/ is outside the study: judged afresh every time
         row.pdf = build_dir / f"{row.slug}.pdf"
-        row.pdf_status = _pdf_status(row.pdf, row.root, build_dir, config)
+        row.pdf_status = _pdf_status(row.pdf, row.root, build_dir, config, brand)
     by_root = {row.root: row for row in rows}
     series_findings: list[Finding] = []
     series_file = str(repo / "series.yaml")
@@ -182,7 +184,6 @@ def series_report(repo: Path, studies: list[Path] | None = None,
     for row in rows:
         row.findings.sort(key=lambda f: (f.problem, f.rule))
 
-    brand = load_brand(repo)
     series_findings += [Finding("brand", problem) for problem in brand.problems]
     return SeriesReport(repo, config.series_name, today, TEMPLATE_VERSION, rows,
                         dict(brand.colors),
@@ -192,14 +193,14 @@ def series_report(repo: Path, studies: list[Path] | None = None,
 Loaded = tuple[StudyRow, StudyFacts | None]
 
 
-def _load_all(roots: list[Path], config: SeriesConfig, jobs: int | None,
+def _load_all(roots: list[Path], config: SeriesConfig, brand: Brand, jobs: int | None,
               cache_dir: Path | None, series_file: Path) -> list[Loaded]:
     """Each study's row and facts, in order. Parsing Markdown and YAML is most of the
     report's time, and studies are independent: with many, processes share the work;
     with ``cache_dir``, only the studies changed since the last report are read."""
 
-    read = functools.partial(_study_and_row, config=config)
-    extra = _cache_extra(config, series_file) if cache_dir is not None else None
+    read = functools.partial(_study_and_row, config=config, brand=brand)
+    extra = _cache_extra(config, brand, series_file) if cache_dir is not None else None
     if cache_dir is None or extra is None:
         from ..source import parse  # noqa: F401  # once, before forking, not in every worker
 
@@ -218,7 +219,7 @@ def _load_all(roots: list[Path], config: SeriesConfig, jobs: int | None,
     return [done for done in found if done is not None]
 
 
-def _cache_extra(config: SeriesConfig, series_file: Path) -> str | None:
+def _cache_extra(config: SeriesConfig, brand: Brand, series_file: Path) -> str | None:
     """What a row depends on besides its study: the series' fonts by content (the glyph
     rule), every setting (the house style) and series.yaml as written (the glyph rule
     points into its prose); None if series.yaml went away since it was read."""
@@ -227,12 +228,12 @@ def _cache_extra(config: SeriesConfig, series_file: Path) -> str | None:
         written = hashlib.sha256(series_file.read_bytes()).hexdigest()
     except OSError:
         return None
-    return f"{series_fonts_key(config)}\n{written}\n{config.model_dump_json()}"
+    return f"{brand_fonts_key(brand)}\n{written}\n{config.model_dump_json()}"
 
 
-def _study_and_row(root: Path, config: SeriesConfig) -> Loaded:
+def _study_and_row(root: Path, config: SeriesConfig, brand: Brand) -> Loaded:
     study = _load(root)
-    row = _row(study, config)
+    row = _row(study, config, brand)
     if study.meta is None:  # the rules leave out a study without valid metadata
         return row, None
     # the house style reads one study's text: applied here, it is remembered with the
@@ -265,12 +266,13 @@ def _load(root: Path) -> Study:
         return Study(root, None, YamlDoc(root / STUDY_FILE), sections, [], problems)
 
 
-def _row(study: Study, config: SeriesConfig) -> StudyRow:
+def _row(study: Study, config: SeriesConfig, brand: Brand) -> StudyRow:
     version = TEMPLATE_VERSION
     meta = study.meta
     adjective = meta.country.adjective if meta else "{adjective}"
     row = StudyRow(study.slug, study.root, [_section_row(s, adjective) for s in study.sections])
-    row.findings = [Finding("check", p) for p in check_study(study, config, house=False)]
+    row.findings = [Finding("check", p)
+                    for p in check_study(study, config, house=False, brand=brand)]
     for section in study.sections:
         if section.parsed is not None:
             row.placeholders += len(section.parsed.placeholders)
@@ -311,7 +313,8 @@ def _section_row(section: Section, adjective: str) -> SectionRow:
     return row
 
 
-def _pdf_status(pdf: Path, root: Path, build_dir: Path, config: SeriesConfig) -> str:
+def _pdf_status(pdf: Path, root: Path, build_dir: Path, config: SeriesConfig,
+                brand: Brand) -> str:
     """``missing``; ``stale`` or ``current``.
 
     A PDF that ``casestudy build`` recorded is judged as the build judges it: current
@@ -324,7 +327,7 @@ def _pdf_status(pdf: Path, root: Path, build_dir: Path, config: SeriesConfig) ->
     except OSError:
         return "missing"
     if has_record(build_dir, root.name):
-        digest = inputs_digest(root, config)
+        digest = inputs_digest(root, config, brand)
         return "current" if up_to_date(build_dir, root.name, digest, ("pdf",)) else "stale"
     newest = max((p.stat().st_mtime for p in _sources(root)), default=0.0)
     return "stale" if newest > built else "current"

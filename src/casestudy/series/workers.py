@@ -56,7 +56,7 @@ class Task:
     formats: tuple[str, ...]
     series: SeriesConfig
     force: bool
-    brand: Brand | None = None
+    brand: Brand  # the series' (load_brand(repo)), as the caller loaded it with the series
     digest: str | None = None  # the inputs' digest, when the caller has just computed it
 
 

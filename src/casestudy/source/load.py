@@ -241,11 +241,10 @@ def read_series(repo: Path) -> tuple[SeriesConfig, YamlDoc]:
         first = doc.problems[0]
         raise ConfigError(first.message, path, first.line, first.col)
     try:
-        config = SeriesConfig.model_validate(doc.data or {})
+        config = SeriesConfig.model_validate(doc.data or {}, context={"root": repo})
     except ValidationError as exc:
         first = pydantic_problems(doc, exc, SeriesConfig)[0]
         raise ConfigError(first.message, path, first.line, first.col) from None
-    config._root = repo
     _check_fallback_fonts(config, doc)
     return config, doc
 
@@ -256,7 +255,7 @@ def _check_fallback_fonts(config: SeriesConfig, doc: YamlDoc) -> None:
     for i, decl in enumerate(config.fallback_fonts):
         key = "file"
         try:
-            font = fallback_path(decl, config._root)
+            font = fallback_path(decl, config.root)
             font_cmap(font)
             key = "scripts"
             for script in decl.scripts:

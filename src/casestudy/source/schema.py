@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    model_validator,
+)
 
 SCHEMA_VERSION = 1
 STATUSES = ("draft", "review", "final")
@@ -221,9 +229,25 @@ class SeriesConfig(_Model):
     colors: Colors | None = Field(None, description="Moved to _brand.yml (color).")
     style: StyleRules = StyleRules()
     fallback_fonts: list[FallbackFont] = []
-    # where series.yaml was read from: fallback font files are relative to it
-    _root: Path | None = PrivateAttr(default=None)
+    _root: Path | None = PrivateAttr(default=None)  # see ``root``
     citations: CitationSettings = CitationSettings()
+
+    @model_validator(mode="after")
+    def _read_from(self, info: ValidationInfo) -> SeriesConfig:
+        """The folder series.yaml was read from comes beside its data, never in it:
+        ``SeriesConfig.model_validate(data, context={"root": folder})``."""
+        root = (info.context or {}).get("root")
+        if root is not None:
+            self._root = Path(root)
+        return self
+
+    @property
+    def root(self) -> Path | None:
+        """The folder series.yaml was read from (the series repository: its fallback
+        font files and ``_brand.yml`` are there); None for a series not read from a
+        folder. Not a key of series.yaml: neither in the schema nor in the model's dumps
+        (``model_dump_json``, which the build digest and the check cache hash)."""
+        return self._root
 
 
 def study_json_schema() -> dict[str, Any]:

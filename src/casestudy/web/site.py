@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..brand import webfonts
-from ..brand.load import default_brand
 from ..brand.model import BRANDING, Brand, brand_folder_files
 from ..files.fetch import inside, real, served_bytes
 from ..files.write import atomic_write, check_target
@@ -129,15 +128,12 @@ def _load_state(out: Path) -> dict:
         return {}
 
 
-def write_site(out: Path, roots: list[Path], series: SeriesConfig,
-               brand: Brand | None = None) -> Path:
+def write_site(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand) -> Path:
     """Write the shared assets and the series index for the studies in ``roots``
     (every study of the series: those without a web edition in ``out`` are left out
-    of the index), in ``brand`` (the package's default when None). Returns the index
-    page."""
+    of the index), in ``brand`` (the series'). Returns the index page."""
 
     out = Path(out)
-    brand = brand or default_brand()
     index = out / "index.html"
     digest = _site_digest(roots, series, out, brand)
     state = _load_state(out)
