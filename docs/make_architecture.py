@@ -4,7 +4,7 @@ in docs/architecture.md (between its two marker lines), so the picture cannot dr
     python docs/make_architecture.py          # rewrite the diagram in the page
     python docs/make_architecture.py --print  # print it
 
-tests/test_architecture.py fails when the page's diagram is not the one the code draws.
+tests/house/test_architecture.py fails when the page's diagram is not the one the code draws.
 """
 
 from __future__ import annotations

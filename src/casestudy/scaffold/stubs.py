@@ -3,7 +3,7 @@
 The section stubs in the template are generated from the schema (:func:`stub_source`)
 and committed; :func:`template_drift` says where the template and the schema disagree.
 After a change of the schema, regenerate them with
-``CASESTUDY_REGEN=1 python -m pytest tests/test_scaffold.py`` and review the diff.
+``CASESTUDY_REGEN=1 python -m pytest tests/scaffold/test_scaffold.py`` and review the diff.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ images in ``tests/fixtures/kitchen-sink/golden/<size>/``, within a tolerance, in
 manner of WeasyPrint's own drawing tests. After a deliberate change of the rendering,
 look at the new pages and regenerate them:
 
-    CASESTUDY_REGEN=1 python -m pytest tests/test_kitchen_sink.py
+    CASESTUDY_REGEN=1 python -m pytest tests/end_to_end/test_kitchen_sink.py
 
 A failing comparison names the page and how much differs, and saves the difference
 image beside the test's temporary files.

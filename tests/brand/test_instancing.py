@@ -50,9 +50,10 @@ def _render(fast: bool) -> bytes:
 def _render_apart(fast: bool) -> bytes:
     """_render in a child process: the renders of 96 faces would otherwise grow this
     process, which other tests' children inherit as their starting peak memory."""
-    code = ("import sys\nsys.path.insert(0, sys.argv[1])\nfrom test_instancing import _render\n"
-            "sys.stdout.buffer.write(_render(sys.argv[2] == 'fast'))\n")
-    return subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent),
+    code = ("import sys\nsys.path[:0] = sys.argv[1:3]\nfrom test_instancing import _render\n"
+            "sys.stdout.buffer.write(_render(sys.argv[3] == 'fast'))\n")
+    here = Path(__file__).parent  # and the tests' helpers (pdfinfo) one folder up
+    return subprocess.run([sys.executable, "-c", code, str(here), str(here.parent),
                            "fast" if fast else "plain"], capture_output=True, check=True,
                           timeout=600).stdout
 

@@ -5,7 +5,7 @@ and holds one overlay folder per study (laid over tests/fixtures/minimal/, place
 ``countries/<name>/``) and ``expected.txt``: the exact lines that rule reports. After a
 deliberate change of wording, regenerate them with
 
-    CASESTUDY_REGEN=1 pytest tests/test_consistency.py
+    CASESTUDY_REGEN=1 pytest tests/check/test_consistency.py
 
 and review the diff.
 """

@@ -2,7 +2,7 @@
 
 The template's section stubs are golden files generated from the schema; after a
 change of the schema regenerate them with
-``CASESTUDY_REGEN=1 python -m pytest tests/test_scaffold.py`` and review the diff.
+``CASESTUDY_REGEN=1 python -m pytest tests/scaffold/test_scaffold.py`` and review the diff.
 """
 
 from __future__ import annotations

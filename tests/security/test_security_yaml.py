@@ -2,7 +2,7 @@
 
 Each tests/fixtures/hostile/yaml-*/ folder holds a study.yaml laid over the minimal
 study and the exact checker output in expected.txt. After a deliberate change of
-wording, regenerate them with ``CASESTUDY_REGEN=1 pytest tests/test_security_yaml.py``
+wording, regenerate them with ``CASESTUDY_REGEN=1 pytest tests/security/test_security_yaml.py``
 and review the diff.
 """
 

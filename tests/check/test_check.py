@@ -4,7 +4,7 @@ Each folder in tests/fixtures/check/ is laid over tests/fixtures/minimal/ and ch
 the output must equal the folder's expected.txt line for line. After a deliberate
 change of wording, regenerate them with:
 
-    CASESTUDY_REGEN=1 pytest tests/test_check.py
+    CASESTUDY_REGEN=1 pytest tests/check/test_check.py
 """
 
 from __future__ import annotations
