@@ -93,9 +93,47 @@ class Chart:
         return self.alt or generated_alt(self)
 
 
-def parse_settings(lines: list[tuple[str, int, int]], path: Path
-                   ) -> tuple[list[Setting], list[Problem]]:
-    """``key: value`` lines (text, line, col of the text) into settings."""
+@dataclass(frozen=True)
+class DataFile:
+    """A chart's CSV as read: its bytes (no more than the cap and one), its header and
+    rows (None when it is refused), the problems of reading it, or why it could not be
+    opened (``unreadable``, the system's words; then nothing else is set)."""
+
+    raw: bytes
+    table: tuple[list[str], list[Row]] | None
+    problems: list[Problem]
+    unreadable: str | None = None
+
+
+@dataclass
+class ChartMemo:
+    """What one build of a study has parsed of its charts, so that the checker, the
+    glyph rule and the renderer (print and web) share one reading: a block's settings
+    (by section and lines), its chart (by section, line and settings) and each CSV (by
+    path). A loaded Study holds one (``Study.charts``); it lives as long as the Study."""
+
+    settings: dict[tuple[Path, tuple[tuple[str, int, int], ...]],
+                   tuple[list[Setting], list[Problem]]] = field(default_factory=dict)
+    charts: dict[tuple[Path, int, tuple[Setting, ...]],
+                 tuple[Chart | None, list[Problem]]] = field(default_factory=dict)
+    data: dict[Path, DataFile] = field(default_factory=dict)
+
+
+def parse_settings(lines: list[tuple[str, int, int]], path: Path,
+                   memo: ChartMemo | None = None) -> tuple[list[Setting], list[Problem]]:
+    """``key: value`` lines (text, line, col of the text) into settings (parsed once
+    per ``memo``)."""
+    if memo is None:
+        return _parse_settings(lines, path)
+    key = (path, tuple(lines))
+    if key not in memo.settings:
+        memo.settings[key] = _parse_settings(lines, path)
+    settings, problems = memo.settings[key]
+    return list(settings), list(problems)
+
+
+def _parse_settings(lines: list[tuple[str, int, int]], path: Path
+                    ) -> tuple[list[Setting], list[Problem]]:
     out: list[Setting] = []
     problems: list[Problem] = []
     for text, line, col in lines:
@@ -129,9 +167,39 @@ def split_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def load_chart(root: Path, section: Path, settings: list[Setting], line: int
-               ) -> tuple[Chart | None, list[Problem]]:
-    """The chart of a block opened at ``section``:``line``, or None and why not."""
+def load_chart(root: Path, section: Path, settings: list[Setting], line: int,
+               memo: ChartMemo | None = None) -> tuple[Chart | None, list[Problem]]:
+    """The chart of a block opened at ``section``:``line``, or None and why not (worked
+    out once per ``memo``, its CSV read once)."""
+    if memo is None:
+        return _load_chart(root, section, settings, line, None)
+    key = (section, line, tuple(settings))
+    if key not in memo.charts:
+        memo.charts[key] = _load_chart(root, section, settings, line, memo)
+    chart, problems = memo.charts[key]
+    return chart, list(problems)
+
+
+def read_data(path: Path, memo: ChartMemo | None = None) -> DataFile:
+    """The CSV at ``path`` (local_data's answer), read no further than the cap and
+    parsed; once per ``memo``."""
+    if memo is not None and path in memo.data:
+        return memo.data[path]
+    try:
+        with open(path, "rb") as handle:  # no further than the cap: a huge file is refused
+            raw = handle.read(MAX_CSV_BYTES + 1)
+    except OSError as exc:
+        found = DataFile(b"", None, [], f"{exc.strerror}")
+    else:
+        table, problems = read_csv(raw, path)
+        found = DataFile(raw, table, problems)
+    if memo is not None:
+        memo.data[path] = found
+    return found
+
+
+def _load_chart(root: Path, section: Path, settings: list[Setting], line: int,
+                memo: ChartMemo | None) -> tuple[Chart | None, list[Problem]]:
     spec = {s.key: s for s in settings}
     problems = [error(section, line, 1, f"chart has no '{key}:' setting")
                 for key in REQUIRED if key not in spec or not spec[key].value]
@@ -169,14 +237,13 @@ def load_chart(root: Path, section: Path, settings: list[Setting], line: int
     except Refused as exc:
         problems.append(error(section, data.line, data.col, str(exc)))
         return None, problems
-    try:
-        with open(path, "rb") as handle:  # no further than the cap: a huge file is refused
-            raw = handle.read(MAX_CSV_BYTES + 1)
-    except OSError as exc:
-        problems.append(error(section, data.line, data.col, f"{data.value!r}: {exc.strerror}"))
+    found = read_data(path, memo)
+    if found.unreadable is not None:
+        problems.append(error(section, data.line, data.col,
+                              f"{data.value!r}: {found.unreadable}"))
         return None, problems
-    table, csv_problems = read_csv(raw, path)
-    problems += csv_problems
+    raw, table = found.raw, found.table
+    problems += found.problems
     if table is None:
         return None, problems
     header, rows = table

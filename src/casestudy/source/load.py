@@ -19,6 +19,7 @@ from ..errors import ConfigError, Problem, StudyNotFound, error
 from ..files.fetch import inside, real
 from ..files.fonts import FontNotFound, fallback_path, font_cmap, parse_unicode_range, script_code
 from ..files.yamlfile import YamlDoc, read_yaml
+from .chart import ChartMemo
 from .references import Library, load_library
 from .schema import SECTIONS, SectionSpec, SeriesConfig, StudyMeta
 
@@ -55,6 +56,9 @@ class Study:
     extra_files: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     library: Library = field(default_factory=Library)  # what the study may cite
+    # its charts' settings, charts and CSV files, each parsed once for this Study: the
+    # checker fills it, the glyph rule and the renderer (print and web) reuse it
+    charts: ChartMemo = field(default_factory=ChartMemo)
 
     @property
     def slug(self) -> str:
