@@ -22,7 +22,7 @@ from ..brand.fontmap import Coverage, coverage_for
 from ..errors import Problem, error
 from ..files.fetch import MAX_IMAGE_BYTES, Refused, local_data, local_image, svg_figure
 from ..files.yamlfile import read_yaml
-from ..source.chart import MAX_CSV_BYTES, parse_settings, read_csv, split_list
+from ..source.chart import MAX_CSV_BYTES, parse_settings, read_data, split_list
 from ..source.load import SERIES_FILE
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ def study_problems(study: Study, series: SeriesConfig | None, brand: Brand) -> l
         svgs += _svg_files(study, [ref.value for ref in parsed.images])
         for block in parsed.blocks:
             if block.kind == "chart":
-                _chart_problems(study.root, section.path, block.settings, coverage, out)
+                _chart_problems(study, section.path, block.settings, coverage, out)
     for svg in dict.fromkeys(svgs):
         svg_problems(svg, coverage, out, brand.headings.families[0])
     _reference_problems(study, coverage, out)
@@ -194,24 +194,24 @@ def study_problems(study: Study, series: SeriesConfig | None, brand: Brand) -> l
     return out
 
 
-def _chart_problems(root: Path, section: Path, lines: list[tuple[str, int, int]],
+def _chart_problems(study: Study, section: Path, lines: list[tuple[str, int, int]],
                     coverage: Coverage, out: list[Problem]) -> None:
     """What a chart draws from its CSV (the x column's cells, and the y columns' names
     when no legend names them), at the cell: its settings are section text, judged with
-    it. A chart the checker refuses is its to report."""
+    it. A chart the checker refuses is its to report. The settings and the CSV are the
+    ones the checker parsed (``study.charts``)."""
 
-    settings, problems = parse_settings(lines, section)
+    settings, problems = parse_settings(lines, section, study.charts)
     spec = {s.key: s for s in settings}
     if problems or "data" not in spec or "x" not in spec:
         return
     try:
-        path = local_data(root, section.parent, spec["data"].value)
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_CSV_BYTES + 1)
+        path = local_data(study.root, section.parent, spec["data"].value)
     except (Refused, OSError):
         return
-    table, _ = read_csv(raw, path)
-    if table is None or len(raw) > MAX_CSV_BYTES:
+    found = read_data(path, study.charts)
+    raw, table = found.raw, found.table
+    if table is None or len(raw) > MAX_CSV_BYTES:  # unreadable, refused or too large
         return
     header, rows = table
     text_lines = raw.decode("utf-8-sig").splitlines()

@@ -305,8 +305,9 @@ def _check_section(study: Study, section: Section, adjective: str, final: bool) 
 def _check_chart(study: Study, path: Path, block: Block) -> list[Problem]:
     """A chart's settings and its CSV (read here, so every data error is found now)."""
 
-    settings, out = parse_settings(block.settings, path)
-    out += load_chart(study.root, path, settings, block.line)[1]  # the good settings too
+    settings, out = parse_settings(block.settings, path, study.charts)
+    out += load_chart(study.root, path, settings, block.line,  # the good settings too
+                      study.charts)[1]
     if not block.caption:
         out.append(warning(path, block.line, 1, "chart has no 'Caption:' line"))
     if not block.source:

@@ -189,12 +189,13 @@ def _size(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} KB"
 
 
-def _chart(root: Path, section: Path, style: ChartStyle, mode: str, cache_dir: Path | None,
+def _chart(study: Study, section: Path, style: ChartStyle, mode: str, cache_dir: Path | None,
            lines: list[tuple[str, int, int]], line: int, number: int) -> tuple[str, str]:
-    """A chart block's figure content, drawn from its CSV, and what follows the figure."""
-    settings, problems = parse_settings(lines, section)
-    chart, problems = (load_chart(root, section, settings, line) if not problems
-                       else (None, problems))
+    """A chart block's figure content, drawn from its CSV, and what follows the figure
+    (the chart the checker read, ``study.charts``, when it did)."""
+    settings, problems = parse_settings(lines, section, study.charts)
+    chart, problems = (load_chart(study.root, section, settings, line, study.charts)
+                       if not problems else (None, problems))
     if chart is None:  # check_study reports these, located, before any build
         first = next(p for p in problems if p.is_error)
         raise BuildError(first.message, first.path, first.line, first.col)
@@ -248,7 +249,7 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
     style = chart_style(brand.colors, brand)
 
     def chart(section: Path) -> Callable[..., tuple[str, str]]:
-        return partial(_chart, study.root, section, style, mode, chart_cache)
+        return partial(_chart, study, section, style, mode, chart_cache)
 
     citer = _citations(study, series, image_url, mode, chart)
     ctx = RenderContext(image_url=image_url, mode=mode, citer=citer)
