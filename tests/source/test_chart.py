@@ -731,3 +731,37 @@ def test_a_shipped_link_in_the_chart_cache_is_never_followed(italy, tmp_path):
         build_study(italy, out, ("html",), series, force=True)
     assert "forged" not in (out / "italy" / "index.html").read_text()  # the old edition
     assert secret.read_text().endswith("forged</text></svg>")
+
+
+def test_one_build_parses_each_csv_and_svg_figure_once(italy, monkeypatch):
+    """Check, glyph coverage and both renders (print and web) share one reading of a
+    chart's CSV (Study.charts) and one sanitizing of an SVG figure (fetch.svg_figure)."""
+    from casestudy.files import fetch
+    from casestudy.source import chart as chart_module
+
+    shutil.copyfile(REPO / "tests/fixtures/minimal/figures/chart.svg",
+                    italy / "figures" / "bars.svg")
+    section = italy / "sections" / "06-supply-chain.md"
+    section.write_text(section.read_text() + "\n::: figure\n![Two bars](../figures/bars.svg)"
+                       "\n\nCaption: Two bars.\n\nSource: Invented.\n:::\n")
+    svg = (italy / "figures" / "bars.svg").read_bytes()
+    csvs: list[Path] = []
+    svgs: list[bytes] = []
+    read_csv, sanitize = chart_module.read_csv, fetch.sanitize
+
+    def counting_csv(raw, path):
+        csvs.append(path)
+        return read_csv(raw, path)
+
+    def counting_svg(data):
+        svgs.append(data)
+        return sanitize(data)
+
+    monkeypatch.setattr(chart_module, "read_csv", counting_csv)
+    monkeypatch.setattr(fetch, "sanitize", counting_svg)
+    monkeypatch.setattr(fetch, "_judged", {})  # nothing judged before this build
+    out = italy.parent.parent / "build"
+    build_study(italy, out, ("pdf", "html"), load_series(italy.parent.parent))
+    assert (out / "italy.pdf").is_file() and (out / "italy" / "figures" / "bars.svg").is_file()
+    assert [p.name for p in csvs] == ["leonardo-drs-revenue.csv"]
+    assert svgs.count(svg) == 1
