@@ -191,8 +191,9 @@ def image_problem(path: Path, decode: bool = True) -> str | None:
 
 
 def _remember(key: tuple[object, ...], verdict: Any) -> None:
-    if len(_judged) >= 256:  # a long-lived process (a preview server) sees many versions
-        _judged.clear()
+    if len(_judged) >= 256:  # a long-lived process (a preview server) sees many versions:
+        # the oldest goes, so that the files of the build under way stay judged once
+        del _judged[next(iter(_judged))]
     _judged[key] = verdict
 
 
@@ -251,8 +252,7 @@ def _frames(image: Any, decode: bool) -> str | None:
 def svg_figure(path: Path) -> Any:
     """The sanitized figure (see svg.py), worked out once per file version and process."""
     key = _stamp(path, "svg")
-    if key not in _judged:
-
+    if key not in _judged:  # so the checker, the glyph rule, the PDF and the web share it
         _remember(key, sanitize(path.read_bytes()))
     return _judged[key]
 
