@@ -22,14 +22,8 @@ from ..files.fetch import inside, real
 from ..files.yamlfile import read_yaml
 from ..source.countries import SLUG, check_code, resolve
 from ..source.countries import Country as Nation
-from .template import (
-    COUNTRIES,
-    STUDY_FILE,
-    Answers,
-    cookiecutter_json,
-    template_environment,
-    template_root,
-)
+from ..source.load import COUNTRIES, STUDY_FILE
+from .template import Answers, cookiecutter_json, template_environment, template_root
 
 
 @dataclass(frozen=True)

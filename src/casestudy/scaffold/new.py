@@ -24,9 +24,9 @@ from ..check.study import check_study
 from ..errors import ScaffoldError
 from ..files.folders import remove_tree
 from ..files.write import check_target
-from ..source.load import load_study
+from ..source.load import COUNTRIES, load_study
 from .answers import make_answers
-from .template import COUNTRIES, template_root
+from .template import template_root
 
 # the hidden folder `new` works in (tempfile.mkdtemp's names), and when a left one is dead
 _WORK = re.compile(r"\.new-[a-z0-9-]+-[a-z0-9_]{8}")

@@ -20,18 +20,14 @@ from ..brand.load import load_brand
 from ..errors import ScaffoldError
 from ..files.folders import remove_tree
 from ..source.load import load_series
+from .template import packaged_template
 
 SERIES_QUESTIONS = ("name", "publisher", "programme", "page_size")
 
 
 def series_template_root() -> Path:
     """The cookiecutter template of a series repository (``casestudy init``)."""
-    here = Path(__file__).resolve().parent.parent  # the package
-    for candidate in (here / "series_template", here.parent.parent / "series-template"):
-        if (candidate / "cookiecutter.json").is_file():
-            return candidate
-    raise ScaffoldError("the series template is missing from this installation of casestudy",
-                        here / "series_template")
+    return packaged_template("series_template", "series-template", "series")
 
 
 def series_defaults() -> dict[str, str]:

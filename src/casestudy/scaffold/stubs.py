@@ -13,15 +13,9 @@ from dataclasses import fields
 from pathlib import Path
 
 from ..files.yamlfile import read_yaml
+from ..source.load import STUDY_FILE
 from ..source.schema import SECTIONS, TEMPLATE_VERSION, Author, Country, SectionSpec, StudyMeta
-from .template import (
-    PROJECT,
-    STUDY_FILE,
-    Answers,
-    cookiecutter_json,
-    render_study_yaml,
-    template_root,
-)
+from .template import PROJECT, Answers, cookiecutter_json, render_study_yaml, template_root
 
 _ADJECTIVE = "{{ cookiecutter.adjective }}"
 

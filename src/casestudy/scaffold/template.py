@@ -18,21 +18,26 @@ from cookiecutter.utils import create_env_with_context
 from jinja2 import FileSystemLoader
 
 from ..errors import ScaffoldError
+from ..source.load import STUDY_FILE
 from ..source.schema import TEMPLATE_VERSION
 
 PROJECT = "{{cookiecutter.slug}}"
-COUNTRIES = "countries"
-STUDY_FILE = "study.yaml"
+
+
+def packaged_template(inside: str, outside: str, what: str) -> Path:
+    """A cookiecutter template: ``inside`` the installed package, or ``outside`` it at
+    the top of the source tree (where cookiecutter users look for it)."""
+    here = Path(__file__).resolve().parent.parent  # the package
+    for candidate in (here / inside, here.parent.parent / outside):
+        if (candidate / "cookiecutter.json").is_file():
+            return candidate
+    raise ScaffoldError(f"the {what} template is missing from this installation of casestudy",
+                        here / inside)
 
 
 def template_root() -> Path:
-    """The cookiecutter template: inside the installed package, or in the source tree."""
-    here = Path(__file__).resolve().parent.parent  # the package
-    for candidate in (here / "template", here.parent.parent / "template"):
-        if (candidate / "cookiecutter.json").is_file():
-            return candidate
-    raise ScaffoldError("the study template is missing from this installation of casestudy",
-                        here / "template")
+    """The cookiecutter template of a study."""
+    return packaged_template("template", "template", "study")
 
 
 def cookiecutter_json(root: Path | None = None) -> dict[str, Any]:

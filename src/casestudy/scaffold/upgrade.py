@@ -23,16 +23,10 @@ from ..files.fetch import inside, real
 from ..files.folders import FolderTooDeep, walk
 from ..files.write import atomic_write
 from ..files.yamlfile import read_yaml
+from ..source.load import STUDY_FILE
 from ..source.schema import SECTIONS, TEMPLATE_VERSION, StudyMeta
 from .answers import answer_date, next_series_number
-from .template import (
-    PROJECT,
-    STUDY_FILE,
-    Answers,
-    render_study_yaml,
-    template_environment,
-    template_root,
-)
+from .template import PROJECT, Answers, render_study_yaml, template_environment, template_root
 
 
 @dataclass
