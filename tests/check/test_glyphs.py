@@ -156,6 +156,12 @@ def test_series_prose_is_judged_at_its_line(sink):
         (4, 32, "check"), (12, 1, "brand")]  # and fallback_fonts, which moved to _brand.yml
     assert not [p for row in report["studies"] for p in row["problems"]
                 if p["path"] == "series.yaml"]
+    # a line added above it moves the finding, though no setting changed: check's
+    # remembered findings are keyed on series.yaml as written, not only on its values
+    (sink / "series.yaml").write_text("# a comment\n" + text)
+    again = invoke(sink, "check")
+    assert again.output.count(message.replace("series.yaml:4:32", "series.yaml:5:32")) == 1
+    assert "series.yaml:4:32" not in again.output
 
 
 def test_controls_are_named_and_ignorables_need_no_glyph(sink):

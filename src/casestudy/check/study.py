@@ -7,6 +7,7 @@ brief is final (placeholders, lengths, loose footnotes); ``--strict`` fails on t
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -18,7 +19,7 @@ from ..files.fetch import SAFE_LINK, Refused, image_problem, inside, real, resol
 from ..files.folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
 from ..parallel import fork_map
 from ..source.chart import load_chart, parse_settings
-from ..source.load import Section, Study, load_study
+from ..source.load import SERIES_FILE, Section, Study, load_study
 from ..source.schema import PLACEHOLDER, SeriesConfig
 from .consistency import house_style
 from .glyphs import study_problems
@@ -147,8 +148,14 @@ def check_paths(roots: list[Path], cache_dir: Path | None = None,
         return fork_map(check, roots)
 
     store = CheckCache(cache_dir)
-    # the findings depend on the series too: its fonts (by content) and its prose
+    # the findings depend on the series too: its fonts (by content), its settings, and
+    # series.yaml as written (the glyph rule points into its prose, by line)
     extra = brand_fonts_key(brand) + (series.model_dump_json() if series else "")
+    if series is not None and series.root is not None:
+        try:
+            extra += hashlib.sha256((series.root / SERIES_FILE).read_bytes()).hexdigest()
+        except OSError:  # gone since it was read: nothing is remembered this time
+            return fork_map(check, roots)
     # each digest is taken before its study is checked, so an edit made meanwhile is seen
     digests = [store.digest(root, extra) for root in roots]
     found = [store.get(root, d) for root, d in zip(roots, digests, strict=True)]
