@@ -19,9 +19,9 @@ from ..brand.load import load_brand
 from ..brand.model import Brand
 from ..check.study import check_study
 from ..errors import CasestudyError, ProblemsFound, display_path
-from ..series.build import write_edition
 from ..source.load import load_series, load_study
 from ..source.parse import parse_section
+from ..web.edition import write_edition
 from .assets import BrandAssets
 from .state import Event, State
 
