@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..brand import webfonts
 from ..brand.model import BRANDING, Brand, brand_folder_files
+from ..brand.stylesheet import brand_css
 from ..files.fetch import inside, real, served_bytes
 from ..files.write import atomic_write, check_target
 from ..files.yamlfile import read_yaml
@@ -74,14 +75,6 @@ def site_assets(brand: Brand) -> SiteAssets:
             files.setdefault(path, f"brand/{path.relative_to(folder).as_posix()}")
         sheets.append(files[brand.extra_css])
     return SiteAssets(files, tuple(sheets), logos)
-
-
-def brand_css(brand: Brand, fonts_css: str) -> str:
-    """The series brand as CSS: its web fonts, then the custom properties (colours, font
-    stacks, text styles) that web.css reads (no inline style in a page)."""
-    from ..render.html import brand_properties  # here: 0.1 s a no-op build skips
-
-    return f"{fonts_css}\n{brand_properties(brand)}\n"
 
 
 def _read(path: Path, root: Path | None = None) -> str:
@@ -151,7 +144,7 @@ def write_site(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand)
     font_key = webfonts.key(brand, chars)
     if state.get("fonts") != font_key or not _fonts_present(assets, faces):
         _write_fonts(assets / "fonts", brand, chars)
-    css = brand_css(brand, webfonts.font_face_css("fonts/", faces))
+    css = brand_css(brand, webfonts.font_faces("fonts/", faces)) + "\n"
     atomic_write(assets / "brand.css", css.encode(), durable=False)
     html = _index_html(out, roots, series, brand, shared)
     atomic_write(index, html.encode("utf-8"), durable=False)
