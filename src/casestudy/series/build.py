@@ -35,7 +35,7 @@ from ..files.write import atomic_write, check_target, remove_temporaries
 from ..parallel import default_jobs
 from ..render.cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from ..source.load import COUNTRIES, STUDY_FILE, load_series, load_study
-from ..source.schema import SeriesConfig
+from ..source.schema import SeriesConfig, StudyMeta
 from ..web.edition import CHARTS, STALE_SECONDS, build_edition, writing
 from ..web.site import start_fonts, write_site
 from .workers import Outcome, Task, run_pool
@@ -133,7 +133,7 @@ def build_one(root: Path, out: Path, formats: tuple[str, ...], series: SeriesCon
     with writing(out / STATE_DIR):
         record(out, study.slug, digest, todo)
     if "html" in formats and site:
-        _write_site(out, root, series, repo, brand)
+        _write_site(out, root, series, repo, brand, {root.name: study.meta} if study.meta else {})
     result.seconds = time.perf_counter() - started
     return result
 
@@ -155,10 +155,10 @@ def series_roots(root: Path, repo: Path | None = None) -> list[Path]:
 
 
 def _write_site(out: Path, root: Path, series: SeriesConfig, repo: Path | None,
-                brand: Brand) -> None:
+                brand: Brand, metas: dict[str, StudyMeta] | None = None) -> None:
 
     with writing(out / "index.html"):
-        write_site(out, series_roots(root, repo), series, brand)
+        write_site(out, series_roots(root, repo), series, brand, metas)
 
 
 def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
