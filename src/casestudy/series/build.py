@@ -7,7 +7,9 @@ before it writes anything: a study with errors is not built, and its previous ou
 stay as they were. A study whose inputs have not changed since its last build is
 skipped (see cache.py).
 
-``build_series`` builds many studies: the up-to-date ones are skipped in this
+This module decides what to build; the PDF is render/'s, the web edition web/'s
+(``web/edition.py`` for a study's page, ``web/site.py`` for the index and the shared
+assets). ``build_series`` builds many studies: the up-to-date ones are skipped in this
 process, the rest go to worker processes (workers.py) within a time and memory limit.
 """
 

@@ -10,7 +10,7 @@
     <out>/assets/logo.svg       the brand's logo (sanitized; or .png), and logo-<size>.*
                                 for sizes drawn from other files
     <out>/assets/fonts/*.woff2  the brand fonts, cut to the characters the series uses
-    <out>/<slug>/index.html     each study's web edition (build.py), with its figures
+    <out>/<slug>/index.html     each study's web edition (edition.py), with its figures
     <out>/<slug>/<slug>.pdf     and its PDF beside it
 
 The folder is a static site: copy it to a web server as it is. Every page links only
