@@ -59,13 +59,13 @@ def test_a_killed_worker_leaves_nothing_in_the_temporary_folder(repo, tmp_path):
 
 def _web_build(study_root: Path, out: Path, barrier, errors) -> None:
     from casestudy.brand.load import load_brand
-    from casestudy.series.build import _build_web
+    from casestudy.web.edition import build_edition
 
     study = load_study(study_root)
     series = load_series(study_root.parent.parent)
     barrier.wait()
     try:
-        _build_web(study, series, out, load_brand(study_root.parent.parent))
+        build_edition(study, series, out, load_brand(study_root.parent.parent))
     except BaseException as exc:  # noqa: BLE001  # reported to the parent
         errors.put(f"{type(exc).__name__}: {exc}")
         sys.exit(1)

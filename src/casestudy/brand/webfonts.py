@@ -34,9 +34,9 @@ from ..errors import CasestudyError
 from ..files.cachedir import default_cache_dir
 from ..files.fonts import disk_cache, parse_unicode_range
 from ..files.write import atomic_write, check_target
-from .css import font_face_rule
 from .fontmap import fallback_unicode_range
 from .model import Brand
+from .stylesheet import FontFace
 from .typefaces import Font
 
 if TYPE_CHECKING:
@@ -158,13 +158,13 @@ def key(brand: Brand, chars: str) -> str:
     return digest.hexdigest()
 
 
-def font_face_css(url_prefix: str, face_list: list[Face]) -> str:
-    """@font-face rules for the faces, their files under ``url_prefix``."""
-    return "\n".join(
-        font_face_rule(f.font.family, url_prefix + f.filename, f.font.style,
-                       f.weight if f.pinned or not f.font.weight else f.font.weight,
-                       f.unicode_range, woff2=True)
-        for f in face_list)
+def font_faces(url_prefix: str, face_list: list[Face]) -> list[FontFace]:
+    """The web edition's faces (for :func:`stylesheet.brand_css`), their files under
+    ``url_prefix``."""
+    return [FontFace(f.font.family, url_prefix + f.filename, f.font.style,
+                     f.weight if f.pinned or not f.font.weight else f.font.weight,
+                     f.unicode_range, woff2=True)
+            for f in face_list]
 
 
 # The sets of this process by key, made or being made: a set asked for while a thread

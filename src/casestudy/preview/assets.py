@@ -13,12 +13,11 @@ import shutil
 import time
 from pathlib import Path
 
-from ..brand.css import font_face_rule
-from ..brand.fontmap import fallback_unicode_range
 from ..brand.model import Brand
+from ..brand.stylesheet import FontFace, brand_css, face_range
 from ..brand.webfonts import axes_and_weight
 from ..files.write import atomic_write
-from ..web.site import brand_css, write_brand_files
+from ..web.site import write_brand_files
 
 
 class BrandAssets:
@@ -36,7 +35,7 @@ class BrandAssets:
         if self._fonts != brand.fonts:
             self._write_fonts(brand)
         atomic_write(self.folder / "brand.css",
-                     brand_css(brand, font_css(brand, self._font_tag)).encode(),
+                     (brand_css(brand, font_faces(brand, self._font_tag)) + "\n").encode(),
                      durable=False)
 
     def _write_fonts(self, brand: Brand) -> None:
@@ -58,14 +57,14 @@ def font_files(brand: Brand) -> list[str]:
             for n, f in enumerate(brand.fonts)]
 
 
-def font_css(brand: Brand, tag: str) -> str:
-    """The whole fonts; ``tag`` makes their URLs this session's (the browser keeps them).
-    A variable font covers its whole weight axis."""
-    rules = []
+def font_faces(brand: Brand, tag: str) -> list[FontFace]:
+    """The whole fonts (for :func:`stylesheet.brand_css`); ``tag`` makes their URLs this
+    session's (the browser keeps them). A variable font covers its whole weight axis."""
+    faces = []
     for f, name in zip(brand.fonts, font_files(brand), strict=True):
         axes, own = axes_and_weight(f.path)
         weight = f.weight or (" ".join(str(round(v)) for v in axes["wght"]) if "wght" in axes
                               else str(own))
-        limited = fallback_unicode_range(f, brand.fonts) if f.fallback else f.unicode_range
-        rules.append(font_face_rule(f.family, f"fonts/{name}?s={tag}", f.style, weight, limited))
-    return "\n".join(rules)
+        faces.append(FontFace(f.family, f"fonts/{name}?s={tag}", f.style, weight,
+                              face_range(f, brand)))
+    return faces

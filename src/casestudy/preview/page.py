@@ -19,9 +19,10 @@ from ..brand.load import load_brand
 from ..brand.model import Brand
 from ..check.study import check_study
 from ..errors import CasestudyError, ProblemsFound, display_path
-from ..series.build import write_edition
 from ..source.load import load_series, load_study
 from ..source.parse import parse_section
+from ..source.schema import SeriesConfig
+from ..web.edition import write_edition
 from .assets import BrandAssets
 from .state import Event, State
 
@@ -42,6 +43,9 @@ class PageWriter:
         self._on_brand = on_brand
         self._parsed: dict[str, Any] = {}
         self._renders = 0
+        # series.yaml and the brand as the last refresh read them (None when they could
+        # not be read): the PDF's build takes these rather than reading them again
+        self.house: tuple[SeriesConfig, Brand] | None = None
 
     def refresh(self, full: bool = True) -> bool:
         """Check and render the study; True when a new page was written (``full``: the
@@ -49,8 +53,10 @@ class PageWriter:
         state = self._state
         started = time.perf_counter()
         try:
+            self.house = None
             series = load_series(self.repo)
             brand = load_brand(self.repo)
+            self.house = (series, brand)
             self._on_brand(brand)
             study = load_study(self.root, self.parse)
             problems = list(brand.problems) + check_study(study, series, brand=brand)

@@ -15,11 +15,11 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-from ..brand.load import load_brand
-from ..errors import CasestudyError, display_path
+from ..brand.model import Brand
+from ..errors import display_path
 from ..series.build import build_task
 from ..series.workers import Task, remove_leftovers, remove_worker_tempdir, start_worker
-from ..source.load import load_series
+from ..source.schema import SeriesConfig
 from .state import Event, State
 
 log = logging.getLogger(__name__)
@@ -40,12 +40,16 @@ class PdfBuilder:
         self._done = 0  # the request last taken up
         self._cond = threading.Condition()
         self._worker: Any = None
+        self._house: tuple[SeriesConfig, Brand] | None = None  # the request's
 
     def _news(self) -> bool:
         return self._wanted != self._done or self.state.stop.is_set()
 
-    def request(self) -> None:
+    def request(self, house: tuple[SeriesConfig, Brand] | None) -> None:
+        """Build the PDF again, with series.yaml and the brand as the page's refresh
+        read them (``house``; None when they could not be read: then no PDF)."""
         with self._cond:
+            self._house = house
             self._wanted += 1
             self._cond.notify_all()
 
@@ -85,14 +89,13 @@ class PdfBuilder:
                     if stop.is_set():
                         return
                     done = self._done = self._wanted
+                    house = self._house
                 # let a burst of saves settle, and the browser show the page first
                 if stop.wait(PDF_SETTLE) or self._wanted != done:
                     continue
-                try:
-                    series = load_series(self.repo)
-                    brand = load_brand(self.repo)
-                except CasestudyError:
-                    continue  # the page's check reports it
+                if house is None:
+                    continue  # series.yaml or the brand cannot be read: the page says so
+                series, brand = house
                 if self._worker is None or not self._worker.process.is_alive():
                     self._worker = start_worker(PDF_MEMORY_MB, build_task)
                 worker = self._worker

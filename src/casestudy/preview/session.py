@@ -123,7 +123,7 @@ class Preview:
         self._spawn(self._render_loop, "preview-render")
         if self._pdf is not None:
             self._spawn(self._pdf.loop, "preview-pdf")
-            self._pdf.request()
+            self._pdf.request(self._pages.house)
         return self
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
@@ -180,4 +180,4 @@ class Preview:
             # series or the brand may change the stylesheets too: the page reloads whole
             full = any(not p.startswith(study) for p in paths)
             if self.refresh(full) and self._pdf is not None:
-                self._pdf.request()
+                self._pdf.request(self._pages.house)

@@ -25,9 +25,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..brand.chart import ChartStyle, chart_style
-from ..brand.css import font_face_rule
-from ..brand.fontmap import fallback_unicode_range
 from ..brand.model import BRANDING, Brand
+from ..brand.stylesheet import brand_css, font_faces
 from ..errors import BuildError
 from ..files.fetch import CHART_URL, Refused, local_image
 from ..files.svg import sanitize
@@ -40,43 +39,6 @@ from ..source.schema import SeriesConfig, StudyMeta
 from ..version import __version__
 from .cite import Citer, format_citations, ibid_variant, style_path
 from .draw import data_table, drawn
-
-
-def brand_css(brand: Brand, url: dict[Path, str]) -> str:
-    """The brand as CSS: @font-face rules for its font files (at ``url[path]``) and the
-    custom properties the stylesheets read."""
-
-    rules = []
-    for f in brand.fonts:
-        # WeasyPrint takes a face's unicode-range as its whole character set: a limited
-        # fallback lists only what it really has, as the glyph rule judges it
-        limited = fallback_unicode_range(f, brand.fonts) if f.fallback else f.unicode_range
-        rules.append(font_face_rule(f.family, url[f.path], f.style, f.weight, limited))
-    return "\n".join([*rules, brand_properties(brand)])
-
-
-def brand_properties(brand: Brand) -> str:
-    """The brand's colours, font stacks and text styles as CSS custom properties (and
-    the headings' own weight, line height and colour), for print and web alike."""
-    props = {f"--{role}": value for role, value in brand.colors.items()}
-    props.update({
-        "--font-base": brand.stack("base"), "--font-headings": brand.stack("headings"),
-        "--font-mono": brand.stack("monospace"),
-        "--base-size": brand.base.size or "10.5pt",
-        "--base-line-height": brand.base.line_height or "1.45",
-        "--mono-size": brand.monospace.size or "0.92em",
-        "--link-color": brand.link.get("color", "var(--primary)"),
-    })
-    if "decoration" in brand.link:
-        props["--link-decoration"] = brand.link["decoration"]
-    rules = [":root {\n" + "".join(f"  {k}: {v};\n" for k, v in props.items()) + "}"]
-    heads = brand.headings
-    extra = "".join(f" {prop}: {value};" for prop, value in (
-        ("font-weight", heads.weight), ("line-height", heads.line_height),
-        ("color", heads.color)) if value)
-    if extra:
-        rules.append(f".title, main > h1, h2, h3, h4 {{{extra} }}")
-    return "\n".join(rules)
 
 
 def logo_alt(brand: Brand, series: SeriesConfig) -> str:
@@ -267,7 +229,8 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         web=web, pdf_size=_size(web.pdf_size) if web.pdf_size else "",
         cite=_report_metadata(study, series, web, points) if not printed else {},
         meta=meta, series=series, sections=sections, version=__version__,
-        brand_css=Markup(brand_css(brand, {f.path: url(f.path) for f in brand.fonts}))
+        brand_css=Markup(brand_css(brand, font_faces(brand, {f.path: url(f.path)
+                                                            for f in brand.fonts})))
         if printed else "",
         page_size="letter" if series.page_size == "letter" else "A4",
         logo_url=logos, logo_alt=logo_alt(brand, series),

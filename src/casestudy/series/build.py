@@ -7,28 +7,21 @@ before it writes anything: a study with errors is not built, and its previous ou
 stay as they were. A study whose inputs have not changed since its last build is
 skipped (see cache.py).
 
-``build_series`` builds many studies: the up-to-date ones are skipped in this
+This module decides what to build; the PDF is render/'s, the web edition web/'s
+(``web/edition.py`` for a study's page, ``web/site.py`` for the index and the shared
+assets). ``build_series`` builds many studies: the up-to-date ones are skipped in this
 process, the rest go to worker processes (workers.py) within a time and memory limit.
 """
 
 from __future__ import annotations
 
 import calendar
-import contextlib
-import errno
-import glob
 import logging
-import os
-import re
-import shutil
-import stat
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from ..brand.load import load_brand
 from ..brand.model import BRANDING, Brand
@@ -38,17 +31,15 @@ from ..errors import (
     Problem,
     ProblemsFound,
     UnsafeTarget,
-    display_path,
 )
-from ..files.fetch import Refused, pillow, real, served_bytes
-from ..files.folders import remove_tree
 from ..files.fonts import memory_only
 from ..files.write import atomic_write, check_target, remove_temporaries
 from ..parallel import default_jobs
 from ..render.cache import STATE_DIR, inputs_digest, output_paths, record, up_to_date
 from ..source.load import COUNTRIES, STUDY_FILE, load_series, load_study
-from ..source.schema import SeriesConfig
-from ..web.site import ASSETS, copy_pdf, site_assets, start_fonts, write_site
+from ..source.schema import SeriesConfig, StudyMeta
+from ..web.edition import CHARTS, STALE_SECONDS, build_edition, writing
+from ..web.site import start_fonts, write_site
 from .workers import Outcome, Task, run_pool
 
 log = logging.getLogger(__name__)
@@ -57,13 +48,6 @@ if TYPE_CHECKING:
     from ..source.load import Study
 
 FORMATS = ("pdf", "html")
-STALE_SECONDS = 3600  # a temporary file this old belongs to no live build
-_SWAP_ATTEMPTS = 100
-# The web edition's column is 44rem (704 px); photos wider than twice that (sharp on
-# high-density screens) are scaled down for it. The PDF resamples on its own (pdf.py).
-WEB_MAX_WIDTH = 1600
-CHARTS = "charts"  # drawn charts, by digest of what they are drawn from (draw.py)
-_WEB_SCALED = {".png", ".jpg", ".jpeg", ".webp"}  # not GIF: it may be animated
 
 
 @dataclass
@@ -148,12 +132,17 @@ def build_one(root: Path, out: Path, formats: tuple[str, ...], series: SeriesCon
         elif fmt == "html" and "html" in todo:
             _build_web(study, series, out, brand)
         result.outputs.append(targets[fmt])
-    with _writing(out / STATE_DIR):
+    with writing(out / STATE_DIR):
         record(out, study.slug, digest, todo)
     if "html" in formats and site:
-        _write_site(out, root, series, repo, brand)
+        _write_site(out, root, series, repo, brand, {root.name: study.meta} if study.meta else {})
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _build_web(study: Study, series: SeriesConfig, out: Path, brand: Brand) -> Path:
+    """The study's web edition (web/edition.py), its PDF beside it."""
+    return build_edition(study, series, out, brand)
 
 
 def series_roots(root: Path, repo: Path | None = None) -> list[Path]:
@@ -168,10 +157,10 @@ def series_roots(root: Path, repo: Path | None = None) -> list[Path]:
 
 
 def _write_site(out: Path, root: Path, series: SeriesConfig, repo: Path | None,
-                brand: Brand) -> None:
+                brand: Brand, metas: dict[str, StudyMeta] | None = None) -> None:
 
-    with _writing(out / "index.html"):
-        write_site(out, series_roots(root, repo), series, brand)
+    with writing(out / "index.html"):
+        write_site(out, series_roots(root, repo), series, brand, metas)
 
 
 def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
@@ -189,7 +178,7 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
     assert study.meta is not None
     epoch = calendar.timegm(study.meta.date.timetuple())
     data = html_to_pdf(html, study.root, roots, bytes.fromhex(digest)[:16], study.root, epoch)
-    with _writing(target):
+    with writing(target):
         atomic_write(target, data)
     return target
 
@@ -204,150 +193,6 @@ def check_targets(out: Path, slug: str, bases: tuple[Path, ...] = ()) -> None:
         check_target(path, (out,), folder=True)
     for path in (*output_paths(out, slug).values(), out / STATE_DIR / f"{slug}.json"):
         check_target(path, (out,))
-
-
-@contextlib.contextmanager
-def _writing(target: Path) -> Iterator[None]:
-    """An OSError while writing ``target`` (disk full, no permission, a folder in the
-    way) is the user's to fix: say which file, without a traceback."""
-    try:
-        yield
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise BuildError(f"cannot write {display_path(target)}: {reason}; the previous "
-                         "output is unchanged", target) from None
-
-
-def _build_web(study: Study, series: SeriesConfig, out: Path, brand: Brand) -> Path:
-    """<out>/<slug>/index.html with its assets beside it (fonts, CSS, the figures shown)."""
-    folder = out / study.slug
-    with _writing(folder):
-        return _write_web(study, series, out, folder, brand)
-
-
-def _write_web(study: Study, series: SeriesConfig, out: Path, folder: Path,
-               brand: Brand) -> Path:
-    """The edition is staged in a hidden folder and swapped in whole. It holds the page,
-    its PDF, and only the files the sections show: nothing else of the study (no data,
-    notes, READMEs, dotfiles or HTML) is published; the brand's assets are the series'
-    (site.py)."""
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_stale_editions(out, study.slug)
-    staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{study.slug}.web.{os.getpid()}."))
-    try:
-
-        pdf_size = copy_pdf(output_paths(out, study.slug)["pdf"], staging)
-        write_edition(study, series, staging, pdf_size, out / STATE_DIR / CHARTS, brand=brand)
-        os.chmod(staging, 0o755)
-        _swap_in(staging, folder, out, study.slug)
-    except BaseException:
-        remove_tree(staging)
-        raise
-    return folder / "index.html"
-
-
-def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: int,
-                  chart_cache: Path | None = None, *, brand: Brand) -> None:
-    """The study's page in ``folder``, with the files its sections show (published at
-    their place in the study, sanitized or scaled: ``_copy_for_web``). The shared assets
-    are at ``../assets`` (site.py), the series index at ``../index.html``, the PDF (when
-    ``pdf_size``) beside the page. The preview writes its pages with this too."""
-    from ..render.html import WebLinks, render_html  # here: 0.1 s a no-op build skips
-
-    shared = site_assets(brand)
-    urls = shared.urls(f"../{ASSETS}/")
-    root = real(study.root)
-    published: dict[Path, str] = {}
-
-    def figure_url(path: Path) -> str:
-        """Publish a file a section shows, at its place in the study; its URL."""
-        if path not in published:
-            rel = path.relative_to(root)
-            target = folder / rel
-            if target.exists():  # the page and its PDF are there first
-                raise BuildError(f"its web address would be {rel.as_posix()}, which the "
-                                 "web edition's own file takes; rename or move it", path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _copy_for_web(path, target)
-            published[path] = quote(rel.as_posix())  # `chart #1?.svg` stays one name
-        return published[path]
-
-    links = WebLinks(stylesheets=shared.stylesheet_urls(f"../{ASSETS}/"),
-                     index_url="../index.html",
-                     pdf_url=f"{study.slug}.pdf" if pdf_size else "", pdf_size=pdf_size,
-                     page_path=f"{study.slug}/index.html")
-    html = render_html(study, series, "web", urls, figure_url, links, chart_cache, brand=brand)
-    (folder / "index.html").write_text(html, encoding="utf-8")
-
-
-def _swap_in(staging: Path, folder: Path, out: Path, slug: str) -> None:
-    """Put the finished edition at ``folder``; the old edition stays whole until then.
-
-    A folder cannot be renamed over a folder that holds files, so the old one is moved
-    aside first; a concurrent build may put its own edition in between, so that is
-    retried (the last build wins, each edition whole). The aside folder always goes.
-    """
-    old = Path(tempfile.mkdtemp(dir=out, prefix=f".{slug}.web.{os.getpid()}."))
-    try:
-        for attempt in range(_SWAP_ATTEMPTS):
-            with contextlib.suppress(FileNotFoundError):  # another build moved it first
-                os.replace(folder, old / f"edition-{attempt}")
-            try:
-                os.replace(staging, folder)
-                return
-            except OSError as exc:
-                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-                    raise
-        raise BuildError(f"other builds kept replacing {display_path(folder)}; try again",
-                         folder)
-    finally:
-        remove_tree(old)
-
-
-def _remove_stale_editions(out: Path, slug: str) -> None:
-    """The staging folders of web builds that were killed (a crashed or killed ``build``
-    process, whose own pool could not clean up): only real folders of this user with
-    the names builds give them, and only once no live build could still be writing."""
-    pattern = re.compile(rf"\.{re.escape(slug)}\.web\.\d+\.[A-Za-z0-9_]+")
-    for path in out.glob(f".{glob.escape(slug)}.web.*"):
-        try:
-            info = os.lstat(path)
-        except OSError:
-            continue
-        if (pattern.fullmatch(path.name) and stat.S_ISDIR(info.st_mode)
-                and info.st_uid == os.getuid()
-                and time.time() - info.st_mtime > STALE_SECONDS):
-            remove_tree(path)
-
-
-def _copy_for_web(source: Path, target: Path) -> None:
-    """Publish one file: an SVG sanitized (the bytes the PDF drew); a raster image wider
-    than WEB_MAX_WIDTH scaled down (turned upright first, colour profile kept); anything
-    else copied. Only images the checker passed get here, so decoding is bounded."""
-    suffix = source.suffix.lower()
-    if suffix == ".svg":
-        try:
-            target.write_bytes(served_bytes(source))
-        except Refused as exc:
-            raise BuildError(str(exc), source) from None
-        return
-    if suffix in _WEB_SCALED:
-        from PIL import ImageOps
-
-        Image = pillow()
-        try:
-            with Image.open(source) as image:
-                if image.width > WEB_MAX_WIDTH:
-                    kind, profile = image.format, image.info.get("icc_profile")
-                    upright = ImageOps.exif_transpose(image)
-                    upright.thumbnail((WEB_MAX_WIDTH, upright.height), Image.Resampling.LANCZOS)
-                    options = {"quality": 85} if kind == "JPEG" else {}
-                    upright.save(target, kind, icc_profile=profile, optimize=True, **options)
-                    return
-        except Exception:  # Pillow raises many kinds for odd files: then serve it as it is
-            with contextlib.suppress(OSError):
-                target.unlink()
-    shutil.copyfile(source, target)
 
 
 def build_task(task: Task) -> Outcome:
@@ -428,7 +273,7 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
             outcomes[outcome.root] = outcome
     if "html" in wanted and roots:
 
-        with _writing(out / "index.html"):
+        with writing(out / "index.html"):
             write_site(out, every, series, brand)
     return [outcomes[root] for root in roots]
 

@@ -10,7 +10,7 @@
     <out>/assets/logo.svg       the brand's logo (sanitized; or .png), and logo-<size>.*
                                 for sizes drawn from other files
     <out>/assets/fonts/*.woff2  the brand fonts, cut to the characters the series uses
-    <out>/<slug>/index.html     each study's web edition (build.py), with its figures
+    <out>/<slug>/index.html     each study's web edition (edition.py), with its figures
     <out>/<slug>/<slug>.pdf     and its PDF beside it
 
 The folder is a static site: copy it to a web server as it is. Every page links only
@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..brand import webfonts
 from ..brand.model import BRANDING, Brand, brand_folder_files
+from ..brand.stylesheet import brand_css
 from ..files.fetch import inside, real, served_bytes
 from ..files.write import atomic_write, check_target
 from ..files.yamlfile import read_yaml
@@ -76,14 +77,6 @@ def site_assets(brand: Brand) -> SiteAssets:
     return SiteAssets(files, tuple(sheets), logos)
 
 
-def brand_css(brand: Brand, fonts_css: str) -> str:
-    """The series brand as CSS: its web fonts, then the custom properties (colours, font
-    stacks, text styles) that web.css reads (no inline style in a page)."""
-    from ..render.html import brand_properties  # here: 0.1 s a no-op build skips
-
-    return f"{fonts_css}\n{brand_properties(brand)}\n"
-
-
 def _read(path: Path, root: Path | None = None) -> str:
     """A file's text; "" for one that cannot or must not be read (a link out of the
     study, a FIFO: the checker reports those; here they only add no letters)."""
@@ -91,20 +84,31 @@ def _read(path: Path, root: Path | None = None) -> str:
     return read_text(path, [], root) or ""
 
 
-def series_text(roots: list[Path], series: SeriesConfig, brand: Brand) -> list[str]:
-    """Every text the web pages of the series can show: the studies' sources, the
+def study_texts(root: Path) -> dict[str, str]:
+    """A study's text as the web edition's shared parts use it, each file read once:
+    ``study.yaml`` and ``sections/<name>.md`` by those names ("" for one that cannot or
+    must not be read). The fonts' characters and the index's key points come from it."""
+    texts = {"study.yaml": _read(root / "study.yaml", root)}
+    if inside(real(root / "sections"), real(root)):
+        for path in sorted((root / "sections").glob("*.md")):
+            texts[f"sections/{path.name}"] = _read(path, root)
+    return texts
+
+
+def series_text(roots: list[Path], series: SeriesConfig, brand: Brand,
+                texts: dict[Path, dict[str, str]] | None = None) -> list[str]:
+    """Every text the web pages of the series can show: the studies' sources (from
+    ``texts``, by study, when the caller has read them: :func:`study_texts`), the
     series settings and the templates (a superset of the rendered text: the Markdown
     marks it adds are in the base set anyway)."""
-    texts = [json.dumps(series.model_dump(mode="json"), ensure_ascii=False)]
-    texts += [_read(p) for p in sorted((BRANDING / "templates").glob("*.html"))]
+    out = [json.dumps(series.model_dump(mode="json"), ensure_ascii=False)]
+    out += [_read(p) for p in sorted((BRANDING / "templates").glob("*.html"))]
     if brand.templates is not None:
-        texts += [_read(p) for p in sorted(brand.templates.glob("*.html"))]
-    texts += [logo.alt or "" for logo in brand.logos.values()]
+        out += [_read(p) for p in sorted(brand.templates.glob("*.html"))]
+    out += [logo.alt or "" for logo in brand.logos.values()]
     for root in roots:
-        texts.append(_read(root / "study.yaml", root))
-        if inside(real(root / "sections"), real(root)):
-            texts += [_read(p, root) for p in sorted((root / "sections").glob("*.md"))]
-    return texts
+        out += (texts[root] if texts is not None else study_texts(root)).values()
+    return out
 
 
 def _site_digest(roots: list[Path], series: SeriesConfig, out: Path, brand: Brand) -> str:
@@ -128,10 +132,15 @@ def _load_state(out: Path) -> dict:
         return {}
 
 
-def write_site(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand) -> Path:
+def write_site(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand,
+               metas: dict[str, StudyMeta] | None = None) -> Path:
     """Write the shared assets and the series index for the studies in ``roots``
     (every study of the series: those without a web edition in ``out`` are left out
-    of the index), in ``brand`` (the series'). Returns the index page."""
+    of the index), in ``brand`` (the series'). Returns the index page.
+
+    ``metas`` holds the study.yaml of the studies the caller has loaded (by the
+    study's folder name): the index takes theirs rather than reading them again. Each study's text
+    is read once here, for the fonts' characters and the index alike."""
 
     out = Path(out)
     index = out / "index.html"
@@ -147,13 +156,14 @@ def write_site(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand)
         return index
     assets.mkdir(parents=True, exist_ok=True)
     shared = write_brand_files(assets, brand)
-    chars = webfonts.charset(series_text(roots, series, brand))
+    texts = {root: study_texts(root) for root in roots}
+    chars = webfonts.charset(series_text(roots, series, brand, texts))
     font_key = webfonts.key(brand, chars)
     if state.get("fonts") != font_key or not _fonts_present(assets, faces):
         _write_fonts(assets / "fonts", brand, chars)
-    css = brand_css(brand, webfonts.font_face_css("fonts/", faces))
+    css = brand_css(brand, webfonts.font_faces("fonts/", faces)) + "\n"
     atomic_write(assets / "brand.css", css.encode(), durable=False)
-    html = _index_html(out, roots, series, brand, shared)
+    html = _index_html(out, roots, series, brand, shared, texts, metas or {})
     atomic_write(index, html.encode("utf-8"), durable=False)
     record = {"digest": digest, "fonts": font_key}
     atomic_write(out / STATE_DIR / SITE_STATE, json.dumps(record).encode(), durable=False)
@@ -211,7 +221,8 @@ def _write_fonts(folder: Path, brand: Brand, chars: str) -> None:
 
 
 def _index_html(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand,
-                shared: SiteAssets) -> str:
+                shared: SiteAssets, texts: dict[Path, dict[str, str]],
+                metas: dict[str, StudyMeta]) -> str:
     # here: the renderer and the Markdown parser (0.13 s) load only when the index is
     # written, not when a no-op build finds it up to date
     from ..render.html import entry_for, render_index
@@ -223,14 +234,10 @@ def _index_html(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand
     for root in roots:
         if not (out / root.name / "index.html").is_file():
             continue  # not built (yet): no dead link on the index
-        if not inside(real(root / "study.yaml"), real(root)):
+        meta = metas.get(root.name) or _meta(root)
+        if meta is None:  # a study that no longer validates keeps its page, not its entry
             continue
-        doc = read_yaml(root / "study.yaml")
-        try:
-            meta = StudyMeta.model_validate(doc.data)
-        except ValueError:  # a study that no longer validates keeps its page, not its entry
-            continue
-        text = read_text(root / "sections" / summary.filename, [], root)
+        text = texts[root].get(f"sections/{summary.filename}")
         points = key_points(parse_section(text)) if text else []
         pdf = out / root.name / f"{root.name}.pdf"
         entries.append(entry_for(meta, root.name, points, pdf.stat().st_size
@@ -238,6 +245,17 @@ def _index_html(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand
     entries.sort(key=lambda e: (e.meta.series_number, e.meta.country.name))
     return render_index(entries, series, list(shared.stylesheet_urls(f"{ASSETS}/")),
                         f"{ASSETS}/{shared.logos['small']}", brand)
+
+
+def _meta(root: Path) -> StudyMeta | None:
+    """A study's study.yaml, read for the index when the caller has not loaded it."""
+    if not inside(real(root / "study.yaml"), real(root)):
+        return None
+    doc = read_yaml(root / "study.yaml")
+    try:
+        return StudyMeta.model_validate(doc.data)
+    except ValueError:
+        return None
 
 
 def copy_pdf(pdf: Path, folder: Path) -> int:
