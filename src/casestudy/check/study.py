@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..brand.fontmap import brand_fonts_key
-from ..errors import Problem, error, warning
+from ..errors import ConfigError, Problem, error, warning
 from ..files.fetch import SAFE_LINK, Refused, image_problem, inside, real, resolve_image, svg_figure
 from ..files.folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
+from ..files.yamlfile import read_yaml
 from ..parallel import fork_map
 from ..source.chart import load_chart, parse_settings
-from ..source.load import SERIES_FILE, Section, Study, load_study
+from ..source.citations import ibid_variant, style_path
+from ..source.load import SERIES_FILE, Section, Study, load_study, series_root
 from ..source.schema import PLACEHOLDER, SeriesConfig
 from .consistency import house_style
 from .glyphs import study_problems
@@ -54,6 +56,8 @@ def check_study(study: Study, series: SeriesConfig | None = None,
     if glyphs:
         problems += study_problems(study, series, brand)
     problems += _check_citations(study)
+    if series is not None:
+        problems += _check_style(study, series)
     for path in study.extra_files:
         names = ", ".join(s.spec.filename for s in study.sections)
         problems.append(warning(path, 1, 1, f"not a section of the series schema; it is not "
@@ -122,6 +126,24 @@ def _check_citations(study: Study) -> list[Problem]:
             out.append(warning(entry.path, entry.line, entry.col,
                                f"reference {entry.key!r} is never cited"))
     return out
+
+
+def _check_style(study: Study, series: SeriesConfig) -> list[Problem]:
+    """The citation style a citing study is formatted with: found as the renderer will
+    find it (a name of the CSL collection, or a .csl file in the series, never one that
+    names a URL), or an error at series.yaml's citations.style."""
+    if not any(s.parsed and s.parsed.citations for s in study.sections):
+        return []
+    settings = series.citations
+    repo = series_root(study.root) or study.root
+    try:
+        style_path(ibid_variant(settings.style) if settings.ibid else settings.style, repo)
+    except ConfigError as exc:
+        series_file = repo / SERIES_FILE
+        line, col = (read_yaml(series_file).where(("citations", "style"))
+                     if series_file.is_file() else (1, 1))
+        return [error(series_file, line, col, exc.message)]
+    return []
 
 
 def check_path(root: Path, series: SeriesConfig | None, brand: Brand) -> list[Problem]:

