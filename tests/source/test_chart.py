@@ -765,3 +765,27 @@ def test_one_build_parses_each_csv_and_svg_figure_once(italy, monkeypatch):
     assert (out / "italy.pdf").is_file() and (out / "italy" / "figures" / "bars.svg").is_file()
     assert [p.name for p in csvs] == ["leonardo-drs-revenue.csv"]
     assert svgs.count(svg) == 1
+
+
+def test_a_huge_header_costs_linear_work_and_short_messages(tmp_path):
+    """A 130,000-column header (under the 1 MB cap) took minutes to check (a count per
+    name); 3,000 unknown y names against 20,000 columns ran difflib over the header for
+    each and repeated the header in each message (about 480 MB of messages)."""
+    wide = ",".join(f"c{i}" for i in range(130_000))
+    dup = wide + ",c7"
+    assert len(dup) < 1_000_000
+    assert _errors(tmp_path / "a", dup + "\n", x="c0", y="c1") == ["figures/d.csv:1:1: error: column 'c7' appears twice "
+                                       "in the header"]
+    header = ",".join(f"col{i}" for i in range(20_000))
+    missing = ", ".join(f"nope{i}" for i in range(3_000))
+    found = _errors(tmp_path / "b", header + "\n" + ",".join("1" * 20_000) + "\n",
+                    x="col0", y=missing)
+    missed = [m for m in found if " is not in ../figures/d.csv " in m]
+    assert len(missed) == 3_000
+    assert sum(len(m) for m in found) < 3_002 * 300  # each message short
+    assert missed[0].endswith("is not in ../figures/d.csv (columns: col0, col1, col2, col3, "
+                             "col4, col5, col6, col7, col8, col9, col10, col11, col12, col13, "
+                             "col14, col15, col16, col17, col18, col19, ... (20000 in all))")
+    # a small header still gets its guess
+    near = _errors(tmp_path / "c", "year,value\n2020,1\n", x="year", y="valeu")
+    assert "did you mean 'value'?" in near[0]

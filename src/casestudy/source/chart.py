@@ -37,6 +37,10 @@ REQUIRED = ("data", "type", "x", "y")
 MAX_CSV_BYTES = 1_000_000  # a chart's data is a few kilobytes; more is a mistake
 MAX_ROWS = 200  # categories on one axis; past this no chart can be read
 MAX_CELL = 500  # characters in one cell
+# a header under the 1 MB cap can name 100,000 columns: a guess at a misspelt name is
+# made among at most this many, and a message lists at most this many of them
+MAX_SUGGEST = 200
+MAX_LISTED = 20
 MAX_VALUE, MIN_VALUE = 1e15, 1e-6  # beyond these, a different unit reads better
 PALETTE_SIZE = 6  # series the brand palette tells apart (brand.chart_style)
 # Not in a cell: controls (no SVG can hold them; a terminal or spreadsheet obeys them)
@@ -157,10 +161,18 @@ def _parse_settings(lines: list[tuple[str, int, int]], path: Path
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    if len(choices) > MAX_SUGGEST:  # difflib over a huge header, once per miss: quadratic
+        return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not close and word:  # a short name for a long column: "revenue" for "revenue_usd"
         close = [c for c in choices if c.lower().startswith(word.lower())][:1]
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _listed(names: list[str]) -> str:
+    """Names for a message, the first MAX_LISTED of them: a header can hold 100,000."""
+    shown = ", ".join(names[:MAX_LISTED])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > MAX_LISTED else "")
 
 
 def split_list(value: str) -> list[str]:
@@ -248,17 +260,18 @@ def _load_chart(root: Path, section: Path, settings: list[Setting], line: int,
         return None, problems
     header, rows = table
     columns = {}
+    where = {name: i for i, name in reversed(list(enumerate(header)))}  # the first of each
     for key in ("x", "y"):
         s = spec[key]
         names = [s.value] if key == "x" else ys
         for name in names:
-            if name not in header:
+            if name not in where:
                 problems.append(error(section, s.line, s.col + s.value.find(name),
                                       f"column {name!r} is not in {data.value}"
                                       + _did_you_mean(name, header)
-                                      + " (columns: " + ", ".join(header) + ")"))
+                                      + " (columns: " + _listed(header) + ")"))
             else:
-                columns[name] = header.index(name)
+                columns[name] = where[name]
     if not rows:
         problems.append(error(path, 1, 1, "no data rows below the header: the chart would "
                                           "be empty"))
@@ -352,7 +365,8 @@ def read_csv(raw: bytes, path: Path) -> tuple[tuple[list[str], list[Row]] | None
                                                    "cell")]
             if header is None:
                 header = [c.strip() for c in cells]
-                dup = sorted({h for h in header if h and header.count(h) > 1})
+                seen: set[str] = set()  # one pass: a header can hold 100,000 names
+                dup = sorted({h for h in header if h and (h in seen or seen.add(h))})
                 if dup:
                     return None, [error(path, line, 1, f"column {dup[0]!r} appears twice in "
                                                        "the header")]
