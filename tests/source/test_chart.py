@@ -774,8 +774,8 @@ def test_a_huge_header_costs_linear_work_and_short_messages(tmp_path):
     wide = ",".join(f"c{i}" for i in range(130_000))
     dup = wide + ",c7"
     assert len(dup) < 1_000_000
-    assert _errors(tmp_path / "a", dup + "\n", x="c0", y="c1") == ["figures/d.csv:1:1: error: column 'c7' appears twice "
-                                       "in the header"]
+    assert _errors(tmp_path / "a", dup + "\n", x="c0", y="c1") == [
+        "figures/d.csv:1:1: error: column 'c7' appears twice in the header"]
     header = ",".join(f"col{i}" for i in range(20_000))
     missing = ", ".join(f"nope{i}" for i in range(3_000))
     found = _errors(tmp_path / "b", header + "\n" + ",".join("1" * 20_000) + "\n",

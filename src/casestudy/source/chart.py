@@ -260,18 +260,18 @@ def _load_chart(root: Path, section: Path, settings: list[Setting], line: int,
         return None, problems
     header, rows = table
     columns = {}
-    where = {name: i for i, name in reversed(list(enumerate(header)))}  # the first of each
+    position = {name: i for i, name in reversed(list(enumerate(header)))}  # first of each
     for key in ("x", "y"):
         s = spec[key]
         names = [s.value] if key == "x" else ys
         for name in names:
-            if name not in where:
+            if name not in position:
                 problems.append(error(section, s.line, s.col + s.value.find(name),
                                       f"column {name!r} is not in {data.value}"
                                       + _did_you_mean(name, header)
                                       + " (columns: " + _listed(header) + ")"))
             else:
-                columns[name] = where[name]
+                columns[name] = position[name]
     if not rows:
         problems.append(error(path, 1, 1, "no data rows below the header: the chart would "
                                           "be empty"))
@@ -366,7 +366,10 @@ def read_csv(raw: bytes, path: Path) -> tuple[tuple[list[str], list[Row]] | None
             if header is None:
                 header = [c.strip() for c in cells]
                 seen: set[str] = set()  # one pass: a header can hold 100,000 names
-                dup = sorted({h for h in header if h and (h in seen or seen.add(h))})
+                twice: set[str] = set()
+                for name in filter(None, header):
+                    (twice if name in seen else seen).add(name)
+                dup = sorted(twice)
                 if dup:
                     return None, [error(path, line, 1, f"column {dup[0]!r} appears twice in "
                                                        "the header")]
