@@ -577,3 +577,58 @@ def test_upgrade_refuses_a_brand_file_that_is_not_a_mapping(tmp_path):
     assert "_brand.yml" in result.output and "fix _brand.yml first" in result.output
     assert "Traceback" not in result.output
     assert (tmp_path / "series.yaml").read_text("utf-8") == OLD_COLORS
+
+
+def _branded(base: Path) -> Path:
+    """A series with this repository's brand (its _brand.yml and brand/) and Norway."""
+    from conftest import norway_repo
+
+    repo = norway_repo(base)
+    shutil.copyfile(REPO / "_brand.yml", repo / "_brand.yml")
+    shutil.copytree(REPO / "brand", repo / "brand")
+    return repo
+
+
+def _outside_css(base: Path) -> Path:
+    outside = base / "outside"
+    outside.mkdir()
+    (outside / "extra.css").write_text("body { color: #ff0000; }\n")
+    return outside
+
+
+@pytest.mark.parametrize("case", ["extra.css", "brand/", "a template", "a FIFO extra.css"])
+def test_the_brand_folder_holds_only_the_series_own_files(tmp_path, case):
+    """brand/extra.css linked to a file outside was drawn into the PDF and published; a
+    brand/ linked to a folder outside did the same, and the web build died with a
+    traceback. Each is now an error at its path, for check and build alike."""
+    import os
+
+    repo = _branded(tmp_path)
+    outside = _outside_css(tmp_path)
+    folder = repo / "brand"
+    if case == "extra.css":
+        (folder / "extra.css").unlink()
+        (folder / "extra.css").symlink_to(outside / "extra.css")
+        expected = "brand/extra.css:1:1: error: brand/extra.css leads outside the series"
+    elif case == "brand/":
+        shutil.copyfile(folder / "logo.svg", outside / "logo.svg")
+        shutil.rmtree(folder)
+        folder.symlink_to(outside, target_is_directory=True)
+        expected = "brand:1:1: error: brand/ leads outside the series folder"
+    elif case == "a template":
+        (folder / "templates").mkdir()
+        (outside / "brief.html").write_text("{% extends 'brief.html' %}\n")
+        (folder / "templates" / "brief.html").symlink_to(outside / "brief.html")
+        expected = "brand/templates/brief.html:1:1: error: brand/templates/brief.html leads"
+    else:
+        (folder / "extra.css").unlink()
+        os.mkfifo(folder / "extra.css")
+        expected = "brand/extra.css:1:1: error: brand/extra.css is not a regular file"
+    checked = invoke(repo, "check", "norway")
+    assert checked.exit_code == 2 and expected in checked.output, checked.output
+    built = invoke(repo, "build", "norway", "--format", "all")
+    assert built.exit_code == 2 and expected in built.output, built.output
+    assert "Traceback" not in built.output and built.exception is None or isinstance(
+        built.exception, SystemExit)
+    assert not (repo / "build" / "norway.pdf").exists()
+    assert not (repo / "build" / "assets").exists()

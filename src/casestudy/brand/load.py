@@ -11,12 +11,16 @@ nothing heavy.
 
 from __future__ import annotations
 
+import os
+import stat
 from functools import cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from ..errors import Problem, ProblemsFound, error
+from ..files.fetch import inside, real
+from ..files.folders import walk
 from ..files.yamlfile import YamlDoc, read_yaml
 from .brandfile import BrandFile
 from .colors import brand_colors
@@ -52,6 +56,8 @@ def load_brand(repo: Path) -> Brand:
 
 
 def _resolve(path: Path, base: Brand | None, legacy: Legacy | None) -> Brand:
+    if base is not None and (outside := brand_folder_problems(path.parent)):
+        raise ProblemsFound(outside)  # first: the logos and fonts in brand/ would follow
     doc = read_yaml(path) if path.is_file() else YamlDoc(path)
     if not path.is_file():
         doc.problems.append(error(path, 1, 1, f"{BRAND_FILE} is not a regular file"))
@@ -92,6 +98,44 @@ def _resolve(path: Path, base: Brand | None, legacy: Legacy | None) -> Brand:
         extra_css=extra if has_extra else None, extra_files=tuple(named),
         templates=templates if is_series and templates.is_dir() else None,
         problems=tuple(warnings))
+
+
+def brand_folder_problems(root: Path) -> list[Problem]:
+    """``brand/``, its extra.css and its templates are the series' own files, as figures
+    are the study's: none may lead outside the series folder (links are followed first)
+    and none may be a FIFO or a device. Either would have been read by the build, and
+    published by the web edition, without a word from ``check``."""
+    series, folder = real(root), root / BRAND_DIR
+    if not os.path.lexists(folder):
+        return []
+    if not inside(real(folder), series):
+        return [error(folder, 1, 1, f"{BRAND_DIR}/ leads outside the series folder: the "
+                                    "briefs read only the series' own files")]
+    if not real(folder).is_dir():
+        return [error(folder, 1, 1, f"{BRAND_DIR} is not a folder")]
+    problems = []
+    for path in _brand_entries(folder):
+        if not inside(real(path), series):
+            problems.append(error(path, 1, 1, f"{path.relative_to(root).as_posix()} leads "
+                                              "outside the series folder: the briefs read "
+                                              "only the series' own files"))
+            continue
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue  # a dangling link: nothing would be read
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            problems.append(error(path, 1, 1, f"{path.relative_to(root).as_posix()} is not "
+                                              "a regular file (a FIFO or a device)"))
+    return problems
+
+
+def _brand_entries(folder: Path) -> list[Path]:
+    """Every entry of ``brand/`` (links and special files included, links not entered)."""
+    found = []
+    for where, folders, others in walk(folder):
+        found += [where / name for name in (*folders, *others)]
+    return sorted(found)
 
 
 def file_colors(path: Path) -> dict[str, str]:
