@@ -158,3 +158,23 @@ def test_digest_never_reads_through_a_symlink_or_a_fifo(study, tmp_path):
     linked = cache.inputs_digest(study, SERIES, BRAND)
     outside_yaml.write_text("title: changed\n")
     assert cache.inputs_digest(study, SERIES, BRAND) == linked
+
+
+def test_a_file_over_every_cap_is_known_by_its_size_not_read(study, monkeypatch):
+    """A 40 GB (sparse) file that no section uses was read whole for the build digest,
+    for minutes, before any time limit: nothing reads a file that large, so its size
+    and time stand for it, in the build's digest and in check's."""
+    from casestudy.check.memory import CheckCache
+
+    huge = study / "figures" / "dump.csv"
+    with open(huge, "wb") as handle:
+        handle.truncate(40 * 1024**3)
+    read: list[Path] = []
+    real = filedigest.file_digest
+    monkeypatch.setattr(filedigest, "file_digest", lambda p: read.append(p) or real(p))
+    before = cache.inputs_digest(study, SERIES, load_brand(REPO)), CheckCache.digest(study)
+    assert huge not in read and read  # the study's other files are read as before
+    with open(huge, "r+b") as handle:  # a change of size is a change
+        handle.truncate(40 * 1024**3 + 1)
+    after = cache.inputs_digest(study, SERIES, load_brand(REPO)), CheckCache.digest(study)
+    assert before[0] != after[0] and before[1] != after[1]

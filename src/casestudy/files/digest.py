@@ -17,6 +17,10 @@ from typing import Any
 from .folders import walk
 
 PACKAGE = Path(__file__).parent.parent  # all of casestudy: its code and branding
+# More than any stage reads of one file (a font, 50 MB; an image 20 MB; a chart's data
+# 1 MB): a larger file is never read by a build or a check, so its size and time stand
+# for it in a digest, and a 40 GB file costs a stat, not minutes of reading.
+MAX_READ_BYTES = 64_000_000
 
 
 def file_digest(path: Path) -> bytes:
@@ -30,15 +34,19 @@ def entry(path: Path, resolve: bool = False) -> bytes:
     A symlink contributes its target's text, never the target's bytes: following it
     could read outside the study (the checker refuses such links anyway); with
     ``resolve``, also where it finally leads, which links outside the study can change.
-    Special files (FIFOs, devices) contribute their kind, since reading one could block.
+    Special files (FIFOs, devices) contribute their kind, since reading one could block;
+    a file over MAX_READ_BYTES its size and time, since nothing reads it.
     """
     try:
-        mode = os.lstat(path).st_mode
+        info = os.lstat(path)
     except FileNotFoundError:
         return b"-"
+    mode = info.st_mode
     if stat.S_ISLNK(mode):
         target = os.readlink(path) + ("\0" + os.path.realpath(path) if resolve else "")
         return b"symlink:" + target.encode("utf-8", "surrogateescape")
+    if stat.S_ISREG(mode) and info.st_size > MAX_READ_BYTES:
+        return f"oversize:{info.st_size}:{info.st_mtime_ns}".encode()
     if stat.S_ISREG(mode):
         return file_digest(path)
     return f"special:{stat.S_IFMT(mode)}".encode()
