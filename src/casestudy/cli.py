@@ -234,13 +234,14 @@ def preview(
     """
     import signal
 
+    from .preview.serve import is_loopback
     from .preview.session import Preview, pick_study
     from .preview.state import Event
     from .source.load import find_repo
 
     repo = find_repo()
     root = pick_study(study, repo)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not is_loopback(host):
         err.print(f"[yellow]warning:[/yellow] listening on {host}: anyone who can reach "
                   "this machine can read the study while the preview runs", markup=True)
 

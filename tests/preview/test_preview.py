@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -374,3 +375,63 @@ def test_the_pdf_follows_the_newest_save(repo):
         status, headers, body = get(preview, "/norway/norway.pdf")
         assert status == 200 and headers["Content-Type"] == "application/pdf"
         assert body == preview.pdf_file().read_bytes()
+
+
+@pytest.mark.parametrize("address, loopback", [
+    ("127.0.0.1", True), ("127.0.0.2", True), ("127.255.255.254", True), ("::1", True),
+    ("::ffff:127.0.0.1", True), ("localhost", True), ("0.0.0.0", False),
+    ("192.168.1.5", False), ("::", False), ("::ffff:10.0.0.1", False),
+    ("rebind.attacker.example", False)])
+def test_every_loopback_address_is_loopback(address, loopback):
+    from casestudy.preview.serve import is_loopback
+
+    assert is_loopback(address) is loopback
+
+
+def test_on_any_loopback_address_another_host_name_is_refused(repo):
+    """--host 127.0.0.2 let a page elsewhere read the preview and its events by
+    rebinding its own name to that address (DNS rebinding)."""
+    with Preview(repo / "countries" / "norway", repo, host="127.0.0.2", pdf=False) as preview:
+        port = preview.server.port
+
+        def status(host: str, path: str = "/norway/") -> int:
+            with socket.create_connection(("127.0.0.2", port), timeout=10) as sock:
+                sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n"
+                             "Connection: close\r\n\r\n".encode())
+                return int(sock.recv(64).split()[1])
+
+        assert status(f"rebind.attacker.example:{port}") == 403
+        assert status(f"rebind.attacker.example:{port}", "/_preview/events") == 403
+        assert status(f"127.0.0.2:{port}") == 200
+        assert status(f"localhost:{port}") == 200
+
+
+def test_a_client_that_drops_or_idles_prints_nothing_and_holds_no_thread(repo, capfd,
+                                                                          monkeypatch):
+    """A client that dropped its connection printed BrokenPipeError tracebacks; 600 idle
+    connections held 607 threads."""
+    from casestudy.preview import serve
+
+    monkeypatch.setattr(serve.PreviewHandler, "timeout", 1.0)
+    monkeypatch.setattr(serve, "MAX_CONNECTIONS", 8)
+    with Preview(repo / "countries" / "norway", repo, pdf=False) as preview:
+        port = preview.server.port
+        for _ in range(20):  # ask for the page and go before the answer
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            sock.sendall(f"GET /norway/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00"
+                            b"\x00\x00")  # a reset, not a polite close
+            sock.close()
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(12)]
+        try:
+            # the surplus is closed at once, the rest after the idle time
+            closed = [s.recv(1) == b"" for s in idle]
+            assert all(closed)
+        finally:
+            for s in idle:
+                s.close()
+        wait_until(lambda: sum(t.name.startswith("Thread-") for t in threading.enumerate())
+                   <= 2, timeout=15)
+        assert get(preview, "/norway/")[0] == 200  # and it still serves
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Reset" not in err

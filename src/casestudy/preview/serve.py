@@ -20,13 +20,16 @@ published edition's own policy is replaced in the preview's copy of the page.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import logging
 import mimetypes
 import os
 import re
 import secrets
 import socket
 import stat
+import sys
 import threading
 from html import escape
 from http import HTTPStatus
@@ -37,8 +40,11 @@ from urllib.parse import unquote_to_bytes
 
 from ..brand.model import BRANDING
 
+log = logging.getLogger(__name__)
+
 PREVIEW_FILES = BRANDING / "preview"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+MAX_CONNECTIONS = 64  # a page and its PDF view take a handful; more is not a browser
+IDLE_SECONDS = 60.0  # past the event stream's keep-alive (15 s), which writes
 _CSP_META = re.compile(r"<meta\s+http-equiv=[\"']?content-security-policy[\"']?[^>]*>",
                        re.IGNORECASE)
 _KEEPALIVE = 15.0  # seconds between comments on an idle event stream
@@ -109,6 +115,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.style = (PREVIEW_FILES / "live.css").read_text("utf-8")
         self.pdf_page = (PREVIEW_FILES / "pdf.html").read_text("utf-8")
         self.waiting = (PREVIEW_FILES / "waiting.html").read_text("utf-8")
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, PreviewHandler)
@@ -118,17 +125,56 @@ class PreviewServer(ThreadingHTTPServer):
         return int(self.server_address[1])
 
     def allowed_host(self, host: str | None) -> bool:
+        """On a loopback address (any of 127.0.0.0/8, ::1, ::ffff:127.x) a request must
+        name this server: a page elsewhere that rebinds its own name to the address gets
+        nothing."""
         bound = str(self.server_address[0])
-        if bound not in ("127.0.0.1", "::1"):
+        if not is_loopback(bound):
             return True  # asked for with --host: any name the network uses for it
         if not host:
             return False
-        names = {f"{name}:{self.port}" for name in ("127.0.0.1", "localhost", "[::1]")}
+        shown = f"[{bound}]" if ":" in bound else bound
+        names = {f"{name}:{self.port}"
+                 for name in ("127.0.0.1", "localhost", "[::1]", shown.lower())}
         return host.lower() in names
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # a thread a connection, and no more than MAX_CONNECTIONS of them: an idle one
+        # is closed after IDLE_SECONDS (PreviewHandler.timeout), a surplus one at once
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that drops its connection, or never speaks, is its own business: no
+        traceback on the author's terminal; anything else is a bug, logged."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        log.exception("preview server")
+
+
+def is_loopback(address: str) -> bool:
+    """Whether ``address`` (an IP address or localhost) is this machine's loopback."""
+    if address.lower() == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
+    timeout = IDLE_SECONDS  # a connection that sends nothing for this long is closed
     protocol_version = "HTTP/1.1"
     server_version = "casestudy-preview"
 
