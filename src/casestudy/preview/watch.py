@@ -23,11 +23,6 @@ WATCH_STEP_MS = 30  # how long the watcher waits for more changes before it repo
 WATCH_READY = 10.0  # seconds the watchers may take to start
 
 
-def brand_paths(repo: Path) -> list[Path]:
-    """The series' brand files, where present: _brand.yml and the brand/ folder."""
-    return [p for p in (repo / "_brand.yml", repo / "brand") if p.exists()]
-
-
 class Watcher:
     """The watchers of one study's preview; their loops run in the session's threads."""
 
