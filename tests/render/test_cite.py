@@ -488,3 +488,27 @@ def test_a_style_named_by_a_path_without_csl_is_refused(tmp_path, style):
         in found[0], found
     assert invoke(repo, "build", "cited").exit_code == 1  # not built
     assert not (repo / "build" / "cited.pdf").exists()
+
+
+@pytest.mark.parametrize("doubling", ["string", "field"])
+def test_a_bibliography_that_expands_without_bound_is_refused_by_check(tmp_path, doubling):
+    """A 729-byte references.bib doubling an @string 26 times passed check, then grew
+    pandoc past 4 GB on every build and preview save. The expansion is counted, not
+    built, and refused where it passes 100,000 characters."""
+    repo = cited_repo(tmp_path)
+    macros = '@string{a0 = "xxxx"}\n' + "".join(
+        f"@string{{a{i + 1} = a{i} # a{i}}}\n" for i in range(26 if doubling == "string" else 14))
+    title = "a26" if doubling == "string" else " # ".join(["a14"] * 8)
+    bib = repo / "countries/cited/references.bib"
+    bib.write_text(macros + f"@book{{huge, title = {title}, year = 2020,\n"
+                            "  author = {A. Person}, publisher = {P}}\n", "utf-8")
+    lines = [x for x in _check_lines(repo) if "expands to more than" in x]
+    if doubling == "string":  # a0 is 4 characters: a15 is 131,072
+        assert lines == ["countries/cited/references.bib:16:1: error: @string 'a15' expands to "
+                         "more than 100,000 characters (@string macros joined with #): no "
+                         "reference needs that, and formatting it would exhaust memory"]
+    else:  # a14 is 65,536 characters, eight of them 524,288
+        assert lines == ["countries/cited/references.bib:16:1: error: 'title' of 'huge' "
+                         "expands to more than 100,000 characters (@string macros joined "
+                         "with #): no reference needs that, and formatting it would exhaust "
+                         "memory"]
