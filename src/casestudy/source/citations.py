@@ -25,7 +25,6 @@ KEY = r"(?:\{[^{}\n]+\}|\w(?:\w|[:.#$%&+?<>~/-](?=\w))*)"
 _ITEM = re.compile(rf"^(?P<prefix>(?:[^@]*\s)?)(?P<suppress>-?)@(?P<key>{KEY})(?P<suffix>[^@]*)$",
                    re.S)
 _IN_TEXT = re.compile(rf"@(?P<key>{KEY})(?:[ \t]?\[(?P<locator>[^\[\]\n]*)\](?![(\[]))?")
-DEFAULT_STYLE = "chicago-notes-bibliography-17th-edition"
 
 
 @dataclass(frozen=True)
