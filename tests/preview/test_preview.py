@@ -20,7 +20,7 @@ import pytest
 
 from casestudy.preview.serve import safe_parts
 from casestudy.preview.session import Preview, pick_study
-from conftest import REPO, make_study
+from conftest import FIXTURES, REPO, make_study
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-PREVIEW"
 
@@ -435,3 +435,28 @@ def test_a_client_that_drops_or_idles_prints_nothing_and_holds_no_thread(repo, c
         assert get(preview, "/norway/")[0] == 200  # and it still serves
     err = capfd.readouterr().err
     assert "Traceback" not in err and "BrokenPipe" not in err and "Reset" not in err
+
+
+def test_pandoc_in_the_preview_is_held_to_the_memory_limit_of_a_build(tmp_path, monkeypatch):
+    """The preview's page ran pandoc with no memory limit: a bibliography that check
+    passes grew it without bound on every save. Its heap is capped as in a build; the
+    limit is set small here, and a title built of @string macros goes past it."""
+    from casestudy.files import pandoc
+
+    shutil.copyfile(REPO / "series.yaml", tmp_path / "series.yaml")
+    shutil.copyfile(FIXTURES / "citations/series-references.json", tmp_path / "references.json")
+    root = tmp_path / "countries" / "cited"
+    make_study(root, FIXTURES / "citations/study")
+    bib = root / "references.bib"
+    macros = '@string{a0 = "ab cd "}\n' + "".join(
+        f"@string{{a{i + 1} = a{i} # a{i}}}\n" for i in range(13))  # a13: 49,152 characters
+    bib.write_text(macros + bib.read_text("utf-8").replace(
+        "title     = {Italy's Defense Industry}", "title = a13, note = a13, addendum = a13"),
+        "utf-8")
+    monkeypatch.setattr(pandoc, "MEMORY_MB", 64)
+    with Preview(root, tmp_path, pdf=False) as preview:
+        assert preview.page_folder() is None  # no page: the citations could not be formatted
+        assert preview.state()["problems"] == [
+            "countries/cited/references.bib:1:1: error: pandoc could not format the "
+            "citations: it needed more than 64 MB of memory and was stopped"]
+        assert get(preview, "/cited/")[0] == 200  # and the server goes on

@@ -325,7 +325,7 @@ def test_reference_lists_are_inputs_of_the_build_and_the_check(tmp_path):
 def test_pandoc_is_the_one_program_run_and_it_is_sandboxed(tmp_path, monkeypatch):
     import subprocess
 
-    from casestudy.render import cite
+    from casestudy.files import pandoc
     from casestudy.render.html import render_html
 
     repo = cited_repo(tmp_path)
@@ -336,12 +336,13 @@ def test_pandoc_is_the_one_program_run_and_it_is_sandboxed(tmp_path, monkeypatch
         calls.append(list(args))
         return real_run(args, **kwargs)
 
-    monkeypatch.setattr(cite.subprocess, "run", record)
+    monkeypatch.setattr(pandoc.subprocess, "run", record)
     render_html(load_study(repo / "countries/cited"), load_series(repo), "print",
                 brand=load_brand(repo))
     assert len(calls) == 1  # one run for the whole brief, not one per note
     args = calls[0]
     assert Path(args[0]).name == "pandoc" and "--sandbox" in args
+    assert args[1:4] == ["+RTS", f"-M{pandoc.MEMORY_MB}m", "-RTS"]  # its heap is capped
     files = [args[i + 1] for i, a in enumerate(args) if a in ("--bibliography", "--csl")]
     root = repo / "countries/cited"
     assert files[:-0 or None][1:] == [str(repo / "references.json"),
@@ -355,13 +356,13 @@ def test_pandoc_runs_again_only_when_what_it_formats_changes(tmp_path, monkeypat
     pandoc's output; an edited source (same path, new title) is formatted again."""
     import subprocess
 
-    from casestudy.render import cite
+    from casestudy.files import pandoc
     from casestudy.render.html import render_html
 
     repo = cited_repo(tmp_path)
     runs = []
     real_run = subprocess.run
-    monkeypatch.setattr(cite.subprocess, "run",
+    monkeypatch.setattr(pandoc.subprocess, "run",
                         lambda args, **kw: runs.append(args) or real_run(args, **kw))
     root = repo / "countries/cited"
     first = render_html(load_study(root), load_series(repo), "web", brand=load_brand(repo))

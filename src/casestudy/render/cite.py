@@ -7,9 +7,9 @@ source). The renderer therefore renders a brief twice when it cites: once to lea
 order of the notes (``Citer`` collecting), then with the notes pandoc formatted, in
 one pandoc call per brief.
 
-Pandoc is the binary shipped in the ``pypandoc-binary`` wheel, run with
-``--sandbox`` (it may read only the files named on its command line: the reference
-lists and the style) and never with author text as options. Its output is read as
+Pandoc runs as files/pandoc.py runs it everywhere: sandboxed (it may read only the
+files named on its command line: the reference lists and the style), under one time
+and memory limit, and never with author text as options. Its output is read as
 its JSON syntax tree and turned into HTML here, element by element, from an
 allow-list: raw HTML is dropped and links are held to the series' link rule.
 """
@@ -18,27 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError
 from ..files.fetch import SAFE_LINK
+from ..files.pandoc import run_pandoc
 from ..source.citations import Citer, Cluster, Formatted
-
-PANDOC_TIMEOUT = 120
-
-
-def pandoc_binary() -> Path:
-    from importlib.util import find_spec
-
-    spec = find_spec("pypandoc")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        binary = Path(folder) / "files" / "pandoc"
-        if binary.is_file():
-            return binary
-    raise BuildError("citations need pandoc: pip install pypandoc-binary", Path("."))
 
 
 def pandoc_input(clusters: list[Cluster], notes: int) -> str:
@@ -66,7 +53,7 @@ def pandoc_input(clusters: list[Cluster], notes: int) -> str:
 def format_citations(citer: Citer, notes: int, files: list[Path], style: Path,
                      bibliography: bool) -> None:
     """Fill ``citer.formatted`` (and its bibliography) with one pandoc run."""
-    args = [str(pandoc_binary()), "--sandbox", "--from", "markdown-raw_html-raw_attribute"
+    args = ["--from", "markdown-raw_html-raw_attribute"
             "-raw_tex-tex_math_dollars", "--to", "json", "--citeproc", "--csl", str(style),
             "--metadata", "lang=en-US",
             "--metadata", f"suppress-bibliography={'false' if bibliography else 'true'}"]
@@ -76,7 +63,8 @@ def format_citations(citer: Citer, notes: int, files: list[Path], style: Path,
     key = _run_key(args, text, [*files, style])
     output = _FORMATTED.get(key)
     if output is None:
-        output = _pandoc(args, text, files, style)
+        output = run_pandoc(args, text, files[-1] if files else style,
+                            "format the citations")
         _FORMATTED[key] = output
         while len(_FORMATTED) > 8:
             _FORMATTED.pop(next(iter(_FORMATTED)))
@@ -102,20 +90,6 @@ def _run_key(args: list[str], text: bytes, paths: list[Path]) -> str:
         except OSError:
             digest.update(b"\0-")  # pandoc will say what is wrong with it
     return digest.hexdigest()
-
-
-def _pandoc(args: list[str], text: bytes, files: list[Path], style: Path) -> bytes:
-    try:
-        done = subprocess.run(args, input=text, capture_output=True,
-                              timeout=PANDOC_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BuildError(f"pandoc could not format the citations: {exc}",
-                         files[-1] if files else style) from None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"]
-        raise BuildError(f"pandoc could not format the citations: {reason[-1]}",
-                         files[-1] if files else style)
-    return done.stdout
 
 
 def _cites(blocks: list[Any]) -> list[Any]:
