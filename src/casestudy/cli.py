@@ -10,6 +10,7 @@ import functools
 import io
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -224,6 +225,10 @@ def preview(
     host: Annotated[str, typer.Option(
         help="Address to listen on. Anything but loopback lets others on the network "
              "read the study.")] = "127.0.0.1",
+    allow_host: Annotated[list[str] | None, typer.Option(
+        metavar="NAME", help="A name this machine has on the network, which a browser "
+                             "may use to reach a preview bound to --host (repeatable); "
+                             "any other name is refused.")] = None,
     pdf: Annotated[bool, typer.Option(help="Also rebuild the PDF in the background.")] = True,
 ) -> None:
     """Serve a live preview of a study: save a file and the page shows it.
@@ -241,9 +246,15 @@ def preview(
 
     repo = find_repo()
     root = pick_study(study, repo)
+    for name in allow_host or ():
+        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\]?",
+                            name):
+            raise typer.BadParameter(f"{name!r} is not a host name (no port, no scheme)",
+                                     param_hint="--allow-host")
     if not is_loopback(host):
         err.print(f"[yellow]warning:[/yellow] listening on {host}: anyone who can reach "
-                  "this machine can read the study while the preview runs", markup=True)
+                  "this machine can read the study while the preview runs; a browser "
+                  "must use its address or a name given with --allow-host", markup=True)
 
     def show(event: Event) -> None:
         if event.kind == "page":
@@ -263,7 +274,8 @@ def preview(
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    session = Preview(root, repo, host=host, port=port, pdf=pdf, on_event=show)
+    session = Preview(root, repo, host=host, port=port, pdf=pdf, on_event=show,
+                      allow_hosts=tuple(allow_host or ()))
     try:
         try:
             session.start()

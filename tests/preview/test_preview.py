@@ -305,7 +305,10 @@ def test_ctrl_c_stops_it_cleanly(repo, tmp_path):
                              .encode())
                 data = b""
                 while b"\n\n" not in data:
-                    data += sock.recv(4096)
+                    chunk = sock.recv(4096)
+                    if not chunk:  # closed: not this time (never loop on a closed socket)
+                        return False
+                    data += chunk
             state = json.loads(data.split(b"data: ", 1)[1].split(b"\n", 1)[0])
             return "building" in state["pdf"] or "ready" in state["pdf"]
 
@@ -460,3 +463,85 @@ def test_pandoc_in_the_preview_is_held_to_the_memory_limit_of_a_build(tmp_path, 
             "countries/cited/references.bib:1:1: error: pandoc could not format the "
             "citations: it needed more than 64 MB of memory and was stopped"]
         assert get(preview, "/cited/")[0] == 200  # and the server goes on
+
+
+def _status(port: int, host: str, path: str = "/norway/") -> int:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+                     .encode())
+        return int(sock.recv(64).split()[1])
+
+
+def test_off_loopback_only_its_address_and_the_names_allowed_are_served(repo):
+    """Bound to every interface the Host header went unchecked: a page elsewhere could
+    rebind its own name to the machine and read the study. Now only an address, localhost
+    and the names given with --allow-host are served."""
+    with Preview(repo / "countries" / "norway", repo, host="0.0.0.0", pdf=False,
+                 allow_hosts=("Studio.Example",)) as preview:
+        port = preview.server.port
+        for host in ("rebind.attacker.example", "studio.example.attacker.example",
+                     "127.0.0.1.nip.io", "studio.example@evil.example"):
+            assert _status(port, f"{host}:{port}") == 403, host
+            assert _status(port, f"{host}:{port}", "/_preview/events") == 403, host
+        assert _status(port, f"studio.example:{port + 1}") == 403  # another port: another site
+        for host in ("studio.example", "STUDIO.example", "192.0.2.7", "127.0.0.1", "localhost"):
+            assert _status(port, f"{host}:{port}") == 200, host
+
+
+def test_on_one_address_off_loopback_its_address_is_served_and_no_other(repo, monkeypatch):
+    with Preview(repo / "countries" / "norway", repo, pdf=False,
+                 allow_hosts=("studio.lan",)) as preview:
+        server = preview.server
+        monkeypatch.setattr(server, "server_address", ("192.0.2.10", server.port))
+        port = server.port
+        assert server.allowed_host(f"192.0.2.10:{port}")
+        assert server.allowed_host(f"studio.lan:{port}")
+        assert not server.allowed_host(f"192.0.2.11:{port}")  # bound to one address: that one
+        assert not server.allowed_host(f"127.0.0.1:{port}")
+        assert not server.allowed_host(f"rebind.attacker.example:{port}")
+        assert not server.allowed_host(None)
+
+
+@pytest.mark.parametrize("header, parsed", [
+    ("studio.lan:8000", ("studio.lan", 8000)), ("[::1]:80", ("::1", 80)),
+    ("Example.ORG", ("example.org", 80)), ("a.example.:9", ("a.example", 9)),
+    ("user@host:1", (None, None)), ("host:1:2", (None, None)), ("[::1", (None, None)),
+    ("", (None, None)), ("host/x:1", (None, None))])
+def test_host_headers(header, parsed):
+    from casestudy.preview.serve import split_host
+
+    assert split_host(header) == parsed
+
+
+def test_an_allowed_host_must_be_a_name(repo):
+    from conftest import invoke
+
+    result = invoke(repo, "preview", "norway", "--allow-host", "http://studio:80", "--no-pdf")
+    assert result.exit_code == 2
+    assert "'http://studio:80' is not a host name" in result.output
+
+
+def test_a_page_that_goes_away_gives_back_its_event_stream(repo, monkeypatch):
+    """Every reload opens a new event stream; a closed one held its connection until the
+    next keep-alive (15 s), so a few quick reloads filled every slot and the page lost
+    its live reload."""
+    from casestudy.preview import serve
+
+    monkeypatch.setattr(serve, "MAX_CONNECTIONS", 4)
+    with Preview(repo / "countries" / "norway", repo, pdf=False) as preview:
+        port = preview.server.port
+
+        def first_event() -> bool:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(f"GET /_preview/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                             "\r\n".encode())
+                data = b""
+                while b"data: " not in data:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        return False  # no slot: closed at once
+                    data += chunk
+            return True
+
+        for _ in range(3 * 4):  # three times the slots, each stream closed after its event
+            wait_until(first_event, timeout=5)

@@ -11,9 +11,9 @@ It serves three things and nothing else:
 A request path is decoded once and refused (404) when it holds ``..``, ``.``, an empty
 segment, a NUL, a backslash, an encoded slash or backslash, or a hidden name; a file is
 served only when no part of its path is a symbolic link and it is a regular file inside
-one of the two folders. When bound to a loopback address, a request must name the
-server itself in its Host header (a web page elsewhere cannot reach it through DNS
-rebinding). Preview pages get a small script, injected into the response only, and a
+one of the two folders. A request must name the server itself in its Host header,
+its address or a name given with --allow-host (a web page elsewhere cannot reach it
+through DNS rebinding). Preview pages get a small script, injected into the response only, and a
 Content-Security-Policy header that allows that script by nonce and nothing else; the
 published edition's own policy is replaced in the preview's copy of the page.
 """
@@ -27,10 +27,12 @@ import mimetypes
 import os
 import re
 import secrets
+import select
 import socket
 import stat
 import sys
 import threading
+import time
 from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -108,8 +110,10 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], session: Any):
+    def __init__(self, address: tuple[str, int], session: Any,
+                 allow_hosts: tuple[str, ...] = ()):
         self.session = session
+        self.allowed_names = frozenset(h.lower().strip("[]") for h in allow_hosts)
         self.closing = threading.Event()
         self.script = (PREVIEW_FILES / "live.js").read_text("utf-8")
         self.style = (PREVIEW_FILES / "live.css").read_text("utf-8")
@@ -125,18 +129,25 @@ class PreviewServer(ThreadingHTTPServer):
         return int(self.server_address[1])
 
     def allowed_host(self, host: str | None) -> bool:
-        """On a loopback address (any of 127.0.0.0/8, ::1, ::ffff:127.x) a request must
-        name this server: a page elsewhere that rebinds its own name to the address gets
-        nothing."""
-        bound = str(self.server_address[0])
-        if not is_loopback(bound):
-            return True  # asked for with --host: any name the network uses for it
+        """Whether a request's Host header names this server (DNS rebinding: a page
+        elsewhere that points its own name at our address sends that name).
+
+        Always: the bound address, localhost and the names given with --allow-host. On a
+        loopback address (any of 127.0.0.0/8, ::1, ::ffff:127.x), also 127.0.0.1 and
+        [::1]; bound to every interface (0.0.0.0, ::), any address
+        written as digits, since a rebinding page can only send a name.
+        """
         if not host:
             return False
-        shown = f"[{bound}]" if ":" in bound else bound
-        names = {f"{name}:{self.port}"
-                 for name in ("127.0.0.1", "localhost", "[::1]", shown.lower())}
-        return host.lower() in names
+        name, port = split_host(host)
+        if port != self.port or name is None:
+            return False
+        bound = str(self.server_address[0]).lower()
+        if name in self.allowed_names or name in (bound, "localhost"):
+            return True  # (no page elsewhere can point "localhost" at us)
+        if is_loopback(bound):
+            return name in ("127.0.0.1", "localhost", "::1")
+        return _unspecified(bound) and _is_address(name)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         # a thread a connection, and no more than MAX_CONNECTIONS of them: an idle one
@@ -170,6 +181,34 @@ def is_loopback(address: str) -> bool:
         return False
     mapped = getattr(ip, "ipv4_mapped", None)
     return ip.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def split_host(header: str) -> tuple[str | None, int | None]:
+    """A Host header's name (lower case, an IPv6 address without brackets) and port
+    (80 when none is written); (None, None) when it is not a host and port."""
+    header = header.strip().lower()
+    match = re.fullmatch(r"\[([0-9a-f:.]+)\](?::(\d{1,5}))?|([^\[\]:/@\s]+)(?::(\d{1,5}))?",
+                         header)
+    if match is None:
+        return None, None
+    name = match.group(1) or match.group(3)
+    port = match.group(2) or match.group(4)
+    return name.rstrip("."), int(port) if port else 80
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _unspecified(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_unspecified
+    except ValueError:
+        return False
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
@@ -306,24 +345,39 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         session = self.server.session
         seen = -1
+        written = time.monotonic()
         try:
-            while not self.server.closing.is_set():
-                state, serial = session.wait_for_change(seen, _KEEPALIVE)
+            while not self.server.closing.is_set() and not self._client_gone():
+                # in short waits: a page that went away (a reload opens a new stream)
+                # gives back its connection within a second, not at the next keep-alive
+                state, serial = session.wait_for_change(seen, 1.0)
                 if self.server.closing.is_set():
                     break
-                if serial == seen:
-                    self.wfile.write(b": keep-alive\n\n")
-                else:
+                if serial != seen:
                     seen = serial
                     self.wfile.write(f"data: {json.dumps(state)}\n\n".encode())
+                elif time.monotonic() - written >= _KEEPALIVE:
+                    self.wfile.write(b": keep-alive\n\n")
+                else:
+                    continue
                 self.wfile.flush()
+                written = time.monotonic()
         except OSError:  # the page went away
             pass
 
+    def _client_gone(self) -> bool:
+        """Whether the client closed its end (a browser sends nothing on this stream)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
 
-def start_server(host: str, port: int, session: Any) -> PreviewServer:
+
+def start_server(host: str, port: int, session: Any,
+                 allow_hosts: tuple[str, ...] = ()) -> PreviewServer:
     """Bind and serve in a daemon thread; raises OSError if the address is taken."""
-    server = PreviewServer((host, port), session)
+    server = PreviewServer((host, port), session, allow_hosts)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                               name="preview-server", daemon=True)
     thread.start()

@@ -56,11 +56,13 @@ class Preview:
 
     def __init__(self, root: Path, repo: Path | None = None, host: str = "127.0.0.1",
                  port: int = 0, pdf: bool = True,
-                 on_event: Callable[[Event], None] | None = None):
+                 on_event: Callable[[Event], None] | None = None,
+                 allow_hosts: tuple[str, ...] = ()):
         self.root = Path(root).resolve()
         self.repo = Path(repo).resolve() if repo else find_repo(self.root)
         self.slug = self.root.name
         self.host, self.port = host, port
+        self.allow_hosts = allow_hosts  # names besides its address a request may use
         self.tmp = Path(tempfile.mkdtemp(prefix="casestudy-preview-"))
         self._state = State(pdf, on_event or (lambda event: None))
         self._watcher = Watcher(self.root, self.repo, self._state)
@@ -108,7 +110,7 @@ class Preview:
         try:
             before = self._watcher.snapshot()
             self.refresh()
-            self.server = start_server(self.host, self.port, self)
+            self.server = start_server(self.host, self.port, self, self.allow_hosts)
             self._spawn(self._watcher.folders_loop, "preview-watch")
             self._spawn(self._watcher.files_loop, "preview-watch-top")
             # once both watchers see every change, catch up with any made before
