@@ -403,7 +403,8 @@ def import_(
     if into is not None:
         report = import_draft(repo, read, into=resolve_studies([into], repo)[0])
     else:
-        given = {"code": code, "adjective": adjective, "title": title or read.title or None,
+        given: dict[str, Any] = {
+                 "code": code, "adjective": adjective, "title": title or read.title or None,
                  "subtitle": subtitle if subtitle is not None else (read.subtitle or None),
                  "authors": author or read.authors or None, "date": date,
                  "series_number": series_number}

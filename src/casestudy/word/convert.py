@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..files.pandoc import run_pandoc
-from ..source.schema import PLACEHOLDER, SectionSpec
+from ..source.schema import PLACEHOLDER, SECTIONS, SectionSpec
 from .package import Docx
 from .scan import Comment
 from .sections import match_heading
 
 # pandoc's Markdown, less what the house's Markdown does not read (attributes, spans,
 # grid and multiline tables, raw HTML): what it cannot write otherwise it says plainly
-WRITER = ("markdown-bracketed_spans-native_spans-native_divs-raw_attribute-link_attributes"
-          "-inline_code_attributes-fenced_code_attributes-header_attributes-simple_tables"
+WRITER = ("markdown-fancy_lists-bracketed_spans-native_spans-native_divs-raw_attribute"
+          "-link_attributes-inline_code_attributes-fenced_code_attributes-header_attributes-simple_tables"
           "-multiline_tables-grid_tables-smart-escaped_line_breaks-raw_html-implicit_figures"
           "-fenced_divs-table_captions-definition_lists-line_blocks-example_lists"
           "-subscript-superscript-strikeout-tex_math_dollars-raw_tex-yaml_metadata_block")
@@ -109,6 +109,7 @@ def split_sections(ast: dict[str, Any], adjective: str, out: Converted) -> None:
                 current = out.sections.setdefault(spec.id, Section(spec))
                 if waiting:
                     current.blocks[:0] = waiting
+                    out.unmatched.append(_went_first(spec, adjective))
                     waiting = []
                 continue
             hint = f' (did you mean "{near}"?)' if near else ""
@@ -129,13 +130,14 @@ def split_sections(ast: dict[str, Any], adjective: str, out: Converted) -> None:
             waiting.append(block)
         else:
             current.blocks.append(block)
-    if waiting:
-        out.unmatched.append("the draft has no heading that names a section: its text "
-                             "was not imported" if not out.sections else
-                             "text before the first section heading went into the first "
-                             "section, under a TODO line")
-        if not out.sections:
-            out.lost.append("the whole draft: no Heading 1 names a section of the schema")
+    if waiting:  # no heading named a section: all of it goes into the first one
+        out.sections[SECTIONS[0].id] = Section(SECTIONS[0], waiting)
+        out.unmatched.append(_went_first(SECTIONS[0], adjective))
+
+
+def _went_first(spec: SectionSpec, adjective: str) -> str:
+    return (f'text before the first section heading went into "{spec.default_heading(adjective)}"'
+            ", under a TODO line")
 
 
 def _todo(text: str) -> dict[str, Any]:
@@ -211,6 +213,11 @@ class Shaper:
         if kind == "Image":
             attr, alt, (src, title) = node["c"]
             if src in self.figures:
+                if not stringify(alt):  # check would refuse the build: a TODO it warns of
+                    self.out.unmatched.append(f"the picture {self.figures[src]} has no alt "
+                                              "text in Word: a TODO stands in its place")
+                    alt = [{"t": "Str", "c": f"{PLACEHOLDER}: what the picture shows, for "
+                                             "readers who cannot see it"}]
                 return {"t": "Image", "c": [["", [], []], self.walk(alt),
                                             [f"../figures/{self.figures[src]}", ""]]}
             reason = self.refused.get(src, "it is not a picture in the package")
@@ -255,4 +262,5 @@ def write_markdown(section: Section, package: Docx, api: list[int], heading: str
     doc = {"pandoc-api-version": api, "meta": {}, "blocks": section.blocks}
     body = run_pandoc(["-f", "json", "-t", WRITER, "--wrap=none"], json.dumps(doc).encode(),
                       package.path, f'write the section "{heading}"').decode("utf-8")
+    body = re.sub(r"^:::\n(?=\S)", ":::\n\n", body, flags=re.M)  # a fence on its own
     return f"# {heading}\n\n{body.strip()}\n"

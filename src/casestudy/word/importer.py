@@ -109,19 +109,21 @@ def _convert(draft: Draft, adjective: str, existing: list[dict[str, Any]],
     report = ImportReport(study=into or Path("."))
     converted = Converted()
     split_sections(draft.ast, adjective, converted)
-    report.said += converted.unmatched
-    report.lost += converted.lost
     merged, keys, renamed = merge(existing, draft.items)
     converted.references = merged
     report.references_added = len(merged) - len(existing)
     report.said += renamed
     figures = _figure_names(draft, into)
     shaper = Shaper(keys, figures, draft.refused, converted)
-    for section in converted.sections.values():
-        section.blocks = shaper.blocks(section.blocks)
+    for shaped in converted.sections.values():
+        shaped.blocks = shaper.blocks(shaped.blocks)
+    report.said += converted.unmatched
+    report.lost += converted.lost
     report.said += place_comments(converted.sections, draft.scan.comments, adjective)
     for what, where in draft.scan.uncarried:
         report.lost.append(f"{where}: {what} could not be carried over")
+    for what, where in draft.scan.flattened:
+        report.said.append(f"{where}: {what}: its text came over as plain paragraphs")
     for part, kind, target in draft.scan.external:
         report.lost.append(f"{part}: a link to outside the file ({kind}: {target}) was not "
                            "followed (never fetched)")

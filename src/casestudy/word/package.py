@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from xml.parsers import expat
 
 from ..errors import CasestudyError
@@ -181,7 +182,7 @@ def parse_xml(data: bytes, path: Path, part: str, start: Callable[[Element, int]
     def refuse(message: str) -> DraftError:
         return DraftError(f"part {part}, line {parser.CurrentLineNumber}: {message}", path)
 
-    def doctype(*_args: object) -> None:
+    def doctype(*_args: Any) -> Any:
         raise refuse("declares a document type, which Word never writes (entities could "
                      "reach files or grow without end)")
 

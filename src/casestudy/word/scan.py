@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from typing import Any
 
 from .package import Docx, Element
 
@@ -18,8 +19,9 @@ REVIEW = {"ins": "insertion", "del": "deletion", "moveFrom": "move", "moveTo": "
           "tblPrChange": "formatting change", "trPrChange": "formatting change",
           "tcPrChange": "formatting change", "sectPrChange": "formatting change",
           "numberingChange": "formatting change"}
-UNCARRIED = {"chart": "a chart", "relIds": "a SmartArt graphic", "txbxContent": "a text box",
+UNCARRIED = {"chart": "a chart", "relIds": "a SmartArt graphic",
              "OLEObject": "an embedded object", "oMath": "an equation"}
+FLATTENED = {"txbxContent": "a text box"}  # pandoc keeps its text, as plain paragraphs
 HYPERLINK = "/hyperlink"
 KEPT_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 
@@ -44,6 +46,7 @@ class Scan:
     comments: list[Comment] = field(default_factory=list)
     external: list[tuple[str, str, str]] = field(default_factory=list)  # part, type, target
     uncarried: list[tuple[str, str]] = field(default_factory=list)  # what, place
+    flattened: list[tuple[str, str]] = field(default_factory=list)  # what, place
     images: dict[str, str] = field(default_factory=dict)  # member -> place of its first use
     paragraphs: int = 0
     # comment id -> the text it was written on, its paragraph and heading
@@ -63,9 +66,9 @@ def place(paragraph: int, heading: str) -> str:
 def scan(package: Docx) -> Scan:
     out = Scan()
     targets: dict[str, tuple[str, str, str]] = {}  # rId of the main part -> type, target, mode
-    for part in [name for name in package.sizes if name.endswith(".rels")]:
-        source = _source_of(part)
-        for rel in package.rels(source) if source is not None else []:
+    sources = [_source_of(name) for name in package.sizes if name.endswith(".rels")]
+    for source in [name for name in sources if name is not None]:
+        for rel in package.rels(source):
             kind = rel.attrs.get("Type", "").rsplit("/", 1)[-1]
             target = rel.attrs.get("Target", "")
             external = rel.attrs.get("TargetMode", "").lower() == "external"
@@ -113,7 +116,7 @@ def _count_review(element: Element, out: Scan) -> None:
 
 
 def _scan_main(package: Docx, out: Scan, targets: dict[str, tuple[str, str, str]]) -> None:
-    state = {"heading": "", "style": "", "text": "", "in_t": False}
+    state: dict[str, Any] = {"heading": "", "style": "", "text": "", "in_t": False}
     anchors: dict[str, list[str]] = {}  # open comment ranges -> their text
     starts: dict[str, tuple[int, str]] = {}
     folder = posixpath.dirname(package.main)
@@ -137,6 +140,10 @@ def _scan_main(package: Docx, out: Scan, targets: dict[str, tuple[str, str, str]
             anchors.setdefault(attrs.get("id", ""), []).append("\0")  # closed
         elif name in UNCARRIED:
             out.uncarried.append((UNCARRIED[name], place(out.paragraphs, state["heading"])))
+        elif name in FLATTENED:  # Word writes a box twice (the drawing and a fallback)
+            found = (FLATTENED[name], place(out.paragraphs, state["heading"]))
+            if found not in out.flattened:
+                out.flattened.append(found)
         elif name in ("blip", "imagedata"):
             rid = attrs.get("embed") or attrs.get("link") or attrs.get("id", "")
             kind, target, mode = targets.get(rid, ("", "", ""))
