@@ -145,10 +145,13 @@ def _scan_main(package: Docx, out: Scan, targets: dict[str, tuple[str, str, str]
             if found not in out.flattened:
                 out.flattened.append(found)
         elif name in ("blip", "imagedata"):
-            rid = attrs.get("embed") or attrs.get("link") or attrs.get("id", "")
-            kind, target, mode = targets.get(rid, ("", "", ""))
             where = place(out.paragraphs, state["heading"])
-            if mode == "external" or attrs.get("link"):
+            if attrs.get("link"):  # shown from outside the file (and maybe a copy inside)
+                _kind, linked, _mode = targets.get(attrs["link"], ("", "", ""))
+                out.uncarried.append((f"a linked picture ({linked}), never fetched", where))
+            rid = attrs.get("embed") or attrs.get("id", "")
+            kind, target, mode = targets.get(rid, ("", "", ""))
+            if mode == "external":
                 out.uncarried.append((f"a linked picture ({target}), never fetched", where))
             elif target:
                 member = posixpath.normpath(posixpath.join(folder, target))
