@@ -131,7 +131,7 @@ def test_the_acceptance_draft_comes_over_whole_checks_and_builds(repo: Path) -> 
     assert re.search(r"^3\. +Conclude", recommendations, re.M)  # the list starts at 3
     assert re.search(r"^ {4}1\. +starting with", recommendations, re.M)  # nesting kept
     sectors = (study / "sections" / "04-sectors.md").read_text(encoding="utf-8")
-    assert "[^1]: The first contract" in sectors and "\n    Two more followed" in sectors
+    assert "[^4]: The first contract" in sectors and "\n    Two more followed" in sectors
     references = json.loads((study / "references.json").read_text(encoding="utf-8"))
     assert sorted(r["id"] for r in references) == ["hasik2021", "park2023", "김2021"]
     assert (study / "figures" / "word-figure-2.png").read_bytes()[:4] == b"\x89PNG"

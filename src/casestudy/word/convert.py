@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -257,10 +258,23 @@ def place_comments(section_blocks: dict[str, Section], comments: list[Comment],
     return said
 
 
-def write_markdown(section: Section, package: Docx, api: list[int], heading: str) -> str:
-    """The section's Markdown: its heading as the schema gives it, then its blocks."""
-    doc = {"pandoc-api-version": api, "meta": {}, "blocks": section.blocks}
-    body = run_pandoc(["-f", "json", "-t", WRITER, "--wrap=none"], json.dumps(doc).encode(),
-                      package.path, f'write the section "{heading}"').decode("utf-8")
-    body = re.sub(r"^:::\n(?=\S)", ":::\n\n", body, flags=re.M)  # a fence on its own
-    return f"# {heading}\n\n{body.strip()}\n"
+def write_markdown(sections: list[tuple[Section, str]], package: Docx,
+                   api: list[int]) -> None:
+    """Each section's Markdown (``section.markdown``): its heading as the schema gives it,
+    then its blocks and its notes. One pandoc run for all: each section under a heading
+    only this run can hold, its notes placed at the section's end (--reference-location)."""
+    marker = f"casestudy-section-{secrets.token_hex(8)}"
+    blocks: list[Any] = []
+    for number, (section, _heading) in enumerate(sections):
+        blocks.append({"t": "Header", "c": [1, ["", [], []],
+                                            [{"t": "Str", "c": f"{marker}-{number}"}]]})
+        blocks += section.blocks
+    doc = {"pandoc-api-version": api, "meta": {}, "blocks": blocks}
+    out = run_pandoc(["-f", "json", "-t", WRITER, "--wrap=none", "--reference-location=section"],
+                     json.dumps(doc).encode(), package.path,
+                     "write the sections").decode("utf-8")
+    parts = re.split(rf"^# {marker}-(\d+)\n", out, flags=re.M)
+    for number, body in zip(parts[1::2], parts[2::2], strict=True):
+        section, heading = sections[int(number)]
+        body = re.sub(r"^:::\n(?=\S)", ":::\n\n", body, flags=re.M)  # a fence on its own
+        section.markdown = f"# {heading}\n\n{body.strip()}\n"

@@ -129,13 +129,12 @@ def _convert(draft: Draft, adjective: str, existing: list[dict[str, Any]],
                            "followed (never fetched)")
     converted.images = {f"../figures/{name}": src for src, name in figures.items()}
     api = draft.ast.get("pandoc-api-version", [1, 23])
-    for spec in SECTIONS:
-        section = converted.sections.get(spec.id)
-        heading = spec.default_heading(adjective)
-        if section is None:
-            report.missing.append(heading)
-            continue
-        section.markdown = write_markdown(section, draft.package, api, heading)
+    present = [(converted.sections[spec.id], spec.default_heading(adjective))
+               for spec in SECTIONS if spec.id in converted.sections]
+    report.missing = [spec.default_heading(adjective) for spec in SECTIONS
+                      if spec.id not in converted.sections]
+    write_markdown(present, draft.package, api)
+    for section, heading in present:
         parsed = parse_section(section.markdown)
         report.sections.append((heading, parsed.words))
         report.notes += len(parsed.footnote_defs)
