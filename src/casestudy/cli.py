@@ -403,11 +403,11 @@ def import_(
     if into is not None:
         report = import_draft(repo, read, into=resolve_studies([into], repo)[0])
     else:
-        given: dict[str, Any] = {
-                 "code": code, "adjective": adjective, "title": title or read.title or None,
-                 "subtitle": subtitle if subtitle is not None else (read.subtitle or None),
-                 "authors": author or read.authors or None, "date": date,
-                 "series_number": series_number}
+        given: dict[str, Any] = {  # the draft's facts where the options give none
+            "code": code, "adjective": adjective, "title": title or read.title or None,
+            "subtitle": subtitle if subtitle is not None else (read.subtitle or None),
+            "authors": author or read.authors or None, "date": date,
+            "series_number": series_number}
         if not country and not no_input:
             country = typer.prompt("The study's country (its common English name)")
         while not no_input and (question := next_question(repo, country or "", given)):

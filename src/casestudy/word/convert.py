@@ -274,7 +274,7 @@ def write_markdown(sections: list[tuple[Section, str]], package: Docx,
                      json.dumps(doc).encode(), package.path,
                      "write the sections").decode("utf-8")
     parts = re.split(rf"^# {marker}-(\d+)\n", out, flags=re.M)
-    for number, body in zip(parts[1::2], parts[2::2], strict=True):
-        section, heading = sections[int(number)]
+    for index, body in zip(parts[1::2], parts[2::2], strict=True):
+        section, heading = sections[int(index)]
         body = re.sub(r"^:::\n(?=\S)", ":::\n\n", body, flags=re.M)  # a fence on its own
         section.markdown = f"# {heading}\n\n{body.strip()}\n"
