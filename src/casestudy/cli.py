@@ -64,7 +64,7 @@ def command(function: Callable[..., None]) -> Callable[..., None]:
         except CasestudyError as exc:
             _say(str(exc))
             raise typer.Exit(2) from None
-    return app.command()(run)
+    return app.command(function.__name__.rstrip("_").replace("_", "-"))(run)
 
 
 def _version(value: bool) -> None:
@@ -371,6 +371,77 @@ def init(
     path = init_series(folder, **given)
     err.print(f"[green]created[/green] the series in {_path(display_path(path))}; next: cd "
               f"{_path(display_path(path))} && casestudy new COUNTRY")
+
+
+@command
+def import_(
+    draft: Annotated[Path, typer.Argument(metavar="DRAFT.docx", help="The Word draft.")],
+    into: Annotated[str | None, typer.Option(
+        metavar="STUDY", help="Fill the empty sections of this study instead of making "
+                              "a new one.")] = None,
+    country: Annotated[str | None, typer.Option(
+        metavar="NAME", help="A new study's country, by its common English name.")] = None,
+    code: Annotated[str | None, typer.Option(metavar="XX", help="As for new.")] = None,
+    adjective: Annotated[str | None, typer.Option(metavar="ADJ", help="As for new.")] = None,
+    author: Annotated[list[str] | None, typer.Option(
+        "--author", metavar="NAME", help="Default: the draft's authors.")] = None,
+    title: Annotated[str | None, typer.Option(help="Default: the draft's title.")] = None,
+    subtitle: Annotated[str | None, typer.Option(
+        help="Default: the draft's subtitle.")] = None,
+    date: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD", help="As for new.")] = None,
+    series_number: Annotated[int | None, typer.Option(metavar="N", help="As for new.")] = None,
+    accept_all: Annotated[bool, typer.Option(
+        "--accept-all", help="Accept the draft's tracked changes; comments become TODO "
+                             "lines.")] = False,
+    reject_all: Annotated[bool, typer.Option(
+        "--reject-all", help="Reject the draft's tracked changes; comments become TODO "
+                             "lines.")] = False,
+    no_input: Annotated[bool, typer.Option(
+        "--no-input", help="Never prompt; fail if an answer is missing.")] = False,
+) -> None:
+    """Import a Word draft into a new study, or into the empty sections of one (--into).
+
+    Prints what came over and what could not; exit 1 if anything was lost.
+    """
+    from .scaffold.answers import next_question
+    from .source.load import find_repo, resolve_studies
+    from .word.draft import read_draft
+    from .word.importer import import_draft
+
+    if accept_all and reject_all:
+        raise typer.BadParameter("give --accept-all or --reject-all, not both")
+    repo = find_repo()
+    read = read_draft(draft, "accept" if accept_all else "reject" if reject_all else None)
+    if into is not None:
+        report = import_draft(repo, read, into=resolve_studies([into], repo)[0])
+    else:
+        given: dict[str, Any] = {  # the draft's facts where the options give none
+            "code": code, "adjective": adjective, "title": title or read.title or None,
+            "subtitle": subtitle if subtitle is not None else (read.subtitle or None),
+            "authors": author or read.authors or None, "date": date,
+            "series_number": series_number}
+        if not country and not no_input:
+            country = typer.prompt("The study's country (its common English name)")
+        while not no_input and (question := next_question(repo, country or "", given)):
+            given[question.key] = typer.prompt(question.text, default=question.default,
+                                               value_proc=_answer(question.parse))
+        report = import_draft(repo, read, name=country, **given)
+    where = display_path(report.study)
+    _echo(f"{where}: imported {display_path(draft)}")
+    _echo(f"  sections: {len(report.sections)} of the draft's matched the schema: "
+          + "; ".join(f"{heading} ({words:,} words)" for heading, words in report.sections))
+    _echo(f"  words {report.words:,}, notes {report.notes}, figures {report.figures}, "
+          f"tables {report.tables}, citations {report.citations} "
+          f"({report.references_added} new in references.json)")
+    if report.missing:
+        _echo("  not in the draft (left as the template's): " + "; ".join(report.missing))
+    for line in report.said:
+        _echo(f"  note: {line}")
+    for line in report.lost:
+        _echo(f"  not carried over: {line}")
+    _say(f"next: casestudy check {display_path(report.study.name)}")
+    if report.lost:
+        raise typer.Exit(1)
 
 
 @command
