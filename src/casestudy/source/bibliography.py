@@ -1,0 +1,117 @@
+"""Reference lists and citation styles as pandoc's citeproc will use them.
+
+The checker judges a cited entry by what pandoc will print. A BibLaTeX entry may take
+fields from others (its parent by ``crossref``, shared data by ``xdata``), which our
+own reading of the file does not resolve; pandoc does, when it reads the file. So an
+entry that seems to lack a title or a date is read by pandoc itself (BibLaTeX to
+CSL-JSON, through files/pandoc.py), together with the entries it draws on and the
+file's ``@string`` macros: the same resolution as the build's, on a few entries, so a
+library of thousands costs what a handful does. (Pandoc leaves a ``@set`` as it is:
+its members are not merged into it, and a cited set prints as an empty entry.)
+
+What a style prints is read from its CSL: the variables that its citation and
+bibliography layouts print, through the macros they call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from ..errors import BuildError
+from ..files.pandoc import run_pandoc
+from .references import Entry, Library
+
+
+def as_pandoc_reads(entries: list[Entry], library: Library) -> dict[str, dict[str, Any]]:
+    """The CSL-JSON items pandoc makes of the BibLaTeX ``entries`` (CSL-JSON ones are
+    read as they are), by key. Raises a BuildError located at the file pandoc refused."""
+    by_file: dict[Path, list[Entry]] = {}
+    for entry in entries:
+        if entry.source:
+            by_file.setdefault(entry.path, []).append(entry)
+    out: dict[str, dict[str, Any]] = {}
+    for path, wanted in by_file.items():
+        text = _with_sources(wanted, library, path)
+        keys = {entry.key for entry in wanted}
+        out.update((str(item.get("id")), item) for item in _read(text, path)
+                   if isinstance(item, dict) and str(item.get("id")) in keys)
+    return out
+
+
+def _with_sources(wanted: list[Entry], library: Library, path: Path) -> str:
+    """The file's macros, ``wanted`` and every entry they draw on, as BibLaTeX."""
+    in_file = {entry.key.lower(): entry for entry in library.entries.values()
+               if entry.path == path}
+    chosen: dict[str, Entry] = {}
+    stack = list(wanted)
+    while stack:  # crossref chains and xdata lists, each entry once
+        entry = stack.pop()
+        if entry.key.lower() in chosen:
+            continue
+        chosen[entry.key.lower()] = entry
+        stack += [in_file[key.lower()] for key in entry.links if key.lower() in in_file]
+    return "\n\n".join([library.macros.get(path, ""), *(e.source for e in chosen.values())])
+
+
+# pandoc's reading by what it read: the preview checks on every save
+_READ: dict[str, list[Any]] = {}
+
+
+def _read(text: str, path: Path) -> list[Any]:
+    key = hashlib.sha256(text.encode()).hexdigest()
+    items = _READ.get(key)
+    if items is None:
+        output = run_pandoc(["--from", "biblatex", "--to", "csljson"], text.encode(), path,
+                            "read this reference list")
+        try:
+            items = json.loads(output)
+        except ValueError:
+            raise BuildError("pandoc could not read this reference list: its output was "
+                             "not CSL-JSON", path) from None
+        _READ[key] = items if isinstance(items, list) else []
+        while len(_READ) > 32:
+            _READ.pop(next(iter(_READ)))
+    return _READ[key]
+
+
+def style_prints(style: Path) -> frozenset[str]:
+    """The variables a CSL style prints in its notes or bibliography (``issued`` for the
+    date, ``title``...), through the macros they call; sort keys and conditions print
+    nothing. The style was read once already (citations.style_path refuses a DOCTYPE)."""
+    stamp = style.stat()
+    key = (str(style), stamp.st_size, stamp.st_mtime_ns)
+    if key not in _PRINTS:
+        _PRINTS[key] = _printed(ElementTree.parse(style).getroot())
+    return _PRINTS[key]
+
+
+_PRINTS: dict[tuple[str, int, int], frozenset[str]] = {}
+_PRINTING = ("text", "date", "names", "number", "label")
+
+
+def _printed(root: ElementTree.Element) -> frozenset[str]:
+    macros = {el.get("name", ""): el for el in root if _local(el.tag) == "macro"}
+    found: set[str] = set()
+    called: set[str] = set()
+    stack = [el for el in root if _local(el.tag) in ("citation", "bibliography")]
+    while stack:  # an explicit stack: macros may call macros, to any depth
+        el = stack.pop()
+        tag = _local(el.tag)
+        if tag == "sort":
+            continue
+        if tag in _PRINTING:
+            found.update((el.get("variable") or "").split())
+        macro = el.get("macro")
+        if macro and macro not in called and macro in macros:
+            called.add(macro)
+            stack.append(macros[macro])
+        stack.extend(el)
+    return frozenset(found)
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
