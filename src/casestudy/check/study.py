@@ -133,8 +133,9 @@ def _incomplete(study: Study, cited: list[Entry], settings: CitationSettings
                 ) -> list[Problem]:
     """A cited entry without a title or a date that the style prints: a warning at the
     entry (pandoc prints it all the same, as the style prints a source without one:
-    "n.d." for a date in Chicago). Judged as pandoc reads the entry, after it resolves
-    BibLaTeX's crossref and xdata; only an entry that seems to lack one is read so."""
+    "n.d.", or the date a web page was accessed, in Chicago). Judged as pandoc reads the
+    entry, after it resolves BibLaTeX's crossref and xdata; only an entry that seems to
+    lack one by its own fields is read so."""
     lacking = [entry for entry in cited if not entry.title or not entry.year]
     if not lacking:
         return []
@@ -156,9 +157,10 @@ def _incomplete(study: Study, cited: list[Entry], settings: CitationSettings
                  if variable in prints and not has[variable]]
         if not lacks:
             continue
+        often = " (often \"n.d.\")" if "date" in lacks else ""
         message = (f"reference {entry.key!r} has no {' and no '.join(lacks)}, which the "
-                   "citation style prints; it prints as the style prints a source without "
-                   "one (\"n.d.\" for a date in Chicago)")
+                   "citation style prints; its notes will print as the style prints a "
+                   f"source without {'them' if len(lacks) > 1 else 'one'}{often}")
         if entry.kind == "set" and entry.links:
             members = ", ".join(f"@{key}" for key in entry.links)
             message += f"; pandoc does not expand a @set: cite its members ({members})"
