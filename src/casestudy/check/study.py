@@ -175,21 +175,30 @@ _UNCITED_ONE_BY_ONE = 10
 
 def _uncited(study: Study, cited: set[str]) -> list[Problem]:
     """Entries of the study's own lists that nothing cites (the series' lists may hold
-    what other studies cite). A warning: pandoc formats only what is cited."""
+    what other studies cite). A warning: pandoc formats only what is cited. An entry a
+    cited one draws on (its crossref parent, its xdata) is in use; an @xdata entry is
+    never cited by design."""
+    entries = study.library.entries
+    used, stack = set(), [key for key in cited if key in entries]
+    while stack:
+        key = stack.pop()
+        if key not in used:
+            used.add(key)
+            stack += [link for link in entries[key].links if link in entries]
     by_file: dict[Path, list[Entry]] = {}
-    for entry in study.library.entries.values():
-        if entry.path in study.library.study_files:
+    for entry in entries.values():
+        if entry.path in study.library.study_files and entry.kind != "xdata":
             by_file.setdefault(entry.path, []).append(entry)
     out = []
-    for path, entries in by_file.items():
-        idle = [entry for entry in entries if entry.key not in cited]
+    for path, listed in by_file.items():
+        idle = [entry for entry in listed if entry.key not in used]
         if len(idle) <= _UNCITED_ONE_BY_ONE:
             out += [warning(entry.path, entry.line, entry.col,
                             f"reference {entry.key!r} is never cited") for entry in idle]
             continue
         first = ", ".join(repr(entry.key) for entry in idle[:3])
         out.append(warning(path, idle[0].line, idle[0].col,
-                           f"{len(idle)} of the {len(entries)} references in this file are "
+                           f"{len(idle)} of the {len(listed)} references in this file are "
                            f"never cited ({first}...); a study's list may hold only what "
                            "it cites, and the series' list what several studies cite"))
     return out
