@@ -98,6 +98,22 @@ def test_an_xdata_entry_takes_its_date_from_its_data_set(tmp_path):
     assert code == 0
 
 
+def test_an_entry_pandoc_cannot_read_is_located_and_the_others_still_judged(tmp_path):
+    # bibtexparser takes a dangling #, pandoc (and so the build) stops on it
+    repo = exported_repo(tmp_path, "Dangling.[@dangling] Undated.[@sansdate]",
+                         study_bib=None, study_json=None)
+    (repo / "countries/demo/references.bib").write_text(
+        "@book{sansdate, title = {Ὁ χρόνος}}\n"
+        "@book{dangling, title = {Écrit}, note = x # }\n", "utf-8")
+    code, lines = check_lines(repo)
+    assert lines == [
+        "countries/demo/references.bib:1:1: " + NO_DATE.format(key="sansdate"),
+        "countries/demo/references.bib:2:1: error: pandoc cannot read reference 'dangling' "
+        "or an entry it takes fields from: BibLaTeX it refuses (a brace, quote, comma or # "
+        "out of place)"]
+    assert code == 1
+
+
 def test_a_cited_set_is_warned_with_its_members(tmp_path):
     repo = exported_repo(tmp_path, "A set.[@set]", study_bib=None, study_json=None)
     code, lines = check_lines(repo)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..brand.fontmap import brand_fonts_key
-from ..errors import BuildError, ConfigError, Problem, error, warning
+from ..errors import ConfigError, Problem, error, warning
 from ..files.fetch import SAFE_LINK, Refused, image_problem, inside, real, resolve_image, svg_figure
 from ..files.folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
 from ..files.yamlfile import read_yaml
@@ -143,13 +143,13 @@ def _incomplete(study: Study, cited: list[Entry], settings: CitationSettings
     try:
         prints = style_prints(style_path(
             ibid_variant(settings.style) if settings.ibid else settings.style, repo))
-        read = as_pandoc_reads(lacking, study.library)
     except ConfigError:
         return []  # the style is refused, and _check_style says so at series.yaml
-    except BuildError as exc:
-        return [error(exc.path or lacking[0].path, exc.line, exc.col, exc.message)]
-    out = []
+    read, out = as_pandoc_reads(lacking, study.library)
+    unread = {(p.path, p.line) for p in out}
     for entry in lacking:
+        if (str(entry.path), entry.line) in unread:
+            continue  # pandoc cannot read it: that error is enough
         item = read.get(entry.key)  # none for CSL-JSON, which is read as it is written
         has = {"title": item.get("title") if item else entry.title,
                "issued": "issued" in item if item else entry.year}

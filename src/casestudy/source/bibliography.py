@@ -21,25 +21,41 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from ..errors import BuildError
+from ..errors import BuildError, Problem, error
 from ..files.pandoc import run_pandoc
 from .references import Entry, Library
 
 
-def as_pandoc_reads(entries: list[Entry], library: Library) -> dict[str, dict[str, Any]]:
+def as_pandoc_reads(entries: list[Entry], library: Library
+                    ) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
     """The CSL-JSON items pandoc makes of the BibLaTeX ``entries`` (CSL-JSON ones are
-    read as they are), by key. Raises a BuildError located at the file pandoc refused."""
+    read as they are), by key; and an error at each entry pandoc cannot read (our reader
+    is more lenient than pandoc's, and the build would stop on it)."""
     by_file: dict[Path, list[Entry]] = {}
     for entry in entries:
         if entry.source:
             by_file.setdefault(entry.path, []).append(entry)
     out: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
     for path, wanted in by_file.items():
-        text = _with_sources(wanted, library, path)
+        try:
+            items = _read(_with_sources(wanted, library, path))
+        except PandocFailed as exc:
+            if exc.limit:  # the same limit would stop each entry alone
+                problems.append(error(path, wanted[0].line, wanted[0].col, exc.message))
+                continue
+            items = []
+            for entry in wanted:  # which one? pandoc's line is one of our excerpt's
+                try:
+                    items += _read(_with_sources([entry], library, path))
+                except PandocFailed as exc:
+                    problems.append(error(entry.path, entry.line, entry.col,
+                                          f"pandoc cannot read reference {entry.key!r} or an "
+                                          f"entry it takes fields from: {exc.reason}"))
         keys = {entry.key for entry in wanted}
-        out.update((str(item.get("id")), item) for item in _read(text, path)
+        out.update((str(item.get("id")), item) for item in items
                    if isinstance(item, dict) and str(item.get("id")) in keys)
-    return out
+    return out, problems
 
 
 def _with_sources(wanted: list[Entry], library: Library, path: Path) -> str:
@@ -57,21 +73,31 @@ def _with_sources(wanted: list[Entry], library: Library, path: Path) -> str:
     return "\n\n".join([library.macros.get(path, ""), *(e.source for e in chosen.values())])
 
 
+class PandocFailed(Exception):
+    def __init__(self, message: str, limit: bool, reason: str):
+        super().__init__(message)
+        self.message, self.limit, self.reason = message, limit, reason
+
+
 # pandoc's reading by what it read: the preview checks on every save
 _READ: dict[str, list[Any]] = {}
+_DOING = "read this reference list"
 
 
-def _read(text: str, path: Path) -> list[Any]:
+def _read(text: str) -> list[Any]:
     key = hashlib.sha256(text.encode()).hexdigest()
-    items = _READ.get(key)
-    if items is None:
-        output = run_pandoc(["--from", "biblatex", "--to", "csljson"], text.encode(), path,
-                            "read this reference list")
+    if key not in _READ:
         try:
+            output = run_pandoc(["--from", "biblatex", "--to", "csljson"], text.encode(),
+                                Path("."), _DOING)
             items = json.loads(output)
+        except BuildError as exc:
+            limit = "longer than" in exc.message or "more than" in exc.message
+            raise PandocFailed(exc.message, limit, "BibLaTeX it refuses (a brace, quote, "
+                               "comma or # out of place)") from None
         except ValueError:
-            raise BuildError("pandoc could not read this reference list: its output was "
-                             "not CSL-JSON", path) from None
+            raise PandocFailed("pandoc's reading of this reference list was not CSL-JSON",
+                               False, "its output was not CSL-JSON") from None
         _READ[key] = items if isinstance(items, list) else []
         while len(_READ) > 32:
             _READ.pop(next(iter(_READ)))

@@ -157,7 +157,7 @@ def _read_bib(path: Path, text: str, library: Library) -> list[Entry]:
             problems.append(error(path, (macro.start_line or 0) + 1, 1, _TOO_LONG.format(
                 f"@string {macro.key!r}")))
             return []
-    library.macros[path] = "\n".join(macro.raw for macro in lib.strings)
+    library.macros[path] = "\n".join(macro.raw or "" for macro in lib.strings)
     out = []
     for item in lib.entries:
         fields = {k.lower(): str(f.value) for k, f in item.fields_dict.items()}
@@ -171,7 +171,7 @@ def _read_bib(path: Path, text: str, library: Library) -> list[Entry]:
                       _debrace(fields.get("title", "")), year,
                       fields.get("url") or _doi(fields.get("doi", "")),
                       tuple(_debrace(fields[name]) for name in _BIB_PRINTED if name in fields),
-                      _links(fields), item.raw)
+                      _links(fields), item.raw or "")
         out.append(entry)
     return out
 
