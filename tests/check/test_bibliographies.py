@@ -150,6 +150,20 @@ def test_a_style_that_prints_no_date_asks_for_none(tmp_path):
     assert code == 0
 
 
+def test_a_remembered_check_is_not_used_once_the_series_style_changes(tmp_path):
+    repo = exported_repo(tmp_path, "Undated.[@LatourNousNavons]", study_json=None)
+    csl = repo / "author-title-notes.csl"
+    shutil.copyfile(LISTS / "author-title-notes.csl", csl)
+    series = repo / "series.yaml"
+    series.write_text(series.read_text("utf-8") + "citations:\n  style: "
+                      "author-title-notes.csl\n", "utf-8")
+    undated = "countries/demo/references.bib:12080:1: " + NO_DATE.format(key="LatourNousNavons")
+    assert undated not in invoke(repo, "check", "countries/demo").output
+    csl.write_text(csl.read_text("utf-8").replace(
+        '<text variable="locator"/>', '<date variable="issued" form="text"/>'), "utf-8")
+    assert undated in invoke(repo, "check", "countries/demo").output
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The whole arrangement, built: undated sources cited from each kind of list."""

@@ -254,6 +254,10 @@ def check_paths(roots: list[Path], cache_dir: Path | None = None,
             extra += hashlib.sha256((series.root / SERIES_FILE).read_bytes()).hexdigest()
         except OSError:  # gone since it was read: nothing is remembered this time
             return fork_map(check, roots)
+        # and on the series' own .csl style: what it prints decides the date warnings
+        style = series.root / series.citations.style
+        if style.suffix == ".csl" and style.is_file() and inside(real(style), real(series.root)):
+            extra += hashlib.sha256(style.read_bytes()).hexdigest()
     # each digest is taken before its study is checked, so an edit made meanwhile is seen
     digests = [store.digest(root, extra) for root in roots]
     found = [store.get(root, d) for root, d in zip(roots, digests, strict=True)]
