@@ -114,6 +114,23 @@ def test_an_entry_pandoc_cannot_read_is_located_and_the_others_still_judged(tmp_
     assert code == 1
 
 
+def test_pandoc_stopped_by_its_time_limit_is_said_once(tmp_path, monkeypatch):
+    from casestudy.files import pandoc
+
+    repo = exported_repo(tmp_path, "One.[@primo] Two.[@secondo]", study_bib=None,
+                         study_json=None)
+    (repo / "countries/demo/references.bib").write_text(
+        "@book{primo, title = {Primo}}\n@book{secondo, title = {Secondo}}\n", "utf-8")
+    monkeypatch.setattr(pandoc, "TIMEOUT_SECONDS", 0.0001)
+    code, lines = check_lines(repo)
+    assert [line for line in lines if "primo" in line or "secondo" in line
+            or "pandoc" in line] == [
+        "countries/demo/references.bib:1:1: error: pandoc could not read this reference "
+        "list: it took longer than 0.0001 s and was stopped",
+        "countries/demo/references.bib:2:1: " + NO_DATE.format(key="secondo")]
+    assert code == 1
+
+
 def test_a_cited_set_is_warned_with_its_members(tmp_path):
     repo = exported_repo(tmp_path, "A set.[@set]", study_bib=None, study_json=None)
     code, lines = check_lines(repo)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -40,18 +41,21 @@ def as_pandoc_reads(entries: list[Entry], library: Library
     for path, wanted in by_file.items():
         try:
             items = _read(_with_sources(wanted, library, path))
-        except PandocFailed as exc:
-            if exc.limit:  # the same limit would stop each entry alone
+        except BuildError as exc:
+            if _LIMITS.search(exc.message):  # the same limit would stop each entry alone
                 problems.append(error(path, wanted[0].line, wanted[0].col, exc.message))
                 continue
+            # pandoc's line number is one of our excerpt's, not the file's: which entry
+            # it refuses is found by reading each alone
             items = []
-            for entry in wanted:  # which one? pandoc's line is one of our excerpt's
+            for entry in wanted:
                 try:
                     items += _read(_with_sources([entry], library, path))
-                except PandocFailed as exc:
+                except BuildError:
                     problems.append(error(entry.path, entry.line, entry.col,
                                           f"pandoc cannot read reference {entry.key!r} or an "
-                                          f"entry it takes fields from: {exc.reason}"))
+                                          "entry it takes fields from: BibLaTeX it refuses "
+                                          "(a brace, quote, comma or # out of place)"))
         keys = {entry.key for entry in wanted}
         out.update((str(item.get("id")), item) for item in items
                    if isinstance(item, dict) and str(item.get("id")) in keys)
@@ -73,31 +77,24 @@ def _with_sources(wanted: list[Entry], library: Library, path: Path) -> str:
     return "\n\n".join([library.macros.get(path, ""), *(e.source for e in chosen.values())])
 
 
-class PandocFailed(Exception):
-    def __init__(self, message: str, limit: bool, reason: str):
-        super().__init__(message)
-        self.message, self.limit, self.reason = message, limit, reason
-
-
+# files/pandoc.py's words for a run stopped by its time or memory limit
+_LIMITS = re.compile(r"took longer than .* was stopped|needed more than .* was stopped")
 # pandoc's reading by what it read: the preview checks on every save
 _READ: dict[str, list[Any]] = {}
-_DOING = "read this reference list"
 
 
 def _read(text: str) -> list[Any]:
+    """pandoc's CSL-JSON of ``text`` (BibLaTeX on its standard input: no file named);
+    a BuildError when it refuses it or is stopped (the caller locates it)."""
     key = hashlib.sha256(text.encode()).hexdigest()
     if key not in _READ:
+        output = run_pandoc(["--from", "biblatex", "--to", "csljson"], text.encode(),
+                            Path("."), "read this reference list")
         try:
-            output = run_pandoc(["--from", "biblatex", "--to", "csljson"], text.encode(),
-                                Path("."), _DOING)
             items = json.loads(output)
-        except BuildError as exc:
-            limit = "longer than" in exc.message or "more than" in exc.message
-            raise PandocFailed(exc.message, limit, "BibLaTeX it refuses (a brace, quote, "
-                               "comma or # out of place)") from None
         except ValueError:
-            raise PandocFailed("pandoc's reading of this reference list was not CSL-JSON",
-                               False, "its output was not CSL-JSON") from None
+            raise BuildError("pandoc's reading of a reference list was not CSL-JSON",
+                             Path(".")) from None
         _READ[key] = items if isinstance(items, list) else []
         while len(_READ) > 32:
             _READ.pop(next(iter(_READ)))
