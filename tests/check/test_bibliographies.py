@@ -131,6 +131,20 @@ def test_pandoc_stopped_by_its_time_limit_is_said_once(tmp_path, monkeypatch):
     assert code == 1
 
 
+def test_what_a_cited_entry_takes_from_its_parent_is_held_to_the_brief_fonts(tmp_path):
+    # the note prints the parent's title as the chapter's book: no brief font has Han
+    repo = exported_repo(tmp_path, "A chapter.[@chapter]", study_bib=None, study_json=None)
+    (repo / "countries/demo/references.bib").write_text(
+        "@incollection{chapter, author = {Lu, Xun}, title = {Kuangren riji}, "
+        "crossref = {book}}\n"
+        "@book{book, title = {呐喊}, date = {1923}, publisher = {Xinchao she}}\n", "utf-8")
+    code, lines = check_lines(repo)
+    assert lines == [
+        "countries/demo/references.bib:2:22: error: U+5450 呐, U+558A 喊 (Han) are in no "
+        "brief font; add a fallback font for Han to the brand"]
+    assert code == 1
+
+
 def test_a_cited_set_is_warned_with_its_members(tmp_path):
     repo = exported_repo(tmp_path, "A set.[@set]", study_bib=None, study_json=None)
     code, lines = check_lines(repo)

@@ -178,15 +178,9 @@ def _uncited(study: Study, cited: set[str]) -> list[Problem]:
     what other studies cite). A warning: pandoc formats only what is cited. An entry a
     cited one draws on (its crossref parent, its xdata) is in use; an @xdata entry is
     never cited by design."""
-    entries = study.library.entries
-    used, stack = set(), [key for key in cited if key in entries]
-    while stack:
-        key = stack.pop()
-        if key not in used:
-            used.add(key)
-            stack += [link for link in entries[key].links if link in entries]
+    used = study.library.in_use(cited)
     by_file: dict[Path, list[Entry]] = {}
-    for entry in entries.values():
+    for entry in study.library.entries.values():
         if entry.path in study.library.study_files and entry.kind != "xdata":
             by_file.setdefault(entry.path, []).append(entry)
     out = []

@@ -61,6 +61,18 @@ class Library:
     problems: list[Problem] = field(default_factory=list)
     macros: dict[Path, str] = field(default_factory=dict)  # each .bib file's @string blocks
 
+    def in_use(self, cited: set[str]) -> set[str]:
+        """The keys of ``cited`` and of every entry they take fields from (a crossref
+        parent, xdata), to any depth: what the notes can print."""
+        used: set[str] = set()
+        stack = [key for key in cited if key in self.entries]
+        while stack:
+            key = stack.pop()
+            if key not in used:
+                used.add(key)
+                stack += [link for link in self.entries[key].links if link in self.entries]
+        return used
+
 
 def reference_files(folder: Path) -> list[Path]:
     """The reference files in ``folder`` (a study or the series root), in a fixed order."""
