@@ -230,8 +230,10 @@ def _chart_problems(study: Study, section: Path, lines: list[tuple[str, int, int
 
 
 def _reference_problems(study: Study, coverage: Coverage, out: list[Problem]) -> None:
-    """What the notes will print of each cited source: its names, titles and places."""
-    cited = {ref.value for s in study.sections if s.parsed for ref in s.parsed.citations}
+    """What the notes will print of each cited source: its names, titles and places, and
+    those it takes from the entries it draws on (a BibLaTeX crossref parent, xdata)."""
+    cited = study.library.in_use({ref.value for s in study.sections if s.parsed
+                                  for ref in s.parsed.citations})
     by_file: dict[Path, list[tuple[str, int, int, int]]] = {}
     for entry in study.library.entries.values():
         if entry.key in cited:

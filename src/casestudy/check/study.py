@@ -19,10 +19,12 @@ from ..files.fetch import SAFE_LINK, Refused, image_problem, inside, real, resol
 from ..files.folders import MAX_FOLDER_DEPTH, FolderTooDeep, walk
 from ..files.yamlfile import read_yaml
 from ..parallel import fork_map
+from ..source.bibliography import as_pandoc_reads, style_prints
 from ..source.chart import load_chart, parse_settings
 from ..source.citations import ibid_variant, style_path
 from ..source.load import SERIES_FILE, Section, Study, load_study, series_root
-from ..source.schema import PLACEHOLDER, SeriesConfig
+from ..source.references import Entry
+from ..source.schema import PLACEHOLDER, CitationSettings, SeriesConfig
 from .consistency import house_style
 from .glyphs import study_problems
 from .memory import CheckCache
@@ -55,7 +57,7 @@ def check_study(study: Study, series: SeriesConfig | None = None,
     problems += _check_figure_files(study)
     if glyphs:
         problems += study_problems(study, series, brand)
-    problems += _check_citations(study)
+    problems += _check_citations(study, series.citations if series else CitationSettings())
     if series is not None:
         problems += _check_style(study, series)
     for path in study.extra_files:
@@ -99,8 +101,9 @@ def _check_figure_files(study: Study) -> list[Problem]:
     return out
 
 
-def _check_citations(study: Study) -> list[Problem]:
-    """Every cited key is in a reference list; every entry of the study's own list is cited."""
+def _check_citations(study: Study, settings: CitationSettings) -> list[Problem]:
+    """Every cited key is in a reference list, with what the style prints; every entry of
+    the study's own list is cited. An entry no one cites is never judged."""
     import difflib
 
     entries = study.library.entries
@@ -120,11 +123,78 @@ def _check_citations(study: Study) -> list[Problem]:
             out.append(error(section.path, ref.line, ref.col,
                              f"unknown reference key @{ref.value}"
                              + (f"; did you mean @{hint[0]}?" if hint else "")))
-    own = set(study.library.study_files)
-    for entry in entries.values():
-        if entry.path in own and entry.key not in cited:
-            out.append(warning(entry.path, entry.line, entry.col,
-                               f"reference {entry.key!r} is never cited"))
+    out += _incomplete(study, [entries[key] for key in sorted(cited) if key in entries],
+                       settings)
+    out += _uncited(study, cited)
+    return out
+
+
+def _incomplete(study: Study, cited: list[Entry], settings: CitationSettings
+                ) -> list[Problem]:
+    """A cited entry without a title or a date that the style prints: a warning at the
+    entry (pandoc prints it all the same, as the style prints a source without one:
+    "n.d.", or the date a web page was accessed, in Chicago). Judged as pandoc reads the
+    entry, after it resolves BibLaTeX's crossref and xdata; only an entry that seems to
+    lack one by its own fields is read so."""
+    lacking = [entry for entry in cited if not entry.title or not entry.year]
+    if not lacking:
+        return []
+    repo = series_root(study.root) or study.root
+    try:
+        prints = style_prints(style_path(
+            ibid_variant(settings.style) if settings.ibid else settings.style, repo))
+    except ConfigError:
+        return []  # the style is refused, and _check_style says so at series.yaml
+    read, out = as_pandoc_reads(lacking, study.library)
+    unread = {(p.path, p.line) for p in out}
+    for entry in lacking:
+        if (str(entry.path), entry.line) in unread:
+            continue  # pandoc cannot read it: that error is enough
+        item = read.get(entry.key)  # none for CSL-JSON, which is read as it is written
+        has = {"title": item.get("title") if item else entry.title,
+               "issued": "issued" in item if item else entry.year}
+        lacks = [name for name, variable in (("title", "title"), ("date", "issued"))
+                 if variable in prints and not has[variable]]
+        if not lacks:
+            continue
+        often = " (often \"n.d.\")" if "date" in lacks else ""
+        message = (f"reference {entry.key!r} has no {' and no '.join(lacks)}, which the "
+                   "citation style prints; its notes will print as the style prints a "
+                   f"source without {'them' if len(lacks) > 1 else 'one'}{often}")
+        if entry.kind == "set" and entry.links:
+            members = ", ".join(f"@{key}" for key in entry.links)
+            message += f"; pandoc does not expand a @set: cite its members ({members})"
+        out.append(warning(entry.path, entry.line, entry.col, message))
+    return out
+
+
+# past this many uncited entries in one file, one warning says so for all of them: a
+# whole Zotero library exported into the study would otherwise bury the other problems
+_UNCITED_ONE_BY_ONE = 10
+
+
+def _uncited(study: Study, cited: set[str]) -> list[Problem]:
+    """Entries of the study's own lists that nothing cites (the series' lists may hold
+    what other studies cite). A warning: pandoc formats only what is cited. An entry a
+    cited one draws on (its crossref parent, its xdata) is in use; an @xdata entry is
+    never cited by design."""
+    used = study.library.in_use(cited)
+    by_file: dict[Path, list[Entry]] = {}
+    for entry in study.library.entries.values():
+        if entry.path in study.library.study_files and entry.kind != "xdata":
+            by_file.setdefault(entry.path, []).append(entry)
+    out = []
+    for path, listed in by_file.items():
+        idle = [entry for entry in listed if entry.key not in used]
+        if len(idle) <= _UNCITED_ONE_BY_ONE:
+            out += [warning(entry.path, entry.line, entry.col,
+                            f"reference {entry.key!r} is never cited") for entry in idle]
+            continue
+        first = ", ".join(repr(entry.key) for entry in idle[:3])
+        out.append(warning(path, idle[0].line, idle[0].col,
+                           f"{len(idle)} of the {len(listed)} references in this file are "
+                           f"never cited ({first}...); a study's list may hold only what "
+                           "it cites, and the series' list what several studies cite"))
     return out
 
 
@@ -178,6 +248,10 @@ def check_paths(roots: list[Path], cache_dir: Path | None = None,
             extra += hashlib.sha256((series.root / SERIES_FILE).read_bytes()).hexdigest()
         except OSError:  # gone since it was read: nothing is remembered this time
             return fork_map(check, roots)
+        # and on the series' own .csl style: what it prints decides the date warnings
+        style = series.root / series.citations.style
+        if style.suffix == ".csl" and style.is_file() and inside(real(style), real(series.root)):
+            extra += hashlib.sha256(style.read_bytes()).hexdigest()
     # each digest is taken before its study is checked, so an edit made meanwhile is seen
     digests = [store.digest(root, extra) for root in roots]
     found = [store.get(root, d) for root, d in zip(roots, digests, strict=True)]

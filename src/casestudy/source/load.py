@@ -134,8 +134,10 @@ def _known_fields(model: type, loc: tuple) -> list[str]:
     return list(getattr(current, "model_fields", {}))
 
 
-def read_text(path: Path, problems: list[Problem], root: Path | None = None) -> str | None:
-    """A UTF-8 text file inside ``root`` (when given), or None with a located problem."""
+def read_text(path: Path, problems: list[Problem], root: Path | None = None,
+              limit: int = MAX_SECTION_BYTES, too_large: str = "") -> str | None:
+    """A UTF-8 text file inside ``root`` (when given) of at most ``limit`` bytes, or None
+    with a located problem (``too_large``, when given, says what is over the limit)."""
     try:
         if root is not None and not inside(real(path), real(root)):
             problems.append(error(path, 1, 1, "symbolic link leads outside the study folder; "
@@ -144,8 +146,8 @@ def read_text(path: Path, problems: list[Problem], root: Path | None = None) -> 
         if not path.is_file():
             problems.append(error(path, 1, 1, "not a regular file"))
             return None
-        if path.stat().st_size > MAX_SECTION_BYTES:
-            problems.append(error(path, 1, 1, f"file is larger than {MAX_SECTION_BYTES} bytes"))
+        if path.stat().st_size > limit:
+            problems.append(error(path, 1, 1, too_large or f"file is larger than {limit} bytes"))
             return None
         raw = path.read_bytes()
     except OSError as exc:

@@ -3,6 +3,8 @@
 
 Only what the checker and the series report need is read here, with the line of
 every entry; formatting the notes is pandoc's job (cite.py), over the same files.
+Nothing is judged here: an entry is judged only if the study cites it, and then as
+pandoc reads it (check/study.py, over bibliography.py).
 The series' files come first and the study's last, so that a study's entry wins
 over the series' entry of the same key, as pandoc also decides.
 """
@@ -25,7 +27,12 @@ _CSL_NAMES = ("author", "editor", "translator", "container-author", "director", 
 _BIB_PRINTED = ("title", "booktitle", "journaltitle", "journal", "publisher", "institution",
                 "location", "address", "series", "type", "edition", "author", "editor",
                 "organization", "howpublished")
+# The one size limit of a reference list (docs/citations.md says it). A Better BibTeX
+# export of a whole library runs to a few megabytes; pandoc formats notes from 5 MB of
+# BibLaTeX in 2 s of CPU and 420 MB, well inside files/pandoc.py's limits.
 MAX_BYTES = 5_000_000
+_TOO_BIG = (f"reference list is larger than {MAX_BYTES:,} bytes, the limit for one; export "
+            "only the collection the study cites")
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class Entry:
     year: str
     url: str
     printed: tuple[str, ...] = ()  # what a note can print of it (names, titles, places)
+    links: tuple[str, ...] = ()  # BibLaTeX keys it takes fields from (crossref, xdata, set)
+    source: str = ""  # a BibLaTeX entry as written, for pandoc's reading of it
 
 
 @dataclass
@@ -51,6 +60,19 @@ class Library:
     files: list[Path] = field(default_factory=list)  # in pandoc's order: series, then study
     study_files: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    macros: dict[Path, str] = field(default_factory=dict)  # each .bib file's @string blocks
+
+    def in_use(self, cited: set[str]) -> set[str]:
+        """The keys of ``cited`` and of every entry they take fields from (a crossref
+        parent, xdata), to any depth: what the notes can print."""
+        used: set[str] = set()
+        stack = [key for key in cited if key in self.entries]
+        while stack:
+            key = stack.pop()
+            if key not in used:
+                used.add(key)
+                stack += [link for link in self.entries[key].links if link in self.entries]
+        return used
 
 
 def reference_files(folder: Path) -> list[Path]:
@@ -73,14 +95,15 @@ def load_library(study_root: Path, repo: Path | None, read_text: Any) -> Library
         is_study = level == len(levels) - 1
         here: dict[str, Entry] = {}
         for path in paths:
-            text = read_text(path, lib.problems, root)
+            text = read_text(path, lib.problems, root, MAX_BYTES, _TOO_BIG)
             if text is None:
                 continue
             lib.files.append(path)
             if is_study:
                 lib.study_files.append(path)
-            reader = _read_json if path.suffix == ".json" else _read_bib
-            for entry in reader(path, text, lib.problems):
+            entries = (_read_json(path, text, lib.problems) if path.suffix == ".json"
+                       else _read_bib(path, text, lib))
+            for entry in entries:
                 if entry.key in here:  # one list, two entries: which one is meant?
                     first = here[entry.key]
                     lib.problems.append(error(entry.path, entry.line, entry.col,
@@ -99,16 +122,6 @@ def load_library(study_root: Path, repo: Path | None, read_text: Any) -> Library
 
 def _at(entry: Entry) -> str:
     return f"{entry.path}:{entry.line}"
-
-
-def _missing(entry: Entry, problems: list[Problem]) -> None:
-    """What Chicago notes cannot do without: a title and a date."""
-    lacks = [name for name, value in (("title", entry.title), ("date", entry.year))
-             if not value]
-    if lacks:
-        problems.append(error(entry.path, entry.line, entry.col,
-                              f"reference {entry.key!r} has no {' and no '.join(lacks)}; "
-                              "the note style needs it"))
 
 
 def _read_json(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
@@ -132,15 +145,15 @@ def _read_json(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
                       _text(item.get("title")), _csl_year(item.get("issued")),
                       _text(item.get("URL")) or _doi(_text(item.get("DOI"))),
                       _csl_printed(item))
-        _missing(entry, problems)
         out.append(entry)
     return out
 
 
-def _read_bib(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
+def _read_bib(path: Path, text: str, library: Library) -> list[Entry]:
     import bibtexparser  # here, not at the top: 25 ms of start-up, paid only for a .bib file
 
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # we report, located
+    problems = library.problems
     lib = bibtexparser.parse_string(text)
     for block in lib.failed_blocks:
         line = (block.start_line or 0) + 1
@@ -157,6 +170,7 @@ def _read_bib(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
             problems.append(error(path, (macro.start_line or 0) + 1, 1, _TOO_LONG.format(
                 f"@string {macro.key!r}")))
             return []
+    library.macros[path] = "\n".join(macro.raw or "" for macro in lib.strings)
     out = []
     for item in lib.entries:
         fields = {k.lower(): str(f.value) for k, f in item.fields_dict.items()}
@@ -169,8 +183,8 @@ def _read_bib(path: Path, text: str, problems: list[Problem]) -> list[Entry]:
         entry = Entry(item.key, path, line, 1, item.entry_type.lower(),
                       _debrace(fields.get("title", "")), year,
                       fields.get("url") or _doi(fields.get("doi", "")),
-                      tuple(_debrace(fields[name]) for name in _BIB_PRINTED if name in fields))
-        _missing(entry, problems)
+                      tuple(_debrace(fields[name]) for name in _BIB_PRINTED if name in fields),
+                      _links(fields), item.raw or "")
         out.append(entry)
     return out
 
@@ -204,6 +218,14 @@ def _expanded(value: str, sizes: dict[str, int]) -> int:
             quoted = not quoted
         part.append(char)
     return total
+
+
+def _links(fields: dict[str, str]) -> tuple[str, ...]:
+    """The keys a BibLaTeX entry takes fields from: its parent, its data sets, its members."""
+    keys = [fields.get("crossref", "")]
+    for name in ("xdata", "entryset"):
+        keys += fields.get(name, "").split(",")
+    return tuple(k for k in (_debrace(key) for key in keys) if k)
 
 
 def _csl_printed(item: dict[str, Any]) -> tuple[str, ...]:
