@@ -25,13 +25,16 @@ import pytest
 from pypdf import PdfReader
 
 from casestudy.brand.chart import ChartStyle
+from casestudy.brand.load import load_brand
 from casestudy.files.bidi import visual
 from casestudy.files.fetch import CHART_URL
 from casestudy.files.svg import sanitize
 from casestudy.render.draw import draw_svg
 from casestudy.render.pdf import html_to_pdf
+from casestudy.series import build
 from casestudy.source.chart import Chart, Series
-from pdfinfo import to_unicode
+from conftest import invoke, make_study
+from pdfinfo import read_pdf, to_unicode
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 
@@ -89,12 +92,12 @@ def print_pdf(tmp_path: Path, fonts: dict[str, Path], body: str) -> Path:
     return out
 
 
-def lines_drawn(path: Path) -> list[str]:
+def lines_drawn(path: Path, page: int = 0) -> list[str]:
     """Each baseline's characters left to right, as PDFium reads them from the page."""
     pdf = pypdfium2.PdfDocument(str(path))
     rows: dict[float, list[tuple[float, str]]] = {}
     try:
-        text = pdf[0].get_textpage()
+        text = pdf[page].get_textpage()
         for i in range(text.count_chars()):
             char = text.get_text_range(i, 1)
             if not char.strip():
@@ -117,7 +120,7 @@ def drawn_text_of(path: Path, family: str) -> set[str]:
     """What the glyphs drawn in ``family`` stand for (their ToUnicode), figures included:
     PDFium's text reading turns presentation forms back into letters, this does not."""
     out: set[str] = set()
-    todo = [PdfReader(str(path)).pages[0]["/Resources"]]
+    todo = [page["/Resources"] for page in PdfReader(str(path)).pages]
     while todo:
         resources = todo.pop().get_object()
         for font in (resources.get("/Font") or {}).values():
@@ -226,3 +229,50 @@ def test_the_web_edition_keeps_logical_order_and_says_the_direction(fonts):
 ])
 def test_visual_order(logical, rtl, drawn):
     assert visual(logical, rtl) == drawn
+
+
+# ---------------------------------------------------------------- a study, built
+
+SECTION_CHART = """
+
+::: chart
+data: ../figures/regions.csv
+type: bar
+x: region
+y: share
+title: ייצוא ביטחוני לפי אזור
+
+Caption: Defence exports by region, labelled in Hebrew and Arabic.
+:::
+"""
+BRAND = """typography:
+  fonts:
+    - family: Heebo
+      source: system
+      unicode-range: U+0590-05FF
+    - family: Noto Sans Arabic
+      source: system
+      unicode-range: U+0600-06FF
+"""
+
+
+def test_a_built_brief_draws_its_chart_right_to_left_in_the_brands_fonts(tmp_path, fonts,
+                                                                      series_repo):
+    """The whole path: the brand's fallbacks declared for Hebrew and Arabic (only the
+    base letters' ranges), a ::: chart with Hebrew and Arabic categories, built."""
+    study = make_study(series_repo / "countries" / "israel")
+    (study / "figures" / "regions.csv").write_text(
+        "region,share\nאירופה,40\nمصر,25\nישראל 2024 (IAI),20\nItaly,15\n", "utf-8")
+    with open(study / "sections" / "04-sectors.md", "a", encoding="utf-8") as handle:
+        handle.write(SECTION_CHART)
+    (series_repo / "_brand.yml").write_text(BRAND, "utf-8")
+    assert invoke(series_repo, "check", "israel").exit_code == 0
+    build.build_study(study, series_repo / "build")
+    pdf = series_repo / "build" / "israel.pdf"
+    labels = next(line for page in range(len(PdfReader(str(pdf)).pages))
+                  for line in lines_drawn(pdf, page) if "Italy" in line)
+    assert labels.replace("(", "").replace(")", "") == "הפוריאرصمIAI2024לארשיItaly"
+    # joined, and in the brand's Arabic font: no machine font drew a presentation form
+    assert {"\ufee3", "\ufebc", "\ufeae"} <= drawn_text_of(pdf, "Noto Sans Arabic")
+    families = [f.family for f in load_brand(series_repo).fonts]
+    assert read_pdf(pdf).foreign_fonts(families) == set()
