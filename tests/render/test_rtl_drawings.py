@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import importlib.util
+import os
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -276,3 +277,40 @@ def test_a_built_brief_draws_its_chart_right_to_left_in_the_brands_fonts(tmp_pat
     assert {"\ufee3", "\ufebc", "\ufeae"} <= drawn_text_of(pdf, "Noto Sans Arabic")
     families = [f.family for f in load_brand(series_repo).fonts]
     assert read_pdf(pdf).foreign_fonts(families) == set()
+
+
+# ---------------------------------------------------------------- the web edition, in Chromium
+
+CHROMIUM = Path(os.environ.get("CASESTUDY_CHROMIUM", "/usr/bin/chromium"))
+
+
+def test_chromium_lays_the_web_charts_labels_out_right_to_left_where_the_pdf_does(fonts):
+    """The web edition's chart (sanitized, inlined) in Chromium: each label's first
+    character stands at its right end, numbers and Latin in their own order, and each
+    rtl text is where its ltr layout would put it (its anchor mirrored with it)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    if not CHROMIUM.is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    clean = sanitize(draw_svg(CHART, style(fonts), "c").encode())
+    assert clean.data is not None
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM),
+                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.set_content(f"<!doctype html><body>{clean.data.decode()}</body>")
+            found = page.evaluate("""() => [...document.querySelectorAll('text')].map(t => ({
+                text: t.textContent, anchor: t.getAttribute('text-anchor'),
+                x: +t.getAttribute('x'), left: t.getBBox().x,
+                starts: [...t.textContent].map((_, i) => t.getStartPositionOfChar(i).x)}))""")
+        finally:
+            browser.close()
+    texts = {t["text"]: t for t in found}
+    europe = texts["אירופה"]["starts"]
+    assert europe == sorted(europe, reverse=True)  # the first letter rightmost
+    mixed = texts["ישראל 2024 (IAI)"]["starts"]
+    # ישראל at the right, then 2024, then (IAI) at the left; 2024 and IAI read ltr
+    assert mixed[0] > mixed[6] > mixed[12]
+    assert mixed[6] < mixed[7] < mixed[8] < mixed[9] and mixed[12] < mixed[13] < mixed[14]
+    title = texts["ייצוא ביטחוני לפי אזור"]
+    assert title["anchor"] == "end" and title["left"] == pytest.approx(title["x"], abs=1)
