@@ -6,9 +6,10 @@ reads backwards and Arabic comes out as unjoined letters. A browser runs the Uni
 bidirectional algorithm and shapes whole runs, so the web edition needs nothing; the
 PDF is given each text in visual order instead (:func:`visual`):
 
-- the order is python-bidi's (the Unicode bidirectional algorithm, UAX #9): the
-  embedding level of each character, runs reversed by level, and mirrored characters
-  (brackets) swapped in right-to-left runs, so ``(2024)`` inside Hebrew keeps its shape;
+- the order follows the Unicode bidirectional algorithm (UAX #9): python-bidi resolves
+  each character's embedding level (bracket pairs and isolates included), and runs are
+  reversed by level here (L2), mirrored characters (brackets) swapped in right-to-left
+  runs (L4), so ``(2024)`` inside Hebrew keeps its shape and its numbers their order;
 - Arabic is shaped by HarfBuzz (uharfbuzz) with the font that draws it, and each letter
   is replaced by the Unicode presentation form of the shape HarfBuzz chose for it
   (initial, medial, final, isolated; lam-alef as its ligature), because a character
@@ -96,7 +97,7 @@ def _levels(text: str, rtl: bool) -> list[int]:
     for ch in text:
         levels.append(per_byte[offset] if offset < len(per_byte) else int(rtl))
         offset += len(ch.encode("utf-8"))
-    if len(per_byte) != offset:  # not the report this was written for: order alone
+    if len(per_byte) != offset:  # a python-bidi whose report reads otherwise: a bug of ours
         raise RuntimeError("python-bidi's debug report changed; update files/bidi.py")
     end = len(text)
     while end and unicodedata.bidirectional(text[end - 1]) in ("WS", "BN", "S", "B"):
