@@ -201,7 +201,7 @@ BAD = [
     ("typography:\n  fonts:\n    - family: F\n      source: file\n      files:\n"
      "        - path: series.yaml\n",
      "_brand.yml:6:17: error: font file 'series.yaml' has an unsupported type; use .ttf, "
-     ".otf, .woff, .woff2"),
+     ".otf, .ttc, .woff, .woff2"),
     ("typography:\n  fonts:\n    - family: F\n      source: file\n      files:\n"
      "        - fake.ttf\n",
      "_brand.yml:6:11: error: font file 'fake.ttf' is not a .ttf font (or is too large)"),

@@ -70,6 +70,8 @@ class FontFile(_Model):
     path: Text
     weight: Weight = "auto"
     style: Literal["normal", "italic"] = "normal"
+    # our one addition here: which face of a .ttc collection (an index from 0, or a name)
+    face: int | Text | None = None
 
 
 class FontDecl(_Model):

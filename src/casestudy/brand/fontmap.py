@@ -52,7 +52,16 @@ def _fallback_chars(font: Font, brand: frozenset[int]) -> frozenset[int]:
         wanted = {script_code(s) for s in font.scripts}
         codes = frozenset(c for c in codes if ucd.script_extension(chr(c)) & wanted
                           or ucd.script(chr(c)) in ("Zyyy", "Zinh"))
-    return codes
+    return codes | _joined_forms(font_cmap(font.path) - brand, codes)
+
+
+def _joined_forms(has: frozenset[int], letters: frozenset[int]) -> frozenset[int]:
+    """The Arabic presentation forms (U+FB50-FDFF, U+FE70-FEFF) the font has of the
+    ``letters`` it draws: SVG text in the PDF is drawn joined with them (files/bidi.py),
+    so a font that draws a letter draws its shapes too, never another font."""
+    return frozenset(c for c in has if (0xFB50 <= c <= 0xFDFF or 0xFE70 <= c <= 0xFEFF)
+                     and all(ord(ch) in letters
+                             for ch in unicodedata.normalize("NFKC", chr(c)) if ch != " "))
 
 
 def script_unicode_range(path: Path, scripts: list[str]) -> str:

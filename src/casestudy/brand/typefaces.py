@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Protocol
 
 from ..files.folders import walk
+from ..files.fonts import COLLECTION, collection_face, collection_faces
 from ..files.yamlfile import Loc
 from .brandfile import FontFile, TextStyle, Typography, Weight
 
-FONT_TYPES = {".ttf": b"\x00\x01\x00\x00", ".otf": b"OTTO", ".woff": b"wOFF",
-              ".woff2": b"wOF2"}
+FONT_TYPES = {".ttf": b"\x00\x01\x00\x00", ".otf": b"OTTO", COLLECTION: b"ttcf",
+              ".woff": b"wOFF", ".woff2": b"wOF2"}
 MAX_FONT_BYTES = 50_000_000
 _FAMILY = re.compile(r"^[^\"'\\;{}<>\x00-\x1f]+$")
 _UNICODE_RANGE = re.compile(r"^U\+[0-9A-Fa-f?]{1,6}(-[0-9A-Fa-f]{1,6})?"
@@ -177,10 +178,60 @@ def declared_fonts(reader: Reader, typography: Typography) -> dict[str, list[Fon
                 reader.fail(floc, f"font file {spec.path!r} is not a {path.suffix} font "
                                   "(or is too large)")
                 continue
+            face_loc: Loc = (*loc, "files", j, "face") if spec.face is not None else floc
+            if path.suffix.lower() == COLLECTION:
+                path = _collection_face(reader, floc, face_loc, spec, path)
+                if path is None:
+                    continue
+            elif spec.face is not None:
+                reader.fail(face_loc, f"face: chooses a face of a {COLLECTION} font "
+                                      f"collection; {spec.path!r} is one face already")
+                continue
             fonts.append(Font(decl.family, path, spec.style, weight or "",
                               unicode_range=decl.unicode_range or ""))
         declared[decl.family] = fonts
     return declared
+
+
+def _collection_face(reader: Reader, floc: Loc, face_loc: Loc, spec: FontFile,
+                     path: Path) -> Path | None:
+    """The face ``spec.face`` (an index, or a face's full, PostScript or family name) of
+    the collection ``path``, written out as a font of its own (files/fonts.py)."""
+    try:
+        faces = collection_faces(path)
+    except ValueError as exc:
+        reader.fail(floc, f"font file {spec.path!r} {exc}")
+        return None
+    listed = "; ".join(f"{i}: {names[0]}" for i, names in enumerate(faces[:12]))
+    listed += "; ..." if len(faces) > 12 else ""
+    face = spec.face
+    if face is None and len(faces) == 1:
+        face = 0
+    if face is None:
+        reader.fail(floc, f"font file {spec.path!r} is a collection of {len(faces)} faces; "
+                          f"choose one with face: (a number or a name): {listed}")
+        return None
+    if isinstance(face, int):
+        if not 0 <= face < len(faces):
+            reader.fail(face_loc, f"face {face} is not in {spec.path!r}, whose faces are "
+                                  f"numbered 0 to {len(faces) - 1}: {listed}")
+            return None
+        index = face
+    else:
+        wanted = face.casefold()
+        found = [i for i, names in enumerate(faces)
+                 if wanted in {name.casefold() for name in names}]
+        if len(found) != 1:
+            what = "no face" if not found else f"{len(found)} faces ({', '.join(map(str, found))})"
+            reader.fail(face_loc, f"face {face!r} names {what} of {spec.path!r}; give a full "
+                                  f"name or a number: {listed}")
+            return None
+        index = found[0]
+    try:
+        return collection_face(path, index)
+    except ValueError as exc:
+        reader.fail(floc, f"font file {spec.path!r}: {exc}")
+        return None
 
 
 def type_style(reader: Reader, loc: Loc, given: str | TextStyle | None,

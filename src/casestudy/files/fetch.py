@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .svg import sanitize
+from .svgbidi import visual_text
 from .svgfonts import bare_font_families
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -263,6 +264,9 @@ class FetchLog:
 
     served: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    # the fonts served, in order: @font-face fonts come before any image is drawn, and
+    # SVG text is ordered and joined with them (svgbidi.py)
+    fonts: list[Path] = field(default_factory=list)
 
 
 def make_fetcher(roots: list[Path], log: FetchLog) -> Any:
@@ -276,13 +280,15 @@ def make_fetcher(roots: list[Path], log: FetchLog) -> Any:
         def fetch(self, url: str, headers: Any = None) -> Any:
             try:
                 if url.startswith(CHART_URL):  # a chart render.py drew: bytes, not a read
-                    data = bare_font_families(_chart_svg(url))
+                    data = visual_text(bare_font_families(_chart_svg(url)), log.fonts)
                     log.served.append("chart")
                     return URLFetcherResponse(url[:40], data, {"Content-Type": "image/svg+xml"})
                 path = _allowed_file(url, allowed)
                 data = served_bytes(path)
                 if path.suffix.lower() == ".svg":  # font names as WeasyPrint finds them
-                    data = bare_font_families(data)
+                    data = visual_text(bare_font_families(data), log.fonts)
+                elif path.suffix.lower() in (".ttf", ".otf"):
+                    log.fonts.append(path)
             except Refused as exc:
                 log.refused.append((url, str(exc)))
                 raise

@@ -3,12 +3,15 @@
 A font named in series.yaml or _brand.yml is a file beside it or in an installed font
 package (found without running the package's code), never one of the machine's. Its
 character map is read with fontTools and kept in the user's cache folder by the file's
-content, so that checking a series does not reparse every font.
+content, so that checking a series does not reparse every font. A face of a font
+collection (``.ttc``) is written out as a font file of its own, in the same folder
+(``collection_face``): CSS, WeasyPrint and the web fonts take one face a file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -16,6 +19,7 @@ from collections.abc import Iterable
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
+from struct import error as struct_error
 from typing import Protocol
 
 from .cachedir import default_cache_dir
@@ -141,6 +145,67 @@ def _cmap(digest: str, path: Path) -> frozenset[int]:
 def font_cmap(path: Path) -> frozenset[int]:
     """The characters ``path`` has a glyph for; ValueError when it is not a font."""
     return _cmap(font_digest(path), path)
+
+
+COLLECTION = ".ttc"
+MAX_FACES = 64  # the OpenType limit is higher; no real collection comes near this
+
+
+def collection_faces(path: Path) -> list[tuple[str, ...]]:
+    """The names of each face of a font collection, by index: its full name, PostScript
+    name and family (typographic, then legacy). ValueError when it is not a collection."""
+    from fontTools.ttLib import TTCollection, TTLibError
+
+    try:
+        collection = TTCollection(path, lazy=True)
+    except (TTLibError, OSError, ValueError, KeyError, AssertionError, struct_error) as exc:
+        raise ValueError(f"cannot be read as a .ttc font collection ({exc})") from None
+    try:
+        if len(collection.fonts) > MAX_FACES:
+            raise ValueError(f"holds {len(collection.fonts)} faces, more than the "
+                             f"{MAX_FACES} allowed")
+        faces = []
+        for font in collection.fonts:
+            table = font["name"]
+            names = (table.getDebugName(4), table.getDebugName(6),
+                     table.getDebugName(16) or table.getDebugName(1))
+            faces.append(tuple(n for n in names if n))
+        return faces
+    except (TTLibError, KeyError, AssertionError, struct_error) as exc:
+        raise ValueError(f"cannot be read as a .ttc font collection ({exc})") from None
+    finally:
+        collection.close()
+
+
+def collection_face(path: Path, index: int) -> Path:
+    """Face ``index`` of the collection ``path`` as a font file of its own (.ttf, or .otf
+    for CFF outlines), kept in the user's cache folder by the collection's content and
+    the index, so it is written once; the same collection gives the same bytes.
+    ValueError when it cannot be read or written."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    folder = default_cache_dir() / "fonts"
+    stem = f"face-{font_digest(path)[:40]}-{index}"
+    for suffix in (".ttf", ".otf"):
+        kept = folder / (stem + suffix)
+        if kept.is_file() and not kept.is_symlink():
+            return kept
+    try:
+        with TTFont(path, fontNumber=index, recalcTimestamp=False, recalcBBoxes=False,
+                    lazy=False) as font:
+            suffix = ".otf" if "CFF " in font or "CFF2" in font else ".ttf"
+            data = io.BytesIO()
+            font.save(data)
+    except (TTLibError, OSError, ValueError, KeyError, AssertionError, struct_error) as exc:
+        raise ValueError(f"face {index} cannot be read ({exc})") from None
+    target = folder / (stem + suffix)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        atomic_write(target, data.getvalue(), durable=False)
+    except OSError as exc:
+        raise ValueError(f"face {index} cannot be written to {folder} ({exc.strerror}); "
+                         "set CASESTUDY_CACHE_DIR to a folder that can be written") from None
+    return target
 
 
 def parse_unicode_range(text: str) -> list[tuple[int, int]]:

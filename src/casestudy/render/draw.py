@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..brand.chart import ChartStyle
 from ..brand.load import default_brand
+from ..files.bidi import base_is_rtl
 from ..files.write import atomic_write
 from ..source.chart import STACKED, Chart
 
@@ -153,8 +154,17 @@ class _Svg:
     def text(self, x: float, y: float, text: str, size: float, fill: str, anchor: str = "start",
              weight: int = 400, cls: str = "", more: list[str] | None = None,
              line_height: float = 0) -> None:
-        """A text; ``more`` lines below it, ``line_height`` apart, as tspans."""
+        """A text; ``more`` lines below it, ``line_height`` apart, as tspans.
+
+        A text whose first strong character is right-to-left (Hebrew, Arabic) is said to
+        be, as ``dir="auto"`` would: a browser then orders it itself, and the PDF's
+        fetcher puts it in drawing order (files/svgbidi.py). Its anchor is mirrored
+        with it (an rtl text starts at its right), so it sits where an ltr one would.
+        """
         attrs = f' class="{cls}"' if cls else ""
+        if base_is_rtl(text):
+            attrs += ' direction="rtl"'
+            anchor = {"start": "end", "end": "start"}.get(anchor, anchor)
         attrs += f' text-anchor="{anchor}"' if anchor != "start" else ""
         attrs += f' font-weight="{weight}"' if weight != 400 else ""
         body = _e(text)

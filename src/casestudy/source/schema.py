@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import langcodes
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -100,6 +102,33 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+_TAG_SYNTAX = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")  # langcodes also takes en_US
+
+
+def _language_tag(value: str) -> str:
+    """A BCP 47 tag as IANA's registry and CLDR write it (langcodes): a withdrawn or
+    aliased code (``iw``, ``in``, ``iw-IL``) is refused with the tag to write instead,
+    so that every later stage (dates, labels, direction) reads one spelling. Case is
+    free, as BCP 47 says; the value is kept as the author wrote it."""
+    try:
+        standard = langcodes.standardize_tag(value)
+    except (ValueError, langcodes.LanguageTagError):
+        standard = ""
+    if not _TAG_SYNTAX.fullmatch(value) or not langcodes.tag_is_valid(value):
+        hint = f"; did you mean {standard!r}?" if standard and langcodes.tag_is_valid(
+            standard) else " such as en, fr-CA, he or zh-Hant"
+        raise ValueError(f"{value!r} is not a BCP 47 language tag{hint}")
+    if standard.lower() != value.lower():
+        raise ValueError(f"{value!r} is a withdrawn or non-standard language code; "
+                         f"did you mean {standard!r}?")
+    return value
+
+
+LanguageTag = Annotated[str, AfterValidator(_language_tag), Field(
+    description="The study's language, a BCP 47 tag: en, fr-CA, he, zh-Hant, sr-Latn.",
+    json_schema_extra={"pattern": f"^{_TAG_SYNTAX.pattern}$"})]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -147,7 +176,7 @@ class StudyMeta(_Model):
     date: IsoDate = Field(description="Publication date, ISO 8601 (YYYY-MM-DD).",
                           json_schema_extra={"type": "string", "format": "date"})
     series_number: Annotated[int, Field(ge=1)]
-    language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    language: LanguageTag = "en"
     authors: Annotated[list[Author], Field(min_length=1)]
     project_manager: Person | None = None
     sponsor: str = Field(description="Funding acknowledgement; may be empty but must be present.")
