@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..files.fetch import MAX_IMAGE_BYTES, image_problem, svg_figure
 from ..files.yamlfile import Loc
-from .brandfile import LightDark, Logo, LogoResource
+from .brandfile import LightDark, Logo, LogoResource, Meta
 from .model import Brand, LogoImage
 from .reader import BrandReader
 
@@ -54,8 +54,21 @@ def _logo_file(reader: BrandReader, loc: Loc, ref: str | LogoResource,
 
 
 def brand_logos(reader: BrandReader, logo: str | Logo | LogoResource | None,
-                base: Brand | None) -> dict[str, LogoImage]:
-    """The logo of each size ``logo`` gives, over ``base``'s."""
+                base: Brand | None, meta: Meta | None = None) -> dict[str, LogoImage]:
+    """The logo of each size ``logo`` gives, over ``base``'s; an image without ``alt``
+    is named after the brand (meta.name: "<name> logo")."""
+    found = _logos(reader, logo, base)
+    name = None if meta is None else meta.name if not hasattr(meta.name, "full") else getattr(
+        meta.name, "full")
+    if isinstance(name, str) and name and logo is not None:
+        found = {size: image if image.alt or (base and image in base.logos.values())
+                 else LogoImage(image.path, f"{name} logo", image.dark)
+                 for size, image in found.items()}
+    return found
+
+
+def _logos(reader: BrandReader, logo: str | Logo | LogoResource | None,
+           base: Brand | None) -> dict[str, LogoImage]:
     found = dict(base.logos) if base else {}
     if logo is None:
         return found
