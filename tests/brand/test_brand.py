@@ -183,13 +183,6 @@ BAD = [
      "_brand.yml:2:11: error: logo 'series.yaml' has an unsupported type; use .svg, .png"),
     ("logo:\n  images:\n    x:\n      path: fake.png\n  small: x\n",
      "_brand.yml:4:13: error: logo 'fake.png' is not a PNG file"),
-    ("typography:\n  fonts:\n    - family: Nowhere Sans\n      source: system\n",
-     "_brand.yml:3:15: error: font 'Nowhere Sans' is not installed as a Python font package "
-     "(pip install fontpkg-nowhere-sans); fonts are never taken from the machine"),
-    ("typography:\n  base:\n    family: DejaVu Sans\n",
-     "_brand.yml:3:13: error: font family 'DejaVu Sans' is neither declared in "
-     "typography.fonts nor installed as a Python font package; fonts are never taken from "
-     "the machine"),
     ("typography:\n  base:\n    family: Source Serif 4\n    size: big\n",
      "_brand.yml:4:11: error: size 'big' is not a length such as 10.5pt or 1rem"),
     ("typography:\n  headings:\n    family: 'x\"; } * { color: red'\n",

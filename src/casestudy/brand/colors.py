@@ -53,6 +53,15 @@ def brand_colors(reader: BrandReader, color: Color | None, base: Brand | None) -
     reader.read_palette(dict(color.palette), table.palette)
     table.palette.update(reader.palette)
     _Resolver(reader, color, table).run()
+    # text and page go dark together: one alone would be unreadable on a dark page
+    half = [n for n in ("foreground", "background") if n in table.dark]
+    if len(half) == 1:
+        name, other = half[0], ({"foreground", "background"} - set(half)).pop()
+        where = ("color", name, "dark") if isinstance(getattr(color, name), ColorPair) \
+            else ("color", name)
+        reader.warn(where, f"color.{name} has a dark value but color.{other} has none: dark "
+                    "pages keep both light colours (one alone would be unreadable)")
+        del table.dark[name]
     return table
 
 

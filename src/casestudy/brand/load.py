@@ -30,7 +30,7 @@ from .legacy import Legacy, legacy_colors, series_colors, with_series_fallbacks
 from .logos import brand_logos
 from .model import BRAND_DIR, BRAND_FILE, DEFAULT_BRAND, EXTRA_CSS, TEMPLATES, Brand
 from .reader import BrandReader, plain, validation_problems
-from .typefaces import STYLES, Font, typography
+from .typefaces import Font, typography
 
 
 @cache
@@ -87,6 +87,7 @@ def _resolve(path: Path, base: Brand | None, legacy: Legacy | None) -> Brand:
     unused_keys(reader, doc.data)
     if reader.problems:
         raise ProblemsFound(sorted(reader.problems))
+    name, short, home = _meta(model)
     folder = path.parent / BRAND_DIR
     extra = folder / EXTRA_CSS
     templates = folder / TEMPLATES
@@ -99,22 +100,24 @@ def _resolve(path: Path, base: Brand | None, legacy: Legacy | None) -> Brand:
             raise ProblemsFound(problems)
     return Brand(
         root=path.parent, file=path if is_series else None, colors=colors, logos=logos,
-        fonts=fonts, **{attr: styles[role] for role, attr in STYLES.items()},
+        fonts=fonts, base=styles["base"], headings=styles["headings"],
+        monospace=styles["monospace"], monospace_inline=styles["monospace-inline"],
+        monospace_block=styles["monospace-block"], link=styles["link"],
         palette=table.palette, theme=table.theme, theme_dark=table.dark,
-        **_meta(model, base),
+        name=name, short_name=short, home=home,
         extra_css=extra if has_extra else None, extra_files=tuple(named),
         templates=templates if is_series and templates.is_dir() else None,
         problems=tuple(sorted(reader.warnings)) + tuple(warnings))
 
 
-def _meta(model: BrandFile, base: Brand | None) -> dict[str, str | None]:
+def _meta(model: BrandFile) -> tuple[str | None, str | None, str | None]:
     """The brand's name and home page (meta): the file's own, never the default's."""
     meta, name, short, home = model.meta, None, None, None
     if meta is not None:
         name = meta.name if isinstance(meta.name, str) else meta.name.full if meta.name else None
         short = meta.name.short if meta.name and not isinstance(meta.name, str) else None
         home = meta.link if isinstance(meta.link, str) else (meta.link or {}).get("home")
-    return {"name": name, "short_name": short, "home": home}
+    return name, short, home
 
 
 def brand_folder_problems(root: Path) -> list[Problem]:

@@ -58,8 +58,9 @@ def brand_logos(reader: BrandReader, logo: str | Logo | LogoResource | None,
     """The logo of each size ``logo`` gives, over ``base``'s; an image without ``alt``
     is named after the brand (meta.name: "<name> logo")."""
     found = _logos(reader, logo, base)
-    name = None if meta is None else meta.name if not hasattr(meta.name, "full") else getattr(
-        meta.name, "full")
+    name = meta.name if meta is not None else None
+    if name is not None and not isinstance(name, str):
+        name = name.full
     if isinstance(name, str) and name and logo is not None:
         found = {size: image if image.alt or (base and image in base.logos.values())
                  else LogoImage(image.path, f"{name} logo", image.dark)

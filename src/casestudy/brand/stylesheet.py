@@ -35,11 +35,13 @@ class FontFace:
                               self.unicode_range, woff2=self.woff2)
 
 
-def brand_css(brand: Brand, faces: list[FontFace]) -> str:
+def brand_css(brand: Brand, faces: list[FontFace], screen: bool = True) -> str:
     """The brand as CSS: the @font-face rules of ``faces`` (the edition's own font
     files), then the custom properties the stylesheets read (:func:`brand_properties`).
-    The PDF, the web edition and the preview all write their brand CSS with this."""
-    return "\n".join([*(face.rule() for face in faces), brand_properties(brand)])
+    The PDF, the web edition and the preview all write their brand CSS with this; the
+    PDF's (``screen`` false) has no dark colours: it is printed, and WeasyPrint reads
+    media types alone, warning at a media feature."""
+    return "\n".join([*(face.rule() for face in faces), brand_properties(brand, screen)])
 
 
 def font_faces(brand: Brand, url: dict[Path, str]) -> list[FontFace]:
@@ -60,14 +62,14 @@ def face_range(font: Font, brand: Brand) -> str:
 # brief.css and web.css set headings with); the families and sizes of base, headings and
 # monospace go through the custom properties instead
 _SELECTORS = {"base": "html", "headings": ".title, main > h1, h2, h3, h4",
-              "monospace": "code, kbd, samp, pre", "monospace_inline": ":not(pre) > code, kbd, samp",
+              "monospace": "code, kbd, samp, pre",
+              "monospace_inline": ":not(pre) > code, kbd, samp",
               "monospace_block": "pre, pre code", "link": "a"}
-_OWN_FACE = ("monospace_inline", "monospace_block")  # their family and size, here
 _ROLE_OF = {"primary": "primary", "secondary": "muted", "light": "tint",
             "foreground": "text", "background": "background"}
 
 
-def brand_properties(brand: Brand) -> str:
+def brand_properties(brand: Brand, screen: bool = True) -> str:
     """The brand's colours, font stacks and text styles as CSS custom properties, then a
     rule for each text style that sets more (weight, style, colours), for print and web
     alike. Dark values (Quarto's light/dark pairs) go in a block for browsers set to a
@@ -86,7 +88,7 @@ def brand_properties(brand: Brand) -> str:
         props["--link-decoration"] = brand.link.decoration
     rules = [":root {\n" + "".join(f"  {k}: {v};\n" for k, v in props.items()) + "}"]
     rules += [_rule(sel, decl) for sel, decl in _style_rules(brand, dark=False)]
-    dark = _dark_rules(brand)
+    dark = _dark_rules(brand) if screen else []
     if dark:
         rules.append("@media screen and (prefers-color-scheme: dark) {\n"
                      + "\n".join(dark) + "\n}")

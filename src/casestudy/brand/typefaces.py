@@ -135,7 +135,10 @@ def fonts_in(family: str, folder: Path) -> list[Font]:
 def declared_fonts(reader: Reader, typography: Typography
                    ) -> tuple[dict[str, list[Font]], dict[str, Loc]]:
     declared: dict[str, list[Font]] = {}
-    remote: dict[str, Loc] = {}  # families declared from Google or Bunny: never fetched
+    # families declared but not to be had (a web font service, not installed): a warning
+    # here, and the styles naming them keep the base brand's faces
+    remote: dict[str, Loc] = {}
+    keep = "the styles naming it keep the default brand's faces"
     for i, decl in enumerate(typography.fonts):
         loc: Loc = ("typography", "fonts", i)
         if decl.unicode_range is not None and not _UNICODE_RANGE.match(decl.unicode_range):
@@ -153,16 +156,20 @@ def declared_fonts(reader: Reader, typography: Typography
                                          for f in found]
             else:
                 remote[decl.family] = (*loc, "source")
+                reader.warn((*loc, "source"), f"font {decl.family!r} comes from "
+                            f"{decl.source}, a web font service a build never fetches, and "
+                            "is not installed as a Python font package (pip install "
+                            f"fontpkg-{_slug(decl.family)}): {keep}")
             continue
         if decl.source == "system":
             if decl.files:
                 reader.fail((*loc, "files"), "source: system takes no files")
             fonts = package_fonts(decl.family)
             if not fonts:
-                pkg = re.sub(r"[^a-z0-9]+", "-", decl.family.lower()).strip("-")
-                reader.fail((*loc, "family"), f"font {decl.family!r} is not installed as a "
-                            f"Python font package (pip install fontpkg-{pkg}); fonts are "
-                            "never taken from the machine")
+                remote[decl.family] = (*loc, "family")
+                reader.warn((*loc, "family"), f"font {decl.family!r} is not installed as a "
+                            f"Python font package (pip install fontpkg-{_slug(decl.family)}); "
+                            f"fonts are never taken from the machine: {keep}")
                 continue
             declared[decl.family] = [replace(f, unicode_range=decl.unicode_range or "")
                                      for f in fonts]
@@ -311,16 +318,16 @@ def typography(reader: Reader, spec: Typography | None, base: Inherited | None,
             loc = ("typography", role) if isinstance(getattr(typo, STYLES[role]), str) else (
                 "typography", role, "family")
             if not found and name in remote:
-                inherited = base.style_of(STYLES[role]).families[:1] if base else ()
-                reader.warn(remote[name], f"font {name!r} is a web font, which a build "
-                            f"never fetches, and is not installed as a Python font package "
-                            f"(pip install fontpkg-{_slug(name)}): typography.{role} is set "
-                            + (f"in {inherited[0]!r}" if inherited else "without it"))
-                continue
+                continue  # said at its declaration
             if not found:
-                reader.fail(loc, f"font family {name!r} is neither declared in "
-                                 "typography.fonts nor installed as a Python font package; "
-                                 "fonts are never taken from the machine")
+                inherited = base.style_of(STYLES[role]).families[:1] if base else ()
+                message = (f"font family {name!r} is neither declared in typography.fonts "
+                           "nor installed as a Python font package (pip install "
+                           f"fontpkg-{_slug(name)}); fonts are never taken from the machine")
+                if inherited:
+                    reader.warn(loc, f"{message}: typography.{role} keeps {inherited[0]!r}")
+                else:
+                    reader.fail(loc, message)
                 continue
             kept.append(name)
             fonts += [f if name in firsts else replace(f, fallback=True) for f in found]

@@ -238,7 +238,8 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         cite=_report_metadata(study, series, web, points, brand) if not printed else {},
         meta=meta, series=series, sections=sections, version=__version__,
         brand_css=Markup(brand_css(brand, font_faces(brand, {f.path: url(f.path)
-                                                            for f in brand.fonts})))
+                                                            for f in brand.fonts}),
+                                   screen=False))
         if printed else "",
         page_size="letter" if series.page_size == "letter" else "A4",
         logo_url=logos, logo_alt=logo_alt(brand, series),
