@@ -42,7 +42,7 @@ class LightDark(_Model):
 
 
 class Logo(_Model):
-    images: dict[str, str | LogoResource] = {}
+    images: dict[str, str | LogoResource | LightDark] = {}
     small: str | LogoResource | LightDark | None = None
     medium: str | LogoResource | LightDark | None = None
     large: str | LogoResource | LightDark | None = None

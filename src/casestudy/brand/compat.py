@@ -38,12 +38,15 @@ KEYS: tuple[Key, ...] = (
     Key("meta.link", USED, "the brand's home page: the publisher's url in the web edition's "
         "JSON-LD when series.yaml has no website"),
     Key("meta.link.home", USED, "as meta.link"),
-    Key("meta.link.*", WARN, "a brief links to no social accounts"),
+    Key("meta.link.*", WARN, "a brief links to none of the brand's other pages or accounts"),
     Key("logo", USED, "one path: one logo for every size"),
     Key("logo.path", USED, "one logo for every size"),
     Key("logo.alt", USED, "its alternative text"),
     Key("logo.images", USED, "named logo files the sizes may name"),
-    Key("logo.images.*", USED, "a logo file (SVG or PNG beside _brand.yml)"),
+    Key("logo.images.*", USED, "a logo file (SVG or PNG beside _brand.yml), or a pair "
+        "{light, dark} of other images"),
+    Key("logo.images.*.light", USED, "the image for light backgrounds"),
+    Key("logo.images.*.dark", USED, "the image for dark backgrounds"),
     Key("logo.images.*.path", USED, "the logo file"),
     Key("logo.images.*.alt", USED, "its alternative text"),
     Key("logo.images.*.attrs", WARN, "HTML attributes for Quarto's pages; a brief sets its "

@@ -33,11 +33,15 @@ def _logo_problem(path: Path) -> str | None:
 
 
 def _logo_file(reader: BrandReader, loc: Loc, ref: str | LogoResource,
-               images: dict[str, str | LogoResource]) -> LogoImage | None:
+               images: dict[str, str | LogoResource | LightDark]) -> LogoImage | None:
     alt = None
     if isinstance(ref, str) and ref in images:
         loc = ("logo", "images", ref)
-        ref = images[ref]
+        named = images[ref]
+        if isinstance(named, LightDark):
+            reader.fail(loc, f"logo image {ref!r} is a light/dark pair inside a pair")
+            return None
+        ref = named
     if isinstance(ref, LogoResource):
         alt, ref, loc = ref.alt, ref.path, (*loc, "path")
     path = reader.file(loc, ref, LOGO_TYPES, "logo")
@@ -81,6 +85,8 @@ def _logos(reader: BrandReader, logo: str | Logo | LogoResource | None,
         ref = getattr(logo, size)
         if ref is None:
             continue
+        if isinstance(ref, str) and isinstance(logo.images.get(ref), LightDark):
+            ref = logo.images[ref]  # an image that is itself a light/dark pair
         if isinstance(ref, LightDark):
             light = ref.light or ref.dark
             if light is None:

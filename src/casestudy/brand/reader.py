@@ -101,7 +101,8 @@ def plain(data: Any) -> Any:
     return {k: v for k, v in data.items() if v is not None}
 
 
-_TAGS = {"str", "LogoResource", "LightDark", "TextStyle", "MetaName", "FontFile", "ColorPair",
+_TAGS = {"str", "Logo", "LogoResource", "LightDark", "TextStyle", "MetaName", "FontFile",
+         "ColorPair",
          "int", "float", "bool", "dict[str,str]", "dict[str,any]", "function-after", "literal"}
 
 # pydantic's error types, said in our words: what the key takes
@@ -130,13 +131,34 @@ def _kind(value: Any) -> str:
     return "nothing" if value is None else f"{value!r}"
 
 
+def _is_tag(part: Any) -> bool:
+    """A member of a union in pydantic's error location, not a key of the file."""
+    return isinstance(part, str) and (part in _TAGS or part.startswith(
+        ("literal[", "dict[", "list[")))
+
+
+def _best_members(errors: list[Any]) -> list[Any]:
+    """For each key that takes one of several shapes, the errors of the shape that got
+    furthest (its deepest error): a mapping given for a logo is judged as a mapping."""
+    def sites(loc: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], Any]]:
+        return [(tuple(loc[:n]), part) for n, part in enumerate(loc) if _is_tag(part)]
+
+    depth: dict[tuple[Any, ...], dict[Any, int]] = {}
+    for err in errors:
+        for site, branch in sites(err["loc"]):
+            branches = depth.setdefault(site, {})
+            branches[branch] = max(branches.get(branch, 0), len(err["loc"]))
+    return [err for err in errors
+            if all(depth[site][branch] == max(depth[site].values())
+                   for site, branch in sites(err["loc"]))]
+
+
 def validation_problems(reader: BrandReader, exc: ValidationError) -> None:
     """pydantic's errors at their YAML line, in our words (never pydantic's own); for a
     union, one problem per key, saying every shape the key takes."""
     seen: set[Loc] = set()
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (
-            p in _TAGS or p.startswith(("literal[", "dict[", "list[")))))
+    for err in _best_members(exc.errors()):
+        loc = tuple(p for p in err["loc"] if not _is_tag(p))
         if loc in seen or loc in reader.doc.refused:
             continue
         seen.add(loc)
