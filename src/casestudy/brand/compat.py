@@ -31,7 +31,7 @@ _CODE = "code, kbd and samp in running text"
 KEYS: tuple[Key, ...] = (
     Key("meta", USED, "who the brand is"),
     Key("meta.name", USED, "the logo's alternative text when its image has no alt "
-        "(\"<name> logo\"); the full name when name is a mapping"),
+        "(\"NAME logo\"); the full name when name is a mapping"),
     Key("meta.name.full", USED, "as meta.name"),
     Key("meta.name.short", USED, "the publisher's other name (alternateName) in the web "
         "edition's JSON-LD"),
@@ -42,6 +42,7 @@ KEYS: tuple[Key, ...] = (
     Key("logo", USED, "one path: one logo for every size"),
     Key("logo.path", USED, "one logo for every size"),
     Key("logo.alt", USED, "its alternative text"),
+    Key("logo.attrs", WARN, "HTML attributes for Quarto's pages; a brief sets its own"),
     Key("logo.images", USED, "named logo files the sizes may name"),
     Key("logo.images.*", USED, "a logo file (SVG or PNG beside _brand.yml), or a pair "
         "{light, dark} of other images"),
@@ -59,6 +60,14 @@ KEYS: tuple[Key, ...] = (
         "drawn in the primary colour"),
     Key("logo.*.path", USED, "the logo file"),
     Key("logo.*.alt", USED, "its alternative text"),
+    Key("logo.*.attrs", WARN, "HTML attributes for Quarto's pages; a brief sets its own"),
+    Key("logo.*.*.path", USED, "the logo file"),
+    Key("logo.*.*.alt", USED, "its alternative text"),
+    Key("logo.*.*.attrs", WARN, "HTML attributes for Quarto's pages; a brief sets its own"),
+    Key("logo.images.*.*.path", USED, "the logo file"),
+    Key("logo.images.*.*.alt", USED, "its alternative text"),
+    Key("logo.images.*.*.attrs", WARN, "HTML attributes for Quarto's pages; a brief sets "
+        "its own"),
     Key("color", USED, "the brand's colours"),
     Key("color.palette", USED, "named colours the other keys may name"),
     Key("color.palette.accent", USED, "our accent role: rules, labels, note numbers, the "
@@ -161,6 +170,16 @@ def key_for(path: tuple[str, ...]) -> Key | None:
             if stars < best_stars:
                 best, best_stars = key, stars
     return best
+
+
+def covered(path: tuple[str, ...]) -> Key | None:
+    """The row that says what ``path`` does: its own, or that of a key above it which
+    has no effect (and so neither has anything under it)."""
+    for n in range(1, len(path)):
+        above = key_for(path[:n])
+        if above is not None and above.status == WARN:
+            return above
+    return key_for(path)
 
 
 def unused_keys(reader: Reader, data: Any) -> None:
