@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from pydantic import BaseModel
+from pypdf import PdfReader
 
 from casestudy.brand.brandfile import BrandFile
 from casestudy.brand.compat import WARN, covered
@@ -232,14 +233,12 @@ def test_a_brand_with_only_a_primary_has_its_links_in_that_primary(tmp_path):
     build.build_study(repo / "countries/italy", repo / "build", formats=("pdf", "html"))
     assert "--link-color: #c0392b;" in (repo / "build/assets/brand.css").read_text("utf-8")
     # the built PDF: the text of its first web link is drawn in the primary
-    from pypdf import PdfReader
     reader = PdfReader(str(repo / "build/italy.pdf"))
-    for number, page in enumerate(reader.pages):
-        rects = [a.get_object()["/Rect"] for a in page.get("/Annots") or []
-                 if "/URI" in (a.get_object().get("/A") or {})]
-        if rects:
-            break
-    x0, y0, x1, y1 = (float(v) for v in rects[0])
+    number, page, rect = next(
+        (n, page, annot.get_object()["/Rect"]) for n, page in enumerate(reader.pages)
+        for annot in page.get("/Annots") or []
+        if "/URI" in (annot.get_object().get("/A") or {}))
+    x0, y0, x1, y1 = (float(v) for v in rect)
     top = float(page.mediabox.top)
     [image] = page_images(repo / "build/italy.pdf", 144, pages=range(number, number + 1))
     box = image.crop((int(min(x0, x1) * 2), int((top - max(y0, y1)) * 2),
@@ -247,7 +246,8 @@ def test_a_brand_with_only_a_primary_has_its_links_in_that_primary(tmp_path):
     pixels = [box.getpixel((x, y)) for x in range(box.width) for y in range(box.height)]
 
     def near(colour):
-        return sum(1 for p in pixels if all(abs(a - b) < 40 for a, b in zip(p, colour)))
+        return sum(1 for p in pixels
+                   if all(abs(a - b) < 40 for a, b in zip(p, colour, strict=True)))
 
     assert near(red) > 10, "the link is not drawn in the brand's primary"
     assert near((0x2B, 0x34, 0x40)) < near(red)  # nor in the default brand's slate
