@@ -317,7 +317,7 @@ defaults:
         "_brand.yml:15:5: warning: typography.base.background-color has no effect in a "
         "brief: a brief sets no background behind text of this kind",
         "_brand.yml:17:5: warning: typography.link.family has no effect in a brief: a link "
-        "takes the face of the text around it",
+        "takes the face, size and style of the text around it",
         "_brand.yml:18:1: warning: defaults has no effect in a brief: options for Bootstrap, "
         "Quarto and Shiny; a brief has none of them"]
     assert brand.home == "https://example.org"

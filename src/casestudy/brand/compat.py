@@ -128,6 +128,7 @@ _STYLE_KEYS: dict[str, dict[str, str | None]] = {
              "primary)", "background-color": "links' background",
              "decoration": "links' decoration (none, underline, ...)"},
 }
+_LINK = "a link takes the face, size and style of the text around it"
 _WHY = {"size": "a brief's heading sizes are its own (brand.yml sets none for headings)",
         "line-height": "brand.yml sets no line height for this style",
         "background-color": _NO_BG, "decoration": "brand.yml decorates links only"}
@@ -139,7 +140,7 @@ def _style_keys() -> tuple[Key, ...]:
         rows.append(Key(f"typography.{role}", USED, "one family (as family below)"
                         if role != "link" else "how links look"))
         for key, effect in keys.items():
-            why = _WHY.get(key, "a link takes the face of the text around it")
+            why = "" if effect else _LINK if role == "link" else _WHY[key]
             rows.append(Key(f"typography.{role}.{key}", USED if effect else WARN,
                             effect or why))
             if key in ("color", "background-color") and effect:
