@@ -92,6 +92,13 @@ def test_theme_colours_are_followed_in_order_through_several_names(tmp_path):
     assert brand.problems == ()  # info is drawn: primary names it
 
 
+def test_a_theme_colour_is_drawn_when_a_drawn_one_names_it_through_others(tmp_path):
+    brand, _ = _load(tmp_path, "color:\n  primary: info\n  info: success\n"
+                               "  success: '#72994e'\n  warning: '#ee6331'\n")
+    assert brand.colors["primary"] == "#72994e"
+    assert [p.message.split(" has")[0] for p in brand.problems] == ["color.warning"]
+
+
 def test_a_circle_of_theme_colours_is_an_error_at_its_line(tmp_path):
     assert _errors(tmp_path, "color:\n  primary: secondary\n  secondary: info\n"
                              "  info: primary\n") == [

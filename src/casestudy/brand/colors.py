@@ -78,7 +78,7 @@ class _Resolver:
     def run(self) -> None:
         order = sorted(self.given, key=lambda n: self.reader.doc.where(("color", n)))
         for name in order:
-            self.table.written[name] = []
+            self.table.written.setdefault(name, [])  # (it may have been followed already)
             self.resolve(name)
 
     def resolve(self, name: str) -> Pair | None:
