@@ -177,7 +177,10 @@ def test_light_dark_pairs_light_in_print_both_on_the_web(tmp_path):
     assert "--text: #111111;" in printed and "--muted: #87ceeb;" in printed
     assert "prefers-color-scheme" not in printed and "#fafafa" not in printed
     dark = web[web.index("@media screen and (prefers-color-scheme: dark)"):]
-    assert ":root { --muted: #4a90a4; --text: #fafafa; --background: #222222; }" in dark
+    # the key points box and the greys web.css fixes follow the page, which went dark
+    assert (":root { --muted: #4a90a4; --text: #fafafa; --background: #222222; "
+            "--tint: #383838; color-scheme: dark; }") in dark
+    assert ".subtitle, figcaption, .caption, .source, .intro { color: var(--muted); }" in dark
     assert ".title, main > h1, h2, h3, h4 { color: #fafafa; }" in dark  # headings: foreground
     assert ":not(pre) > code, kbd, samp { color: #b794f6; background-color: #2d2d2d; }" in dark
     assert brand.problems == ()

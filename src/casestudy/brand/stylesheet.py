@@ -134,6 +134,15 @@ def _style_rules(brand: Brand, dark: bool) -> list[tuple[str, dict[str, str]]]:
     return found
 
 
+def _mix(color: str, other: str, share: float) -> str:
+    """``color`` moved towards ``other`` by ``share`` (0..1), as #rrggbb."""
+    if not all(len(c) == 7 and c.startswith("#") for c in (color, other)):
+        return color  # a colour with transparency (rgba()): kept as it is
+    a = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
 def _dark_rules(brand: Brand) -> list[str]:
     """The rules for dark pages: each colour that has a dark value, nothing else."""
     props = {f"--{role}": brand.theme_dark[name] for name, role in _ROLE_OF.items()
@@ -143,7 +152,17 @@ def _dark_rules(brand: Brand) -> list[str]:
         props["--link-color"] = link_dark
     elif not brand.link.color and "primary" in brand.theme_dark:
         props["--link-color"] = brand.theme_dark["primary"]
+    if "foreground" in brand.theme_dark:  # a dark page (loading checked both are given)
+        fg, bg = brand.theme_dark["foreground"], brand.theme_dark["background"]
+        # what the brand gives no dark value for, drawn from its dark text and page: a
+        # light box or a light grey on a dark page would be unreadable
+        props.setdefault("--tint", _mix(bg, fg, 0.1))
+        props.setdefault("--muted", _mix(fg, bg, 0.3))
+        props["color-scheme"] = "dark"
     rules = [_rule(":root", props)] if props else []
+    if "foreground" in brand.theme_dark:  # web.css's few fixed greys, for light pages
+        rules.append(_rule(".subtitle, figcaption, .caption, .source, .intro",
+                           {"color": "var(--muted)"}))
     light = dict(_style_rules(brand, dark=False))
     for selector, declarations in _style_rules(brand, dark=True):
         changed = {p: v for p, v in declarations.items()
