@@ -403,6 +403,8 @@ REAL_FILES = {
     "brand-yml/brand-posit-dark.yml": [
         "7:5: warning: meta.link.guide has no effect in a brief: a brief links to none of "
         "the brand's other pages or accounts",
+        "26:15: warning: color.foreground #f1f1f2 is too light for text on white paper "
+        "(contrast 1.1:1, under 3:1): the PDF's body text will be hard to read",
         *(f"{line}:3: " + _UNUSED.format(name) for line, name in (
             (30, "tertiary"), (31, "success"), (32, "info"), (33, "warning"), (34, "danger"),
             (36, "dark"))),

@@ -62,7 +62,27 @@ def brand_colors(reader: BrandReader, color: Color | None, base: Brand | None) -
         reader.warn(where, f"color.{name} has a dark value but color.{other} has none: dark "
                     "pages keep both light colours (one alone would be unreadable)")
         del table.dark[name]
+    text = table.theme.get("foreground")
+    if "foreground" in table.written and text and _contrast(text, "#ffffff") < 3:
+        reader.warn(("color", "foreground"), f"color.foreground {text} is too light for text "
+                    f"on white paper (contrast {_contrast(text, '#ffffff'):.1f}:1, under 3:1): "
+                    "the PDF's body text will be hard to read")
     return table
+
+
+def _contrast(one: str, other: str) -> float:
+    """The WCAG contrast ratio of two #rrggbb colours (1 to 21); 21 for anything else."""
+    if not all(len(c) == 7 and c.startswith("#") for c in (one, other)):
+        return 21.0
+
+    def luminance(color: str) -> float:
+        channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 class _Resolver:
