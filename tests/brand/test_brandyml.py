@@ -123,7 +123,9 @@ def test_typography_colours_take_brand_yml_names(tmp_path):
     assert ".title, main > h1, h2, h3, h4 { color: #87ceeb; }" in css  # headings: primary
     assert ":not(pre) > code, kbd, samp { color: #f7f4f4; background-color: #ff6f61; }" in css
     assert "pre, pre code { color: #1b1818; background-color: #f7f4f4; }" in css
-    assert brand.problems == ()  # danger is drawn: the links name it
+    # danger is drawn (the links name it); the pale sky primary is said to be too pale
+    assert _lines(brand.problems, repo) == ["_brand.yml:7:12: " + _LIGHT.format("#87ceeb",
+                                                                               "1.7")]
 
 
 def test_headings_in_secondary_is_valid_and_our_role_name_is_not(tmp_path):
@@ -376,6 +378,8 @@ def _absent(path: str) -> str:
     return f"error: font file '{path}' not found (paths are relative to _brand.yml)"
 
 
+_LIGHT = ("warning: color.primary {0} is too light: headings on white paper and the white "
+          "text of the cover band will be hard to read (contrast {1}:1 with white, under 3:1)")
 _UNUSED = ("warning: color.{0} has no effect in a brief: nothing in a brief is drawn in it "
            "(a text style may name it, e.g. typography.link.color: {0})")
 
@@ -396,15 +400,16 @@ REAL_FILES = {
     "brand-yml/brand-color-light-dark.yml": [],
     "brand-yml/brand-logo-full.yml": [],
     "brand-yml/brand-logo-light-dark.yml": [],
-    "brand-yml/brand-typography-color.yml": [],
+    "brand-yml/brand-typography-color.yml": ["7:12: " + _LIGHT.format("#87ceeb", "1.7")],
     "brand-yml/undefined-base-color.yml": [],
     "brand-yml/undefined-monospace-bg-color.yml": [],
     "quarto/test-01.yml": [],
     "brand-yml/brand-posit-dark.yml": [
         "7:5: warning: meta.link.guide has no effect in a brief: a brief links to none of "
         "the brand's other pages or accounts",
-        "26:15: warning: color.foreground #f1f1f2 is too light for text on white paper "
-        "(contrast 1.1:1, under 3:1): the PDF's body text will be hard to read",
+        "26:15: warning: color.foreground #f1f1f2 is too light: the PDF's body text on white "
+        "paper will be hard to read (contrast 1.1:1 with white, under 3:1)",
+        "28:12: " + _LIGHT.format("#75a5cc", "2.6"),
         *(f"{line}:3: " + _UNUSED.format(name) for line, name in (
             (30, "tertiary"), (31, "success"), (32, "info"), (33, "warning"), (34, "danger"),
             (36, "dark"))),

@@ -62,11 +62,15 @@ def brand_colors(reader: BrandReader, color: Color | None, base: Brand | None) -
         reader.warn(where, f"color.{name} has a dark value but color.{other} has none: dark "
                     "pages keep both light colours (one alone would be unreadable)")
         del table.dark[name]
-    text = table.theme.get("foreground")
-    if "foreground" in table.written and text and _contrast(text, "#ffffff") < 3:
-        reader.warn(("color", "foreground"), f"color.foreground {text} is too light for text "
-                    f"on white paper (contrast {_contrast(text, '#ffffff'):.1f}:1, under 3:1): "
-                    "the PDF's body text will be hard to read")
+    # the PDF is white paper, and the cover band and masthead print white on the primary
+    for name, what in (("foreground", "the PDF's body text on white paper"),
+                       ("primary", "headings on white paper and the white text of the cover "
+                                   "band")):
+        value = table.theme.get(name)
+        if name in table.written and value and _contrast(value, "#ffffff") < 3:
+            reader.warn(("color", name), f"color.{name} {value} is too light: {what} will be "
+                        f"hard to read (contrast {_contrast(value, '#ffffff'):.1f}:1 with "
+                        "white, under 3:1)")
     return table
 
 
