@@ -164,12 +164,13 @@ BAD = [
      "_brand.yml:1:1: error: unknown key 'colour': not part of the brand.yml format"),
     ("color:\n  primary: 'not a colour'\n",
      "_brand.yml:2:12: error: 'not a colour' is neither a colour (#rrggbb, rgb(...), a CSS "
-     "name) nor a name in color.palette"),
+     "name), a theme colour (primary, secondary, ...) nor a name in color.palette"),
     ("color:\n  palette:\n    a: b\n    b: a\n  primary: a\n",
      "_brand.yml:3:8: error: palette colours refer to each other in a circle: a -> b -> a"),
     ("color:\n  primary: 'red; } body { display: none'\n",
      "_brand.yml:2:12: error: 'red; } body { display: none' is neither a colour (#rrggbb, "
-     "rgb(...), a CSS name) nor a name in color.palette"),
+     "rgb(...), a CSS name), a theme colour (primary, secondary, ...) nor a name in "
+     "color.palette"),
     ("logo:\n  medium: brand/none.svg\n",
      "_brand.yml:2:11: error: logo 'brand/none.svg' not found (paths are relative to "
      "_brand.yml)"),
@@ -182,17 +183,6 @@ BAD = [
      "_brand.yml:2:11: error: logo 'series.yaml' has an unsupported type; use .svg, .png"),
     ("logo:\n  images:\n    x:\n      path: fake.png\n  small: x\n",
      "_brand.yml:4:13: error: logo 'fake.png' is not a PNG file"),
-    ("typography:\n  fonts:\n    - family: Inter\n      source: google\n",
-     "_brand.yml:4:15: error: source: google fetches fonts from the network, which a build "
-     "never does; use source: file (font files beside _brand.yml) or source: system (an "
-     "installed Python font package)"),
-    ("typography:\n  fonts:\n    - family: Nowhere Sans\n      source: system\n",
-     "_brand.yml:3:15: error: font 'Nowhere Sans' is not installed as a Python font package "
-     "(pip install fontpkg-nowhere-sans); fonts are never taken from the machine"),
-    ("typography:\n  base:\n    family: DejaVu Sans\n",
-     "_brand.yml:3:13: error: font family 'DejaVu Sans' is neither declared in "
-     "typography.fonts nor installed as a Python font package; fonts are never taken from "
-     "the machine"),
     ("typography:\n  base:\n    family: Source Serif 4\n    size: big\n",
      "_brand.yml:4:11: error: size 'big' is not a length such as 10.5pt or 1rem"),
     ("typography:\n  headings:\n    family: 'x\"; } * { color: red'\n",
@@ -237,8 +227,8 @@ def test_the_command_line_prints_brand_errors_located_and_exits_2(tmp_path):
     result = invoke(repo, "build", "italy")
     assert result.exit_code == 2
     assert result.output.splitlines()[:2] == [
-        "_brand.yml:2:12: error: 'nope' is neither a colour (#rrggbb, rgb(...), a CSS name) "
-        "nor a name in color.palette",
+        "_brand.yml:2:12: error: 'nope' is neither a colour (#rrggbb, rgb(...), a CSS name), "
+        "a theme colour (primary, secondary, ...) nor a name in color.palette",
         "_brand.yml:3:7: error: logo 'x.svg' not found (paths are relative to _brand.yml)"]
     assert not (repo / "build").exists()
 

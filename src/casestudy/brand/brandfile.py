@@ -42,25 +42,39 @@ class LightDark(_Model):
 
 
 class Logo(_Model):
-    images: dict[str, str | LogoResource] = {}
+    images: dict[str, str | LogoResource | LightDark] = {}
     small: str | LogoResource | LightDark | None = None
     medium: str | LogoResource | LightDark | None = None
     large: str | LogoResource | LightDark | None = None
 
 
-class Color(_Model):
-    palette: dict[str, str] = {}
-    foreground: str | None = None
-    background: str | None = None
-    primary: str | None = None
-    secondary: str | None = None
-    tertiary: str | None = None
-    success: str | None = None
-    info: str | None = None
-    warning: str | None = None
-    danger: str | None = None
+class ColorPair(_Model):
+    """Quarto's light/dark pair: one colour for light pages, one for dark ones."""
+
     light: str | None = None
     dark: str | None = None
+
+
+ColorValue = str | ColorPair  # a colour, a palette or theme colour name, or a pair
+
+
+class Color(_Model):
+    palette: dict[str, str] = {}
+    foreground: ColorValue | None = None
+    background: ColorValue | None = None
+    primary: ColorValue | None = None
+    secondary: ColorValue | None = None
+    tertiary: ColorValue | None = None
+    success: ColorValue | None = None
+    info: ColorValue | None = None
+    warning: ColorValue | None = None
+    danger: ColorValue | None = None
+    light: ColorValue | None = None
+    dark: ColorValue | None = None
+
+
+THEME_COLORS = ("foreground", "background", "primary", "secondary", "tertiary", "success",
+                "info", "warning", "danger", "light", "dark")
 
 
 Weight = int | str
@@ -91,8 +105,8 @@ class TextStyle(_Model):
     line_height: float | int | str | None = Field(None, alias="line-height")
     weight: Weight | None = None
     style: Literal["normal", "italic"] | None = None
-    color: str | None = None
-    background_color: str | None = Field(None, alias="background-color")
+    color: ColorValue | None = None
+    background_color: ColorValue | None = Field(None, alias="background-color")
     decoration: str | None = None
 
 

@@ -23,7 +23,8 @@ from ..files.fetch import inside, real
 from ..files.folders import walk
 from ..files.yamlfile import YamlDoc, read_yaml
 from .brandfile import BrandFile
-from .colors import brand_colors
+from .colors import ColorCheck, brand_colors
+from .compat import unused_keys
 from .css import extra_css_files
 from .legacy import Legacy, legacy_colors, series_colors, with_series_fallbacks
 from .logos import brand_logos
@@ -72,15 +73,21 @@ def _resolve(path: Path, base: Brand | None, legacy: Legacy | None) -> Brand:
             except ValidationError as exc:
                 validation_problems(reader, exc)
     if reader.problems or model is None:
-        raise ProblemsFound(reader.problems or [error(path, 1, 1, "empty brand file")])
+        raise ProblemsFound(sorted(reader.problems)
+                            or [error(path, 1, 1, "empty brand file")])
     warnings: list[Problem] = []
-    colors = brand_colors(reader, model.color, base)
+    table = brand_colors(reader, model.color, base)
+    colors = table.roles(base)
     if legacy is not None:
         colors = legacy_colors(model, colors, legacy, warnings, base is None)
-    logos = brand_logos(reader, model.logo, base)
-    fonts, styles, link = typography(reader, model.typography, base, colors)
+    logos = brand_logos(reader, model.logo, base, model.meta)
+    check = ColorCheck(reader, table)
+    fonts, styles = typography(reader, model.typography, base, check)
+    check.unused()
+    unused_keys(reader, doc.data)
     if reader.problems:
-        raise ProblemsFound(reader.problems)
+        raise ProblemsFound(sorted(reader.problems))
+    name, short, home = _meta(model)
     folder = path.parent / BRAND_DIR
     extra = folder / EXTRA_CSS
     templates = folder / TEMPLATES
@@ -94,10 +101,23 @@ def _resolve(path: Path, base: Brand | None, legacy: Legacy | None) -> Brand:
     return Brand(
         root=path.parent, file=path if is_series else None, colors=colors, logos=logos,
         fonts=fonts, base=styles["base"], headings=styles["headings"],
-        monospace=styles["monospace"], link=link,
+        monospace=styles["monospace"], monospace_inline=styles["monospace-inline"],
+        monospace_block=styles["monospace-block"], link=styles["link"],
+        palette=table.palette, theme=table.theme, theme_dark=table.dark,
+        name=name, short_name=short, home=home,
         extra_css=extra if has_extra else None, extra_files=tuple(named),
         templates=templates if is_series and templates.is_dir() else None,
-        problems=tuple(warnings))
+        problems=tuple(sorted(reader.warnings)) + tuple(warnings))
+
+
+def _meta(model: BrandFile) -> tuple[str | None, str | None, str | None]:
+    """The brand's name and home page (meta): the file's own, never the default's."""
+    meta, name, short, home = model.meta, None, None, None
+    if meta is not None:
+        name = meta.name if isinstance(meta.name, str) else meta.name.full if meta.name else None
+        short = meta.name.short if meta.name and not isinstance(meta.name, str) else None
+        home = meta.link if isinstance(meta.link, str) else (meta.link or {}).get("home")
+    return name, short, home
 
 
 def brand_folder_problems(root: Path) -> list[Problem]:
@@ -147,9 +167,9 @@ def file_colors(path: Path) -> dict[str, str]:
     except ValidationError as exc:
         validation_problems(reader, exc)
         raise ProblemsFound(reader.problems) from None
-    colors = brand_colors(reader, model.color, default_brand())
+    colors = brand_colors(reader, model.color, default_brand()).roles(default_brand())
     if reader.problems:
-        raise ProblemsFound(reader.problems)
+        raise ProblemsFound(sorted(reader.problems))
     return colors
 
 

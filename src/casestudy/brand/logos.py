@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..files.fetch import MAX_IMAGE_BYTES, image_problem, svg_figure
 from ..files.yamlfile import Loc
-from .brandfile import LightDark, Logo, LogoResource
+from .brandfile import LightDark, Logo, LogoResource, Meta
 from .model import Brand, LogoImage
 from .reader import BrandReader
 
@@ -33,11 +33,15 @@ def _logo_problem(path: Path) -> str | None:
 
 
 def _logo_file(reader: BrandReader, loc: Loc, ref: str | LogoResource,
-               images: dict[str, str | LogoResource]) -> LogoImage | None:
+               images: dict[str, str | LogoResource | LightDark]) -> LogoImage | None:
     alt = None
     if isinstance(ref, str) and ref in images:
         loc = ("logo", "images", ref)
-        ref = images[ref]
+        named = images[ref]
+        if isinstance(named, LightDark):
+            reader.fail(loc, f"logo image {ref!r} is a light/dark pair inside a pair")
+            return None
+        ref = named
     if isinstance(ref, LogoResource):
         alt, ref, loc = ref.alt, ref.path, (*loc, "path")
     path = reader.file(loc, ref, LOGO_TYPES, "logo")
@@ -54,8 +58,22 @@ def _logo_file(reader: BrandReader, loc: Loc, ref: str | LogoResource,
 
 
 def brand_logos(reader: BrandReader, logo: str | Logo | LogoResource | None,
-                base: Brand | None) -> dict[str, LogoImage]:
-    """The logo of each size ``logo`` gives, over ``base``'s."""
+                base: Brand | None, meta: Meta | None = None) -> dict[str, LogoImage]:
+    """The logo of each size ``logo`` gives, over ``base``'s; an image without ``alt``
+    is named after the brand (meta.name: "<name> logo")."""
+    found = _logos(reader, logo, base)
+    name = meta.name if meta is not None else None
+    if name is not None and not isinstance(name, str):
+        name = name.full
+    if isinstance(name, str) and name and logo is not None:
+        found = {size: image if image.alt or (base and image in base.logos.values())
+                 else LogoImage(image.path, f"{name} logo", image.dark)
+                 for size, image in found.items()}
+    return found
+
+
+def _logos(reader: BrandReader, logo: str | Logo | LogoResource | None,
+           base: Brand | None) -> dict[str, LogoImage]:
     found = dict(base.logos) if base else {}
     if logo is None:
         return found
@@ -67,6 +85,8 @@ def brand_logos(reader: BrandReader, logo: str | Logo | LogoResource | None,
         ref = getattr(logo, size)
         if ref is None:
             continue
+        if isinstance(ref, str) and isinstance(logo.images.get(ref), LightDark):
+            ref = logo.images[ref]  # an image that is itself a light/dark pair
         if isinstance(ref, LightDark):
             light = ref.light or ref.dark
             if light is None:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from ..errors import Problem
 from ..files.folders import walk
-from .typefaces import Font, TypeStyle
+from .brandfile import THEME_COLORS
+from .css import css_color
+from .typefaces import Font, Paint, TypeStyle
 
 BRANDING = Path(__file__).parent.parent / "branding"  # our templates and CSS
 DEFAULT_BRAND = BRANDING / "default"  # the neutral brand: its _brand.yml, logo
@@ -43,7 +45,15 @@ class Brand:
     base: TypeStyle
     headings: TypeStyle
     monospace: TypeStyle
-    link: dict[str, str]
+    link: TypeStyle
+    monospace_inline: TypeStyle = TypeStyle(())  # no families: the monospace ones
+    monospace_block: TypeStyle = TypeStyle(())
+    palette: dict[str, str] = field(default_factory=dict)  # brand.yml's, resolved
+    theme: dict[str, str] = field(default_factory=dict)  # its theme colours (light)
+    theme_dark: dict[str, str] = field(default_factory=dict)  # their dark values, if any
+    name: str | None = None  # meta.name (the full one)
+    short_name: str | None = None  # meta.name.short
+    home: str | None = None  # meta.link (its home)
     extra_css: Path | None = None
     extra_files: tuple[Path, ...] = ()  # the files of brand/ extra.css names (its url()s)
     templates: Path | None = None
@@ -70,11 +80,33 @@ class Brand:
             roots.add(self.root / BRAND_DIR)
         return sorted(roots)
 
+    def style_of(self, role: str) -> TypeStyle:
+        """A text style by its attribute name (base, headings, monospace_inline, ...)."""
+        style: TypeStyle = getattr(self, role)
+        return style
+
+    def color_of(self, ref: str, dark: bool = False) -> str | None:
+        """A typography colour as brand.yml reads it: a theme colour, then a palette
+        name, then a CSS colour; ``dark``: its value for dark pages."""
+        if ref in THEME_COLORS:
+            return (dark and self.theme_dark.get(ref)) or self.theme.get(ref)
+        return self.palette.get(ref) or css_color(ref)
+
+    def paint(self, paint: Paint | None) -> tuple[str | None, str | None]:
+        """A text style's colour for light pages (and print), and for dark ones."""
+        if paint is None:
+            return None, None
+        light_ref, dark_ref = paint
+        light = self.color_of(light_ref) if light_ref else None
+        dark_from = dark_ref or light_ref
+        dark = self.color_of(dark_from, dark=True) if dark_from else None
+        return light, dark
+
     def stack(self, role: str) -> str:
         """The CSS font-family list of ``role`` (base, headings, monospace): its families,
         then every other family of the brand, so that a glyph one face lacks is drawn by
         another brand font. No generic family: the machine's fonts are never asked."""
-        names = list(getattr(self, role).families)
+        names = list(getattr(self, role).families or self.monospace.families)
         for other in ("base", "headings", "monospace"):
             names += [n for n in getattr(self, other).families if n not in names]
         return ", ".join(f'"{name}"' for name in names)

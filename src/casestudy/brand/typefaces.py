@@ -18,7 +18,7 @@ from typing import Protocol
 from ..files.folders import walk
 from ..files.fonts import COLLECTION, collection_face, collection_faces
 from ..files.yamlfile import Loc
-from .brandfile import FontFile, TextStyle, Typography, Weight
+from .brandfile import ColorPair, ColorValue, FontFile, TextStyle, Typography, Weight
 
 FONT_TYPES = {".ttf": b"\x00\x01\x00\x00", ".otf": b"OTTO", COLLECTION: b"ttcf",
               ".woff": b"wOFF", ".woff2": b"wOF2"}
@@ -39,7 +39,7 @@ class Reader(Protocol):
 
     def file(self, loc: Loc, value: str, kinds: tuple[str, ...], what: str) -> Path | None: ...
 
-    def color(self, loc: Loc, value: str) -> str | None: ...
+    def warn(self, loc: Loc, message: str, key: bool = False) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -55,15 +55,24 @@ class Font:
     unicode_range: str = ""  # the CSS unicode-range it is limited to ("": all it has)
 
 
+Paint = tuple[str | None, str | None]  # a colour as written: for light pages, for dark
+# ones (a theme colour, a palette name or a CSS colour); Brand.paint resolves it
+
+
 @dataclass(frozen=True)
 class TypeStyle:
-    """A role's type: the family, then its fallbacks in order (for other scripts)."""
+    """A role's type: the family, then its fallbacks in order (for other scripts), and
+    what else brand.yml sets for it. Colours stay as written (theme or palette names),
+    so that a style inherited from the default brand takes the series' own colours."""
 
     families: tuple[str, ...]
     size: str | None = None
     line_height: str | None = None
     weight: str | None = None
-    color: str | None = None
+    color: Paint | None = None
+    style: str | None = None
+    background: Paint | None = None
+    decoration: str | None = None
 
     @property
     def stack(self) -> str:
@@ -124,8 +133,13 @@ def fonts_in(family: str, folder: Path) -> list[Font]:
     return fonts
 
 
-def declared_fonts(reader: Reader, typography: Typography) -> dict[str, list[Font]]:
+def declared_fonts(reader: Reader, typography: Typography
+                   ) -> tuple[dict[str, list[Font]], dict[str, Loc]]:
     declared: dict[str, list[Font]] = {}
+    # families declared but not to be had (a web font service, not installed): a warning
+    # here, and the styles naming them keep the base brand's faces
+    remote: dict[str, Loc] = {}
+    keep = "the styles naming it keep the default brand's faces"
     for i, decl in enumerate(typography.fonts):
         loc: Loc = ("typography", "fonts", i)
         if decl.unicode_range is not None and not _UNICODE_RANGE.match(decl.unicode_range):
@@ -137,20 +151,26 @@ def declared_fonts(reader: Reader, typography: Typography) -> dict[str, list[Fon
                                            "family name cannot have")
             continue
         if decl.source in ("google", "bunny"):
-            reader.fail((*loc, "source"), f"source: {decl.source} fetches fonts from the "
-                        "network, which a build never does; use source: file (font files "
-                        f"beside _brand.yml) or source: system (an installed Python font "
-                        "package)")
+            found = package_fonts(decl.family)
+            if found:  # the same family, installed as a Python font package
+                declared[decl.family] = [replace(f, unicode_range=decl.unicode_range or "")
+                                         for f in found]
+            else:
+                remote[decl.family] = (*loc, "source")
+                reader.warn((*loc, "source"), f"font {decl.family!r} comes from "
+                            f"{decl.source}, a web font service a build never fetches, and "
+                            "is not installed as a Python font package (pip install "
+                            f"fontpkg-{_slug(decl.family)}): {keep}")
             continue
         if decl.source == "system":
             if decl.files:
                 reader.fail((*loc, "files"), "source: system takes no files")
             fonts = package_fonts(decl.family)
             if not fonts:
-                pkg = re.sub(r"[^a-z0-9]+", "-", decl.family.lower()).strip("-")
-                reader.fail((*loc, "family"), f"font {decl.family!r} is not installed as a "
-                            f"Python font package (pip install fontpkg-{pkg}); fonts are "
-                            "never taken from the machine")
+                remote[decl.family] = (*loc, "family")
+                reader.warn((*loc, "family"), f"font {decl.family!r} is not installed as a "
+                            f"Python font package (pip install fontpkg-{_slug(decl.family)}); "
+                            f"fonts are never taken from the machine: {keep}")
                 continue
             declared[decl.family] = [replace(f, unicode_range=decl.unicode_range or "")
                                      for f in fonts]
@@ -190,7 +210,35 @@ def declared_fonts(reader: Reader, typography: Typography) -> dict[str, list[Fon
             fonts.append(Font(decl.family, path, spec.style, weight or "",
                               unicode_range=decl.unicode_range or ""))
         declared[decl.family] = fonts
-    return declared
+    return declared, remote
+
+
+# the text styles of brand.yml, and our names for them (Brand's attributes)
+STYLES = {"base": "base", "headings": "headings", "monospace": "monospace",
+          "monospace-inline": "monospace_inline", "monospace-block": "monospace_block",
+          "link": "link"}
+_FACES = ("base", "headings", "monospace", "monospace-inline", "monospace-block")
+_DECORATIONS = ("none", "underline", "overline", "line-through")
+
+
+class ColorCheck(Protocol):
+    """Says whether a typography colour names something (reports it where it does not)."""
+
+    def __call__(self, loc: Loc, ref: str) -> bool: ...
+
+
+def _paint(check: ColorCheck, loc: Loc, value: ColorValue | None) -> Paint | None:
+    """A typography colour as written, once each name in it is known to resolve."""
+    if value is None:
+        return None
+    if isinstance(value, ColorPair):
+        if value.light is None and value.dark is None:
+            check(loc, "")
+            return None
+        ok = all(check((*loc, side), ref) for side, ref in (("light", value.light),
+                                                           ("dark", value.dark)) if ref)
+        return (value.light, value.dark) if ok else None
+    return (value, None) if check(loc, value) else None
 
 
 def _collection_face(reader: Reader, floc: Loc, face_loc: Loc, spec: FontFile,
@@ -235,7 +283,7 @@ def _collection_face(reader: Reader, floc: Loc, face_loc: Loc, spec: FontFile,
 
 
 def type_style(reader: Reader, loc: Loc, given: str | TextStyle | None,
-                fallback: TypeStyle | None, colors: dict[str, str]) -> TypeStyle | None:
+               fallback: TypeStyle | None, check: ColorCheck) -> TypeStyle | None:
     if given is None:
         return fallback
     style = TextStyle(family=given) if isinstance(given, str) else given
@@ -258,13 +306,17 @@ def type_style(reader: Reader, loc: Loc, given: str | TextStyle | None,
     weight = css_weight(style.weight)
     if style.weight is not None and weight is None:
         reader.fail((*loc, "weight"), f"weight {style.weight!r} is not a font weight")
-    color = None
-    if style.color is not None:
-        color = colors.get(style.color) or reader.color((*loc, "color"), style.color)
+    decoration = style.decoration
+    if decoration is not None and decoration not in _DECORATIONS:
+        reader.fail((*loc, "decoration"),
+                    "decoration must be none, underline, overline or line-through")
+    color = _paint(check, (*loc, "color"), style.color)
+    background = _paint(check, (*loc, "background-color"), style.background_color)
     keep = fallback or TypeStyle(())
     return TypeStyle(families, size or keep.size,
                      str(height) if height is not None else keep.line_height,
-                     weight or keep.weight, color or keep.color)
+                     weight or keep.weight, color or keep.color, style.style or keep.style,
+                     background or keep.background, decoration or keep.decoration)
 
 
 class Inherited(Protocol):
@@ -273,32 +325,23 @@ class Inherited(Protocol):
     @property
     def fonts(self) -> tuple[Font, ...]: ...
 
-    @property
-    def base(self) -> TypeStyle: ...
-
-    @property
-    def headings(self) -> TypeStyle: ...
-
-    @property
-    def monospace(self) -> TypeStyle: ...
-
-    @property
-    def link(self) -> dict[str, str]: ...
+    def style_of(self, role: str) -> TypeStyle: ...
 
 
 def typography(reader: Reader, spec: Typography | None, base: Inherited | None,
-                colors: dict[str, str]) -> tuple[tuple[Font, ...], dict[str, TypeStyle],
-                                                 dict[str, str]]:
+               check: ColorCheck) -> tuple[tuple[Font, ...], dict[str, TypeStyle]]:
+    """The fonts and text styles ``spec`` sets over ``base``'s, by brand.yml's names."""
     typo = spec or Typography()
-    declared = declared_fonts(reader, typo)
+    declared, remote = declared_fonts(reader, typo)
     styles: dict[str, TypeStyle] = {}
-    for role in ("base", "headings", "monospace"):
-        fallback = getattr(base, role) if base else None
+    for role, attr in STYLES.items():
+        fallback = base.style_of(attr) if base else None
         if role == "monospace" and (fallback is None or typo.headings is not None):
-            fallback = styles.get("headings")  # code is set in the headings face by default
-        style = type_style(reader, ("typography", role), getattr(typo, role), fallback,
-                            colors)
-        if style is None or not style.families:
+            # code is set in the headings face by default (its face alone)
+            fallback = TypeStyle(styles["headings"].families)
+        style = type_style(reader, ("typography", role), getattr(typo, attr), fallback,
+                           check) or TypeStyle(())
+        if role in ("base", "headings", "monospace") and not style.families:
             reader.fail(("typography",), f"typography.{role} names no font family")
             style = TypeStyle(("?",))
         styles[role] = style
@@ -308,36 +351,44 @@ def typography(reader: Reader, spec: Typography | None, base: Inherited | None,
                    if found and found[0].unicode_range and name not in named)
     if ranged:
         styles = {role: replace(style, families=style.families + ranged)
+                  if role in _FACES and style.families else style
                   for role, style in styles.items()}
-    link: dict[str, str] = dict(base.link) if base else {}
-    if typo.link is not None:
-        if typo.link.color:
-            value = colors.get(typo.link.color) or reader.color(
-                ("typography", "link", "color"), typo.link.color)
-            if value:
-                link["color"] = value
-        if typo.link.decoration:
-            if typo.link.decoration not in ("none", "underline", "overline", "line-through"):
-                reader.fail(("typography", "link", "decoration"),
-                            "decoration must be none, underline, overline or line-through")
-            link["decoration"] = typo.link.decoration
     fonts: list[Font] = []
-    firsts = {styles[role].families[0] for role in styles if styles[role].families}
-    for role in ("base", "headings", "monospace"):
+    firsts = {styles[role].families[0] for role in _FACES if styles[role].families}
+    for role in _FACES:
+        kept: list[str] = []
         for name in styles[role].families:
             if any(f.family == name for f in fonts):
+                kept.append(name)
                 continue
             found = declared.get(name)
             if found is None and base is not None:
                 found = [f for f in base.fonts if f.family == name] or None
             if found is None:
                 found = package_fonts(name)
+            loc = ("typography", role) if isinstance(getattr(typo, STYLES[role]), str) else (
+                "typography", role, "family")
+            if not found and name in remote:
+                continue  # said at its declaration
             if not found:
-                loc = ("typography", role) if isinstance(getattr(typo, role), str) else (
-                    "typography", role, "family")
-                reader.fail(loc, f"font family {name!r} is neither declared in "
-                                 "typography.fonts nor installed as a Python font package; "
-                                 "fonts are never taken from the machine")
+                inherited = base.style_of(STYLES[role]).families[:1] if base else ()
+                message = (f"font family {name!r} is neither declared in typography.fonts "
+                           "nor installed as a Python font package (pip install "
+                           f"fontpkg-{_slug(name)}); fonts are never taken from the machine")
+                if inherited:
+                    reader.warn(loc, f"{message}: typography.{role} keeps {inherited[0]!r}")
+                else:
+                    reader.fail(loc, message)
                 continue
+            kept.append(name)
             fonts += [f if name in firsts else replace(f, fallback=True) for f in found]
-    return tuple(fonts), styles, link
+        if tuple(kept) != styles[role].families:
+            families = tuple(kept) or (base.style_of(STYLES[role]).families if base else ())
+            styles[role] = replace(styles[role], families=families)
+            fonts += [f for n in families if not any(g.family == n for g in fonts)
+                      for f in (base.fonts if base else ()) if f.family == n]
+    return tuple(fonts), styles
+
+
+def _slug(family: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", family.lower()).strip("-")

@@ -107,8 +107,16 @@ def _json_ld(data: dict) -> Markup:
     return Markup(text)
 
 
+def _publisher(series: SeriesConfig, brand: Brand) -> dict:
+    """The publisher for JSON-LD: series.yaml's, with the brand's short name and home
+    page (_brand.yml's meta) where series.yaml has none."""
+    url = series.website or brand.home
+    return {"@type": "Organization", "name": series.publisher, **({"url": url} if url else {}),
+            **({"alternateName": brand.short_name} if brand.short_name else {})}
+
+
 def _report_metadata(study: Study, series: SeriesConfig, web: WebLinks,
-                     points: list[str]) -> dict:
+                     points: list[str], brand: Brand) -> dict:
     """What readers' tools read: Highwire citation_* (Zotero, Google Scholar), Open
     Graph, and JSON-LD of type Report with the series as isPartOf."""
     meta = study.meta
@@ -126,8 +134,7 @@ def _report_metadata(study: Study, series: SeriesConfig, web: WebLinks,
                     **({"affiliation": {"@type": "Organization", "name": a.affiliation}}
                        if a.affiliation else {})} for a in meta.authors],
         "datePublished": meta.date.isoformat(), "inLanguage": meta.language,
-        "publisher": {"@type": "Organization", "name": series.publisher,
-                      **({"url": series.website} if series.website else {})},
+        "publisher": _publisher(series, brand),
         "isPartOf": {"@type": "CreativeWorkSeries", "name": series.series_name,
                      **({"url": index_abs} if index_abs else {})},
         "reportNumber": str(meta.series_number), "position": meta.series_number,
@@ -228,10 +235,11 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
     html = _render_template(
         brand, "brief.html" if printed else "web.html",
         web=web, pdf_size=_size(web.pdf_size) if web.pdf_size else "",
-        cite=_report_metadata(study, series, web, points) if not printed else {},
+        cite=_report_metadata(study, series, web, points, brand) if not printed else {},
         meta=meta, series=series, sections=sections, version=__version__,
         brand_css=Markup(brand_css(brand, font_faces(brand, {f.path: url(f.path)
-                                                            for f in brand.fonts})))
+                                                            for f in brand.fonts}),
+                                   screen=False))
         if printed else "",
         page_size="letter" if series.page_size == "letter" else "A4",
         logo_url=logos, logo_alt=logo_alt(brand, series),
@@ -351,8 +359,7 @@ def render_index(entries: list[IndexEntry], series: SeriesConfig, stylesheets: l
     collection = {
         "@context": "https://schema.org", "@type": "CreativeWorkSeries",
         "name": series.series_name,
-        "publisher": {"@type": "Organization", "name": series.publisher,
-                      **({"url": series.website} if series.website else {})},
+        "publisher": _publisher(series, brand),
         **({"url": index_abs} if index_abs else {}),
         "hasPart": [{"@type": "Report", "name": e.meta.title, "position": e.meta.series_number,
                      "url": _absolute(series, e.page_url) or e.page_url,
