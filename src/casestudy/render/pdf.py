@@ -1,6 +1,7 @@
 """HTML -> PDF with WeasyPrint: tagged (PDF/UA-1), reproducible, resources fenced in.
 
-This is the only module that imports WeasyPrint (with instancing.py, which it calls),
+This is the only module that imports WeasyPrint (with instancing.py and tags.py, which
+it calls),
 so ``check`` and ``series`` never pay for it.
 """
 
@@ -14,6 +15,7 @@ from ..brand.instancing import static_instances
 from ..errors import BuildError
 from ..files.fetch import FetchLog, make_fetcher, pillow
 from ..files.folders import remove_tree
+from .tags import pdf_tags
 
 logger = logging.getLogger(__name__)
 # Raster images drawn at more pixels per inch than print needs are resampled to this:
@@ -56,7 +58,9 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     os.environ["SOURCE_DATE_EPOCH"] = saved_epoch or str(epoch)
     try:
         document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
-        with static_instances():  # variable fonts embedded in milliseconds (instancing.py)
+        # variable fonts embedded in milliseconds (instancing.py); the structure tree
+        # says what each part is (tags.py)
+        with static_instances(), pdf_tags():
             pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier,
                                      optimize_images=True, dpi=PRINT_DPI, font_config=fonts)
     except (BuildError, MemoryError):  # a MemoryError is the worker's to report as such
