@@ -119,6 +119,8 @@ def pdf_tag(box: Any, weasy_tag: str) -> str:
     element = box.element
     if element is None or not isinstance(box.element_tag, str):
         return weasy_tag
+    if getattr(box, "link_annotation", None) is not None:
+        return "Link"  # a link's annotation belongs in a /Link (<cite> inside <a>)
     base, _, pseudo = box.element_tag.partition("::")
     if pseudo:
         if base == "a":  # a link's generated text carries the link's annotation
