@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-import unicodedata
 
 import pytest
 
@@ -27,6 +26,7 @@ from casestudy.series.build import build_study
 from casestudy.source.load import load_series, load_study
 from conftest import FIXTURES, REPO
 from pdftree import Node, Tree, read_tree
+from readingorder import norm, source_units
 
 ITALY = REPO / "countries" / "italy"
 KITCHEN = FIXTURES / "kitchen-sink"
@@ -192,50 +192,10 @@ def test_pdf_tag_reads_the_data_attribute_then_the_class(caplog):
 
 # ---------------------------------------------------------------- reading order
 
-def _norm(text: str) -> str:
-    """Letters and digits only, folded: what is read, not how it is set (hyphenation,
-    spacing, quotes, small capitals)."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in text if ch.isalnum())
-
-
-def _inline_text(token) -> str:
-    return "".join(child.content for child in token.children or ()
-                   if child.type in ("text", "code_inline"))
-
-
-def source_units(section) -> tuple[list[str], dict[str, str]]:
-    """The section's printed text, block by block, and each note's text by label."""
-    units: list[str] = []
-    container: list[str] = []
-    first_in_block = False
-    for token in section.parsed.tokens:
-        if token.type.startswith("container_") and token.type.endswith("_open"):
-            container.append(token.info.strip())
-            first_in_block = True
-            continue
-        if token.type.startswith("container_") and token.type.endswith("_close"):
-            container.pop()
-            continue
-        if token.type != "inline":
-            continue
-        text = _inline_text(token)
-        if container and container[-1] == "chart" and first_in_block:
-            first_in_block = False
-            continue  # the chart's settings: read by the build, not printed
-        first_in_block = False
-        text = re.sub(r"^Caption:\s*", "", text)
-        if _norm(text):
-            units.append(_norm(text))
-    notes = {label: _norm("".join(_inline_text(t) for t in tokens if t.type == "inline"))
-             for label, tokens in section.parsed.footnote_tokens.items()}
-    return units, notes
-
-
 def _reading(tree: Tree, node: Node, out: list[str], notes: list[tuple[str, str]]) -> None:
     """The text of ``node`` in tree order, each note's text apart (with its id)."""
     if node.kind == "Note":
-        notes.append((str(node.attrs.get("ID")), _norm(tree.text(node))))
+        notes.append((str(node.attrs.get("ID")), norm(tree.text(node))))
         return
     if node.kind == "Reference":
         return  # the call: the note's number
@@ -254,19 +214,19 @@ def reading_order_problems(tree: Tree, root) -> list[str]:
     by_heading = {}
     for node in tree.all("Sect"):
         if node.children and node.children[0].kind == "H2":
-            by_heading[_norm(tree.text(node.children[0]))] = node
+            by_heading[norm(tree.text(node.children[0]))] = node
     for section in study.sections:
         if section.parsed is None:
             continue  # an optional section the study does not have
         units, defs = source_units(section)
-        node = by_heading.get(_norm(section.parsed.heading or ""))
+        node = by_heading.get(norm(section.parsed.heading or ""))
         if node is None:
             problems.append(f"{section.path.name}: no /Sect under its heading")
             continue
         parts: list[str] = []
         notes: list[tuple[str, str]] = []
         _reading(tree, node, parts, notes)
-        read = _norm("".join(parts))
+        read = norm("".join(parts))
         at = 0
         for unit in units:
             found = read.find(unit, at)
