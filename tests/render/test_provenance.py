@@ -8,6 +8,7 @@ another tool made (exit 2)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pikepdf
@@ -15,6 +16,7 @@ import pytest
 
 from casestudy.render.provenance import read_manifest
 from casestudy.series.build import build_study
+from casestudy.series.report import series_report
 from casestudy.source.load import load_series
 from conftest import REPO, invoke, make_study
 
@@ -103,3 +105,20 @@ def test_verify_when_the_study_is_gone(repo):
     result = invoke(repo, "verify", str(repo / "build" / "norway.pdf"))
     assert result.exit_code == 2
     assert "the PDF was built from study 'norway'" in result.output
+
+
+def test_the_series_report_shows_what_each_pdf_was_made_from(repo):
+    row, = series_report(repo).rows
+    assert (row.pdf_made_from, row.pdf_changed) == ("current", [])
+    section = repo / "countries" / "norway" / "sections" / "03-relationship.md"
+    section.write_text(section.read_text() + "\nOne more sentence.\n")
+    row, = series_report(repo).rows
+    assert (row.pdf_made_from, row.pdf_changed) == (
+        "stale", ["study/sections/03-relationship.md"])
+    data = json.loads(invoke(repo, "series", "--format", "json").output)
+    assert data["studies"][0]["pdf"]["made_from"] == "stale"
+    assert "pdf_made_from" in invoke(repo, "series", "--format", "csv").output.splitlines()[0]
+    (repo / "build" / "norway.pdf").unlink()
+    os.mkfifo(repo / "build" / "norway.pdf")  # read, it would block the report
+    row, = series_report(repo).rows
+    assert row.pdf_made_from == "unknown"

@@ -12,7 +12,9 @@ rebuild stays a no-op. In the PDF it is one property of the XMP metadata, as JSO
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import zlib
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -25,7 +27,7 @@ from ..brand.load import load_brand
 from ..brand.model import BRANDING
 from ..check.memory import reference_entries
 from ..errors import CasestudyError, StudyNotFound
-from ..files.digest import entry, tree_entries
+from ..files.digest import MAX_READ_BYTES, entry, tree_entries
 from ..source.load import COUNTRIES, STUDY_FILE, load_series
 from ..source.schema import SeriesConfig
 from ..version import __version__
@@ -153,6 +155,15 @@ def compare(pdf: bytes, root: Path, series: SeriesConfig, brand: Brand) -> Prove
     return result
 
 
+def pdf_bytes(pdf: Path) -> bytes | None:
+    """The PDF's bytes; None for a FIFO or device (reading would block) or a file past
+    MAX_READ_BYTES (no build writes one). OSError when it cannot be read."""
+    info = os.stat(pdf)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_READ_BYTES:
+        return None
+    return pdf.read_bytes()
+
+
 def describe(result: Provenance, pdf: Path, root: Path | None) -> list[str]:
     """What ``casestudy verify`` prints: the verdict, then each file that differs."""
     name = str(pdf)
@@ -174,9 +185,11 @@ def verify_pdf(pdf: Path, study: Path | None, repo: Path) -> tuple[Provenance, P
     """Compare the PDF at ``pdf`` with the current sources of ``study`` (by default the
     study the PDF names, in ``repo``'s countries/) and of the series in ``repo``."""
     try:
-        data = pdf.read_bytes()
+        data = pdf_bytes(pdf)
     except OSError as exc:
         raise CasestudyError(f"cannot read the PDF: {exc.strerror}", pdf) from None
+    if data is None:
+        raise CasestudyError("not a regular file of at most 64 MB", pdf)
     if not data.startswith(b"%PDF-"):
         raise CasestudyError("not a PDF file", pdf)
     then = read_manifest(data)
