@@ -463,7 +463,7 @@ def verify(
     Exit 0: current; 1: built from older sources (each file added, removed or changed
     since is named); 2: not built by casestudy, or the command could not run.
     """
-    from .render.provenance import describe, verify_pdf
+    from .series.verify import describe, verify_pdf
     from .source.load import find_repo, resolve_studies
 
     repo = find_repo()
