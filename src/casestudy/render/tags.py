@@ -178,8 +178,7 @@ class _Tagging:
         self.box = None
         if logical:
             self._actual_text(elements, logical)
-        passed = (own.element_tag in ("html", "body")
-                  or isinstance(own, (boxes.PageBox, boxes.MarginBox)))
+        passed = own.element_tag in ("html", "body") or isinstance(own, boxes.PageBox)
         result: list[Any] = []
         for element in elements:
             if passed:
@@ -228,9 +227,8 @@ class _Tagging:
         if not element["K"]:
             element.clear()  # an empty decoration (a rule drawn by ::before): nothing to read
             return []
-        if anonymous and (
-                kind in ("/NonStruct", str(parent["S"]), "/Span")):
-            return self._unwrap(element, parent)
+        if anonymous and kind in ("/NonStruct", str(parent["S"]), "/Span"):
+            return self._unwrap(element, parent)  # a box layout made, not an element
         return [element]
 
     def _actual_text(self, elements: list[Any], logical: dict[int, str]) -> None:
