@@ -535,6 +535,28 @@ def series(
     raise typer.Exit(1 if report.failed(strict) else 0)
 
 
+@command
+def verify(
+    pdf: Annotated[Path, typer.Argument(help="The PDF to judge.")],
+    study: Annotated[str | None, typer.Argument(
+        help="Its study folder or slug; default: the study the PDF names.")] = None,
+) -> None:
+    """Tell whether a PDF was built from the current sources of its study and series.
+
+    Exit 0: current; 1: built from older sources (each file added, removed or changed
+    since is named); 2: not built by casestudy, or the command could not run.
+    """
+    from .series.verify import describe, verify_pdf
+    from .source.load import find_repo, resolve_studies
+
+    repo = find_repo()
+    root = resolve_studies([study], repo)[0] if study else None
+    result, root = verify_pdf(pdf, root, repo)
+    for line in describe(result, pdf, root):
+        _echo(line)
+    raise typer.Exit(result.exit_code)
+
+
 def _known_format(fmt: str, known: tuple[str, ...]) -> None:
     if fmt not in known:
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(known)}",

@@ -1,6 +1,7 @@
 """HTML -> PDF with WeasyPrint: tagged (PDF/UA-1), reproducible, resources fenced in.
 
-This is the only module that imports WeasyPrint (with instancing.py, which it calls),
+This is the only module that imports WeasyPrint (with instancing.py and tags.py, which
+it calls),
 so ``check`` and ``series`` never pay for it.
 """
 
@@ -9,11 +10,13 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from ..brand.instancing import static_instances
 from ..errors import BuildError
 from ..files.fetch import FetchLog, make_fetcher, pillow
 from ..files.folders import remove_tree
+from .tags import pdf_tags
 
 logger = logging.getLogger(__name__)
 # Raster images drawn at more pixels per inch than print needs are resampled to this:
@@ -31,12 +34,13 @@ class _Collect(logging.Handler):
 
 
 def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
-                where: Path, epoch: int) -> bytes:
+                where: Path, epoch: int, provenance: bytes = b"") -> bytes:
     """Render ``html`` to PDF bytes; any resource outside ``roots`` fails the build.
 
     ``identifier`` (16 bytes, from the sources' digest) is the PDF file identifier and
     ``epoch`` the time stamped into subset fonts (fontTools reads SOURCE_DATE_EPOCH), so
     that the same sources give the same bytes. ``where`` names the study in errors.
+    ``provenance`` (an rdf:Description, provenance.py) goes into the XMP metadata.
     """
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
@@ -55,10 +59,16 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = saved_epoch or str(epoch)
     try:
-        document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
-        with static_instances():  # variable fonts embedded in milliseconds (instancing.py)
-            pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier,
-                                     optimize_images=True, dpi=PRINT_DPI, font_config=fonts)
+        source = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
+        options = {"pdf_variant": "pdf/ua-1", "pdf_identifier": identifier,
+                   "optimize_images": True, "dpi": PRINT_DPI}
+        # variable fonts embedded in milliseconds (instancing.py); the structure tree
+        # says what each part is (tags.py)
+        with static_instances(), pdf_tags():
+            document = source.render(font_config=fonts, **options)
+            if provenance:
+                _add_to_xmp(document.metadata, provenance)
+            pdf = document.write_pdf(**options)
     except (BuildError, MemoryError):  # a MemoryError is the worker's to report as such
         raise
     except Exception as exc:  # WeasyPrint raises many kinds; the author needs the study named
@@ -78,3 +88,14 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     for message in collect.messages:
         logger.warning("%s: %s", where, message)
     return bytes(pdf)
+
+
+def _add_to_xmp(metadata: Any, description: bytes) -> None:
+    """Put ``description`` inside the rdf:RDF WeasyPrint writes (this document only)."""
+    generate = metadata.generate_rdf_metadata
+
+    def with_description(*args: Any) -> bytes:
+        rdf: bytes = generate(*args)
+        return rdf.replace(b"</rdf:RDF>", description + b"</rdf:RDF>")
+
+    metadata.generate_rdf_metadata = with_description

@@ -170,6 +170,7 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
     # only decides what is up to date
     from ..render.html import render_html
     from ..render.pdf import html_to_pdf
+    from ..render.provenance import manifest, xmp_description
 
     remove_temporaries(target, older_than=STALE_SECONDS)
     html = render_html(study, series, "print", brand=brand,
@@ -177,7 +178,9 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
     roots = [study.root, BRANDING, *brand.font_roots()]
     assert study.meta is not None
     epoch = calendar.timegm(study.meta.date.timetuple())
-    data = html_to_pdf(html, study.root, roots, bytes.fromhex(digest)[:16], study.root, epoch)
+    made_from = xmp_description(manifest(study.root, series, brand))
+    data = html_to_pdf(html, study.root, roots, bytes.fromhex(digest)[:16], study.root, epoch,
+                       made_from)
     with writing(target):
         atomic_write(target, data)
     return target

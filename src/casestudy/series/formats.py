@@ -126,7 +126,8 @@ def _study_data(row: StudyRow, rel: _Rel, current: int) -> dict[str, Any]:
         "sources": [{**s, "file": rel(Path(str(s["file"])))} for s in row.sources],
         "template": {"version": row.template_version, "current": current,
                      "status": row.template_status},
-        "pdf": {"path": rel(row.pdf) if row.pdf else None, "status": row.pdf_status},
+        "pdf": {"path": rel(row.pdf) if row.pdf else None, "status": row.pdf_status,
+                "made_from": row.pdf_made_from, "changed": row.pdf_changed},
         "counts": {"errors": row.errors, "warnings": row.warnings, "infos": row.count(INFO)},
         "failed": row.failed(),
         "failed_strict": row.failed(strict=True),
@@ -146,7 +147,7 @@ CSV_COLUMNS = (["slug", "path", "title", "country", "country_code", "series_numb
                + [f"{s.id}_{k}" for s in SECTIONS for k in ("words", "status")]
                + ["placeholders", "footnotes", "figures", "figures_missing_alt", "charts",
                   "errors", "warnings", "infos", "template_version", "template_status",
-                  "pdf_status"])
+                  "pdf_status", "pdf_made_from"])
 
 
 # A cell a spreadsheet would run as a formula (or, after a tab or CR, split): the OWASP
@@ -174,7 +175,8 @@ def to_csv(report: SeriesReport) -> str:
         flat = {**study, **study["counts"], "authors": "; ".join(study["authors"]),
                 "template_version": study["template"]["version"],
                 "template_status": study["template"]["status"],
-                "pdf_status": study["pdf"]["status"]}
+                "pdf_status": study["pdf"]["status"],
+                "pdf_made_from": study["pdf"]["made_from"]}
         for s in study["sections"]:
             flat[f"{s['id']}_words"], flat[f"{s['id']}_status"] = s["words"], s["status"]
         writer.writerow(["" if flat[c] is None else csv_cell(flat[c]) for c in CSV_COLUMNS])
@@ -229,6 +231,8 @@ def rich_table(report: SeriesReport, authors: bool = True) -> Table:
             row.template_status, "[dim]-[/]")
         pdf = {"current": "[green]ok[/]", "stale": "[yellow]stale[/]"}.get(
             row.pdf_status, "[red]missing[/]" if row.status == "final" else "[dim]none[/]")
+        if row.pdf_made_from in ("stale", "foreign"):  # what the PDF itself says (verify)
+            pdf = f"[yellow]{row.pdf_made_from}[/]"
         table.add_row(
             str(row.series_number or "?"), f"{_plain(row.slug)} [dim]{row.country_code or ''}[/]",
             status, str(row.date or "?"), *([_plain(", ".join(row.authors))] if authors else []),

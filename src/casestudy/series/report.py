@@ -38,6 +38,7 @@ from ..files.folders import walk
 from ..files.yamlfile import YamlDoc
 from ..parallel import fork_map
 from ..render.cache import has_record, inputs_digest, up_to_date
+from ..render.provenance import compare, pdf_bytes
 from ..source.load import (
     COUNTRIES,
     SERIES_FILE,
@@ -101,6 +102,11 @@ class StudyRow:
     template_status: str = "unknown"  # current, outdated, newer, unknown
     pdf: Path | None = None
     pdf_status: str = "missing"  # missing, stale, current
+    # what the PDF says it was made from, against the sources now (render/provenance.py):
+    # missing, current, stale (pdf_changed: each file added, removed or changed), foreign,
+    # unknown (not a regular file, or too large to read)
+    pdf_made_from: str = "missing"
+    pdf_changed: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     def count(self, severity: str) -> int:
@@ -170,6 +176,7 @@ def series_report(repo: Path, studies: list[Path] | None = None,
     for row in rows:  # build/ is outside the study: judged afresh every time
         row.pdf = build_dir / f"{row.slug}.pdf"
         row.pdf_status = _pdf_status(row.pdf, row.root, build_dir, config, brand)
+        row.pdf_made_from, row.pdf_changed = _made_from(row.pdf, row.root, config, brand)
     by_root = {row.root: row for row in rows}
     series_findings: list[Finding] = []
     series_file = str(repo / "series.yaml")
@@ -333,6 +340,19 @@ def _pdf_status(pdf: Path, root: Path, build_dir: Path, config: SeriesConfig,
     return "stale" if newest > built else "current"
 
 
+def _made_from(pdf: Path, root: Path, config: SeriesConfig, brand: Brand
+               ) -> tuple[str, list[str]]:
+    """What ``casestudy verify`` would say of the PDF, and the files that differ."""
+    try:
+        data = pdf_bytes(pdf)
+    except OSError:
+        return "missing", []
+    if data is None:
+        return "unknown", []
+    found = compare(data, root, config, brand)
+    return found.status, [*found.added, *found.removed, *found.changed]
+
+
 def _sources(root: Path) -> Iterator[Path]:
     """The files a study's PDF is made from: study.yaml, its sections, its figures
     (found from the folder alone: a remembered study is not loaded)."""
@@ -346,7 +366,8 @@ def _sources(root: Path) -> Iterator[Path]:
 
 # the row's fields that are plain JSON already; the others are converted below, and the
 # PDF's are never stored
-_ROW_SPECIAL = ("root", "sections", "date", "findings", "pdf", "pdf_status")
+_ROW_SPECIAL = ("root", "sections", "date", "findings", "pdf", "pdf_status", "pdf_made_from",
+                "pdf_changed")
 _ROW_PLAIN = tuple(f.name for f in fields(StudyRow) if f.name not in _ROW_SPECIAL)
 _SPECS = {spec.id: spec for spec in SECTIONS}
 
