@@ -71,8 +71,8 @@ def manifest(root: Path, series: SeriesConfig, brand: Brand) -> dict[str, object
     files = {f"study/{rel}": _digest(content) for rel, content in entries
              if not rel.endswith("/")}
     repo = series.root
-    if repo is not None:
-        files["series/series.yaml"] = _digest(entry(repo / "series.yaml"))
+    if series.sha256:  # as it was read for this build: never read again
+        files["series/series.yaml"] = series.sha256
     for path in brand.files():
         files[_series_name(path, repo)] = _digest(entry(path))
     return {"format": FORMAT, "study": root.name, "casestudy": __version__,
