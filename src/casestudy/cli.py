@@ -537,7 +537,7 @@ def series(
 
 @command
 def verify(
-    pdf: Annotated[Path, typer.Argument(help="The PDF to judge.")],
+    pdf: Annotated[Path, typer.Argument(help="The PDF (or web edition page) to judge.")],
     study: Annotated[str | None, typer.Argument(
         help="Its study folder or slug; default: the study the PDF names.")] = None,
 ) -> None:

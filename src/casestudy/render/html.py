@@ -74,6 +74,7 @@ class WebLinks:
     pdf_url: str = ""
     pdf_size: int = 0
     page_path: str = ""  # the page's path under the site, e.g. "italy/index.html"
+    manifest: str = ""  # what the page was made from (provenance.py), as JSON
 
 
 @dataclass
@@ -152,7 +153,7 @@ def _report_metadata(study: Study, series: SeriesConfig, web: WebLinks,
                               "contentUrl": pdf_abs or web.pdf_url}
     return {"title": title, "description": description, "pdf_url": pdf_abs or web.pdf_url,
             "page_url": page_abs, "date_highwire": meta.date.strftime("%Y/%m/%d"),
-            "json_ld": _json_ld(report)}
+            "json_ld": _json_ld(report), "manifest": Markup(web.manifest)}
 
 
 def _size(size: int) -> str:

@@ -87,12 +87,27 @@ def xmp_description(data: dict[str, object]) -> bytes:
             "</rdf:Description>").encode()
 
 
+def html_manifest(data: dict[str, object]) -> str:
+    """The manifest as the JSON of a web page's <script type="application/json"> data
+    block (never run): nothing in it can close the block."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return text
+
+
+_HTML_MANIFEST = re.compile(rb'<script type="application/json" id="casestudy-manifest">'
+                            rb"([^<]*)</script>")
 _METADATA = re.compile(rb"/Type\s*/Metadata\b")
 _STREAM = re.compile(rb"stream\r?\n")
 
 
 def read_manifest(pdf: bytes) -> dict[str, object] | None:
-    """The manifest a PDF carries, or None (not built by casestudy, or before it wrote one)."""
+    """The manifest a PDF, or a page of the web edition, carries; None when it carries
+    none (not built by casestudy, or before it wrote one)."""
+    if not pdf.startswith(b"%PDF-"):
+        page = _HTML_MANIFEST.search(pdf)
+        return _manifest_data(page.group(1).decode("utf-8", "replace")) if page else None
     for found in _METADATA.finditer(pdf):
         start = _STREAM.search(pdf, found.end())
         end = pdf.find(b"endstream", start.end()) if start else -1
@@ -109,12 +124,16 @@ def read_manifest(pdf: bytes) -> dict[str, object] | None:
             continue
         node = tree.find(f".//{{{NAMESPACE}}}manifest")
         if node is not None and node.text:
-            try:
-                data = json.loads(node.text)
-            except ValueError:
-                return None
-            return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else None
+            return _manifest_data(node.text)
     return None
+
+
+def _manifest_data(text: str) -> dict[str, object] | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else None
 
 
 @dataclass
