@@ -24,19 +24,22 @@ from pathlib import Path
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
+from test_rtl_drawings import font_file, lines_drawn
 
 from casestudy.render.scripts import isolate_rtl, join_hangul, upright
 from casestudy.series.build import build_study
 from casestudy.source.load import load_series
 from conftest import FIXTURES, REPO, invoke, make_study
-from test_rtl_drawings import font_file, lines_drawn
 
 SCRIPTS = FIXTURES / "scripts"
 KOREAN = re.search(r'KOREAN = \((.*?)\)\n', (SCRIPTS / "text.py").read_text("utf-8"), re.S)
 KOREAN_MD = "".join(json.loads(s) for s in re.findall(r'"[^"]*"', KOREAN.group(1)))
 KOREAN_TEXT = KOREAN_MD.replace("*", "")
 
+GREEK = " ".join(["alpha beta gamma delta epsilon zeta eta theta iota kappa"] * 9)
 SECTION = f"""
+
+{GREEK} 한국의 방위산업은 {GREEK} שלום עולם {GREEK}
 
 The ministry משרד *הביטחון הישראלי* said so, as did [משרד החוץ]{{lang=he}} officials.
 
@@ -136,7 +139,8 @@ def test_a_hebrew_block_is_right_to_left_and_starts_at_the_right(built):
 def test_korean_lines_end_where_the_source_has_a_space(built):
     pdf = pypdfium2.PdfDocument(str(built[0]))
     text = "".join(page.get_textpage().get_text_range() for page in pdf)
-    lines = [line.strip() for line in text.splitlines() if re.search("[\uac00-\ud7a3]", line)]
+    lines = [line.strip() for line in text.splitlines()
+             if re.search("[\uac00-\ud7a3]", line) and not re.search("[a-z]", line)]
     assert len(lines) >= 3
     assert "\u2060" not in text  # the joiners are not in the text a reader copies
     source = f"{KOREAN_TEXT} {KOREAN_TEXT}"
@@ -172,6 +176,27 @@ def test_scripts_without_italics_are_never_slanted(built):
     for char, (font, skew) in drawn.items():
         assert not re.search("italic|oblique", font, re.I), (char, font)
         assert skew == (0, 0), (char, skew)
+
+
+def test_a_line_with_a_fallback_script_is_as_tall_as_its_neighbours(built):
+    """The baselines of the paragraph that has a Korean and a Hebrew word among its
+    Latin ones (the fallback fonts are taller than the text face) are evenly spaced."""
+    pdf = pypdfium2.PdfDocument(str(built[0]))
+    for page in pdf:
+        text = page.get_textpage()
+        if "한국의" not in text.get_text_range():
+            continue
+        baselines: dict[float, str] = {}
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
+            drawn = text.get_text_bounded(*obj.get_bounds())
+            baselines[round(obj.get_matrix().get()[5], 2)] = drawn
+        ys = sorted((y for y, drawn in baselines.items()
+                     if re.search(r"alpha|kappa|theta|zeta|한국|שלום", drawn)), reverse=True)
+        gaps = [a - b for a, b in zip(ys, ys[1:], strict=False) if a - b < 30]  # one paragraph
+        assert len(gaps) >= 4
+        assert max(gaps) - min(gaps) < 0.15, gaps
+        return
+    pytest.fail("the paragraph is not in the PDF")
 
 
 def test_both_editions_carry_lang_and_dir(built):
