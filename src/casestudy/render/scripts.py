@@ -47,6 +47,9 @@ _DIR = re.compile(r"""\sdir\s*=\s*["']?(\w+)""", re.I)
 _FLOATED = re.compile(r"""\sclass\s*=\s*["']?(?:footnote|fn-(?:p|ul|ol|li|quote|table|
                       thead|tbody|tr|th|td))\b""", re.X)
 _RTL = frozenset(("R", "AL"))
+# the blocks that hold characters of bidi class R or AL (a quick test before the walk)
+_ANY_RTL = re.compile("[\u200f\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff"
+                      "\U0001e800-\U0001efff]")
 _RUN_END = frozenset(("R", "AL", "EN", "AN", "NSM"))
 _NO_ITALIC = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u1100-\u11ff"
                         r"\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3040-\u30ff"
@@ -95,6 +98,8 @@ def _units(text: str) -> Iterator[tuple[int, int, str]]:
 
 def isolate_rtl(html: str) -> str:
     """Each strong right-to-left run in left-to-right text inside ``<span dir="rtl">``."""
+    if not _ANY_RTL.search(html):  # most briefs: nothing to walk
+        return html
     tokens = _TOKEN.findall(html)
     spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
     context: list[tuple[int, int, int, str]] = []  # token, start, end, bidi class
@@ -259,6 +264,9 @@ _JOIN = re.compile(rf"(?<=\S)(?=\S)(?:(?<={_HANGUL.pattern})|(?={_HANGUL.pattern
 
 def join_hangul(html: str) -> str:
     """A word joiner between the characters of each word that holds Hangul (print)."""
+    if not _HANGUL.search(html):
+        return html
+
     def edit(text: str, previous: str) -> str:
         text = _JOIN.sub(WORD_JOINER, text)
         if (previous.strip() and text[:1].strip() and text[:1] != "&"
@@ -274,6 +282,9 @@ _UPRIGHT_RUN = re.compile(rf"{_NO_ITALIC.pattern}(?:[^<A-Za-z0-9&]*{_NO_ITALIC.p
 
 def upright(html: str) -> str:
     """Each run of Han, Hangul, Kana, Hebrew or Arabic in ``<span class="upright">``."""
+    if not _NO_ITALIC.search(html):
+        return html
+
     def edit(text: str, previous: str) -> str:
         return _UPRIGHT_RUN.sub(lambda m: f'<span class="upright">{m.group()}</span>', text)
     return _text_edit(html, edit)
