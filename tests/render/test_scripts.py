@@ -26,9 +26,11 @@ import pypdfium2.raw as pdfium_c
 import pytest
 from test_rtl_drawings import font_file, lines_drawn
 
+from casestudy.brand.load import default_brand
+from casestudy.render.html import render_html
 from casestudy.render.scripts import isolate_rtl, join_hangul, upright
 from casestudy.series.build import build_study
-from casestudy.source.load import load_series
+from casestudy.source.load import load_series, load_study
 from conftest import FIXTURES, REPO, invoke, make_study
 
 SCRIPTS = FIXTURES / "scripts"
@@ -218,3 +220,19 @@ def test_the_markup_never_changes_the_text():
         '<p>Cohen, <span dir="rtl"><i>ספר &amp; הביטחון</i></span> and 한국의 <b>방위</b>산업 '
         '<span dir="rtl"><a href="#x">שלום</a> <em>עולם</em></span>!'
         '<span class="footnote"><span dir="rtl">הערה 1</span></span></p>')
+
+
+@pytest.mark.parametrize("mode", ["print", "web"])
+def test_a_right_to_left_study_language_sets_the_roots_direction(tmp_path, mode):
+    """``language: he``: the root says lang and dir, so the body text runs right to left
+    (the mirrored layout and the labels are the brief's templates' to do)."""
+    study = make_study(tmp_path / "countries" / "israel")
+    (study / "study.yaml").write_text((study / "study.yaml").read_text("utf-8")
+                                      + 'language: "he"\n', "utf-8")
+    shutil.copyfile(REPO / "series.yaml", tmp_path / "series.yaml")
+    html = render_html(load_study(study), load_series(tmp_path), mode,
+                       brand=default_brand())
+    assert re.search(r'<html dir="rtl" lang="he">', html)
+    english = render_html(load_study(make_study(tmp_path / "countries" / "norway")),
+                          load_series(tmp_path), mode, brand=default_brand())
+    assert re.search(r"<html lang=\"en\">", english) and 'dir="rtl"' not in english
