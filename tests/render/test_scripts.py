@@ -26,12 +26,13 @@ import pypdfium2.raw as pdfium_c
 import pytest
 from test_rtl_drawings import font_file, lines_drawn
 
-from casestudy.brand.load import default_brand
+from casestudy.brand.load import default_brand, load_brand
 from casestudy.render.html import render_html
 from casestudy.render.scripts import isolate_rtl, join_hangul, upright
 from casestudy.series.build import build_study
 from casestudy.source.load import load_series, load_study
 from conftest import FIXTURES, REPO, invoke, make_study
+from pdfinfo import read_pdf
 
 SCRIPTS = FIXTURES / "scripts"
 KOREAN = re.search(r'KOREAN = \((.*?)\)\n', (SCRIPTS / "text.py").read_text("utf-8"), re.S)
@@ -170,6 +171,13 @@ def _fonts_of(pdf: Path, pattern: str) -> dict[str, tuple[str, tuple[float, ...]
             pdfium_c.FPDFText_GetMatrix(text.raw, i, ctypes.byref(matrix))
             out.setdefault(char, (name.value.decode(), (matrix.b, matrix.c)))
     return out
+
+
+def test_every_font_is_the_brands(built):
+    """The word joiners and the spans bring in no machine font (WeasyPrint names a
+    font from a file by its PostScript name: NanumGothic)."""
+    families = [f.family for f in load_brand(built[0].parent.parent).fonts]
+    assert read_pdf(built[0]).foreign_fonts([*families, "NanumGothic"]) == set()
 
 
 def test_scripts_without_italics_are_never_slanted(built):
