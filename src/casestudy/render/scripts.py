@@ -93,7 +93,7 @@ def _tags(tokens: list[str]) -> Iterator[tuple[int, str, bool, str, str]]:
 def _units(text: str) -> Iterator[tuple[int, int, str]]:
     """Raw start, end and the character of each character or entity of a text token."""
     for m in _UNIT.finditer(text):
-        yield m.start(), m.end(), unescape(m.group())[:1] if m.group() != "&" else "&"
+        yield m.start(), m.end(), unescape(m.group())[:1]
 
 
 def isolate_rtl(html: str) -> str:
@@ -129,12 +129,11 @@ def isolate_rtl(html: str) -> str:
                 first = i + 1
             continue
         if kind == "open":
-            starts = boundary
-            if starts:
+            if boundary:  # a block, a floated note or an element with its own dir
                 flush(i)
                 first = i + 1
                 rtl.append(own_dir.group(1).lower() == "rtl" if own_dir else rtl[-1])
-            stack.append((name, starts))
+            stack.append((name, boundary))
         else:
             while stack:
                 opened, started = stack.pop()
