@@ -40,6 +40,7 @@ from ..source.schema import SeriesConfig, StudyMeta
 from ..version import __version__
 from .cite import Citer, format_citations
 from .draw import data_table, drawn
+from .scripts import isolate_rtl, join_hangul, root_direction, upright
 
 
 def logo_alt(brand: Brand, series: SeriesConfig) -> str:
@@ -251,7 +252,10 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         endnotes=[(n, Markup(body)) for n, body in ctx.endnotes],
         bibliography=[Markup(entry) for entry in (citer.bibliography if citer else [])],
     )
-    return html if mode == "print" else with_csp(html)
+    # markup around other scripts' text, on the whole page: the author's text, the
+    # formatted citations and the template's alike (scripts.py)
+    html = isolate_rtl(upright(root_direction(html, meta.language)))
+    return join_hangul(html) if printed else with_csp(html)
 
 
 def _sections(study: Study, ctx: RenderContext, adjective: str,
