@@ -127,7 +127,7 @@ def test_the_series_report_shows_what_each_pdf_was_made_from(repo):
 
 def test_a_web_page_records_what_it_was_made_from_and_verify_reads_it(tmp_path):
     """The web edition's page carries the same manifest as the PDF, in a JSON data block
-    (never run); verify tells a current page from a stale one, naming the file."""
+    (a meta element); verify tells a current page from a stale one, naming the file."""
     repo = tmp_path / "repo"
     repo.mkdir()
     shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
@@ -136,7 +136,7 @@ def test_a_web_page_records_what_it_was_made_from_and_verify_reads_it(tmp_path):
                 load_series(repo))
     page = repo / "build" / "norway" / "index.html"
     html = page.read_bytes()
-    assert html.count(b'<script type="application/json" id="casestudy-manifest">') == 1
+    assert html.count(b'<meta name="casestudy:manifest" content="{&#34;casestudy&#34;:') == 1
     from_page = read_manifest(html)
     assert from_page == read_manifest((repo / "build" / "norway.pdf").read_bytes())
     result = invoke(repo, "verify", str(page))

@@ -154,7 +154,7 @@ def _report_metadata(study: Study, series: SeriesConfig, web: WebLinks,
                               "contentUrl": pdf_abs or web.pdf_url}
     return {"title": title, "description": description, "pdf_url": pdf_abs or web.pdf_url,
             "page_url": page_abs, "date_highwire": meta.date.strftime("%Y/%m/%d"),
-            "json_ld": _json_ld(report), "manifest": Markup(web.manifest)}
+            "json_ld": _json_ld(report), "manifest": web.manifest}
 
 
 def _size(size: int) -> str:

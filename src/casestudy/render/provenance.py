@@ -17,6 +17,7 @@ import re
 import stat
 import zlib
 from dataclasses import dataclass, field
+from html import unescape
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,16 +89,12 @@ def xmp_description(data: dict[str, object]) -> bytes:
 
 
 def html_manifest(data: dict[str, object]) -> str:
-    """The manifest as the JSON of a web page's <script type="application/json"> data
-    block (never run): nothing in it can close the block."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escaped)
-    return text
+    """The manifest as the JSON a web page's <meta name="casestudy:manifest"> carries
+    (the template escapes it as an attribute value)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
 
 
-_HTML_MANIFEST = re.compile(rb'<script type="application/json" id="casestudy-manifest">'
-                            rb"([^<]*)</script>")
+_HTML_MANIFEST = re.compile(rb'<meta name="casestudy:manifest" content="([^"]*)">')
 _METADATA = re.compile(rb"/Type\s*/Metadata\b")
 _STREAM = re.compile(rb"stream\r?\n")
 
@@ -107,7 +104,8 @@ def read_manifest(pdf: bytes) -> dict[str, object] | None:
     none (not built by casestudy, or before it wrote one)."""
     if not pdf.startswith(b"%PDF-"):
         page = _HTML_MANIFEST.search(pdf)
-        return _manifest_data(page.group(1).decode("utf-8", "replace")) if page else None
+        return _manifest_data(unescape(page.group(1).decode("utf-8", "replace"))) if page \
+            else None
     for found in _METADATA.finditer(pdf):
         start = _STREAM.search(pdf, found.end())
         end = pdf.find(b"endstream", start.end()) if start else -1
