@@ -1,0 +1,456 @@
+"""A checked study as a Word document for reviewers: ``build --format docx``.
+
+Every section file is read by pandoc's CommonMark reader with ``sourcepos``, which
+gives each block and each word its line and column. Each block of a section is then
+marked in the document by a bookmark named after where it came from
+(``cs_<section>_<first line>_<last line>``), placed at the start of its first
+paragraph, so that a review can tell which Markdown lines each paragraph of the Word
+copy stands for (word/review.py). Our own shapes become Word's: ``::: table`` a table
+with its caption, ``::: figure`` and ``::: chart`` a picture with its alt text and its
+caption, ``::: pullquote`` a styled paragraph. A citation becomes a Zotero citation
+field carrying its item's CSL JSON, which Word with Zotero can edit and which the
+importer reads back as ``[@key]``.
+
+Reproducible: the zip is written again with the study's date on every member and in
+the document properties, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+from ..errors import BuildError
+from ..files.fetch import Refused, local_image
+from ..files.pandoc import run_pandoc
+
+if TYPE_CHECKING:
+    from ..source.load import Study
+
+# the house's Markdown as pandoc's CommonMark reads it, less what the house never reads
+READER = ("commonmark_x-raw_html-raw_attribute-attributes-emoji-tex_math_dollars"
+          "-alerts-task_lists-implicit_header_references-bracketed_spans+sourcepos")
+MARK = "cs"
+MARK_NAME = re.compile(r"^cs_(\d+)_(\d+)_(\d+)$")
+BOOKMARK_BASE = 900_000  # above the ids pandoc gives its own bookmarks
+_POS = re.compile(r"(\d+):(\d+)-(\d+):(\d+)$")
+_KEY = re.compile(r"-?@([\w][\w:.#$%&+?<>~/-]*)")
+ZOTERO_SCHEMA = "https://github.com/citation-style-language/schema/raw/master/csl-citation.json"
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A block of a section as the Word copy marks it."""
+
+    name: str  # the bookmark's name
+    path: Path  # the section file
+    first: int  # its lines, 1-based, inclusive
+    last: int
+
+
+@dataclass
+class WordCopy:
+    """The document pandoc writes (its JSON), and what each bookmark stands for."""
+
+    doc: dict[str, Any]
+    marked: dict[str, Marked] = field(default_factory=dict)
+    texts: dict[Path, str] = field(default_factory=dict)  # each section file's text
+
+
+def position(attr: Any) -> tuple[int, int, int, int] | None:
+    """(line, col, end line, end col) of a sourcepos ``data-pos`` attribute."""
+    for key, value in attr[2]:
+        if key == "data-pos":
+            found = _POS.search(value.split(";")[0])
+            if found:
+                return tuple(int(n) for n in found.groups())  # type: ignore[return-value]
+    return None
+
+
+def read_section(path: Path, text: str) -> list[Any]:
+    """pandoc's blocks of one section file, every block and word with its place."""
+    out = run_pandoc(["-f", READER, "-t", "json"], text.encode("utf-8"), path,
+                     "read the section")
+    return json.loads(out)["blocks"]
+
+
+def _str(text: str) -> dict[str, Any]:
+    return {"t": "Str", "c": text}
+
+
+def _raw(xml: str) -> dict[str, Any]:
+    return {"t": "RawInline", "c": ["openxml", xml]}
+
+
+def plain_text(inlines: Any) -> str:
+    parts: list[str] = []
+    stack = [inlines]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            if node.get("t") == "Str":
+                parts.append(node["c"])
+            elif node.get("t") in ("Space", "SoftBreak", "LineBreak"):
+                parts.append(" ")
+            elif node.get("t") != "Note" and "c" in node:
+                stack.append(node["c"])
+    return "".join(parts)
+
+
+class Shaper:
+    """One study's blocks made into the Word copy's, each marked with its source."""
+
+    def __init__(self, study: Study, items: dict[str, dict[str, Any]]) -> None:
+        self.study, self.items = study, items
+        self.copy = WordCopy({})
+        self.bookmarks = 0
+        self.fields = 0
+
+    def section(self, index: int, path: Path, text: str) -> list[Any]:
+        self.copy.texts[path] = text
+        self.path, self.index, self.text = path, index, text
+        self.lines = text.splitlines(keepends=True)
+        out: list[Any] = []
+        for block in read_section(path, text):
+            out += self.top(block)
+        return out
+
+    def top(self, block: dict[str, Any]) -> list[Any]:
+        """A block of the section (or of a note), marked with its lines."""
+        attr = (block["c"][1] if block["t"] == "Header" else block["c"][0]
+                if block["t"] in ("Div", "Table", "Figure", "CodeBlock") else None)
+        where = position(attr) if attr is not None else None
+        shaped = self.block(block)
+        if where is None or not shaped:
+            return shaped
+        first = where[0]
+        last = min(where[2] - (1 if where[3] == 1 else 0), len(self.lines))
+        while last > first and not self.lines[last - 1].strip():
+            last -= 1
+        name = f"{MARK}_{self.index}_{first}_{max(first, last)}"
+        self.copy.marked[name] = Marked(name, self.path, first, max(first, last))
+        self.bookmarks += 1
+        number = BOOKMARK_BASE + self.bookmarks
+        mark = _raw(f'<w:bookmarkStart w:id="{number}" w:name="{name}"/>'
+                    f'<w:bookmarkEnd w:id="{number}"/>')
+        _prepend(shaped, mark)
+        return shaped
+
+    def block(self, block: dict[str, Any]) -> list[Any]:
+        kind = block["t"]
+        if kind == "Div":
+            attr, content = block["c"]
+            classes = attr[1]
+            if "table" in classes:
+                return self.table(content)
+            if "figure" in classes or "chart" in classes:
+                return self.figure(content, "chart" in classes)
+            if "pullquote" in classes:
+                return [{"t": "Div", "c": [["", [], [["custom-style", "Pull Quote"]]],
+                                           self.blocks(content)]}]
+            return self.blocks(content)
+        return [self.walk(block)]
+
+    def blocks(self, blocks: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        for block in blocks:
+            out += self.block(block)
+        return out
+
+    def table(self, content: list[Any]) -> list[Any]:
+        caption = [b for b in content if _starts(b, "Caption:")]
+        rest = self.blocks([b for b in content if not _starts(b, "Caption:")])
+        for block in rest:
+            if block.get("t") == "Table" and caption:
+                block["c"][1] = [None, [{"t": "Plain", "c": _after_label(
+                    self.walk(_inlines(caption[0])))}]]
+        return rest
+
+    def figure(self, content: list[Any], chart: bool) -> list[Any]:
+        caption = [b for b in content if _starts(b, "Caption:")]
+        inlines = self.walk(_after_label(_inlines(caption[0]))) if caption else []
+        out: list[Any] = []
+        for block in content:
+            if block in caption:
+                continue
+            images = _images(block)
+            if images:
+                for image in images:
+                    out.append(self.picture(image, inlines))
+                    out.append({"t": "Div", "c": [["", [], [["custom-style", "Alt Text"]]], [
+                        {"t": "Para", "c": [_str("Alt text:"), {"t": "Space"},
+                                            *self.walk(image["c"][1])]}]]})
+            elif chart and not out and not _starts(block, "Source:"):
+                continue  # the chart's settings: what Word shows is the chart
+            else:
+                out += self.block(block)
+        if chart and not any(b.get("t") == "Figure" for b in out):
+            out.insert(0, {"t": "Para", "c": [_str("Chart:"), {"t": "Space"}, *inlines]})
+        return out
+
+    def picture(self, image: dict[str, Any], caption: list[Any]) -> dict[str, Any]:
+        attr, alt, (src, title) = image["c"]
+        try:
+            path = local_image(self.study.root, src, self.path.parent)
+            data = path.read_bytes()
+        except (Refused, OSError) as exc:
+            raise BuildError(f"the picture {src} cannot be read: {exc}", self.path) from None
+        kind = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+                ".gif": "image/gif", ".svg": "image/svg+xml",
+                ".webp": "image/webp"}.get(path.suffix.lower(), "application/octet-stream")
+        url = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+        alt_text = plain_text(alt)
+        image = {"t": "Image", "c": [["", [], [["descr", alt_text]]], self.walk(alt),
+                                     [url, title]]}
+        return {"t": "Figure", "c": [["", [], []], [None, [{"t": "Plain", "c": caption}]],
+                                     [{"t": "Plain", "c": [image]}]]}
+
+    def walk(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return self.inlines(node) if node and isinstance(node[0], dict) and \
+                node[0].get("t") in INLINE else [self.walk(child) for child in node]
+        if not isinstance(node, dict):
+            return node
+        if node.get("t") == "Note":
+            return {"t": "Note", "c": [b for block in node["c"] for b in self.top(block)]}
+        if "c" in node:
+            return {**node, "c": self.walk(node["c"])}
+        return node
+
+    def inlines(self, inlines: list[Any]) -> list[Any]:
+        """Inlines with ``[@key]`` citations made Zotero fields (CommonMark has none)."""
+        out: list[Any] = []
+        i = 0
+        while i < len(inlines):
+            end = _citation_end(inlines, i)
+            if end is not None:
+                out.append(self.citation(inlines[i:end + 1]))
+                i = end + 1
+                continue
+            out.append(self.walk(inlines[i]))
+            i += 1
+        return out
+
+    def citation(self, run: list[Any]) -> dict[str, Any]:
+        start, stop = position(run[0]["c"][0]), position(run[-1]["c"][0])
+        assert start is not None and stop is not None
+        written = _slice(self.lines, start[0], start[1], stop[2], stop[3])
+        keys = _KEY.findall(written)
+        self.fields += 1
+        shown = "; ".join(_short(self.items.get(k, {}), k) for k in keys)
+        data = {"citationID": f"cs{self.fields}",
+                "properties": {"plainCitation": f"({shown})", "noteIndex": 0},
+                "citationItems": [{"id": k, "uris": [], "itemData": {
+                    **self.items.get(k, {}), "id": k}} for k in keys],
+                "schema": ZOTERO_SCHEMA}
+        instr = " ADDIN ZOTERO_ITEM CSL_CITATION " + json.dumps(
+            data, ensure_ascii=False, sort_keys=True) + " "
+        xml = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+               f'<w:r><w:instrText xml:space="preserve">{escape(instr)}</w:instrText></w:r>'
+               '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+               f'<w:r><w:t xml:space="preserve">({escape(shown)})</w:t></w:r>'
+               '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+        # the span keeps where the citation was written, for the review
+        return {"t": "Span", "c": [["", ["citation"], [
+            ["data-pos", f"{start[0]}:{start[1]}-{stop[2]}:{stop[3]}"],
+            ["keys", " ".join(keys)]]], [_raw(xml)]]}
+
+
+INLINE = {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Span", "Link",
+          "Image", "Code", "Note", "Cite", "Quoted", "RawInline", "Math", "Strikeout",
+          "Superscript", "Subscript", "SmallCaps", "Underline"}
+
+
+def _slice(lines: list[str], l1: int, c1: int, l2: int, c2: int) -> str:
+    if l1 == l2:
+        return lines[l1 - 1][c1 - 1:c2 - 1]
+    return "".join([lines[l1 - 1][c1 - 1:], *lines[l1:l2 - 1], lines[l2 - 1][:c2 - 1]])
+
+
+def _leaf(node: Any) -> str | None:
+    """The text of a sourcepos word (a wrapper span around one Str), else None."""
+    if node.get("t") == "Span" and len(node["c"][1]) == 1 and node["c"][1][0].get("t") == "Str":
+        return str(node["c"][1][0]["c"])
+    return None
+
+
+def _citation_end(inlines: list[Any], i: int) -> int | None:
+    """The index of the ``]`` closing a ``[@key...]`` citation starting at ``i``."""
+    if _leaf(inlines[i]) != "[" or i + 1 >= len(inlines) or \
+            _leaf(inlines[i + 1]) not in ("@", "-"):
+        return None
+    for j in range(i + 2, min(len(inlines), i + 200)):
+        text = _leaf(inlines[j])
+        if text == "]":
+            return j
+        if text == "[" or inlines[j].get("t") not in ("Span",):
+            return None
+    return None
+
+
+def _short(item: dict[str, Any], key: str) -> str:
+    names = item.get("author") or item.get("editor") or []
+    name = ""
+    if names and isinstance(names[0], dict):
+        name = str(names[0].get("family") or names[0].get("literal") or "")
+    parts = (item.get("issued") or {}).get("date-parts") or [[]]
+    year = str(parts[0][0]) if parts and parts[0] else ""
+    return " ".join(p for p in (name, year) if p) or key
+
+
+def _inlines(block: dict[str, Any]) -> list[Any]:
+    if block.get("t") == "Div":
+        return _inlines(block["c"][1][0]) if block["c"][1] else []
+    return list(block.get("c", [])) if block.get("t") in ("Para", "Plain") else []
+
+
+def _starts(block: dict[str, Any], label: str) -> bool:
+    return plain_text(_inlines(block)).startswith(label)
+
+
+def _after_label(inlines: list[Any]) -> list[Any]:
+    """A ``Caption:`` line's inlines after the label (and the space after it)."""
+    out = list(inlines)
+    seen = ""
+    while out and ":" not in seen:
+        seen += plain_text([out.pop(0)])
+    while out and plain_text([out[0]]).strip() == "":
+        out.pop(0)
+    return out
+
+
+def _images(block: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    stack: list[Any] = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            if node.get("t") == "Image":
+                found.append(node)
+            elif "c" in node:
+                stack.append(node["c"])
+    return found
+
+
+def _prepend(blocks: list[Any], mark: dict[str, Any]) -> bool:
+    """Put ``mark`` first in the first paragraph Word writes of ``blocks``."""
+    stack: list[Any] = list(reversed(blocks))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("t")
+        if kind in ("Para", "Plain", "Header"):
+            inlines = node["c"][2] if kind == "Header" else node["c"]
+            inlines.insert(0, mark)
+            return True
+        if kind == "Div":
+            stack.extend(reversed(node["c"][1]))
+        elif kind == "Table":
+            caption = node["c"][1][1]
+            if caption:
+                stack.extend(reversed(caption))
+            else:
+                stack.extend(reversed(_cells(node)))
+        elif kind == "Figure":
+            stack.extend(reversed(node["c"][2]))
+        elif kind in ("BulletList",):
+            stack.extend(reversed([b for item in node["c"] for b in item]))
+        elif kind == "OrderedList":
+            stack.extend(reversed([b for item in node["c"][1] for b in item]))
+        elif kind == "BlockQuote":
+            stack.extend(reversed(node["c"]))
+    return False
+
+
+def _cells(table: dict[str, Any]) -> list[Any]:
+    head, bodies = table["c"][3], table["c"][4]
+    rows = list(head[1]) + [r for body in bodies for r in body[2] + body[3]]
+    return [b for row in rows for cell in row[1] for b in cell[4]]
+
+
+def library_items(study: Study) -> dict[str, dict[str, Any]]:
+    """The CSL JSON items the study may cite, by key (BibTeX entries: the key alone)."""
+    items: dict[str, dict[str, Any]] = {}
+    for path in study.library.files:
+        if path.suffix.lower() != ".json":
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # check reports it
+        for item in data if isinstance(data, list) else []:
+            if isinstance(item, dict) and "id" in item:
+                items[str(item["id"])] = item
+    return items
+
+
+def word_copy(study: Study) -> WordCopy:
+    """The Word copy of ``study`` as pandoc's JSON, and its bookmarks' sources."""
+    assert study.meta is not None
+    shaper = Shaper(study, library_items(study))
+    blocks: list[Any] = []
+    for index, section in enumerate(study.sections):
+        if section.parsed is None:
+            continue
+        blocks += shaper.section(index, section.path, section.parsed.text)
+    meta = study.meta
+    doc = {"pandoc-api-version": [1, 23, 1], "blocks": blocks, "meta": {
+        "title": {"t": "MetaInlines", "c": [_str(meta.title)]},
+        "subtitle": {"t": "MetaInlines", "c": [_str(meta.subtitle)]},
+        "author": {"t": "MetaList", "c": [{"t": "MetaInlines", "c": [_str(a.name)]}
+                                          for a in meta.authors]},
+        "date": {"t": "MetaInlines", "c": [_str(meta.date.isoformat())]},
+        "lang": {"t": "MetaInlines", "c": [_str(meta.language)]}}}
+    shaper.copy.doc = doc
+    return shaper.copy
+
+
+def docx_bytes(copy: WordCopy, reference: Path | None, blame: Path,
+               stamp: tuple[int, ...]) -> bytes:
+    """The .docx of ``copy`` in the styles of ``reference``, the same bytes every time:
+    each zip member and the document's dates at ``stamp`` (the study's date)."""
+    doc = json.loads(json.dumps(copy.doc))
+    doc["pandoc-api-version"] = _api_version(blame)
+    styles = ["--reference-doc", str(reference)] if reference is not None else []
+    data = run_pandoc(["-f", "json", "-t", "docx", *styles, "-o", "-"], json.dumps(doc).encode("utf-8"), blame,
+                      "write the Word copy")
+    return reproducible(data, stamp)
+
+
+def _api_version(blame: Path) -> list[int]:
+    out = run_pandoc(["-f", "markdown", "-t", "json"], b"", blame, "start")
+    return list(json.loads(out)["pandoc-api-version"])
+
+
+_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def reproducible(data: bytes, stamp: tuple[int, ...]) -> bytes:
+    """``data`` (a .docx) zipped again: members in name order, each at ``stamp``, with
+    the document properties' dates at ``stamp`` too."""
+    when = "%04d-%02d-%02dT00:00:00Z" % stamp[:3]
+    source = zipfile.ZipFile(BytesIO(data))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+        for name in names:
+            body = source.read(name)
+            if name == "docProps/core.xml":
+                body = _DATES.sub(rb"\g<1>" + when.encode() + rb"\g<3>", body)
+            info = zipfile.ZipInfo(name, date_time=(*stamp[:3], 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, body)
+    return out.getvalue()
