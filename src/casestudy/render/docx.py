@@ -137,12 +137,12 @@ class Shaper:
         while last > first and not self.lines[last - 1].strip():
             last -= 1
         name = f"{MARK}_{self.index}_{first}_{max(first, last)}"
-        self.copy.marked[name] = Marked(name, self.path, first, max(first, last))
         self.bookmarks += 1
         number = BOOKMARK_BASE + self.bookmarks
         mark = _raw(f'<w:bookmarkStart w:id="{number}" w:name="{name}"/>'
                     f'<w:bookmarkEnd w:id="{number}"/>')
-        _prepend(shaped, mark)
+        if _prepend(shaped, mark):  # a rule between paragraphs has no text to mark
+            self.copy.marked[name] = Marked(name, self.path, first, max(first, last))
         return shaped
 
     def block(self, block: dict[str, Any]) -> list[Any]:
@@ -158,6 +158,13 @@ class Shaper:
                 return [{"t": "Div", "c": [["", [], [["custom-style", "Pull Quote"]]],
                                            self.blocks(content)]}]
             return self.blocks(content)
+        if kind == "CodeBlock":  # a paragraph of code, so that it can carry a bookmark
+            inlines: list[Any] = []
+            for line in block["c"][1].split("\n"):
+                inlines += [{"t": "LineBreak"}] if inlines else []
+                inlines.append({"t": "Code", "c": [["", [], []], line]})
+            return [{"t": "Div", "c": [["", [], [["custom-style", "Code Lines"]]],
+                                       [{"t": "Para", "c": inlines}]]}]
         return [self.walk(block)]
 
     def blocks(self, blocks: list[Any]) -> list[Any]:
@@ -185,7 +192,7 @@ class Shaper:
             images = _images(block)
             if images:
                 for image in images:
-                    out.append(self.picture(image, inlines))
+                    out += self.picture(image, inlines)
                     out.append({"t": "Div", "c": [["", [], [["custom-style", "Alt Text"]]], [
                         {"t": "Para", "c": [_str("Alt text:"), {"t": "Space"},
                                             *self.walk(image["c"][1])]}]]})
@@ -193,11 +200,11 @@ class Shaper:
                 continue  # the chart's settings: what Word shows is the chart
             else:
                 out += self.block(block)
-        if chart and not any(b.get("t") == "Figure" for b in out):
+        if chart and not _images(out):
             out.insert(0, {"t": "Para", "c": [_str("Chart:"), {"t": "Space"}, *inlines]})
         return out
 
-    def picture(self, image: dict[str, Any], caption: list[Any]) -> dict[str, Any]:
+    def picture(self, image: dict[str, Any], caption: list[Any]) -> list[Any]:
         attr, alt, (src, title) = image["c"]
         try:
             path = local_image(self.study.root, src, self.path.parent)
@@ -211,8 +218,10 @@ class Shaper:
         alt_text = plain_text(alt)
         image = {"t": "Image", "c": [["", [], [["descr", alt_text]]], self.walk(alt),
                                      [url, title]]}
-        return {"t": "Figure", "c": [["", [], []], [None, [{"t": "Plain", "c": caption}]],
-                                     [{"t": "Plain", "c": [image]}]]}
+        # not a Figure: pandoc's Word writer puts a figure in a table of its own
+        return [{"t": "Para", "c": [image]},
+                {"t": "Div", "c": [["", [], [["custom-style", "Image Caption"]]],
+                                   [{"t": "Para", "c": caption}]]}]
 
     def walk(self, node: Any) -> Any:
         if isinstance(node, list):

@@ -1,0 +1,506 @@
+"""A reviewed Word copy brought back as edits of the Markdown sources (``import --review``).
+
+The copy was written by render/docx.py, which marked the first paragraph of every
+block with a bookmark naming its section file and lines. Here the reviewed copy is
+judged as any draft is (package.py), its bookmarks are made into visible markers so
+that pandoc's reading of it (tracked changes accepted, or rejected) can be cut into the
+same blocks, and each block is compared, as text with its emphasis, notes and
+citations, with the block the sources give today. Only a block that differs is
+touched, and only where it differs: each word of the sources carries its line and
+column (pandoc's ``sourcepos``), so a changed word is replaced in the Markdown where
+it was written, and every other byte stays. A change that cannot be placed that way
+(a new note, a changed table layout, emphasis across a change) is reported, never
+guessed. Who made each tracked change, and when, and every comment with the place it
+was written on, come from the XML itself (scan.py's rules: local names, any
+namespace).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from ..files.pandoc import run_pandoc
+from ..files.write import atomic_write
+from ..render.docx import MARK_NAME, Marked, WordCopy, position, word_copy
+from ..source.load import load_study
+from .package import Docx, DraftError, Element, open_docx
+
+OPEN, CLOSE = "\ue000", "\ue001"  # around a bookmark's name, made visible for pandoc
+_MARKER = re.compile(f"{OPEN}(cs_\\d+_\\d+_\\d+){CLOSE}")
+_BOOKMARK = re.compile(rb"<((?:[\w.-]+:)?)bookmarkStart\b([^>]*?)/>")
+_NAME = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?name\s*=\s*["'](cs_\d+_\d+_\d+)["']""")
+_RAW_MARK = re.compile(r'w:name="(cs_\d+_\d+_\d+)"')
+STYLES = {"Emph": "i", "Strong": "b", "Strikeout": "s", "Superscript": "sup",
+          "Subscript": "sub", "SmallCaps": "sc", "Underline": "u"}
+_ESCAPE = re.compile(r"([\\`*_\[\]<>])")
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One character (or a note, a citation, a picture, a paragraph's end) of a block,
+    with its style and, on the sources' side, where it was written."""
+
+    key: tuple[Any, ...]
+    start: tuple[int, int] | None = None  # line, col
+    end: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Mark:
+    kind: str  # insertion, deletion
+    author: str
+    date: str
+
+
+@dataclass
+class Change:
+    """One block that the review changed."""
+
+    block: Marked
+    marks: list[Mark]
+    edits: list[tuple[int, int, str]]  # offsets in the file, replacement Markdown
+    placed: bool  # False: the change could not be placed in the Markdown
+    why: str = ""
+
+
+@dataclass
+class Comment:
+    path: Path
+    line: int
+    col: int
+    author: str
+    date: str
+    text: str
+
+
+@dataclass
+class Review:
+    changes: list[Change] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    pending: int = 0  # tracked changes still in the copy
+    texts: dict[Path, str] = field(default_factory=dict)  # the sources as they are
+    missing: list[str] = field(default_factory=list)  # blocks the copy lost
+
+    def new_texts(self) -> dict[Path, str]:
+        """Each changed file's text with the placed changes made."""
+        out: dict[Path, str] = {}
+        for path in sorted({c.block.path for c in self.changes if c.placed}):
+            edits = sorted((e for c in self.changes if c.placed and c.block.path == path
+                            for e in c.edits), reverse=True)
+            text = self.texts[path]
+            for start, end, new in edits:
+                text = text[:start] + new + text[end:]
+            out[path] = text
+        return out
+
+    def diff(self, base: Path) -> str:
+        lines: list[str] = []
+        for path, text in self.new_texts().items():
+            name = _relative(path, base)
+            lines += difflib.unified_diff(self.texts[path].splitlines(keepends=True),
+                                          text.splitlines(keepends=True),
+                                          f"a/{name}", f"b/{name}", n=1)
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def review_copy(reviewed: Path, study_root: Path, decision: str | None) -> Review:
+    """The changes and comments of ``reviewed`` (a Word copy of the study at
+    ``study_root``), its tracked changes accepted, or rejected with ``decision``."""
+    package = open_docx(reviewed)
+    copy = word_copy(load_study(study_root))
+    out = Review(texts=dict(copy.texts))
+    marks, comments = _marks(package)
+    out.pending = sum(len(found) for found in marks.values())
+    ast = _read(package, decision or "accept")
+    theirs = split_blocks(ast["blocks"], _MARKER_OF)
+    ours = split_blocks(copy.doc["blocks"], _raw_marker)
+    for name, block in copy.marked.items():
+        if name not in theirs:
+            out.missing.append(name)
+            continue
+        old, new = flatten(ours.get(name, [])), flatten(theirs[name])
+        if [a.key for a in old] == [a.key for a in new]:
+            continue
+        out.changes.append(_change(block, old, new, marks.get(name, []),
+                                   copy.texts[block.path]))
+    for cid, (name, anchor, author, date, text) in comments.items():
+        del cid
+        out.comments.append(_comment(copy, ours, name, anchor, author, date, text))
+    return out
+
+
+# ------------------------------------------------------------ reading the copy
+
+
+def _visible(data: bytes) -> bytes:
+    """An XML part with each of our bookmarks made a run of text pandoc keeps."""
+    def run(found: re.Match[bytes]) -> bytes:
+        name = _NAME.search(found.group(2))
+        if name is None:
+            return found.group(0)
+        prefix = found.group(1)
+        text = (OPEN + name.group(1).decode() + CLOSE).encode("utf-8")
+        return (b"<" + prefix + b"r><" + prefix + b"t>" + text + b"</" + prefix + b"t></"
+                + prefix + b"r>")
+    return _BOOKMARK.sub(run, data)
+
+
+def _read(package: Docx, decision: str) -> dict[str, Any]:
+    """pandoc's JSON of the copy, with our bookmarks as markers in the text."""
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in package.sizes:
+            body = package.read(name)
+            if name in (package.main, "word/footnotes.xml", "word/endnotes.xml"):
+                body = _visible(body)
+            target.writestr(name, body)
+    data = run_pandoc(["-f", "docx+citations", "-t", "json", f"--track-changes={decision}"],
+                      out.getvalue(), package.path, "read the reviewed copy")
+    return dict(json.loads(data))
+
+
+def _MARKER_OF(node: dict[str, Any]) -> str | None:
+    if node.get("t") == "Str":
+        found = _MARKER.search(node["c"])
+        return found.group(1) if found else None
+    return None
+
+
+def _raw_marker(node: dict[str, Any]) -> str | None:
+    if node.get("t") == "RawInline" and "bookmarkStart" in node["c"][1]:
+        found = _RAW_MARK.search(node["c"][1])
+        return found.group(1) if found else None
+    return None
+
+
+def split_blocks(blocks: list[Any], marker: Any) -> dict[str, list[Any]]:
+    """The blocks under each marker (a block without one belongs to the one before),
+    the blocks of notes cut the same way, by their own markers."""
+    out: dict[str, list[Any]] = {}
+    queue: list[list[Any]] = [blocks]
+    while queue:
+        current: str | None = None
+        for block in queue.pop(0):
+            names, notes = _markers(block, marker)
+            queue += notes
+            if names:
+                current = names[0]
+            if current is not None:
+                out.setdefault(current, []).append(block)
+    return out
+
+
+def _markers(block: Any, marker: Any) -> tuple[list[str], list[list[Any]]]:
+    """The markers in ``block`` (outside its notes), in order, and its notes' blocks."""
+    names: list[str] = []
+    notes: list[list[Any]] = []
+    stack = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            if node.get("t") == "Note":
+                notes.append(node["c"])
+                continue
+            name = marker(node)
+            if name:
+                names.append(name)
+            elif "c" in node:
+                stack.append(node["c"])
+    return names, notes
+
+
+# ------------------------------------------------------------ blocks as atoms
+
+
+def flatten(blocks: list[Any]) -> list[Atom]:
+    """A block's characters with their styles and places; notes, citations and
+    pictures one atom each; the end of each paragraph and cell an atom too."""
+    out: list[Atom] = []
+
+    def inlines(nodes: list[Any], style: frozenset[Any], pos: Any) -> None:
+        for node in nodes:
+            inline(node, style, pos)
+
+    def text(chars: str, style: frozenset[Any], pos: Any) -> None:
+        exact = pos is not None and pos[0] == pos[2] and pos[3] - pos[1] == len(chars)
+        for i, char in enumerate(chars):
+            if exact:
+                out.append(Atom(("c", char, style), (pos[0], pos[1] + i),
+                                (pos[0], pos[1] + i + 1)))
+            elif pos is not None:  # an escape or an entity: only the whole is placed
+                out.append(Atom(("c", char, style), (pos[0], pos[1]) if i == 0 else None,
+                                (pos[2], pos[3]) if i == len(chars) - 1 else None))
+            else:
+                out.append(Atom(("c", char, style)))
+
+    def inline(node: dict[str, Any], style: frozenset[Any], pos: Any) -> None:
+        kind = node.get("t")
+        if kind == "Str":
+            chars = _MARKER.sub("", node["c"])
+            text(chars, style, pos)
+        elif kind in ("Space", "SoftBreak"):
+            text(" ", style, pos)
+        elif kind == "LineBreak":
+            out.append(Atom(("br",)))
+        elif kind in STYLES:
+            inlines(node["c"], style | {STYLES[kind]}, None)
+        elif kind == "Link":
+            inlines(node["c"][1], style | {("a", node["c"][2][0])}, None)
+        elif kind == "Code":
+            text(node["c"][1], style | {"code"}, pos)
+        elif kind == "Quoted":
+            left, right = ("“", "”") if node["c"][0]["t"] == "DoubleQuote" else ("‘", "’")
+            text(left, style, None)
+            inlines(node["c"][1], style, None)
+            text(right, style, None)
+        elif kind == "Span":
+            attr = node["c"][0]
+            if "citation" in attr[1]:
+                keys = tuple(dict(attr[2]).get("keys", "").split())
+                where = position(attr)
+                out.append(Atom(("cite", keys), where[:2] if where else None,
+                                where[2:] if where else None))
+            else:
+                inlines(node["c"][1], style, position(attr) or pos)
+        elif kind == "Cite":
+            out.append(Atom(("cite", tuple(c["citationId"] for c in node["c"][0]))))
+        elif kind == "Note":
+            out.append(Atom(("note",), pos[:2] if pos else None, pos[2:] if pos else None))
+        elif kind == "Image":
+            out.append(Atom(("img",)))
+        elif kind == "Math":
+            text(node["c"][1], style | {"math"}, pos)
+
+    def block(node: dict[str, Any]) -> None:
+        kind = node.get("t")
+        if kind in ("Para", "Plain"):
+            inlines(node["c"], frozenset(), None)
+            out.append(Atom(("p",)))
+        elif kind == "Header":
+            inlines(node["c"][2], frozenset(), None)
+            out.append(Atom(("h", node["c"][0])))
+        elif kind in ("Div", "BlockQuote"):
+            for child in node["c"][1] if kind == "Div" else node["c"]:
+                block(child)
+        elif kind == "BulletList":
+            for item in node["c"]:
+                for child in item:
+                    block(child)
+                out.append(Atom(("li",)))
+        elif kind == "OrderedList":
+            for item in node["c"][1]:
+                for child in item:
+                    block(child)
+                out.append(Atom(("li",)))
+        elif kind == "Figure":
+            for child in node["c"][2]:
+                block(child)
+            for child in node["c"][1][1]:
+                block(child)
+        elif kind == "Table":
+            for child in node["c"][1][1]:
+                block(child)
+            head, bodies = node["c"][3], node["c"][4]
+            for row in list(head[1]) + [r for b in bodies for r in b[2] + b[3]]:
+                for cell in row[1]:
+                    for child in cell[4]:
+                        block(child)
+                    out.append(Atom(("td",)))
+                out.append(Atom(("tr",)))
+        elif kind == "CodeBlock":
+            out.append(Atom(("code", node["c"][1])))
+
+    for node in blocks:
+        block(node)
+    return _tidy(out)
+
+
+def _tidy(atoms: list[Atom]) -> list[Atom]:
+    """Spaces as Word keeps them: none at a paragraph's ends, never two in a row."""
+    out: list[Atom] = []
+    for atom in atoms:
+        space = atom.key[0] == "c" and atom.key[1] == " "
+        if space and (not out or out[-1].key[0] != "c" or out[-1].key[1] == " "):
+            continue
+        if atom.key[0] != "c" and out and out[-1].key[0] == "c" and out[-1].key[1] == " ":
+            out.pop()
+        out.append(atom)
+    return out
+
+
+# ------------------------------------------------------------ placing the changes
+
+
+def _tokens(atoms: list[Atom]) -> list[list[Atom]]:
+    """Words (letters of one style together), else one atom each."""
+    out: list[list[Atom]] = []
+    for atom in atoms:
+        word = atom.key[0] == "c" and atom.key[1].isalnum()
+        if word and out and out[-1][-1].key[0] == "c" and out[-1][-1].key[1].isalnum() \
+                and out[-1][-1].key[2] == atom.key[2]:
+            out[-1].append(atom)
+        else:
+            out.append([atom])
+    return out
+
+
+def _offset(text: str, place: tuple[int, int]) -> int:
+    lines = text.splitlines(keepends=True)
+    return sum(len(line) for line in lines[:place[0] - 1]) + place[1] - 1
+
+
+def _change(block: Marked, old: list[Atom], new: list[Atom], marks: list[Mark],
+            text: str) -> Change:
+    olds, news = _tokens(old), _tokens(new)
+    matcher = difflib.SequenceMatcher(None, [tuple(a.key for a in t) for t in olds],
+                                      [tuple(a.key for a in t) for t in news], autojunk=False)
+    edits: list[tuple[int, int, str]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        gone = [a for t in olds[i1:i2] for a in t]
+        came = [a for t in news[j1:j2] for a in t]
+        if any(a.key[0] != "c" for a in gone + came):
+            return Change(block, marks, [], False, "a note, a citation, a picture or the "
+                          "shape of a paragraph, list or table changed")
+        styles = {a.key[2] for a in gone} or _around(olds, i1)
+        if len(styles) != 1 or any(a.key[2] not in styles for a in came):
+            return Change(block, marks, [], False, "emphasis, a link or a style changed")
+        if gone:
+            start, end = gone[0].start, gone[-1].end
+        else:
+            start = end = (olds[i1][0].start if i1 < len(olds) and olds[i1][0].key[0] == "c"
+                           else olds[i1 - 1][-1].end if i1 > 0 else None)
+        if start is None or end is None:
+            return Change(block, marks, [], False, "the changed words are not where the "
+                          "Markdown has them word for word (an escape or a quotation mark)")
+        new_text = _ESCAPE.sub(r"\\\1", "".join(a.key[1] for a in came))
+        edits.append((_offset(text, start), _offset(text, end), new_text))
+    return Change(block, marks, edits, True)
+
+
+def _around(tokens: list[list[Atom]], i: int) -> set[Any]:
+    for j in (i - 1, i):
+        if 0 <= j < len(tokens) and tokens[j][0].key[0] == "c":
+            return {tokens[j][0].key[2]}
+    return {frozenset()}
+
+
+# ------------------------------------------------------------ marks and comments
+
+
+def _marks(package: Docx) -> tuple[dict[str, list[Mark]],
+                                   dict[str, tuple[str, str, str, str, str]]]:
+    """Tracked changes by block, and comments: id -> block, anchor, author, date, text."""
+    marks: dict[str, list[Mark]] = {}
+    ranges: dict[str, list[Any]] = {}  # comment id -> [block, anchor chunks, open]
+    state: dict[str, Any] = {"block": "", "in_t": False}
+
+    def start(element: Element, _depth: int) -> None:
+        name, attrs = element.name, element.attrs
+        if name == "bookmarkStart" and MARK_NAME.match(attrs.get("name", "")):
+            state["block"] = attrs["name"]
+        elif name in ("ins", "del") and state["block"]:
+            marks.setdefault(state["block"], []).append(Mark(
+                "insertion" if name == "ins" else "deletion", attrs.get("author", ""),
+                attrs.get("date", "")[:10]))
+        elif name == "commentRangeStart":
+            ranges[attrs.get("id", "")] = [state["block"], [], True]
+        elif name == "commentRangeEnd" and attrs.get("id", "") in ranges:
+            ranges[attrs["id"]][2] = False
+        elif name == "t":
+            state["in_t"] = True
+
+    def text(data: str) -> None:
+        if state["in_t"]:
+            for found in ranges.values():
+                if found[2]:
+                    found[1].append(data)
+
+    def end(name: str, _depth: int) -> None:
+        if name == "t":
+            state["in_t"] = False
+
+    for part in (package.main, "word/footnotes.xml", "word/endnotes.xml"):
+        if package.has(part):
+            state["block"] = ""
+            package.parse(part, start, text, end)
+    comments: dict[str, tuple[str, str, str, str, str]] = {}
+    if package.has("word/comments.xml"):
+        found: list[list[Any]] = []
+        inside = {"t": False}
+
+        def c_start(element: Element, _depth: int) -> None:
+            if element.name == "comment":
+                found.append([element.attrs.get("id", ""), element.attrs.get("author", ""),
+                              element.attrs.get("date", "")[:10], []])
+            elif element.name == "t":
+                inside["t"] = True
+            elif element.name == "p" and found and found[-1][3]:
+                found[-1][3].append(" ")
+
+        def c_text(data: str) -> None:
+            if inside["t"] and found:
+                found[-1][3].append(data)
+
+        def c_end(name: str, _depth: int) -> None:
+            if name == "t":
+                inside["t"] = False
+
+        package.parse("word/comments.xml", c_start, c_text, c_end)
+        for cid, author, date, chunks in found:
+            block, anchor, _open = ranges.get(cid, ["", [], False])
+            comments[cid] = (block, " ".join("".join(anchor).split()), author, date,
+                             " ".join("".join(chunks).split()))
+    return marks, comments
+
+
+def _comment(copy: WordCopy, ours: dict[str, list[Any]], name: str, anchor: str,
+             author: str, date: str, text: str) -> Comment:
+    """The comment at the first character of the text it was written on."""
+    block = copy.marked.get(name)
+    if block is None:  # written outside the sources' blocks (the title): the first file
+        first = next(iter(copy.marked.values()))
+        return Comment(first.path, 1, 1, author, date, text)
+    atoms = [a for a in flatten(ours.get(name, [])) if a.key[0] == "c"]
+    plain = "".join(a.key[1] for a in atoms)
+    at = plain.find(anchor) if anchor else -1
+    while at >= 0 and atoms[at].start is None and at + 1 < len(atoms):
+        at += 1
+    place = atoms[at].start if at >= 0 else None
+    line, col = place if place is not None else (block.first, 1)
+    return Comment(block.path, line, col, author, date, text)
+
+
+def apply_review(review: Review) -> list[Path]:
+    """Write the placed changes into the section files; the files written."""
+    written = []
+    for path, text in review.new_texts().items():
+        atomic_write(path, text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def check_decision(review: Review, decision: str | None, reviewed: Path) -> None:
+    """Applying a copy with tracked changes nobody settled needs a decision."""
+    if review.pending and decision is None:
+        raise DraftError(f"still holds {review.pending} tracked change"
+                         f"{'s' if review.pending != 1 else ''}: accept or reject them in "
+                         "Word, or give --accept-all or --reject-all; nothing was written",
+                         reviewed)
