@@ -7,11 +7,22 @@ import copy
 from pathlib import Path
 
 from docx import Document
+from docx.oxml import parse_xml
+from lxml import etree
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 DATE = "2026-12-01T09:30:00Z"
+
+
+def _notes(document):
+    """The notes part's XML, parsed once (python-docx keeps it as bytes)."""
+    if not hasattr(document, "_notes"):
+        part = next((p for p in document.part.package.iter_parts()
+                     if str(p.partname) == "/word/footnotes.xml"), None)
+        document._notes = (part, parse_xml(part.blob) if part is not None else None)
+    return document._notes
 
 
 def _paragraphs(document):
@@ -20,13 +31,15 @@ def _paragraphs(document):
         for row in table.rows:
             for cell in row.cells:
                 yield from cell.paragraphs
+    _part, notes = _notes(document)
+    if notes is not None:
+        for p in notes.iter(qn("w:p")):
+            yield Paragraph(p, document)
 
 
 def _merge(paragraph: Paragraph) -> None:
     """Neighbouring runs of text in the same format made one (pandoc writes a run a
     word), as Word does when it saves."""
-    from lxml import etree
-
     previous = None
     for run in list(paragraph._p.findall(qn("w:r"))):
         texts = run.findall(qn("w:t"))
@@ -107,5 +120,9 @@ def comment(document, anchor: str, words: str, text: str, author: str) -> None:
 def review(source: Path, target: Path, edit) -> Path:
     document = Document(str(source))
     edit(document)
+    part, notes = _notes(document)
+    if part is not None:
+        part._blob = etree.tostring(notes, xml_declaration=True, encoding="UTF-8",
+                                    standalone=True)
     document.save(str(target))
     return target

@@ -128,7 +128,7 @@ class Shaper:
         """A block of the section (or of a note), marked with its lines."""
         attr = (block["c"][1] if block["t"] == "Header" else block["c"][0]
                 if block["t"] in ("Div", "Table", "Figure", "CodeBlock") else None)
-        where = position(attr) if attr is not None else None
+        where = position(attr) if attr is not None else _extent(block)
         shaped = self.block(block)
         if where is None or not shaped:
             return shaped
@@ -279,6 +279,27 @@ INLINE = {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Span", "L
           "Superscript", "Subscript", "SmallCaps", "Underline"}
 
 
+def _extent(block: Any) -> tuple[int, int, int, int] | None:
+    """Where a block without a place of its own (a note's paragraph) was written: from
+    the first to the last of its words."""
+    found: list[tuple[int, int, int, int]] = []
+    stack = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if node.get("t") == "Span":
+                where = position(node["c"][0])
+                if where:
+                    found.append(where)
+            if "c" in node and node.get("t") != "Note":
+                stack.append(node["c"])
+    if not found:
+        return None
+    return min(found)[:2] + max((w[2], w[3]) for w in found)
+
+
 def _slice(lines: list[str], l1: int, c1: int, l2: int, c2: int) -> str:
     if l1 == l2:
         return lines[l1 - 1][c1 - 1:c2 - 1]
@@ -337,7 +358,7 @@ def _after_label(inlines: list[Any]) -> list[Any]:
     return out
 
 
-def _images(block: dict[str, Any]) -> list[dict[str, Any]]:
+def _images(block: Any) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     stack: list[Any] = [block]
     while stack:
@@ -433,8 +454,8 @@ def docx_bytes(copy: WordCopy, reference: Path | None, blame: Path,
     doc = json.loads(json.dumps(copy.doc))
     doc["pandoc-api-version"] = _api_version(blame)
     styles = ["--reference-doc", str(reference)] if reference is not None else []
-    data = run_pandoc(["-f", "json", "-t", "docx", *styles, "-o", "-"], json.dumps(doc).encode("utf-8"), blame,
-                      "write the Word copy")
+    data = run_pandoc(["-f", "json", "-t", "docx", *styles, "-o", "-"],
+                      json.dumps(doc).encode("utf-8"), blame, "write the Word copy")
     return reproducible(data, stamp)
 
 
@@ -449,7 +470,8 @@ _DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 def reproducible(data: bytes, stamp: tuple[int, ...]) -> bytes:
     """``data`` (a .docx) zipped again: members in name order, each at ``stamp``, with
     the document properties' dates at ``stamp`` too."""
-    when = "%04d-%02d-%02dT00:00:00Z" % stamp[:3]
+    year, month, day = stamp[:3]
+    when = f"{year:04d}-{month:02d}-{day:02d}T00:00:00Z"
     source = zipfile.ZipFile(BytesIO(data))
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -458,7 +480,7 @@ def reproducible(data: bytes, stamp: tuple[int, ...]) -> bytes:
             body = source.read(name)
             if name == "docProps/core.xml":
                 body = _DATES.sub(rb"\g<1>" + when.encode() + rb"\g<3>", body)
-            info = zipfile.ZipInfo(name, date_time=(*stamp[:3], 0, 0, 0))
+            info = zipfile.ZipInfo(name, date_time=(year, month, day, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             target.writestr(info, body)

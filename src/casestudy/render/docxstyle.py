@@ -72,12 +72,17 @@ def branded_reference(brand: Brand, blame: Path) -> bytes:
                 text = part.decode("utf-8")
                 for tag, family in (("majorFont", heads), ("minorFont", body)):
                     if family:
-                        text = re.sub(rf'(<a:{tag}>\s*<a:latin typeface=)"[^"]*"',
-                                      lambda m, f=family: m.group(1) + quoteattr(f), text)
+                        text = _typeface(text, tag, family)
                 part = text.encode("utf-8")
             info.date_time = (1980, 1, 1, 0, 0, 0)
             target.writestr(info, part)
     return out.getvalue()
+
+
+def _typeface(theme: str, tag: str, family: str) -> str:
+    """The theme's ``tag`` (majorFont: headings, minorFont: body) set in ``family``."""
+    pattern = re.compile(rf'(<a:{tag}>\s*<a:latin typeface=)"[^"]*"')
+    return pattern.sub(lambda found: found.group(1) + quoteattr(family), theme, count=1)
 
 
 @contextmanager

@@ -140,6 +140,7 @@ def review_copy(reviewed: Path, study_root: Path, decision: str | None) -> Revie
     for cid, (name, anchor, author, date, text) in comments.items():
         del cid
         out.comments.append(_comment(copy, ours, name, anchor, author, date, text))
+    out.comments.sort(key=lambda c: (str(c.path), c.line, c.col))
     return out
 
 
