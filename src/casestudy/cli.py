@@ -422,7 +422,7 @@ def import_(
     repo = find_repo()
     if review is not None:
         decision = "accept" if accept_all else "reject" if reject_all else None
-        _review(draft, resolve_studies([review], repo)[0], decision, apply)
+        _review(draft, repo, resolve_studies([review], repo)[0], decision, apply)
         return
     read = read_draft(draft, "accept" if accept_all else "reject" if reject_all else None)
     if into is not None:
@@ -457,10 +457,11 @@ def import_(
         raise typer.Exit(1)
 
 
-def _review(draft: Path, study: Path, decision: str | None, apply: bool) -> None:
+def _review(draft: Path, repo: Path, study: Path, decision: str | None, apply: bool) -> None:
+    from .brand.load import load_brand
     from .word.review import apply_review, check_decision, review_copy
 
-    found = review_copy(draft, study, decision)
+    found = review_copy(draft, study, decision, load_brand(repo))
     base = Path.cwd()
     for change in found.changes:
         block = change.block

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from docx import Document
 from docx.oxml import parse_xml
-from lxml import etree
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from lxml import etree
 
 DATE = "2026-12-01T09:30:00Z"
 

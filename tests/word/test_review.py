@@ -11,13 +11,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from conftest import FIXTURES, REPO, invoke
 from reviewing import DATE, comment, review, track_replace
 
+from casestudy.brand.load import load_brand
 from casestudy.render.docx import docx_bytes, word_copy
 from casestudy.source.load import load_study
 from casestudy.word.review import review_copy
+from conftest import FIXTURES, REPO, invoke
 
 KITCHEN = FIXTURES / "kitchen-sink" / "countries" / "kitchen-sink"
 SUMMARY = "countries/italy/sections/01-summary.md"
@@ -28,7 +28,7 @@ def export(study: Path, target: Path) -> Path:
     loaded = load_study(study)
     assert loaded.meta is not None
     date = loaded.meta.date
-    target.write_bytes(docx_bytes(word_copy(loaded), None, study,
+    target.write_bytes(docx_bytes(word_copy(loaded, load_brand(REPO)), None, study,
                                   (date.year, date.month, date.day)))
     return target
 
@@ -37,10 +37,10 @@ def export(study: Path, target: Path) -> Path:
                          ids=["italy", "kitchen-sink"])
 def test_an_unedited_copy_gives_no_changes(study: Path, tmp_path: Path) -> None:
     copy = export(study, tmp_path / "copy.docx")
-    found = review_copy(copy, study, None)
+    found = review_copy(copy, study, None, load_brand(REPO))
     assert (found.changes, found.comments, found.missing, found.pending) == ([], [], [], 0)
     # every block of the sources is marked in the copy (a rule has nothing to mark)
-    assert len(word_copy(load_study(study)).marked) > 30
+    assert len(word_copy(load_study(study), load_brand(REPO)).marked) > 30
 
 
 @pytest.fixture

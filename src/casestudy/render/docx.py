@@ -27,9 +27,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from ..brand.chart import chart_style
+from ..brand.model import Brand
 from ..errors import BuildError
 from ..files.fetch import Refused, local_image
 from ..files.pandoc import run_pandoc
+from ..source.chart import load_chart, parse_settings
+from ..source.section import Block as SourceBlock
+from .draw import drawn
 
 if TYPE_CHECKING:
     from ..source.load import Study
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
 READER = ("commonmark_x-raw_html-raw_attribute-attributes-emoji-tex_math_dollars"
           "-alerts-task_lists-implicit_header_references-bracketed_spans+sourcepos")
 MARK = "cs"
+CHART_SRC = "\ue000chart-"
 MARK_NAME = re.compile(r"^cs_(\d+)_(\d+)_(\d+)$")
 BOOKMARK_BASE = 900_000  # above the ids pandoc gives its own bookmarks
 _POS = re.compile(r"(\d+):(\d+)-(\d+):(\d+)$")
@@ -109,14 +115,19 @@ def plain_text(inlines: Any) -> str:
 class Shaper:
     """One study's blocks made into the Word copy's, each marked with its source."""
 
-    def __init__(self, study: Study, items: dict[str, dict[str, Any]]) -> None:
-        self.study, self.items = study, items
+    def __init__(self, study: Study, items: dict[str, dict[str, Any]], brand: Brand) -> None:
+        self.study, self.items, self.brand = study, items, brand
         self.copy = WordCopy({})
         self.bookmarks = 0
         self.fields = 0
+        self.charts_drawn = 0
+        self.drawn_charts: dict[str, bytes] = {}
+        self.charts: dict[int, SourceBlock] = {}
 
-    def section(self, index: int, path: Path, text: str) -> list[Any]:
+    def section(self, index: int, path: Path, text: str,
+                blocks: list[SourceBlock]) -> list[Any]:
         self.copy.texts[path] = text
+        self.charts = {b.line: b for b in blocks if b.kind == "chart"}
         self.path, self.index, self.text = path, index, text
         self.lines = text.splitlines(keepends=True)
         out: list[Any] = []
@@ -152,8 +163,10 @@ class Shaper:
             classes = attr[1]
             if "table" in classes:
                 return self.table(content)
-            if "figure" in classes or "chart" in classes:
-                return self.figure(content, "chart" in classes)
+            if "chart" in classes:
+                return self.chart(content, (position(attr) or (0,))[0])
+            if "figure" in classes:
+                return self.figure(content, False)
             if "pullquote" in classes:
                 return [{"t": "Div", "c": [["", [], [["custom-style", "Pull Quote"]]],
                                            self.blocks(content)]}]
@@ -193,28 +206,55 @@ class Shaper:
             if images:
                 for image in images:
                     out += self.picture(image, inlines)
+                if chart:
+                    chart = False  # what follows the picture is the author's
                     out.append({"t": "Div", "c": [["", [], [["custom-style", "Alt Text"]]], [
                         {"t": "Para", "c": [_str("Alt text:"), {"t": "Space"},
                                             *self.walk(image["c"][1])]}]]})
-            elif chart and not out and not _starts(block, "Source:"):
+            elif chart and not _starts(block, "Source:"):
                 continue  # the chart's settings: what Word shows is the chart
             else:
                 out += self.block(block)
-        if chart and not _images(out):
+        if chart and not _images(out):  # a chart block the checker did not see
             out.insert(0, {"t": "Para", "c": [_str("Chart:"), {"t": "Space"}, *inlines]})
         return out
 
+    def chart(self, content: list[Any], line: int) -> list[Any]:
+        """A chart drawn as the brief draws it, with its alt text, caption and source."""
+        spec = self.charts.get(line)
+        if spec is None:
+            return self.figure(content, True)
+        settings, problems = parse_settings(spec.settings, self.path, self.study.charts)
+        chart, problems = (load_chart(self.study.root, self.path, settings, spec.line,
+                                      self.study.charts) if not problems else (None, problems))
+        if chart is None:  # check reports it, located, before any build
+            first = next(p for p in problems if p.is_error)
+            raise BuildError(first.message, first.path, first.line, first.col)
+        self.charts_drawn += 1
+        svg = drawn(chart, chart_style(self.brand.colors, self.brand),
+                    f"figure-{self.charts_drawn}", None)
+        token = f"{CHART_SRC}{self.charts_drawn}"  # no src an author can write
+        self.drawn_charts[token] = svg.encode("utf-8")
+        image = {"t": "Image", "c": [["", [], [["descr", chart.alt_text]]],
+                                     [_str(chart.alt_text)], [token, ""]]}
+        return self.figure([*content[:1], {"t": "Para", "c": [image]}, *content[1:]], True)
+
     def picture(self, image: dict[str, Any], caption: list[Any]) -> list[Any]:
         attr, alt, (src, title) = image["c"]
-        try:
-            path = local_image(self.study.root, src, self.path.parent)
-            data = path.read_bytes()
-        except (Refused, OSError) as exc:
-            raise BuildError(f"the picture {src} cannot be read: {exc}", self.path) from None
-        kind = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-                ".gif": "image/gif", ".svg": "image/svg+xml",
-                ".webp": "image/webp"}.get(path.suffix.lower(), "application/octet-stream")
-        url = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+        if src in self.drawn_charts:
+            url = "data:image/svg+xml;base64," + \
+                base64.b64encode(self.drawn_charts[src]).decode("ascii")
+        else:
+            try:
+                path = local_image(self.study.root, src, self.path.parent)
+                data = path.read_bytes()
+            except (Refused, OSError) as exc:
+                raise BuildError(f"the picture {src} cannot be read: {exc}",
+                                 self.path) from None
+            kind = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+                    ".gif": "image/gif", ".svg": "image/svg+xml", ".webp": "image/webp"
+                    }.get(path.suffix.lower(), "application/octet-stream")
+            url = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
         alt_text = plain_text(alt)
         image = {"t": "Image", "c": [["", [], [["descr", alt_text]]], self.walk(alt),
                                      [url, title]]}
@@ -426,15 +466,16 @@ def library_items(study: Study) -> dict[str, dict[str, Any]]:
     return items
 
 
-def word_copy(study: Study) -> WordCopy:
+def word_copy(study: Study, brand: Brand) -> WordCopy:
     """The Word copy of ``study`` as pandoc's JSON, and its bookmarks' sources."""
     assert study.meta is not None
-    shaper = Shaper(study, library_items(study))
+    shaper = Shaper(study, library_items(study), brand)
     blocks: list[Any] = []
     for index, section in enumerate(study.sections):
         if section.parsed is None:
             continue
-        blocks += shaper.section(index, section.path, section.parsed.text)
+        blocks += shaper.section(index, section.path, section.parsed.text,
+                                 section.parsed.blocks)
     meta = study.meta
     doc = {"pandoc-api-version": [1, 23, 1], "blocks": blocks, "meta": {
         "title": {"t": "MetaInlines", "c": [_str(meta.title)]},

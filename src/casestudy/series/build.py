@@ -196,7 +196,7 @@ def _build_docx(study: Study, target: Path, brand: Brand) -> Path:
     assert study.meta is not None
     date = study.meta.date
     with reference_docx(brand, study.root) as reference:
-        data = docx_bytes(word_copy(study), reference, study.root,
+        data = docx_bytes(word_copy(study, brand), reference, study.root,
                           (date.year, date.month, date.day))
     with writing(target):
         atomic_write(target, data)

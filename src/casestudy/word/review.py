@@ -26,6 +26,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from ..brand.model import Brand
 from ..files.pandoc import run_pandoc
 from ..files.write import atomic_write
 from ..render.docx import MARK_NAME, Marked, WordCopy, position, word_copy
@@ -117,11 +118,13 @@ def _relative(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def review_copy(reviewed: Path, study_root: Path, decision: str | None) -> Review:
+def review_copy(reviewed: Path, study_root: Path, decision: str | None,
+                brand: Brand) -> Review:
     """The changes and comments of ``reviewed`` (a Word copy of the study at
-    ``study_root``), its tracked changes accepted, or rejected with ``decision``."""
+    ``study_root``, in the series' ``brand``), its tracked changes accepted, or
+    rejected with ``decision``."""
     package = open_docx(reviewed)
-    copy = word_copy(load_study(study_root))
+    copy = word_copy(load_study(study_root), brand)
     out = Review(texts=dict(copy.texts))
     marks, comments = _marks(package)
     out.pending = sum(len(found) for found in marks.values())
