@@ -20,12 +20,9 @@ from __future__ import annotations
 import base64
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
 from ..brand.chart import chart_style
 from ..brand.model import Brand
@@ -34,6 +31,8 @@ from ..files.fetch import Refused, local_image
 from ..files.pandoc import run_pandoc
 from ..source.chart import load_chart, parse_settings
 from ..source.section import Block as SourceBlock
+from .docxcite import citation_end, citation_keys, library_items, zotero_field
+from .docxstyle import reproducible
 from .draw import drawn
 
 if TYPE_CHECKING:
@@ -47,8 +46,6 @@ CHART_SRC = "\ue000chart-"
 MARK_NAME = re.compile(r"^cs_(\d+)_(\d+)_(\d+)$")
 BOOKMARK_BASE = 900_000  # above the ids pandoc gives its own bookmarks
 _POS = re.compile(r"(\d+):(\d+)-(\d+):(\d+)$")
-_KEY = re.compile(r"-?@([\w][\w:.#$%&+?<>~/-]*)")
-ZOTERO_SCHEMA = "https://github.com/citation-style-language/schema/raw/master/csl-citation.json"
 
 
 @dataclass(frozen=True)
@@ -280,7 +277,7 @@ class Shaper:
         out: list[Any] = []
         i = 0
         while i < len(inlines):
-            end = _citation_end(inlines, i)
+            end = citation_end(inlines, i)
             if end is not None:
                 out.append(self.citation(inlines[i:end + 1]))
                 i = end + 1
@@ -293,25 +290,12 @@ class Shaper:
         start, stop = position(run[0]["c"][0]), position(run[-1]["c"][0])
         assert start is not None and stop is not None
         written = _slice(self.lines, start[0], start[1], stop[2], stop[3])
-        keys = _KEY.findall(written)
+        keys = citation_keys(written)
         self.fields += 1
-        shown = "; ".join(_short(self.items.get(k, {}), k) for k in keys)
-        data = {"citationID": f"cs{self.fields}",
-                "properties": {"plainCitation": f"({shown})", "noteIndex": 0},
-                "citationItems": [{"id": k, "uris": [], "itemData": {
-                    **self.items.get(k, {}), "id": k}} for k in keys],
-                "schema": ZOTERO_SCHEMA}
-        instr = " ADDIN ZOTERO_ITEM CSL_CITATION " + json.dumps(
-            data, ensure_ascii=False, sort_keys=True) + " "
-        xml = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-               f'<w:r><w:instrText xml:space="preserve">{escape(instr)}</w:instrText></w:r>'
-               '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-               f'<w:r><w:t xml:space="preserve">({escape(shown)})</w:t></w:r>'
-               '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
         # the span keeps where the citation was written, for the review
         return {"t": "Span", "c": [["", ["citation"], [
             ["data-pos", f"{start[0]}:{start[1]}-{stop[2]}:{stop[3]}"],
-            ["keys", " ".join(keys)]]], [_raw(xml)]]}
+            ["keys", " ".join(keys)]]], [_raw(zotero_field(keys, self.items, self.fields))]]}
 
 
 INLINE = {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Span", "Link",
@@ -344,37 +328,6 @@ def _slice(lines: list[str], l1: int, c1: int, l2: int, c2: int) -> str:
     if l1 == l2:
         return lines[l1 - 1][c1 - 1:c2 - 1]
     return "".join([lines[l1 - 1][c1 - 1:], *lines[l1:l2 - 1], lines[l2 - 1][:c2 - 1]])
-
-
-def _leaf(node: Any) -> str | None:
-    """The text of a sourcepos word (a wrapper span around one Str), else None."""
-    if node.get("t") == "Span" and len(node["c"][1]) == 1 and node["c"][1][0].get("t") == "Str":
-        return str(node["c"][1][0]["c"])
-    return None
-
-
-def _citation_end(inlines: list[Any], i: int) -> int | None:
-    """The index of the ``]`` closing a ``[@key...]`` citation starting at ``i``."""
-    if _leaf(inlines[i]) != "[" or i + 1 >= len(inlines) or \
-            _leaf(inlines[i + 1]) not in ("@", "-"):
-        return None
-    for j in range(i + 2, min(len(inlines), i + 200)):
-        text = _leaf(inlines[j])
-        if text == "]":
-            return j
-        if text == "[" or inlines[j].get("t") not in ("Span",):
-            return None
-    return None
-
-
-def _short(item: dict[str, Any], key: str) -> str:
-    names = item.get("author") or item.get("editor") or []
-    name = ""
-    if names and isinstance(names[0], dict):
-        name = str(names[0].get("family") or names[0].get("literal") or "")
-    parts = (item.get("issued") or {}).get("date-parts") or [[]]
-    year = str(parts[0][0]) if parts and parts[0] else ""
-    return " ".join(p for p in (name, year) if p) or key
 
 
 def _inlines(block: dict[str, Any]) -> list[Any]:
@@ -450,22 +403,6 @@ def _cells(table: dict[str, Any]) -> list[Any]:
     return [b for row in rows for cell in row[1] for b in cell[4]]
 
 
-def library_items(study: Study) -> dict[str, dict[str, Any]]:
-    """The CSL JSON items the study may cite, by key (BibTeX entries: the key alone)."""
-    items: dict[str, dict[str, Any]] = {}
-    for path in study.library.files:
-        if path.suffix.lower() != ".json":
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # check reports it
-        for item in data if isinstance(data, list) else []:
-            if isinstance(item, dict) and "id" in item:
-                items[str(item["id"])] = item
-    return items
-
-
 def word_copy(study: Study, brand: Brand) -> WordCopy:
     """The Word copy of ``study`` as pandoc's JSON, and its bookmarks' sources."""
     assert study.meta is not None
@@ -503,26 +440,3 @@ def docx_bytes(copy: WordCopy, reference: Path | None, blame: Path,
 def _api_version(blame: Path) -> list[int]:
     out = run_pandoc(["-f", "markdown", "-t", "json"], b"", blame, "start")
     return list(json.loads(out)["pandoc-api-version"])
-
-
-_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-
-
-def reproducible(data: bytes, stamp: tuple[int, ...]) -> bytes:
-    """``data`` (a .docx) zipped again: members in name order, each at ``stamp``, with
-    the document properties' dates at ``stamp`` too."""
-    year, month, day = stamp[:3]
-    when = f"{year:04d}-{month:02d}-{day:02d}T00:00:00Z"
-    source = zipfile.ZipFile(BytesIO(data))
-    out = BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
-        for name in names:
-            body = source.read(name)
-            if name == "docProps/core.xml":
-                body = _DATES.sub(rb"\g<1>" + when.encode() + rb"\g<3>", body)
-            info = zipfile.ZipInfo(name, date_time=(year, month, day, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, body)
-    return out.getvalue()

@@ -1,4 +1,5 @@
-"""The styles of the reviewers' Word copy: a reference document made from the brand.
+"""The package of the reviewers' Word copy: its styles, from a reference document made
+from the brand, and its zip, made reproducible.
 
 Pandoc takes its styles from a reference .docx. A publisher may put their own in
 ``brand/reference.docx``; without one, pandoc's default is given the brand: its
@@ -83,6 +84,29 @@ def _typeface(theme: str, tag: str, family: str) -> str:
     """The theme's ``tag`` (majorFont: headings, minorFont: body) set in ``family``."""
     pattern = re.compile(rf'(<a:{tag}>\s*<a:latin typeface=)"[^"]*"')
     return pattern.sub(lambda found: found.group(1) + quoteattr(family), theme, count=1)
+
+
+_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def reproducible(data: bytes, stamp: tuple[int, ...]) -> bytes:
+    """``data`` (a .docx) zipped again: members in name order, each at ``stamp``, with
+    the document properties' dates at ``stamp`` too."""
+    year, month, day = stamp[:3]
+    when = f"{year:04d}-{month:02d}-{day:02d}T00:00:00Z"
+    source = zipfile.ZipFile(BytesIO(data))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+        for name in names:
+            body = source.read(name)
+            if name == "docProps/core.xml":
+                body = _DATES.sub(rb"\g<1>" + when.encode() + rb"\g<3>", body)
+            info = zipfile.ZipInfo(name, date_time=(year, month, day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, body)
+    return out.getvalue()
 
 
 @contextmanager

@@ -29,9 +29,10 @@ from typing import Any
 from ..brand.model import Brand
 from ..files.pandoc import run_pandoc
 from ..files.write import atomic_write
-from ..render.docx import MARK_NAME, Marked, WordCopy, position, word_copy
+from ..render.docx import Marked, WordCopy, position, word_copy
 from ..source.load import load_study
-from .package import Docx, DraftError, Element, open_docx
+from .marks import Mark, review_marks
+from .package import Docx, DraftError, open_docx
 
 OPEN, CLOSE = "\ue000", "\ue001"  # around a bookmark's name, made visible for pandoc
 _MARKER = re.compile(f"{OPEN}(cs_\\d+_\\d+_\\d+){CLOSE}")
@@ -51,13 +52,6 @@ class Atom:
     key: tuple[Any, ...]
     start: tuple[int, int] | None = None  # line, col
     end: tuple[int, int] | None = None
-
-
-@dataclass(frozen=True)
-class Mark:
-    kind: str  # insertion, deletion
-    author: str
-    date: str
 
 
 @dataclass
@@ -126,7 +120,7 @@ def review_copy(reviewed: Path, study_root: Path, decision: str | None,
     package = open_docx(reviewed)
     copy = word_copy(load_study(study_root), brand)
     out = Review(texts=dict(copy.texts))
-    marks, comments = _marks(package)
+    marks, comments = review_marks(package)
     out.pending = sum(len(found) for found in marks.values())
     ast = _read(package, decision or "accept")
     theirs = split_blocks(ast["blocks"], _MARKER_OF)
@@ -406,73 +400,7 @@ def _around(tokens: list[list[Atom]], i: int) -> set[Any]:
     return {frozenset()}
 
 
-# ------------------------------------------------------------ marks and comments
-
-
-def _marks(package: Docx) -> tuple[dict[str, list[Mark]],
-                                   dict[str, tuple[str, str, str, str, str]]]:
-    """Tracked changes by block, and comments: id -> block, anchor, author, date, text."""
-    marks: dict[str, list[Mark]] = {}
-    ranges: dict[str, list[Any]] = {}  # comment id -> [block, anchor chunks, open]
-    state: dict[str, Any] = {"block": "", "in_t": False}
-
-    def start(element: Element, _depth: int) -> None:
-        name, attrs = element.name, element.attrs
-        if name == "bookmarkStart" and MARK_NAME.match(attrs.get("name", "")):
-            state["block"] = attrs["name"]
-        elif name in ("ins", "del") and state["block"]:
-            marks.setdefault(state["block"], []).append(Mark(
-                "insertion" if name == "ins" else "deletion", attrs.get("author", ""),
-                attrs.get("date", "")[:10]))
-        elif name == "commentRangeStart":
-            ranges[attrs.get("id", "")] = [state["block"], [], True]
-        elif name == "commentRangeEnd" and attrs.get("id", "") in ranges:
-            ranges[attrs["id"]][2] = False
-        elif name == "t":
-            state["in_t"] = True
-
-    def text(data: str) -> None:
-        if state["in_t"]:
-            for found in ranges.values():
-                if found[2]:
-                    found[1].append(data)
-
-    def end(name: str, _depth: int) -> None:
-        if name == "t":
-            state["in_t"] = False
-
-    for part in (package.main, "word/footnotes.xml", "word/endnotes.xml"):
-        if package.has(part):
-            state["block"] = ""
-            package.parse(part, start, text, end)
-    comments: dict[str, tuple[str, str, str, str, str]] = {}
-    if package.has("word/comments.xml"):
-        found: list[list[Any]] = []
-        inside = {"t": False}
-
-        def c_start(element: Element, _depth: int) -> None:
-            if element.name == "comment":
-                found.append([element.attrs.get("id", ""), element.attrs.get("author", ""),
-                              element.attrs.get("date", "")[:10], []])
-            elif element.name == "t":
-                inside["t"] = True
-            elif element.name == "p" and found and found[-1][3]:
-                found[-1][3].append(" ")
-
-        def c_text(data: str) -> None:
-            if inside["t"] and found:
-                found[-1][3].append(data)
-
-        def c_end(name: str, _depth: int) -> None:
-            if name == "t":
-                inside["t"] = False
-
-        package.parse("word/comments.xml", c_start, c_text, c_end)
-        for cid, author, date, chunks in found:
-            block, anchor, _open = ranges.get(cid, ["", [], False])
-            comments[cid] = (block, " ".join("".join(anchor).split()), author, date,
-                             " ".join("".join(chunks).split()))
-    return marks, comments
+# ------------------------------------------------------------ comments
 
 
 def _comment(copy: WordCopy, ours: dict[str, list[Any]], name: str, anchor: str,
