@@ -187,6 +187,10 @@ class Shaper:
         caption = [b for b in content if _starts(b, "Caption:")]
         rest = self.blocks([b for b in content if not _starts(b, "Caption:")])
         for block in rest:
+            specs = block["c"][2] if block.get("t") == "Table" else []
+            if specs and all(spec[1].get("t") == "ColWidthDefault" for spec in specs):
+                for spec in specs:  # the page's width, shared: Word would squeeze them
+                    spec[1] = {"t": "ColWidth", "c": 1 / len(specs)}
             if block.get("t") == "Table" and caption:
                 block["c"][1] = [None, [{"t": "Plain", "c": _after_label(
                     self.walk(_inlines(caption[0])))}]]
