@@ -14,14 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, invoke
-from pdfinfo import pdf_text
-
 from casestudy.brand.load import load_brand
 from casestudy.render.docx import MARK_NAME, word_copy
 from casestudy.source.load import load_study
 from casestudy.word.convert import stringify
 from casestudy.word.draft import read_draft
+from conftest import FIXTURES, REPO, invoke
+from pdfinfo import pdf_text
 
 ITALY = REPO / "countries" / "italy"
 KITCHEN = FIXTURES / "kitchen-sink"
