@@ -468,8 +468,9 @@ def _review(draft: Path, repo: Path, study: Path, decision: str | None, apply: b
         who = "; ".join(sorted({f"{m.kind} by {m.author or 'an unknown reviewer'}"
                                 + (f", {m.date}" if m.date else "") for m in change.marks}))
         where = f"{display_path(block.path)}:{block.first}"
-        _echo(f"{where}: changed" + (f" ({who})" if who else " (not tracked)")
-              + ("" if change.placed else f"; not placed in the Markdown: {change.why}"))
+        how = (f"; not placed in the Markdown: {change.why}" if not change.placed else
+               f"; the block written again as a whole: {change.why}" if change.whole else "")
+        _echo(f"{where}: changed" + (f" ({who})" if who else " (not tracked)") + how)
     diff = found.diff(base)
     if diff:
         typer.echo(diff, nl=False)

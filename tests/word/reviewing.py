@@ -56,7 +56,7 @@ def _merge(paragraph: Paragraph) -> None:
         previous = (run, key) if plain else None
 
 
-def _split(paragraph: Paragraph, words: str) -> list[Run]:
+def split(paragraph: Paragraph, words: str) -> list[Run]:
     """The runs of ``paragraph`` made so that ``words`` is a run of its own."""
     _merge(paragraph)
     for run in paragraph.runs:
@@ -90,7 +90,7 @@ def track_replace(document, anchor: str, old: str, new: str, author: str,
                   number: int) -> None:
     """A tracked deletion of ``old`` and insertion of ``new`` (empty: none) after it."""
     paragraph = find(document, anchor)
-    (run,) = _split(paragraph, old) if old else (None,)
+    (run,) = split(paragraph, old) if old else (None,)
     if run is None:
         raise AssertionError("an insertion needs a run to follow")
     deletion = paragraph._p.makeelement(qn("w:del"), {
@@ -113,7 +113,7 @@ def track_replace(document, anchor: str, old: str, new: str, author: str,
 
 def comment(document, anchor: str, words: str, text: str, author: str) -> None:
     paragraph = find(document, anchor)
-    runs = _split(paragraph, words)
+    runs = split(paragraph, words)
     document.add_comment(runs, text=text, author=author, initials=author[:2])
 
 

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from reviewing import DATE, comment, review, track_replace
+from reviewing import DATE, comment, find, review, split, track_replace
 
 from casestudy.brand.load import load_brand
 from casestudy.render.docx import docx_bytes, word_copy
@@ -147,18 +147,42 @@ def test_reject_all_writes_nothing_and_a_pending_copy_needs_a_decision(
     assert git_diff(italy) == []
 
 
+def test_emphasis_added_rewrites_that_block_only(italy: Path, tmp_path: Path) -> None:
+    copy = export(italy / "countries" / "italy", tmp_path / "italy.docx")
+
+    def emphasis(document) -> None:  # not word changes: each block is written again
+        for run in split(find(document, "The record is mixed."), "The record is mixed."):
+            run.bold = True
+        for run in split(find(document, "Beretta’s M9 was"), "standard US military sidearm"):
+            run.italic = True
+
+    edited = review(copy, tmp_path / "bold.docx", emphasis)
+    result = invoke(italy, "import", str(edited), "--review", "countries/italy", "--apply")
+    assert result.exit_code == 0, result.output
+    assert f"{SUMMARY}:3: changed (not tracked); the block written again as a whole: " \
+        "emphasis, a link or a style changed" in result.output.splitlines()
+    summary = (REPO / SUMMARY).read_text(encoding="utf-8").splitlines()[3]
+    sectors = next(line for line in (REPO / SECTORS).read_text(encoding="utf-8").splitlines()
+                   if line.startswith("Beretta's M9"))
+    # the other items of the list, and the note labels of the paragraph, are kept
+    assert git_diff(italy) == [
+        f"-{summary}",
+        f"+{summary.replace('The record is mixed.', '**The record is mixed.**')}",
+        f"-{sectors}",
+        f"+{sectors.replace('standard US military sidearm', '*standard US military sidearm*')}"]
+
+
 def test_a_change_that_cannot_be_placed_is_reported_not_guessed(
         italy: Path, tmp_path: Path) -> None:
     copy = export(italy / "countries" / "italy", tmp_path / "italy.docx")
 
-    def bold(document) -> None:  # emphasis added without tracking: not a word change
-        from reviewing import find
-        for run in find(document, "The record is mixed.").runs[:3]:
+    def bold(document) -> None:  # emphasis in a table: our ::: table is never rewritten
+        for run in split(find(document, "Parent design (SuperAV)"), "SuperAV"):
             run.bold = True
 
     edited = review(copy, tmp_path / "bold.docx", bold)
     result = invoke(italy, "import", str(edited), "--review", "countries/italy", "--apply")
     assert result.exit_code == 1
-    assert f"{SUMMARY}:3: changed (not tracked); not placed in the Markdown: emphasis, a " \
+    assert f"{SECTORS}:5: changed (not tracked); not placed in the Markdown: emphasis, a " \
         "link or a style changed" in result.output.splitlines()
     assert git_diff(italy) == []

@@ -33,6 +33,7 @@ from ..render.docx import Marked, WordCopy, position, word_copy
 from ..source.load import load_study
 from .marks import Mark, review_marks
 from .package import Docx, DraftError, open_docx
+from .rewrite import block_range, rewrite
 
 OPEN, CLOSE = "\ue000", "\ue001"  # around a bookmark's name, made visible for pandoc
 _MARKER = re.compile(f"{OPEN}(cs_\\d+_\\d+_\\d+){CLOSE}")
@@ -62,7 +63,8 @@ class Change:
     marks: list[Mark]
     edits: list[tuple[int, int, str]]  # offsets in the file, replacement Markdown
     placed: bool  # False: the change could not be placed in the Markdown
-    why: str = ""
+    why: str = ""  # why not word by word
+    whole: bool = False  # True: the block was written again as a whole (rewrite.py)
 
 
 @dataclass
@@ -132,8 +134,17 @@ def review_copy(reviewed: Path, study_root: Path, decision: str | None,
         old, new = flatten(ours.get(name, [])), flatten(theirs[name])
         if [a.key for a in old] == [a.key for a in new]:
             continue
-        out.changes.append(_change(block, old, new, marks.get(name, []),
-                                   copy.texts[block.path]))
+        text = copy.texts[block.path]
+        change = _change(block, old, new, marks.get(name, []), text)
+        if not change.placed:
+            written = rewrite(theirs[name], [a for a in old if a.key[0] == "note"],
+                              [a for a in old if a.key[0] == "cite"], text, block,
+                              ast["pandoc-api-version"], reviewed)
+            if written is not None:
+                start, end = block_range(text, block)
+                change = Change(block, change.marks, [(start, end, written)], True,
+                                change.why, whole=True)
+        out.changes.append(change)
     for cid, (name, anchor, author, date, text) in comments.items():
         del cid
         out.comments.append(_comment(copy, ours, name, anchor, author, date, text))
