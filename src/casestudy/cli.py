@@ -477,9 +477,19 @@ def _review(draft: Path, repo: Path, study: Path, decision: str | None, apply: b
     for c in found.comments:
         _echo(f"{display_path(c.path)}:{c.line}:{c.col}: comment ({c.author or 'unknown'}"
               f"{', ' + c.date if c.date else ''}): {c.text}")
+    for path, line, marks in found.stale:
+        if marks:
+            _echo(f"{display_path(path)}:{line}: error: this block changed in the sources "
+                  f"since the copy was made; its {marks} tracked change"
+                  f"{'s' * (marks != 1)} in Word are not applied: carry them over by hand")
+    if found.stale:
+        _echo(f"  note: {len(found.stale)} block{'s' * (len(found.stale) != 1)} of the copy "
+              "changed in the sources since it was made, and are left as the sources have "
+              "them; make a new copy (build --format docx) for the next round")
     for name in found.missing:
-        _echo(f"{display_path(draft)}: note: block {name} of the copy is gone (deleted in "
-              "Word, or its bookmark was lost); it is left as it is")
+        if not found.stale:
+            _echo(f"{display_path(draft)}: note: block {name} of the sources is not in the "
+                  "copy (deleted in Word, or its bookmark lost); it is left as it is")
     unplaced = [c for c in found.changes if not c.placed]
     if not found.changes:
         _echo(f"{display_path(draft)}: no changes to the sources")
@@ -487,7 +497,7 @@ def _review(draft: Path, repo: Path, study: Path, decision: str | None, apply: b
         check_decision(found, decision, draft)
         for path in apply_review(found):
             _echo(f"wrote {display_path(path)}")
-    if unplaced:
+    if unplaced or any(marks for _path, _line, marks in found.stale):
         raise typer.Exit(1)
 
 

@@ -186,3 +186,23 @@ def test_a_change_that_cannot_be_placed_is_reported_not_guessed(
     assert f"{SECTORS}:5: changed (not tracked); not placed in the Markdown: emphasis, a " \
         "link or a style changed" in result.output.splitlines()
     assert git_diff(italy) == []
+
+
+def test_a_block_changed_since_the_copy_is_never_reverted(italy: Path,
+                                                          tmp_path: Path) -> None:
+    copy = reviewed(italy, tmp_path)
+    summary = italy / SUMMARY
+    lines = summary.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace("The record is mixed.", "The record is uneven.")
+    summary.write_text("".join(lines), encoding="utf-8")  # the author went on writing
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org",
+                    "commit", "-qam", "later"], cwd=italy, check=True)
+    result = invoke(italy, "import", str(copy), "--review", "countries/italy",
+                    "--accept-all", "--apply")
+    assert result.exit_code == 1
+    assert f"{SUMMARY}:3: error: this block changed in the sources since the copy was " \
+        "made; its 2 tracked changes in Word are not applied: carry them over by hand" \
+        in result.output.splitlines()
+    assert "The record is uneven." in summary.read_text(encoding="utf-8")
+    diff = git_diff(italy)  # the other blocks' changes are applied
+    assert len(diff) == 4 and not any("record" in line for line in diff), diff

@@ -18,6 +18,7 @@ the document properties, so the same input gives the same bytes.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -43,7 +44,10 @@ READER = ("commonmark_x-raw_html-raw_attribute-attributes-emoji-tex_math_dollars
           "-alerts-task_lists-implicit_header_references-bracketed_spans+sourcepos")
 MARK = "cs"
 CHART_SRC = "\ue000chart-"
-MARK_NAME = re.compile(r"^cs_(\d+)_(\d+)_(\d+)$")
+# cs_<section>_<first line>_<last line>_<digest of those lines>: 40 characters at most,
+# as Word wants; the digest tells a review when the sources changed since the copy
+MARK_NAME = re.compile(r"^cs_(\d+)_(\d+)_(\d+)_([0-9a-f]{8})$")
+MARK_TEXT = r"cs_\d+_\d+_\d+_[0-9a-f]{8}"
 BOOKMARK_BASE = 900_000  # above the ids pandoc gives its own bookmarks
 _POS = re.compile(r"(\d+):(\d+)-(\d+):(\d+)$")
 
@@ -144,13 +148,15 @@ class Shaper:
         last = min(where[2] - (1 if where[3] == 1 else 0), len(self.lines))
         while last > first and not self.lines[last - 1].strip():
             last -= 1
-        name = f"{MARK}_{self.index}_{first}_{max(first, last)}"
+        last = max(first, last)
+        digest = hashlib.sha256("".join(self.lines[first - 1:last]).encode()).hexdigest()
+        name = f"{MARK}_{self.index}_{first}_{last}_{digest[:8]}"
         self.bookmarks += 1
         number = BOOKMARK_BASE + self.bookmarks
         mark = _raw(f'<w:bookmarkStart w:id="{number}" w:name="{name}"/>'
                     f'<w:bookmarkEnd w:id="{number}"/>')
         if _prepend(shaped, mark):  # a rule between paragraphs has no text to mark
-            self.copy.marked[name] = Marked(name, self.path, first, max(first, last))
+            self.copy.marked[name] = Marked(name, self.path, first, last)
         return shaped
 
     def block(self, block: dict[str, Any]) -> list[Any]:

@@ -29,17 +29,18 @@ from typing import Any
 from ..brand.model import Brand
 from ..files.pandoc import run_pandoc
 from ..files.write import atomic_write
-from ..render.docx import Marked, WordCopy, position, word_copy
+from ..render.docx import MARK_NAME, MARK_TEXT, Marked, WordCopy, position, word_copy
 from ..source.load import load_study
 from .marks import Mark, review_marks
 from .package import Docx, DraftError, open_docx
 from .rewrite import block_range, rewrite
 
 OPEN, CLOSE = "\ue000", "\ue001"  # around a bookmark's name, made visible for pandoc
-_MARKER = re.compile(f"{OPEN}(cs_\\d+_\\d+_\\d+){CLOSE}")
+_MARKER = re.compile(f"{OPEN}({MARK_TEXT}){CLOSE}")
 _BOOKMARK = re.compile(rb"<((?:[\w.-]+:)?)bookmarkStart\b([^>]*?)/>")
-_NAME = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?name\s*=\s*["'](cs_\d+_\d+_\d+)["']""")
-_RAW_MARK = re.compile(r'w:name="(cs_\d+_\d+_\d+)"')
+_NAME = re.compile(rb"(?:^|\s)(?:[\w.-]+:)?name\s*=\s*[\"'](" + MARK_TEXT.encode()
+                   + rb")[\"']")
+_RAW_MARK = re.compile(f'w:name="({MARK_TEXT})"')
 STYLES = {"Emph": "i", "Strong": "b", "Strikeout": "s", "Superscript": "sup",
           "Subscript": "sub", "SmallCaps": "sc", "Underline": "u"}
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
@@ -83,7 +84,10 @@ class Review:
     comments: list[Comment] = field(default_factory=list)
     pending: int = 0  # tracked changes still in the copy
     texts: dict[Path, str] = field(default_factory=dict)  # the sources as they are
-    missing: list[str] = field(default_factory=list)  # blocks the copy lost
+    missing: list[str] = field(default_factory=list)  # blocks the copy does not have
+    # the copy's blocks whose lines changed in the sources since it was made: their
+    # path, first line (then) and the tracked changes reviewers made in them
+    stale: list[tuple[Path, int, int]] = field(default_factory=list)
 
     def new_texts(self) -> dict[Path, str]:
         """Each changed file's text with the placed changes made."""
@@ -127,6 +131,15 @@ def review_copy(reviewed: Path, study_root: Path, decision: str | None,
     ast = _read(package, decision or "accept")
     theirs = split_blocks(ast["blocks"], _MARKER_OF)
     ours = split_blocks(copy.doc["blocks"], _raw_marker)
+    paths = {int(MARK_NAME.match(n).group(1)): m.path  # type: ignore[union-attr]
+             for n, m in copy.marked.items()}
+    for name in theirs:
+        if name not in copy.marked:  # its lines changed since the copy was made
+            found = MARK_NAME.match(name)
+            assert found is not None
+            index, first = int(found.group(1)), int(found.group(2))
+            if index in paths:
+                out.stale.append((paths[index], first, len(marks.get(name, []))))
     for name, block in copy.marked.items():
         if name not in theirs:
             out.missing.append(name)
