@@ -206,3 +206,12 @@ def test_a_block_changed_since_the_copy_is_never_reverted(italy: Path,
     assert "The record is uneven." in summary.read_text(encoding="utf-8")
     diff = git_diff(italy)  # the other blocks' changes are applied
     assert len(diff) == 4 and not any("record" in line for line in diff), diff
+
+
+def test_a_copy_that_is_not_a_word_file_is_refused(italy: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "reviewed.docx"
+    fake.write_text("not a zip", encoding="utf-8")
+    result = invoke(italy, "import", str(fake), "--review", "countries/italy", "--apply")
+    assert result.exit_code != 0
+    assert "is not a Word document (.docx)" in result.output
+    assert git_diff(italy) == []
