@@ -27,12 +27,16 @@ def review_marks(package: Docx) -> tuple[dict[str, list[Mark]],
     """Tracked changes by block, and comments: id -> block, anchor, author, date, text."""
     marks: dict[str, list[Mark]] = {}
     ranges: dict[str, list[Any]] = {}  # comment id -> [block, anchor chunks, open]
-    state: dict[str, Any] = {"block": "", "in_t": False}
+    state: dict[str, Any] = {"block": "", "in_t": False, "notes": 0}
 
     def start(element: Element, _depth: int) -> None:
         name, attrs = element.name, element.attrs
         if name == "bookmarkStart" and MARK_NAME.match(attrs.get("name", "")):
             state["block"] = attrs["name"]
+        elif name in ("footnote", "endnote") and attrs.get("type", "normal") == "normal":
+            # until its bookmark, if it kept one: the note by its place (note:0, ...)
+            state["block"] = f"note:{state['notes']}"
+            state["notes"] += 1
         elif name in ("ins", "del") and state["block"]:
             marks.setdefault(state["block"], []).append(Mark(
                 "insertion" if name == "ins" else "deletion", attrs.get("author", ""),
@@ -54,7 +58,7 @@ def review_marks(package: Docx) -> tuple[dict[str, list[Mark]],
         if name == "t":
             state["in_t"] = False
 
-    for part in (package.main, "word/footnotes.xml", "word/endnotes.xml"):
+    for part in (package.main, "word/footnotes.xml"):  # pandoc writes no endnotes
         if package.has(part):
             state["block"] = ""
             package.parse(part, start, text, end)

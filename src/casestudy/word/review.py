@@ -21,6 +21,7 @@ import difflib
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -126,11 +127,14 @@ def review_copy(reviewed: Path, study_root: Path, decision: str | None,
     package = open_docx(reviewed)
     copy = word_copy(load_study(study_root), brand)
     out = Review(texts=dict(copy.texts))
+    ours, notes = split_blocks(copy.doc["blocks"], _raw_marker)
     marks, comments = review_marks(package)
+    for index, names in enumerate(notes):  # a note whose bookmarks were lost
+        if names and f"note:{index}" in marks:
+            marks.setdefault(names[0], []).extend(marks.pop(f"note:{index}"))
     out.pending = sum(len(found) for found in marks.values())
     ast = _read(package, decision or "accept")
-    theirs = split_blocks(ast["blocks"], _MARKER_OF)
-    ours = split_blocks(copy.doc["blocks"], _raw_marker)
+    theirs, _found = split_blocks(ast["blocks"], _MARKER_OF, notes)
     paths = {int(MARK_NAME.match(n).group(1)): m.path  # type: ignore[union-attr]
              for n, m in copy.marked.items()}
     for name in theirs:
@@ -160,6 +164,8 @@ def review_copy(reviewed: Path, study_root: Path, decision: str | None,
         out.changes.append(change)
     for cid, (name, anchor, author, date, text) in comments.items():
         del cid
+        if name.startswith("note:") and int(name[5:]) < len(notes) and notes[int(name[5:])]:
+            name = notes[int(name[5:])][0]
         out.comments.append(_comment(copy, ours, name, anchor, author, date, text))
     out.comments.sort(key=lambda c: (str(c.path), c.line, c.col))
     return out
@@ -209,21 +215,56 @@ def _raw_marker(node: dict[str, Any]) -> str | None:
     return None
 
 
-def split_blocks(blocks: list[Any], marker: Any) -> dict[str, list[Any]]:
+def split_blocks(blocks: list[Any], marker: Any, notes: list[list[str]] | None = None
+                 ) -> tuple[dict[str, list[Any]], list[list[str]]]:
     """The blocks under each marker (a block without one belongs to the one before),
-    the blocks of notes cut the same way, by their own markers."""
+    the blocks of notes cut the same way, by their own markers; and each note's
+    markers, in the order the notes come. A note that lost its markers (LibreOffice
+    drops bookmarks in notes when it saves) takes those of the note in its place in
+    ``notes``, when the number of notes is the same."""
     out: dict[str, list[Any]] = {}
     queue: list[list[Any]] = [blocks]
+    found: list[list[str]] = []
+    first = True
+    if notes is not None and _count_notes(blocks) != len(notes):
+        notes = None  # notes added or removed: which is which is not guessed
     while queue:
         current: str | None = None
-        for block in queue.pop(0):
-            names, notes = _markers(block, marker)
-            queue += notes
+        note = queue.pop(0)
+        names_here: list[str] = []
+        fallback: Iterator[str] = iter([])
+        if not first:
+            found.append(names_here)
+            index = len(found) - 1
+            if notes is not None and index < len(notes) and \
+                    not any(_markers(b, marker)[0] for b in note):
+                fallback = iter(notes[index])
+        for block in note:
+            names, inner = _markers(block, marker)
+            queue += inner
+            if not names and not first:
+                names = [n for n in (next(fallback, ""),) if n]
             if names:
                 current = names[0]
+                names_here.append(current)
             if current is not None:
                 out.setdefault(current, []).append(block)
-    return out
+        first = False
+    return out, found
+
+
+def _count_notes(blocks: list[Any]) -> int:
+    count = 0
+    stack: list[Any] = [blocks]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            count += node.get("t") == "Note"
+            if "c" in node:
+                stack.append(node["c"])
+    return count
 
 
 def _markers(block: Any, marker: Any) -> tuple[list[str], list[list[Any]]]:
@@ -305,7 +346,7 @@ def flatten(blocks: list[Any]) -> list[Atom]:
         elif kind == "Note":
             out.append(Atom(("note",), pos[:2] if pos else None, pos[2:] if pos else None))
         elif kind == "Image":
-            out.append(Atom(("img",)))
+            pass  # a picture is never changed by a review (LibreOffice drops an SVG's)
         elif kind == "Math":
             text(node["c"][1], style | {"math"}, pos)
 
