@@ -30,31 +30,18 @@ from typing import Any
 from ..brand.model import Brand
 from ..files.pandoc import run_pandoc
 from ..files.write import atomic_write
-from ..render.docx import MARK_NAME, MARK_TEXT, Marked, WordCopy, position, word_copy
+from ..render.docx import MARK_NAME, MARK_TEXT, Marked, WordCopy, word_copy
 from ..source.load import load_study
+from .atoms import CLOSE, MARKER, OPEN, Atom, flatten
 from .marks import Mark, review_marks
 from .package import Docx, DraftError, open_docx
 from .rewrite import block_range, rewrite
 
-OPEN, CLOSE = "\ue000", "\ue001"  # around a bookmark's name, made visible for pandoc
-_MARKER = re.compile(f"{OPEN}({MARK_TEXT}){CLOSE}")
 _BOOKMARK = re.compile(rb"<((?:[\w.-]+:)?)bookmarkStart\b([^>]*?)/>")
 _NAME = re.compile(rb"(?:^|\s)(?:[\w.-]+:)?name\s*=\s*[\"'](" + MARK_TEXT.encode()
                    + rb")[\"']")
 _RAW_MARK = re.compile(f'w:name="({MARK_TEXT})"')
-STYLES = {"Emph": "i", "Strong": "b", "Strikeout": "s", "Superscript": "sup",
-          "Subscript": "sub", "SmallCaps": "sc", "Underline": "u"}
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
-
-
-@dataclass(frozen=True)
-class Atom:
-    """One character (or a note, a citation, a picture, a paragraph's end) of a block,
-    with its style and, on the sources' side, where it was written."""
-
-    key: tuple[Any, ...]
-    start: tuple[int, int] | None = None  # line, col
-    end: tuple[int, int] | None = None
 
 
 @dataclass
@@ -134,7 +121,7 @@ def review_copy(reviewed: Path, study_root: Path, decision: str | None,
             marks.setdefault(names[0], []).extend(marks.pop(f"note:{index}"))
     out.pending = sum(len(found) for found in marks.values())
     ast = _read(package, decision or "accept")
-    theirs, _found = split_blocks(ast["blocks"], _MARKER_OF, notes)
+    theirs, _found = split_blocks(ast["blocks"], _marker_of, notes)
     paths = {int(MARK_NAME.match(n).group(1)): m.path  # type: ignore[union-attr]
              for n, m in copy.marked.items()}
     for name in theirs:
@@ -201,9 +188,9 @@ def _read(package: Docx, decision: str) -> dict[str, Any]:
     return dict(json.loads(data))
 
 
-def _MARKER_OF(node: dict[str, Any]) -> str | None:
+def _marker_of(node: dict[str, Any]) -> str | None:
     if node.get("t") == "Str":
-        found = _MARKER.search(node["c"])
+        found = MARKER.search(node["c"])
         return found.group(1) if found else None
     return None
 
@@ -286,125 +273,6 @@ def _markers(block: Any, marker: Any) -> tuple[list[str], list[list[Any]]]:
             elif "c" in node:
                 stack.append(node["c"])
     return names, notes
-
-
-# ------------------------------------------------------------ blocks as atoms
-
-
-def flatten(blocks: list[Any]) -> list[Atom]:
-    """A block's characters with their styles and places; notes, citations and
-    pictures one atom each; the end of each paragraph and cell an atom too."""
-    out: list[Atom] = []
-
-    def inlines(nodes: list[Any], style: frozenset[Any], pos: Any) -> None:
-        for node in nodes:
-            inline(node, style, pos)
-
-    def text(chars: str, style: frozenset[Any], pos: Any) -> None:
-        exact = pos is not None and pos[0] == pos[2] and pos[3] - pos[1] == len(chars)
-        for i, char in enumerate(chars):
-            if exact:
-                out.append(Atom(("c", char, style), (pos[0], pos[1] + i),
-                                (pos[0], pos[1] + i + 1)))
-            elif pos is not None:  # an escape or an entity: only the whole is placed
-                out.append(Atom(("c", char, style), (pos[0], pos[1]) if i == 0 else None,
-                                (pos[2], pos[3]) if i == len(chars) - 1 else None))
-            else:
-                out.append(Atom(("c", char, style)))
-
-    def inline(node: dict[str, Any], style: frozenset[Any], pos: Any) -> None:
-        kind = node.get("t")
-        if kind == "Str":
-            chars = _MARKER.sub("", node["c"])
-            text(chars, style, pos)
-        elif kind in ("Space", "SoftBreak"):
-            text(" ", style, pos)
-        elif kind == "LineBreak":
-            out.append(Atom(("br",)))
-        elif kind in STYLES:
-            inlines(node["c"], style | {STYLES[kind]}, None)
-        elif kind == "Link":
-            inlines(node["c"][1], style | {("a", node["c"][2][0])}, None)
-        elif kind == "Code":
-            text(node["c"][1], style | {"code"}, pos)
-        elif kind == "Quoted":
-            left, right = ("“", "”") if node["c"][0]["t"] == "DoubleQuote" else ("‘", "’")
-            text(left, style, None)
-            inlines(node["c"][1], style, None)
-            text(right, style, None)
-        elif kind == "Span":
-            attr = node["c"][0]
-            if "citation" in attr[1]:
-                keys = tuple(dict(attr[2]).get("keys", "").split())
-                where = position(attr)
-                out.append(Atom(("cite", keys), where[:2] if where else None,
-                                where[2:] if where else None))
-            else:
-                inlines(node["c"][1], style, position(attr) or pos)
-        elif kind == "Cite":
-            out.append(Atom(("cite", tuple(c["citationId"] for c in node["c"][0]))))
-        elif kind == "Note":
-            out.append(Atom(("note",), pos[:2] if pos else None, pos[2:] if pos else None))
-        elif kind == "Image":
-            pass  # a picture is never changed by a review (LibreOffice drops an SVG's)
-        elif kind == "Math":
-            text(node["c"][1], style | {"math"}, pos)
-
-    def block(node: dict[str, Any]) -> None:
-        kind = node.get("t")
-        if kind in ("Para", "Plain"):
-            inlines(node["c"], frozenset(), None)
-            out.append(Atom(("p",)))
-        elif kind == "Header":
-            inlines(node["c"][2], frozenset(), None)
-            out.append(Atom(("h", node["c"][0])))
-        elif kind in ("Div", "BlockQuote"):
-            for child in node["c"][1] if kind == "Div" else node["c"]:
-                block(child)
-        elif kind == "BulletList":
-            for item in node["c"]:
-                for child in item:
-                    block(child)
-                out.append(Atom(("li",)))
-        elif kind == "OrderedList":
-            for item in node["c"][1]:
-                for child in item:
-                    block(child)
-                out.append(Atom(("li",)))
-        elif kind == "Figure":
-            for child in node["c"][2]:
-                block(child)
-            for child in node["c"][1][1]:
-                block(child)
-        elif kind == "Table":
-            for child in node["c"][1][1]:
-                block(child)
-            head, bodies = node["c"][3], node["c"][4]
-            for row in list(head[1]) + [r for b in bodies for r in b[2] + b[3]]:
-                for cell in row[1]:
-                    for child in cell[4]:
-                        block(child)
-                    out.append(Atom(("td",)))
-                out.append(Atom(("tr",)))
-        elif kind == "CodeBlock":
-            out.append(Atom(("code", node["c"][1])))
-
-    for node in blocks:
-        block(node)
-    return _tidy(out)
-
-
-def _tidy(atoms: list[Atom]) -> list[Atom]:
-    """Spaces as Word keeps them: none at a paragraph's ends, never two in a row."""
-    out: list[Atom] = []
-    for atom in atoms:
-        space = atom.key[0] == "c" and atom.key[1] == " "
-        if space and (not out or out[-1].key[0] != "c" or out[-1].key[1] == " "):
-            continue
-        if atom.key[0] != "c" and out and out[-1].key[0] == "c" and out[-1].key[1] == " ":
-            out.pop()
-        out.append(atom)
-    return out
 
 
 # ------------------------------------------------------------ placing the changes

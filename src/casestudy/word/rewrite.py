@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from ..files.pandoc import run_pandoc
-from ..render.docx import MARK_TEXT, Marked
+from ..render.docx import Marked
+from .atoms import MARKER
 
 # what the house's Markdown reads, and nothing it would print as typed
 WRITER = ("commonmark_x-raw_html-raw_attribute-attributes-emoji-tex_math_dollars"
           "-task_lists-bracketed_spans-fenced_divs-implicit_figures")
 REWRITABLE = {"Para", "Plain", "Header", "BulletList", "OrderedList", "BlockQuote"}
-_MARKER = re.compile(f"\ue000{MARK_TEXT}\ue001")
 _PREFIX = re.compile(r"^(\[\^[^\]]+\]:[ \t]*|[ \t]+)")
 
 
@@ -67,7 +67,7 @@ def rewrite(blocks: list[Any], notes: list[Any], cites: list[Any], text: str,
             return node
         kind = node.get("t")
         if kind == "Str":
-            return {"t": "Str", "c": _MARKER.sub("", node["c"])}
+            return {"t": "Str", "c": MARKER.sub("", node["c"])}
         if kind == "Note":
             if counts["note"] >= len(labels):
                 ok[0] = False
