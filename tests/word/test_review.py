@@ -241,3 +241,24 @@ def test_a_copy_saved_again_by_libreoffice_gives_the_same_changes(italy: Path,
     assert changes(again.output) == changes(direct.output)
     assert any(line.startswith(f"{SECTORS}:70: changed (") and "Jürgen Groß" in line
                for line in again.output.splitlines())
+
+
+def test_alt_text_and_cjk_edited_in_word_change_the_markdown(tmp_path: Path) -> None:
+    copy = export(KITCHEN, tmp_path / "kitchen-sink.docx")
+
+    def edit(document) -> None:
+        track_replace(document, "Alt text: A bar chart of three values", "three", "3",
+                      "Ana Ruiz", 601)
+        track_replace(document, "「日米の防衛産業協力」", "日米の防衛産業協力",
+                      "日米防衛産業協力", "山田花子", 603)
+
+    edited = review(copy, tmp_path / "reviewed.docx", edit)
+    found = review_copy(edited, KITCHEN, None, load_brand(REPO))
+    assert [c.placed and not c.whole for c in found.changes] == [True, True]
+    changed = {path.name: text for path, text in found.new_texts().items()}
+    before = {path.name: path.read_text(encoding="utf-8")
+              for path in (KITCHEN / "sections").iterdir()}
+    assert changed["04-sectors.md"] == before["04-sectors.md"].replace(
+        "![A bar chart of three values", "![A bar chart of 3 values")
+    assert changed["02-imperative.md"] == before["02-imperative.md"].replace(
+        "「日米の防衛産業協力」", "「日米防衛産業協力」")

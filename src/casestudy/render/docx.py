@@ -211,13 +211,12 @@ class Shaper:
                 continue
             images = _images(block)
             if images:
-                for image in images:
+                for image in images:  # the alt text printed, for reviewers to review
                     out += self.picture(image, inlines)
-                if chart:
-                    chart = False  # what follows the picture is the author's
                     out.append({"t": "Div", "c": [["", [], [["custom-style", "Alt Text"]]], [
                         {"t": "Para", "c": [_str("Alt text:"), {"t": "Space"},
                                             *self.walk(image["c"][1])]}]]})
+                chart = False  # what follows the picture is the author's
             elif chart and not _starts(block, "Source:"):
                 continue  # the chart's settings: what Word shows is the chart
             else:
