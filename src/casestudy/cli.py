@@ -472,8 +472,8 @@ def _review(draft: Path, repo: Path, study: Path, decision: str | None, apply: b
                f"; the block written again as a whole: {change.why}" if change.whole else "")
         _echo(f"{where}: changed" + (f" ({who})" if who else " (not tracked)") + how)
     diff = found.diff(base)
-    if diff:
-        typer.echo(diff, nl=False)
+    if diff:  # the reviewers' text: shown safe, as every message is
+        typer.echo(printable(diff), nl=False)
     for c in found.comments:
         _echo(f"{display_path(c.path)}:{c.line}:{c.col}: comment ({c.author or 'unknown'}"
               f"{', ' + c.date if c.date else ''}): {c.text}")
