@@ -6,8 +6,10 @@ exactly those changes: ``git diff`` of the study shows nothing else."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -262,3 +264,28 @@ def test_alt_text_and_cjk_edited_in_word_change_the_markdown(tmp_path: Path) -> 
         "![A bar chart of three values", "![A bar chart of 3 values")
     assert changed["02-imperative.md"] == before["02-imperative.md"].replace(
         "「日米の防衛産業協力」", "「日米防衛産業協力」")
+
+
+def test_languages_marked_in_the_sources_come_through(tmp_path: Path) -> None:
+    """``[text]{lang=he}`` and ``::: {lang=ar}`` (source/attrs.py): Word gets the
+    language of the text, and a review of the words inside them is placed."""
+    study = tmp_path / "kitchen-sink"
+    shutil.copytree(KITCHEN, study)
+    section = study / "sections" / "08-conclusion.md"
+    section.write_text(section.read_text(encoding="utf-8") + "\nThe word "
+                       "[שותפות]{lang=he} means partnership.\n\n::: {lang=ar}\n"
+                       "الشراكة الصناعية\n:::\n", encoding="utf-8")
+    copy = export(study, tmp_path / "copy.docx")
+    assert review_copy(copy, study, None, load_brand(REPO)).changes == []
+    with zipfile.ZipFile(copy) as package:
+        body = package.read("word/document.xml").decode()
+    assert re.search(r'<w:lang w:val="he"\s*/>\s*</w:rPr>\s*<w:t[^>]*>שותפות<', body)
+    assert re.search(r'<w:lang w:val="ar"\s*/>(?:(?!</w:r>).)*الشراكة', body, re.S)
+
+    def edit(document) -> None:
+        track_replace(document, "means partnership", "שותפות", "שיתוף", "Ana Ruiz", 701)
+
+    found = review_copy(review(copy, tmp_path / "r.docx", edit), study, None,
+                        load_brand(REPO))
+    (text,) = found.new_texts().values()
+    assert "The word [שיתוף]{lang=he} means partnership." in text

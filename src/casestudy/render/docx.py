@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from ..source.load import Study
 
 # the house's Markdown as pandoc's CommonMark reads it, less what the house never reads
-READER = ("commonmark_x-raw_html-raw_attribute-attributes-emoji-tex_math_dollars"
-          "-alerts-task_lists-implicit_header_references-bracketed_spans+sourcepos")
+READER = ("commonmark_x-raw_html-raw_attribute-emoji-tex_math_dollars"
+          "-alerts-task_lists-implicit_header_references+sourcepos")
 MARK = "cs"
 CHART_SRC = "\ue000chart-"
 # cs_<section>_<first line>_<last line>_<digest of those lines>: 40 characters at most,
@@ -173,6 +173,9 @@ class Shaper:
             if "pullquote" in classes:
                 return [{"t": "Div", "c": [["", [], [["custom-style", "Pull Quote"]]],
                                            self.blocks(content)]}]
+            language = [[k, v] for k, v in attr[2] if k in ("lang", "dir")]
+            if language:  # ::: {lang=he}: Word's proofing language, and its direction
+                return [{"t": "Div", "c": [["", [], language], self.blocks(content)]}]
             return self.blocks(content)
         if kind == "CodeBlock":  # a paragraph of code, so that it can carry a bookmark
             inlines: list[Any] = []
