@@ -137,7 +137,9 @@ def build(
     studies: Annotated[list[str] | None, typer.Argument(
         help="Study folders or slugs; default: every study in countries/.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="pdf, html or all.")] = "pdf",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="pdf, html, docx (a Word copy for reviewers) or all "
+                               "(pdf and html).")] = "pdf",
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Worker processes; default: one per core.")] = None,
     force: Annotated[bool, typer.Option(help="Rebuild even when nothing changed.")] = False,
@@ -171,7 +173,7 @@ def _build(studies: list[str] | None, out: Path, fmt: str, jobs: int | None, for
     repo = find_repo()
     if not (repo / "series.yaml").is_file() and studies and Path(studies[0]).is_dir():
         repo = find_repo(Path(studies[0]))  # run from elsewhere: the study's own series
-    _known_format(fmt, ("pdf", "html", "all"))
+    _known_format(fmt, ("pdf", "html", "docx", "all"))
     formats = check_formats(fmt)
     series = load_series(repo)
     brand = load_brand(repo)
@@ -398,10 +400,17 @@ def import_(
                              "lines.")] = False,
     no_input: Annotated[bool, typer.Option(
         "--no-input", help="Never prompt; fail if an answer is missing.")] = False,
+    review: Annotated[str | None, typer.Option(
+        metavar="STUDY", help="DRAFT.docx is a reviewed Word copy of this study (build "
+                              "--format docx): show its changes as a diff of the "
+                              "sources, and its comments.")] = None,
+    apply: Annotated[bool, typer.Option(
+        "--apply", help="With --review: write the changes into the section files.")] = False,
 ) -> None:
     """Import a Word draft into a new study, or into the empty sections of one (--into).
 
-    Prints what came over and what could not; exit 1 if anything was lost.
+    Prints what came over and what could not; exit 1 if anything was lost. With
+    --review, brings a reviewer's Word copy back as edits of the study's sources.
     """
     from .scaffold.answers import next_question
     from .source.load import find_repo, resolve_studies
@@ -411,6 +420,10 @@ def import_(
     if accept_all and reject_all:
         raise typer.BadParameter("give --accept-all or --reject-all, not both")
     repo = find_repo()
+    if review is not None:
+        decision = "accept" if accept_all else "reject" if reject_all else None
+        _review(draft, repo, resolve_studies([review], repo)[0], decision, apply)
+        return
     read = read_draft(draft, "accept" if accept_all else "reject" if reject_all else None)
     if into is not None:
         report = import_draft(repo, read, into=resolve_studies([into], repo)[0])
@@ -441,6 +454,50 @@ def import_(
         _echo(f"  not carried over: {line}")
     _say(f"next: casestudy check {display_path(report.study.name)}")
     if report.lost:
+        raise typer.Exit(1)
+
+
+def _review(draft: Path, repo: Path, study: Path, decision: str | None, apply: bool) -> None:
+    from .brand.load import load_brand
+    from .word.review import apply_review, check_decision, review_copy
+
+    found = review_copy(draft, study, decision, load_brand(repo))
+    base = Path.cwd()
+    for change in found.changes:
+        block = change.block
+        who = "; ".join(sorted({f"{m.kind} by {m.author or 'an unknown reviewer'}"
+                                + (f", {m.date}" if m.date else "") for m in change.marks}))
+        where = f"{display_path(block.path)}:{block.first}"
+        how = (f"; not placed in the Markdown: {change.why}" if not change.placed else
+               f"; the block written again as a whole: {change.why}" if change.whole else "")
+        _echo(f"{where}: changed" + (f" ({who})" if who else " (not tracked)") + how)
+    diff = found.diff(base)
+    if diff:  # the reviewers' text: shown safe, as every message is
+        typer.echo(printable(diff), nl=False)
+    for c in found.comments:
+        _echo(f"{display_path(c.path)}:{c.line}:{c.col}: comment ({c.author or 'unknown'}"
+              f"{', ' + c.date if c.date else ''}): {c.text}")
+    for path, line, marks in found.stale:
+        if marks:
+            _echo(f"{display_path(path)}:{line}: error: this block changed in the sources "
+                  f"since the copy was made; its {marks} tracked change"
+                  f"{'s' * (marks != 1)} in Word are not applied: carry them over by hand")
+    if found.stale:
+        _echo(f"  note: {len(found.stale)} block{'s' * (len(found.stale) != 1)} of the copy "
+              "changed in the sources since it was made, and are left as the sources have "
+              "them; make a new copy (build --format docx) for the next round")
+    for name in found.missing:
+        if not found.stale:
+            _echo(f"{display_path(draft)}: note: block {name} of the sources is not in the "
+                  "copy (deleted in Word, or its bookmark lost); it is left as it is")
+    unplaced = [c for c in found.changes if not c.placed]
+    if not found.changes:
+        _echo(f"{display_path(draft)}: no changes to the sources")
+    if apply:
+        check_decision(found, decision, draft)
+        for path in apply_review(found):
+            _echo(f"wrote {display_path(path)}")
+    if unplaced or any(marks for _path, _line, marks in found.stale):
         raise typer.Exit(1)
 
 
