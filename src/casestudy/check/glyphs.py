@@ -182,7 +182,7 @@ def study_problems(study: Study, series: SeriesConfig | None, brand: Brand) -> l
         for body in parsed.footnote_tokens.values():
             tokens += body
         section_problems(section.path, parsed.text, tokens, coverage, out)
-        svgs += _svg_files(study, [ref.value for ref in parsed.images])
+        svgs += _svg_files(study, section.path.parent, [ref.value for ref in parsed.images])
         for block in parsed.blocks:
             if block.kind == "chart":
                 _chart_problems(study, section.path, block.settings, coverage, out)
@@ -265,12 +265,13 @@ def series_problems(series: SeriesConfig, coverage: Coverage) -> list[Problem]:
     return out
 
 
-def _svg_files(study: Study, sources: list[str]) -> list[Path]:
-
+def _svg_files(study: Study, section_dir: Path, sources: list[str]) -> list[Path]:
+    """The SVG files a section shows, found as the build finds them: from the section's
+    folder first (``../figures/x.svg``), as written from the study folder otherwise."""
     out = []
     for src in sources:
         try:
-            path = local_image(study.root, src)
+            path = local_image(study.root, src, section_dir)
             if path.suffix.lower() == ".svg" and not svg_figure(path).errors:
                 out.append(path)  # judged as written; the sanitized copy keeps the text
         except (Refused, OSError):

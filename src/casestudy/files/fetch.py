@@ -49,7 +49,7 @@ def real(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def local_image(root: Path, src: str, section_dir: Path | None = None) -> Path:
+def local_image(root: Path, src: str, section_dir: Path | None) -> Path:
     """Resolve an image path written in a section to a file inside the study, or refuse."""
     return resolve_image(root, src, section_dir)[0]
 
@@ -71,7 +71,7 @@ def _written_path(src: str, noun: str, remote: str, example: str) -> tuple[str, 
     return decoded, rel
 
 
-def resolve_image(root: Path, src: str, section_dir: Path | None = None
+def resolve_image(root: Path, src: str, section_dir: Path | None
                   ) -> tuple[Path, str | None]:
     """The file an image path names, and the path to write instead when it uses the old form.
 
