@@ -141,3 +141,20 @@ def test_the_kitchen_sink_draws_the_same_from_faces_of_a_collection(tmp_path):
     names = read_pdf(after).font_names()
     assert any(n.startswith("Noto-Sans-JP") for n in names), names
     assert any(n.startswith("Noto-Sans-Arabic") for n in names), names
+
+
+def test_the_fallback_block_of_the_fonts_page_loads_as_written(tmp_path):
+    """docs/fonts.md gives a _brand.yml block of fallbacks for Hebrew and Arabic from PyPI
+    font packages: loaded exactly as printed there, it has no problem and covers both."""
+    from casestudy.check.glyphs import coverage_for
+
+    page = (REPO / "docs" / "fonts.md").read_text("utf-8")
+    section = page.split("## A fallback for each script", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    repo = tmp_path / "repo"
+    (repo / "countries").mkdir(parents=True)
+    shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+    (repo / "_brand.yml").write_text(block, "utf-8")
+    brand = load_brand(repo)
+    assert [str(p) for p in brand.problems] == []
+    assert coverage_for(brand).uncovered("משרד הביטחון وزارة الدفاع") == []
