@@ -72,7 +72,7 @@ class Choice:
     missing: tuple[str, ...]
 
 
-def _matches(language: str, tags: list[str]) -> list[str]:
+def matching(language: str, tags: list[str]) -> list[str]:
     """The tags of ``tags`` in ``language``, closest first (``pt-BR``: ``pt-BR``, ``pt``)."""
     near = []
     for tag in tags:
@@ -101,7 +101,7 @@ def choose(language: str, overrides: Mapping[str, Mapping[str, str]] | None = No
                 texts["series-label"] = series_label
             else:
                 texts.pop("series-label", None)
-    near = _matches(language, sorted(set(shipped) | set(overrides)))
+    near = matching(language, sorted(set(shipped) | set(overrides)))
     fallback = [] if ENGLISH in near or _is_english(language) else [ENGLISH]
     texts: dict[str, str] = {}
     missing: list[str] = []
@@ -117,4 +117,4 @@ def choose(language: str, overrides: Mapping[str, Mapping[str, str]] | None = No
 
 
 def _is_english(language: str) -> bool:
-    return bool(_matches(language, [ENGLISH]))
+    return bool(matching(language, [ENGLISH]))
