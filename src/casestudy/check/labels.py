@@ -1,6 +1,8 @@
 """The labels a study prints in its language: a warning, at study.yaml's ``language``,
-for each label that has no translation there and so prints in English; an error, at
-series.yaml's value, for an override whose ``{placeholder}`` the label does not have.
+for the labels that have no translation there and so print in English; an error there
+for a label's character no brief font has (Japanese labels in a brand without a Han
+font); an error, at series.yaml's value, for an override whose ``{placeholder}`` the
+label does not have.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ import string
 
 import babel
 
+from ..brand.fontmap import coverage_for
+from ..brand.model import Brand
 from ..errors import Problem, error, warning
 from ..files.yamlfile import read_yaml
 from ..source.labels import ENGLISH, catalogue, choose, matching
@@ -16,28 +20,42 @@ from ..source.load import SERIES_FILE, Study
 from ..source.schema import SeriesConfig
 
 
-def label_problems(study: Study, series: SeriesConfig | None) -> list[Problem]:
+def label_problems(study: Study, series: SeriesConfig | None,
+                   brand: Brand | None) -> list[Problem]:
+    """What is wrong with the labels ``study`` prints; ``brand`` (None: not asked) brings
+    the fonts they must be drawn in."""
     meta = study.meta
     if meta is None:
         return []
     overrides = series.labels if series is not None else {}
     choice = choose(meta.language, overrides, series.label if series is not None else None)
     problems = _placeholders(meta.language, series) if series is not None else []
+    line, col = study.yaml.where(("language",))
     if choice.missing:
-        line, col = study.yaml.where(("language",))
         problems.append(warning(study.study_file, line, col, _missing(meta.language,
                                                                       choice.missing)))
+    if brand is not None:
+        coverage = coverage_for(brand)
+        text = "\n".join(choice.texts.values())
+        runs = coverage.uncovered(text)
+        if runs:
+            every = "".join(text[start:end] for start, end in runs)
+            problems.append(error(study.study_file, line, col, "the labels in "
+                                  f"{_language_name(meta.language)}: {coverage.message(every)}"))
     return problems
 
 
 def _missing(language: str, names: tuple[str, ...]) -> str:
-    every = len(names) == len(catalogue()[ENGLISH])
-    what = ("no label of the brief has" if every else
-            ("label " if len(names) == 1 else "labels ") + _list(names)
-            + (" has" if len(names) == 1 else " have"))
-    return (f"{what} a translation for {_language_name(language)}: printed in English "
-            f"(add {'them' if every or len(names) > 1 else 'it'} to series.yaml under "
-            f"labels: {language}:)")
+    """"no label of the brief has a translation for 'sw' (Swahili): printed in English
+    (...)", or "labels 'contents', 'page' have no translation for ..."."""
+    if len(names) == len(catalogue()[ENGLISH]):
+        what, them = "no label of the brief has a translation", "them"
+    elif len(names) == 1:
+        what, them = f"label {names[0]!r} has no translation", "it"
+    else:
+        what, them = f"labels {_list(names)} have no translation", "them"
+    return (f"{what} for {_language_name(language)}: printed in English (add {them} to "
+            f"series.yaml under labels: {language}:)")
 
 
 def _list(names: tuple[str, ...]) -> str:

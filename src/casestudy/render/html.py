@@ -262,7 +262,8 @@ def _language_context(labels: Labels, meta: StudyMeta, web: WebLinks,
     return {"labels": labels, "author_names": labels.names([a.name for a in meta.authors]),
             "date_long": labels.date(meta.date),
             "pdf_size": labels.size(web.pdf_size) if web.pdf_size else "",
-            "rtl_stylesheet_url": url(BRANDING / "rtl.css")}
+            "rtl_stylesheet_url": url(BRANDING / "rtl.css"),
+            "rtl_web_stylesheet_url": url(BRANDING / "rtl-web.css")}
 
 
 def _caption_labels(labels: Labels) -> dict[str, str]:

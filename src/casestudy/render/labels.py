@@ -107,6 +107,16 @@ def _css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def printed_text(language: str, series: SeriesConfig) -> list[str]:
+    """Every word a study in ``language`` may print from here: its labels, the month
+    names and the words of its dates and the words that join its lists of names (the web fonts are
+    cut to the characters the pages use)."""
+    locale = _locale(language)
+    return [*choose(language, series.labels, series.label).texts.values(),
+            *locale.months["format"]["wide"].values(), str(locale.date_formats["long"]),
+            *locale.list_patterns["standard"].values()]
+
+
 def study_labels(meta: StudyMeta, series: SeriesConfig) -> Labels:
     """The labels of a study of ``series``, in its language."""
     choice = choose(meta.language, series.labels, series.label)
