@@ -8,6 +8,7 @@ label does not have.
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import babel
 
@@ -90,9 +91,9 @@ def _placeholders(language: str, series: SeriesConfig) -> list[Problem]:
                               if allowed else "; it has no placeholder"))
             else:
                 continue
-            path = series.root / SERIES_FILE if series.root else SERIES_FILE
-            doc = read_yaml(path) if series.root else None
-            line, col = doc.where(("labels", tag, name)) if doc else (1, 1)
+            path = (series.root or Path()) / SERIES_FILE
+            line, col = (read_yaml(path).where(("labels", tag, name)) if path.is_file()
+                         else (1, 1))
             problems.append(error(path, line, col, f"labels.{tag}.{name}: {message}"))
     return problems
 

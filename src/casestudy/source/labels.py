@@ -96,11 +96,11 @@ def choose(language: str, overrides: Mapping[str, Mapping[str, str]] | None = No
     shipped = {tag: dict(texts) for tag, texts in catalogue().items()}
     english = shipped[ENGLISH]
     if series_label is not None and series_label != english["series-label"]:
-        for tag, texts in shipped.items():
+        for tag, own in shipped.items():
             if tag == ENGLISH:
-                texts["series-label"] = series_label
+                own["series-label"] = series_label
             else:
-                texts.pop("series-label", None)
+                own.pop("series-label", None)
     near = matching(language, sorted(set(shipped) | set(overrides)))
     fallback = [] if ENGLISH in near or _is_english(language) else [ENGLISH]
     texts: dict[str, str] = {}
