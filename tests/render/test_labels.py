@@ -302,3 +302,12 @@ def test_a_partial_override_warns_for_the_labels_it_lacks(tmp_path):
         "countries/study/study.yaml:18:11: warning: labels 'pdf-link', 'kilobytes', "
         "'megabytes', 'series-nav' have no translation for 'pt-BR' (Portuguese (Brazil)): "
         "printed in English (add them to series.yaml under labels: pt-BR:)\n")
+
+
+def test_a_label_in_the_page_footer_cannot_leave_its_css_string(tmp_path):
+    repo = repo_with(tmp_path, "it", 'labels:\n  it:\n    page: "P. {page} \\"</style><b>x\\\\"\n')
+    html = render_html(load_study(repo / "countries" / "study"), load_series(repo),
+                       brand=load_brand(repo))
+    assert "</style><b>" not in html
+    assert ('@bottom-right { content: "P. " counter(page) '
+            '" \\22 \\3c /style\\3e \\3c b\\3e x\\5c "; }') in html
