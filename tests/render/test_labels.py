@@ -247,7 +247,7 @@ def test_japanese_labels_need_a_font_for_them_and_are_japanese(tmp_path):
     assert result.exit_code == 1
     assert result.stdout == (
         "countries/study/study.yaml:18:11: error: the labels in 'ja' (Japanese): U+653F 政, "
-        "U+7B56 策, U+30D6 ブ and 59 more (Han, Katakana, Common, Hiragana) are in no brief "
+        "U+7B56 策, U+30D6 ブ and 62 more (Han, Katakana, Common, Hiragana) are in no brief "
         "font; add a fallback font for Han, Katakana and Hiragana to the brand\n")
     html = render_html(load_study(repo / "countries" / "study"), load_series(repo),
                        brand=load_brand(repo))

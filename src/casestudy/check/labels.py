@@ -16,7 +16,7 @@ from ..brand.fontmap import coverage_for
 from ..brand.model import Brand
 from ..errors import Problem, error, warning
 from ..files.yamlfile import read_yaml
-from ..source.labels import ENGLISH, catalogue, choose, matching
+from ..source.labels import ENGLISH, catalogue, choose, matching, printed_text
 from ..source.load import SERIES_FILE, Study
 from ..source.schema import SeriesConfig
 
@@ -37,7 +37,8 @@ def label_problems(study: Study, series: SeriesConfig | None,
                                                                       choice.missing)))
     if brand is not None:
         coverage = coverage_for(brand)
-        text = "\n".join(choice.texts.values())
+        text = "\n".join(printed_text(meta.language, overrides,
+                                      series.label if series is not None else None))
         runs = coverage.uncovered(text)
         if runs:
             every = "".join(text[start:end] for start, end in runs)

@@ -18,20 +18,8 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from ..source.labels import Choice, choose, direction
+from ..source.labels import Choice, choose, direction, locale_for
 from ..source.schema import SeriesConfig, StudyMeta
-
-
-def _locale(tag: str) -> babel.Locale:
-    """Babel's locale for a BCP 47 tag: the tag, then shorter ones (``sr-Latn-RS``,
-    ``sr-Latn``, ``sr``), then English for a language CLDR does not have."""
-    parts = tag.replace("_", "-").split("-")
-    for end in range(len(parts), 0, -1):
-        try:
-            return babel.Locale.parse("_".join(parts[:end]))
-        except (ValueError, babel.UnknownLocaleError):
-            continue
-    return babel.Locale.parse("en")
 
 
 class _AsTyped(dict):
@@ -107,17 +95,7 @@ def _css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def printed_text(language: str, series: SeriesConfig) -> list[str]:
-    """Every word a study in ``language`` may print from here: its labels, the month
-    names and the words of its dates and the words that join its lists of names (the web fonts are
-    cut to the characters the pages use)."""
-    locale = _locale(language)
-    return [*choose(language, series.labels, series.label).texts.values(),
-            *locale.months["format"]["wide"].values(), str(locale.date_formats["long"]),
-            *locale.list_patterns["standard"].values()]
-
-
 def study_labels(meta: StudyMeta, series: SeriesConfig) -> Labels:
     """The labels of a study of ``series``, in its language."""
     choice = choose(meta.language, series.labels, series.label)
-    return Labels(choice, _locale(meta.language), direction(meta.language))
+    return Labels(choice, locale_for(meta.language), direction(meta.language))

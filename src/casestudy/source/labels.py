@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import babel
 import langcodes
 from fontTools import unicodedata as ucd
 
@@ -118,3 +119,27 @@ def choose(language: str, overrides: Mapping[str, Mapping[str, str]] | None = No
 
 def _is_english(language: str) -> bool:
     return bool(matching(language, [ENGLISH]))
+
+
+def locale_for(tag: str) -> babel.Locale:
+    """Babel's locale (CLDR's dates, lists and numbers) for a BCP 47 tag: the tag, then
+    shorter ones (``sr-Latn-RS``, ``sr-Latn``, ``sr``), then English for a language
+    CLDR does not have."""
+    parts = tag.replace("_", "-").split("-")
+    for end in range(len(parts), 0, -1):
+        try:
+            return babel.Locale.parse("_".join(parts[:end]))
+        except (ValueError, babel.UnknownLocaleError):
+            continue
+    return babel.Locale.parse(ENGLISH)
+
+
+def printed_text(language: str, overrides: Mapping[str, Mapping[str, str]] | None = None,
+                 series_label: str | None = None) -> list[str]:
+    """Every word a study in ``language`` may print from here: its labels, the month
+    names and the words of its dates, and the words that join its lists of names (the
+    glyph rule checks them, and the web fonts are cut to them)."""
+    locale = locale_for(language)
+    return [*choose(language, overrides, series_label).texts.values(),
+            *locale.months["format"]["wide"].values(), str(locale.date_formats["long"]),
+            *locale.list_patterns["standard"].values()]

@@ -33,7 +33,7 @@ from ..files.fetch import inside, real, served_bytes
 from ..files.write import atomic_write, check_target
 from ..files.yamlfile import read_yaml
 from ..render.cache import STATE_DIR, brand_digest, engine_digest, text_digest
-from ..render.labels import printed_text
+from ..source.labels import printed_text
 from ..source.load import read_text
 from ..source.schema import SECTIONS, SeriesConfig, StudyMeta
 
@@ -111,7 +111,8 @@ def series_text(roots: list[Path], series: SeriesConfig, brand: Brand,
     for root in roots:
         out += (texts[root] if texts is not None else study_texts(root)).values()
         meta = _meta(root)  # the labels, dates and names in the study's language
-        out += printed_text(meta.language, series) if meta is not None else []
+        out += (printed_text(meta.language, series.labels, series.label)
+                if meta is not None else [])
     return out
 
 
