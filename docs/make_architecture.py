@@ -19,8 +19,8 @@ PAGE = REPO / "docs" / "architecture.md"
 BEGIN = "<!-- the diagram: made by docs/make_architecture.py, do not edit -->"
 END = "<!-- end of the diagram -->"
 # the stages in the order data flows, top of the page first; cli sits above them all
-LAYERS = ["cli", "word", "scaffold", "preview", "series", "web", "render", "check", "brand", "source",
-          "files"]
+LAYERS = ["cli", "word", "scaffold", "preview", "series", "web", "render", "check", "brand",
+          "source", "files"]
 LEAVES = {"errors", "version", "parallel", "__init__", "__main__"}
 
 

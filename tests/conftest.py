@@ -97,3 +97,29 @@ def norway_repo(base: Path) -> Path:
     shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
     make_study(repo / "countries" / "norway")
     return repo
+
+
+# Italy and the kitchen sink, built once per test process and shared by the files that
+# only read them (the structure tree, accessibility, the end-to-end checks): a brief
+# takes seconds to build. Read-only: a test that changes a study copies it.
+@pytest.fixture(scope="session")
+def italy_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from casestudy.series.build import build_study
+    from casestudy.source.load import load_series
+
+    out = tmp_path_factory.mktemp("italy-shared")
+    build_study(REPO / "countries" / "italy", out, ("pdf",), load_series(REPO))
+    return out / "italy.pdf"
+
+
+@pytest.fixture(scope="session")
+def kitchen_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(the PDF, its study folder) of the kitchen sink on its own page size (letter)."""
+    from casestudy.series.build import build_study
+    from casestudy.source.load import load_series
+
+    root = tmp_path_factory.mktemp("kitchen-shared") / "series"
+    shutil.copytree(FIXTURES / "kitchen-sink", root, ignore=shutil.ignore_patterns("golden"))
+    study = root / "countries" / "kitchen-sink"
+    build_study(study, root / "build", ("pdf",), load_series(root))
+    return root / "build" / "kitchen-sink.pdf", study

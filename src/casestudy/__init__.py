@@ -10,6 +10,9 @@ The public API, in pipeline order::
     with casestudy.Preview(Path("countries/italy")) as preview: preview.wait()
     report = casestudy.series_report(repo)
     casestudy.new_study(repo, "Japan", code="JP", adjective="Japanese", authors=["..."])
+    draft = casestudy.read_draft(Path("draft.docx"))  # a Word draft, judged and read
+    casestudy.import_draft(repo, draft, name="Japan", adjective="Japanese")
+    result, root = casestudy.verify_pdf(Path("build/italy.pdf"), None, repo)
 
 A series always has a brand: ``load_brand(repo)`` (the package's neutral brand when
 the series has no ``_brand.yml``); what checks, renders or builds takes it as given.
@@ -37,13 +40,15 @@ _HOME = {
     "new_study": "scaffold.new", "upgrade_study": "scaffold.upgrade",
     "init_series": "scaffold.series",
     "load_brand": "brand.load",
-    "series_report": "series.report",
+    "series_report": "series.report", "verify_pdf": "series.verify",
+    "read_draft": "word.draft", "import_draft": "word.importer",
 }
 __all__ = [
     "SECTIONS", "CasestudyError", "Preview", "Problem", "SeriesConfig", "Study", "StudyMeta",
     "__version__", "build_series", "build_study", "check_paths", "check_study", "find_repo",
     "init_series", "load_brand", "load_series", "load_study", "new_study", "resolve_studies",
-    "series_report", "upgrade_study", "write_site",
+    "import_draft", "read_draft", "series_report", "upgrade_study", "verify_pdf",
+    "write_site",
 ]
 
 if TYPE_CHECKING:
@@ -56,9 +61,12 @@ if TYPE_CHECKING:
     from .scaffold.upgrade import upgrade_study
     from .series.build import build_series, build_study
     from .series.report import series_report
+    from .series.verify import verify_pdf
     from .source.load import Study, find_repo, load_series, load_study, resolve_studies
     from .source.schema import SECTIONS, SeriesConfig, StudyMeta
     from .web.site import write_site
+    from .word.draft import read_draft
+    from .word.importer import import_draft
 
 
 def __getattr__(name: str) -> Any:

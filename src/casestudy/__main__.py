@@ -1,4 +1,4 @@
-"""``python -m casestudy`` and the ``casestudy`` script: the command line (cli.py).
+"""``python -m casestudy`` and the ``casestudy`` script: the command line (cli/).
 
 ``build`` starts the server its workers fork from before anything else, even before
 the command line's own imports (typer and rich, a quarter of a second), so that the

@@ -9,8 +9,7 @@ import pytest
 
 from casestudy.brand.load import default_brand
 from casestudy.check.study import check_study
-from casestudy.series.build import build_study
-from casestudy.source.load import load_series, load_study
+from casestudy.source.load import load_study
 from conftest import REPO
 from pdfinfo import read_pdf
 
@@ -18,10 +17,8 @@ ITALY = REPO / "countries" / "italy"
 
 
 @pytest.fixture(scope="module")
-def pdf(tmp_path_factory):
-    out = tmp_path_factory.mktemp("italy")
-    build_study(ITALY, out, ("pdf",), load_series(REPO))
-    return out / "italy.pdf"
+def pdf(italy_pdf):
+    return italy_pdf
 
 
 def test_italy_is_a_complete_draft():

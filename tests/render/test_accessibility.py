@@ -17,7 +17,6 @@ Two parts (docs/accessibility.md lists what each covers and what needs a human):
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,8 +26,7 @@ import pikepdf
 import pytest
 
 from casestudy.render.tags import STANDARD
-from casestudy.series.build import build_study
-from casestudy.source.load import load_series, load_study
+from casestudy.source.load import load_study
 from conftest import FIXTURES, REPO
 from pdftree import read_tree
 
@@ -40,17 +38,9 @@ KITCHEN = FIXTURES / "kitchen-sink"
 
 
 @pytest.fixture(scope="module", params=["italy", "kitchen-sink"])
-def built(request, tmp_path_factory) -> tuple[Path, Path]:
-    """(the PDF, its study folder)."""
-    out = tmp_path_factory.mktemp(request.param)
-    if request.param == "italy":
-        build_study(ITALY, out, ("pdf",), load_series(REPO))
-        return out / "italy.pdf", ITALY
-    root = out / "series"
-    shutil.copytree(KITCHEN, root, ignore=shutil.ignore_patterns("golden"))
-    study = root / "countries" / "kitchen-sink"
-    build_study(study, out, ("pdf",), load_series(root))
-    return out / "kitchen-sink.pdf", study
+def built(request, italy_pdf, kitchen_pdf) -> tuple[Path, Path]:
+    """(the PDF, its study folder), as every test process builds them once."""
+    return (italy_pdf, ITALY) if request.param == "italy" else kitchen_pdf
 
 
 @contextmanager

@@ -97,7 +97,8 @@ def test_verify_a_pdf_another_tool_made(repo, tmp_path):
     text = tmp_path / "notes.pdf"
     text.write_text("not a PDF")
     result = invoke(repo, "verify", str(text))
-    assert result.exit_code == 2 and "not a PDF file" in result.output
+    assert result.exit_code == 2
+    assert "neither a PDF file nor a page of the web edition" in result.output
 
 
 def test_verify_when_the_study_is_gone(repo):
@@ -122,3 +123,26 @@ def test_the_series_report_shows_what_each_pdf_was_made_from(repo):
     os.mkfifo(repo / "build" / "norway.pdf")  # read, it would block the report
     row, = series_report(repo).rows
     assert row.pdf_made_from == "unknown"
+
+
+def test_a_web_page_records_what_it_was_made_from_and_verify_reads_it(tmp_path):
+    """The web edition's page carries the same manifest as the PDF, in a JSON data block
+    (a meta element); verify tells a current page from a stale one, naming the file."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+    make_study(repo / "countries" / "norway")
+    build_study(repo / "countries" / "norway", repo / "build", ("pdf", "html"),
+                load_series(repo))
+    page = repo / "build" / "norway" / "index.html"
+    html = page.read_bytes()
+    assert html.count(b'<meta name="casestudy:manifest" content="{&#34;casestudy&#34;:') == 1
+    from_page = read_manifest(html)
+    assert from_page == read_manifest((repo / "build" / "norway.pdf").read_bytes())
+    result = invoke(repo, "verify", str(page))
+    assert result.exit_code == 0 and "current" in result.output, result.output
+    section = repo / "countries" / "norway" / "sections" / "03-relationship.md"
+    section.write_text(section.read_text() + "\nUne phrase de plus </script>.\n")
+    result = invoke(repo, "verify", str(page))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[1:] == ["  changed  study/sections/03-relationship.md"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 
 import pytest
 
@@ -33,22 +32,25 @@ KITCHEN = FIXTURES / "kitchen-sink"
 
 
 def _build(root, study, out):
+    build_study(study, out, ("pdf",), load_series(root))
+    return _read(out / f"{study.name}.pdf", root, study)
+
+
+def _read(pdf, root, study):
     series = load_series(root)
-    build_study(study, out, ("pdf",), series)
     html = render_html(load_study(study), series, "print", brand=load_brand(series.root))
-    return read_tree(out / f"{study.name}.pdf"), html, study
+    return read_tree(pdf), html, study
 
 
 @pytest.fixture(scope="module")
-def italy(tmp_path_factory):
-    return _build(REPO, ITALY, tmp_path_factory.mktemp("italy"))
+def italy(italy_pdf):
+    return _read(italy_pdf, REPO, ITALY)
 
 
 @pytest.fixture(scope="module")
-def kitchen(tmp_path_factory):
-    root = tmp_path_factory.mktemp("kitchen") / "series"
-    shutil.copytree(KITCHEN, root, ignore=shutil.ignore_patterns("golden"))
-    return _build(root, root / "countries" / "kitchen-sink", root / "build")
+def kitchen(kitchen_pdf):
+    pdf, study = kitchen_pdf
+    return _read(pdf, study.parent.parent, study)
 
 
 @pytest.fixture(scope="module")

@@ -107,8 +107,8 @@ def test_cli_builds_then_skips_and_reports_a_summary(series_repo_built):
 
 def test_cli_refuses_an_unknown_format_or_study_before_building(series_repo):
     make_study(series_repo / "countries" / "norway")
-    fmt = run_cli(series_repo, "build", "--format", "docx")
-    assert fmt.exit_code == 2 and "'docx' is not one of pdf, html, all" in fmt.output
+    fmt = run_cli(series_repo, "build", "--format", "odt")
+    assert fmt.exit_code == 2 and "'odt' is not one of pdf, html, docx, all" in fmt.output
     study = run_cli(series_repo, "build", "atlantis")
     assert (study.exit_code, study.stdout) == (2, "")
     assert study.stderr == ("atlantis:1:1: error: 'atlantis' is neither a study folder nor a "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from casestudy.source.body import render_body
 from casestudy.source.parse import parse_section
 from casestudy.source.renderer import RenderContext
@@ -113,3 +115,18 @@ def test_a_note_of_several_blocks_keeps_them_as_styled_spans_in_print():
             '<span class="fn-li">b</span></span><span class="fn-quote"><span class="fn-p">'
             'Quoted.</span></span></span>') in html
     assert "<p>" not in html.split('class="footnote"')[1]  # nothing closes the paragraph
+
+
+@pytest.mark.parametrize("mode", ["print", "web"])
+def test_a_tables_header_cells_head_their_columns(mode):
+    """Screen readers and the PDF's /TH /Scope need to know a header cell heads a column;
+    a table inside a print note is set as spans and gets no scope."""
+    text = ("# T\n\n| Année | Valeur |\n|:--|--:|\n| 2024 | 3 |\n\nText.[^n]\n\n"
+            "[^n]: A note.\n\n    | a | b |\n    |---|---|\n    | 1 | 2 |\n")
+    html, ctx = render(text, mode)
+    assert '<th style="text-align:left" scope="col">Année</th>' in html
+    assert '<th style="text-align:right" scope="col">Valeur</th>' in html
+    assert html.count('scope="col"') == 2
+    note = "".join(body for _, body in ctx.endnotes) if mode == "web" else html
+    assert note.count('<th scope="col">') == (2 if mode == "web" else 0)
+    assert mode == "web" or '<span class="fn-th">a</span>' in html

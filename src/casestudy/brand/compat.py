@@ -94,6 +94,8 @@ KEYS: tuple[Key, ...] = (
     Key("typography.fonts.*.files.*.path", USED, "the file, relative to _brand.yml"),
     Key("typography.fonts.*.files.*.weight", USED, "its weight, or range of weights"),
     Key("typography.fonts.*.files.*.style", USED, "normal or italic"),
+    Key("typography.fonts.*.files.*.face", USED, "our addition: the face of a .ttc "
+        "collection, by index from 0 or by name"),
     Key("typography.fonts.*.weight", WARN, "which weights to download from a web font "
         "service; installed fonts have all theirs"),
     Key("typography.fonts.*.style", WARN, "which styles to download from a web font service"),

@@ -8,6 +8,7 @@ for the schema to judge, and every key and value keeps its line and column.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -49,6 +50,7 @@ class YamlDoc:
     values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     refused: set[Loc] = field(default_factory=set)  # values already reported (bad tag, alias)
+    sha256: str = ""  # of the bytes read: what was read, without reading the file again
 
     def where(self, loc: Loc) -> tuple[int, int]:
         """The most precise position known for ``loc``: the value, the key, or a parent."""
@@ -241,6 +243,7 @@ def read_yaml(path: Path) -> YamlDoc:
     except OSError as exc:
         doc.problems.append(error(path, 1, 1, f"cannot read file: {exc.strerror}"))
         return doc
+    doc.sha256 = hashlib.sha256(raw).hexdigest()
     if len(raw) > _MAX_BYTES:
         doc.problems.append(error(path, 1, 1, f"file is larger than {_MAX_BYTES} bytes"))
         return doc

@@ -132,7 +132,8 @@ def _regular(path: Path) -> bool:
 
 def output_paths(out: Path, slug: str) -> dict[str, Path]:
     """Where each format of a study is written (the web edition: its index page)."""
-    return {"pdf": out / f"{slug}.pdf", "html": out / slug / "index.html"}
+    return {"pdf": out / f"{slug}.pdf", "html": out / slug / "index.html",
+            "docx": out / f"{slug}.docx"}
 
 
 def has_record(out: Path, slug: str) -> bool:

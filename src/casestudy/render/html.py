@@ -41,6 +41,7 @@ from ..version import __version__
 from .cite import Citer, format_citations
 from .draw import data_table, drawn
 from .labels import Labels, study_labels
+from .scripts import isolate_rtl, join_hangul, root_direction, upright
 
 
 def logo_alt(brand: Brand, series: SeriesConfig) -> str:
@@ -75,6 +76,7 @@ class WebLinks:
     pdf_url: str = ""
     pdf_size: int = 0
     page_path: str = ""  # the page's path under the site, e.g. "italy/index.html"
+    manifest: str = ""  # what the page was made from (provenance.py), as JSON
 
 
 @dataclass
@@ -153,7 +155,7 @@ def _report_metadata(study: Study, series: SeriesConfig, web: WebLinks,
                               "contentUrl": pdf_abs or web.pdf_url}
     return {"title": title, "description": description, "pdf_url": pdf_abs or web.pdf_url,
             "page_url": page_abs, "date_highwire": meta.date.strftime("%Y/%m/%d"),
-            "json_ld": _json_ld(report)}
+            "json_ld": _json_ld(report), "manifest": web.manifest}
 
 
 def _size(size: int) -> str:
@@ -252,7 +254,10 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         endnotes=[(n, Markup(body)) for n, body in ctx.endnotes],
         bibliography=[Markup(entry) for entry in (citer.bibliography if citer else [])],
     )
-    return html if mode == "print" else with_csp(html)
+    # markup around other scripts' text, on the whole page: the author's text, the
+    # formatted citations and the template's alike (scripts.py)
+    html = isolate_rtl(upright(root_direction(html, meta.language)))
+    return join_hangul(html) if printed else with_csp(html)
 
 
 def _language_context(labels: Labels, meta: StudyMeta, web: WebLinks,

@@ -17,6 +17,7 @@ import re
 import stat
 import zlib
 from dataclasses import dataclass, field
+from html import unescape
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,8 +72,8 @@ def manifest(root: Path, series: SeriesConfig, brand: Brand) -> dict[str, object
     files = {f"study/{rel}": _digest(content) for rel, content in entries
              if not rel.endswith("/")}
     repo = series.root
-    if repo is not None:
-        files["series/series.yaml"] = _digest(entry(repo / "series.yaml"))
+    if series.sha256:  # as it was read for this build: never read again
+        files["series/series.yaml"] = series.sha256
     for path in brand.files():
         files[_series_name(path, repo)] = _digest(entry(path))
     return {"format": FORMAT, "study": root.name, "casestudy": __version__,
@@ -87,12 +88,24 @@ def xmp_description(data: dict[str, object]) -> bytes:
             "</rdf:Description>").encode()
 
 
+def html_manifest(data: dict[str, object]) -> str:
+    """The manifest as the JSON a web page's <meta name="casestudy:manifest"> carries
+    (the template escapes it as an attribute value)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+
+
+_HTML_MANIFEST = re.compile(rb'<meta name="casestudy:manifest" content="([^"]*)">')
 _METADATA = re.compile(rb"/Type\s*/Metadata\b")
 _STREAM = re.compile(rb"stream\r?\n")
 
 
 def read_manifest(pdf: bytes) -> dict[str, object] | None:
-    """The manifest a PDF carries, or None (not built by casestudy, or before it wrote one)."""
+    """The manifest a PDF, or a page of the web edition, carries; None when it carries
+    none (not built by casestudy, or before it wrote one)."""
+    if not pdf.startswith(b"%PDF-"):
+        page = _HTML_MANIFEST.search(pdf)
+        return _manifest_data(unescape(page.group(1).decode("utf-8", "replace"))) if page \
+            else None
     for found in _METADATA.finditer(pdf):
         start = _STREAM.search(pdf, found.end())
         end = pdf.find(b"endstream", start.end()) if start else -1
@@ -109,12 +122,16 @@ def read_manifest(pdf: bytes) -> dict[str, object] | None:
             continue
         node = tree.find(f".//{{{NAMESPACE}}}manifest")
         if node is not None and node.text:
-            try:
-                data = json.loads(node.text)
-            except ValueError:
-                return None
-            return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else None
+            return _manifest_data(node.text)
     return None
+
+
+def _manifest_data(text: str) -> dict[str, object] | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else None
 
 
 @dataclass

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from ..source.load import Study
 
-FORMATS = ("pdf", "html")
+FORMATS = ("pdf", "html", "docx")  # "all": pdf and html; docx only when asked
 
 
 @dataclass
@@ -131,6 +131,8 @@ def build_one(root: Path, out: Path, formats: tuple[str, ...], series: SeriesCon
             _build_pdf(study, series, targets["pdf"], digest, brand)
         elif fmt == "html" and "html" in todo:
             _build_web(study, series, out, brand)
+        elif fmt == "docx" and "docx" in todo:
+            _build_docx(study, targets["docx"], brand)
         result.outputs.append(targets[fmt])
     with writing(out / STATE_DIR):
         record(out, study.slug, digest, todo)
@@ -181,6 +183,21 @@ def _build_pdf(study: Study, series: SeriesConfig, target: Path, digest: str,
     made_from = xmp_description(manifest(study.root, series, brand))
     data = html_to_pdf(html, study.root, roots, bytes.fromhex(digest)[:16], study.root, epoch,
                        made_from)
+    with writing(target):
+        atomic_write(target, data)
+    return target
+
+
+def _build_docx(study: Study, target: Path, brand: Brand) -> Path:
+    """The reviewers' Word copy (render/docx.py), in the brand's styles."""
+    from ..render.docx import docx_bytes, word_copy  # the worker that renders, only
+    from ..render.docxstyle import reference_docx
+
+    assert study.meta is not None
+    date = study.meta.date
+    with reference_docx(brand, study.root) as reference:
+        data = docx_bytes(word_copy(study, brand), reference, study.root,
+                          (date.year, date.month, date.day))
     with writing(target):
         atomic_write(target, data)
     return target
@@ -283,8 +300,8 @@ def build_series(roots: list[Path], out: Path, formats: tuple[str, ...],
 
 def check_formats(fmt: str) -> tuple[str, ...]:
     if fmt == "all":
-        return FORMATS
+        return ("pdf", "html")
     if fmt not in FORMATS:
-        raise BuildError(f"unknown format {fmt!r}; use pdf, html or all")
+        raise BuildError(f"unknown format {fmt!r}; use pdf, html, docx or all")
     return (fmt,)
 

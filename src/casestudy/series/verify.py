@@ -37,8 +37,8 @@ def verify_pdf(pdf: Path, study: Path | None, repo: Path) -> tuple[Provenance, P
         raise CasestudyError(f"cannot read the PDF: {exc.strerror}", pdf) from None
     if data is None:
         raise CasestudyError("not a regular file of at most 64 MB", pdf)
-    if not data.startswith(b"%PDF-"):
-        raise CasestudyError("not a PDF file", pdf)
+    if not data.startswith(b"%PDF-") and not _is_page(data):
+        raise CasestudyError("neither a PDF file nor a page of the web edition", pdf)
     then = read_manifest(data)
     if then is None:
         return Provenance("foreign"), study
@@ -50,3 +50,8 @@ def verify_pdf(pdf: Path, study: Path | None, repo: Path) -> tuple[Provenance, P
                              f"{repo / COUNTRIES}; name its folder", pdf)
     series = load_series(repo)
     return compare(data, study, series, load_brand(repo)), study
+
+
+def _is_page(data: bytes) -> bool:
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html"))

@@ -70,8 +70,9 @@ def literal_lines(tok: Token, lines: Sequence[str], out: ParsedSection) -> None:
                 continue
             opened = bool(name)
             text = (f"'::: {name}' is not a block of the series (use " + ", ".join(CONTAINERS)
-                    + ")" if name else "':::' closes no block (is its opening line "
-                    "misspelt, or is it one ':::' too many?)")
+                    + ", or '::: {lang=..}' for a passage in another language)" if name
+                    else "':::' closes no block (is its opening line misspelt, or is it one "
+                    "':::' too many?)")
             out.literal.append(Ref(text + "; it would print as typed", n + 1,
                                    len(lines[n]) - len(line) + 1))
 

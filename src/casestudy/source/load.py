@@ -248,7 +248,8 @@ def read_series(repo: Path) -> tuple[SeriesConfig, YamlDoc]:
         first = doc.problems[0]
         raise ConfigError(first.message, path, first.line, first.col)
     try:
-        config = SeriesConfig.model_validate(doc.data or {}, context={"root": repo})
+        config = SeriesConfig.model_validate(doc.data or {},
+                                              context={"root": repo, "sha256": doc.sha256})
     except ValidationError as exc:
         first = pydantic_problems(doc, exc, SeriesConfig)[0]
         raise ConfigError(first.message, path, first.line, first.col) from None

@@ -1,8 +1,9 @@
 """Parse a section once and collect what the checker needs (never raises on author input).
 
 Headings, words, footnotes and their calls, images, links, raw HTML, placeholders,
-citations, the ``:::`` blocks and what they hold, nesting past the parser's limits, and
-syntax that would print as typed (``literal.py``). The tokens are kept for the renderer.
+citations, the ``:::`` blocks and what they hold, nesting past the parser's limits,
+attributes we do not take (``attrs.py``) and syntax that would print as typed
+(``literal.py``). The tokens are kept for the renderer.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from .attrs import LOOSE
 from .literal import literal_lines, literal_text, unclosed
 from .schema import PLACEHOLDER
 from .section import Block, Locator, ParsedSection, Ref
@@ -60,12 +62,15 @@ def parse_section(text: str) -> ParsedSection:
         if label is not None:
             if label in out.footnote_tokens and out.footnote_defs[label].line == line:
                 out.footnote_tokens[label].append(tok)
-            if tok.type.startswith("container_") and tok.nesting == 1:
+            if (tok.type.startswith("container_") or tok.type == "lang_block_open") \
+                    and tok.nesting == 1:
                 name = tok.info.strip().split(" ")[0]
                 at = (tok.map or [0])[0]
                 col = len(lines[at]) - len(lines[at].lstrip()) + 1 if at < len(lines) else 1
-                out.literal.append(Ref(f"a '::: {name}' block cannot be inside a footnote; "
-                                       "move it into the text", at + 1, col))
+                hint = ("; mark the note's words with [text]{lang=..} instead"
+                        if name.startswith("{") else "; move it into the text")
+                out.literal.append(Ref(f"a '::: {name}' block cannot be inside a footnote"
+                                       + hint, at + 1, col))
             before = len(out.footnote_refs)
             _scan_inline(tok, lines, out, None, count_words=False, after=f"[^{label}]:")
             out.nested_refs += (Ref(r.value, r.line, r.col, label)
@@ -74,10 +79,14 @@ def parse_section(text: str) -> ParsedSection:
         if tok.type == "inline":
             _attach_notes(tok)
         out.tokens.append(tok)
-        if tok.type.startswith("container_") and tok.type.endswith("_open"):
+        if tok.type == "lang_block_open":
+            _block_attrs(tok, lines, out)
+            unclosed(tok, lines, out)
+        elif tok.type.startswith("container_") and tok.type.endswith("_open"):
             block = Block(tok.info.strip().split(" ")[0], (tok.map or [0])[0] + 1)
             out.blocks.append(block)
             unclosed(tok, lines, out)
+            _after_name(tok, lines, out)
             if block.kind in NUMBERED:
                 skip_words += 1
         elif tok.type.startswith("container_") and tok.type.endswith("_close"):
@@ -119,6 +128,37 @@ def chart_settings(tok: Token, lines: Sequence[str]) -> list[tuple[str, int, int
     return out
 
 
+def _block_attrs(tok: Token, lines: Sequence[str], out: ParsedSection) -> None:
+    """What is wrong with a ``::: {…}`` line's attributes, at its brace."""
+    at = (tok.map or [0])[0]
+    col = (lines[at].find("{") + 1) if at < len(lines) else 1
+    for message in tok.meta.get("attr_problems", []):
+        out.literal.append(Ref(message, at + 1, col))
+
+
+def _after_name(tok: Token, lines: Sequence[str], out: ParsedSection) -> None:
+    """Text after a series block's name (``::: pullquote {lang=he}``) would be ignored."""
+    name, _, rest = tok.info.strip().partition(" ")
+    if not rest.strip():
+        return
+    at = (tok.map or [0])[0]
+    line = lines[at] if at < len(lines) else ""
+    col = line.find(rest.strip()) + 1 or 1
+    hint = (f"; to set a language, put the block inside '::: {rest.strip()}' … ':::'"
+            if rest.strip().startswith("{") else "")
+    out.literal.append(Ref(f"'::: {name}' takes nothing after its name, and {rest.strip()!r} "
+                           f"would be ignored{hint}", at + 1, col))
+
+
+def _loose(run: str, where: Locator, out: ParsedSection) -> None:
+    """Attributes markdown-it left as text (after a link, an image, a heading, emphasis):
+    pandoc would read them, we would print them."""
+    for m in LOOSE.finditer(run):
+        out.literal.append(Ref(f"attributes {m.group()!r} are only read right after [text] "
+                               "(a span) or on a '::: {…}' line; here they would print as "
+                               "typed", *where.find(m.group())))
+
+
 _CONTAINER_OPENS = ("blockquote_open", "bullet_list_open", "ordered_list_open",
                     "list_item_open")
 
@@ -151,18 +191,27 @@ def _scan_inline(tok: Token, lines: Sequence[str], out: ParsedSection, block: Bl
             out.inline_too_deep = Ref(str(MAX_INLINE_NESTING), (tok.map or [0])[0] + 1, 1)
     text = tok.content
     run = ""  # consecutive text children: what prints as typed
+    braces = Locator(lines, tok.map)
     for child in [*(tok.children or []), None]:
         if child is not None and child.type == "text":
             run += child.content
         elif run:
             literal_text(run, lines, tok.map, out)
+            _loose(run, braces, out)
             run = ""
     if block is not None:
         for prefix, attr in (("Caption:", "caption"), ("Source:", "source")):
             if text.startswith(prefix):
                 setattr(block, attr, text[len(prefix):].strip())
+    spans: list[Token] = []
     for child in tok.children or []:
-        if child.type == "text" and count_words:
+        if child.type == "span_open":
+            spans.append(child)
+        elif child.type == "span_close" and spans:
+            problems = spans.pop().meta.get("attr_problems", [])
+            line, col = where.find("]{", 1)
+            out.literal += (Ref(message, line, col) for message in problems)
+        elif child.type == "text" and count_words:
             out.words += len(WORD.findall(child.content))
         elif child.type == "citation":
             for key in (item.key for item in child.meta["items"]):

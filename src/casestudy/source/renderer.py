@@ -109,6 +109,15 @@ class _Renderer(RendererHTML):
             attrs += f' style="counter-reset: list-item {start - 1}"'
         return f"<{tag}{attrs}>\n"
 
+    def th_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                env: EnvType) -> str:
+        # a Markdown table's header cells head its columns: say so (screen readers, and
+        # the PDF's /TH gets its /Scope from the same fact in render/tags.py)
+        tok = tokens[idx]
+        if tok.tag != "th":  # a note's table, set as spans in print
+            return self.renderToken(tokens, idx, options, env)
+        return f'<th{self.renderAttrs(tok.copy(attrs={**tok.attrs, "scope": "col"}))}>'
+
     def fn_code(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                 env: EnvType) -> str:
         return f'<span class="fn-pre">{escape(tokens[idx].content.rstrip())}</span>'

@@ -280,6 +280,7 @@ class SeriesConfig(_Model):
     style: StyleRules = StyleRules()
     fallback_fonts: list[FallbackFont] = []
     _root: Path | None = PrivateAttr(default=None)  # see ``root``
+    _sha256: str = PrivateAttr(default="")  # see ``sha256``
     citations: CitationSettings = CitationSettings()
     labels: LabelOverrides
 
@@ -290,6 +291,7 @@ class SeriesConfig(_Model):
         root = (info.context or {}).get("root")
         if root is not None:
             self._root = Path(root)
+        self._sha256 = (info.context or {}).get("sha256", "")
         return self
 
     @property
@@ -299,6 +301,12 @@ class SeriesConfig(_Model):
         folder. Not a key of series.yaml: neither in the schema nor in the model's dumps
         (``model_dump_json``, which the build digest and the check cache hash)."""
         return self._root
+
+    @property
+    def sha256(self) -> str:
+        """The SHA-256 of series.yaml as it was read ("" for a series not read from a
+        file): what a brief's manifest names, without reading the file again."""
+        return self._sha256
 
 
 def study_json_schema() -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The series' Markdown: one markdown-it preset, and what the checker and renderer share.
 
-CommonMark, GFM tables, footnotes, typographic quotes and dashes, citations and four
-containers (``::: figure``, ``::: table``, ``::: chart``, ``::: pullquote``). Raw HTML is
+CommonMark, GFM tables, footnotes, typographic quotes and dashes, citations, four
+containers (``::: figure``, ``::: table``, ``::: chart``, ``::: pullquote``) and
+language and direction in pandoc's attributes (``[text]{lang=he}``, ``::: {lang=he}``,
+see ``attrs.py``). Raw HTML is
 never passed through: it is parsed so that the checker can point at it, then rendered as
 visible text. Links are allow-listed (http, https, mailto, #fragment) by the checker and
 again by the renderer.
@@ -13,9 +15,11 @@ import re
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from . import attrs
 from .citations import citation_plugin
 
 CONTAINERS = ("figure", "table", "chart", "pullquote")
@@ -34,6 +38,10 @@ def _markdown() -> MarkdownIt:
     md.use(citation_plugin)  # [@key, 14]: pandoc's syntax, formatted by cite.py
     for name in CONTAINERS:
         md.use(container_plugin, name)
+    md.use(container_plugin, attrs.DIV, validate=attrs.validate_div)
+    # spans only: attributes after a link, image or code stay text, for the checker
+    md.use(attrs_plugin, spans=True, after=())
+    md.core.ruler.push("lang_dir", attrs.resolve)
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # judged by us, located
     return md
 

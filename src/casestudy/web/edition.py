@@ -95,6 +95,7 @@ def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: in
     are at ``../assets`` (site.py), the series index at ``../index.html``, the PDF (when
     ``pdf_size``) beside the page. The preview writes its pages with this too."""
     from ..render.html import WebLinks, render_html  # here: 0.1 s a no-op build skips
+    from ..render.provenance import html_manifest, manifest
 
     shared = site_assets(brand)
     urls = shared.urls(f"../{ASSETS}/")
@@ -117,7 +118,8 @@ def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: in
     links = WebLinks(stylesheets=shared.stylesheet_urls(f"../{ASSETS}/"),
                      index_url="../index.html",
                      pdf_url=f"{study.slug}.pdf" if pdf_size else "", pdf_size=pdf_size,
-                     page_path=f"{study.slug}/index.html")
+                     page_path=f"{study.slug}/index.html",
+                     manifest=html_manifest(manifest(study.root, series, brand)))
     html = render_html(study, series, "web", urls, figure_url, links, chart_cache, brand=brand)
     (folder / "index.html").write_text(html, encoding="utf-8")
 
