@@ -20,6 +20,7 @@ from casestudy.check.study import check_paths, check_study
 from casestudy.errors import ConfigError
 from casestudy.files import fonts as fontfiles
 from casestudy.render.cache import inputs_digest
+from casestudy.source.labels import printed_text
 from casestudy.source.load import load_series, load_study
 from conftest import FIXTURES, invoke
 
@@ -361,11 +362,15 @@ def test_everything_the_templates_and_css_print_is_in_the_brand_fonts():
     """Generated text: "Page N of M", "Figure", list markers, quotes the CSS adds."""
     from casestudy.brand.model import BRANDING
 
-    # the running heads and folios are set in brief.html's <style> (a brand may override it)
-    css = (BRANDING / "brief.css").read_text() + "".join(
+    # the running heads are set in brief.html's <style> (a brand may override it); the
+    # folio's words are a label, and rtl.css has a marker of its own
+    css = (BRANDING / "brief.css").read_text() + (BRANDING / "rtl.css").read_text() + "".join(
         t.read_text() for t in sorted((BRANDING / "templates").glob("*.html")))
     strings = re.findall(r'(?:content|list-style-type)\s*:[^;]*?"((?:[^"\\]|\\.)*)"', css)
-    assert "Page " in strings and any("\\2013" in s for s in strings)
+    assert any("\\2013" in s for s in strings) and any("\\2039" in s for s in strings)
+    # the labels and dates of the languages in Latin script: the brand fonts draw them
+    for language in ("en", "fr", "de", "it", "es", "pl"):
+        assert _covered_by_brand("".join(printed_text(language))) == [], language
     decoded = [re.sub(r"\\([0-9A-Fa-f]{1,6})\s?", lambda m: chr(int(m.group(1), 16)), s)
                for s in strings]
     assert _covered_by_brand("".join(decoded)) == []

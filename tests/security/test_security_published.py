@@ -319,7 +319,7 @@ def test_only_the_files_the_sections_show_are_published(published):
     assets = edition.parent / "assets"
     shared = sorted(p.relative_to(assets).as_posix() for p in assets.rglob("*") if p.is_file())
     fonts = sorted(f"fonts/{face.filename}" for face in webfonts.faces(default_brand()))
-    assert shared == sorted([*fonts, "brand.css", "logo.svg", "web.css"])
+    assert shared == sorted([*fonts, "brand.css", "logo.svg", "rtl.css", "web.css"])
     assert server.accepted == 0
 
 

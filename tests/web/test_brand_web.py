@@ -52,7 +52,8 @@ def _published(site: Path) -> set[str]:
 def test_the_web_edition_publishes_the_brands_assets_and_nothing_else(harbor_site):
     assets = {p for p in _published(harbor_site) if p.startswith("assets/")}
     fonts = {p for p in assets if p.startswith("assets/fonts/")}
-    assert assets - fonts == {"assets/web.css", "assets/brand.css", "assets/logo.png",
+    assert assets - fonts == {"assets/web.css", "assets/rtl.css", "assets/brand.css",
+                              "assets/logo.png",
                               "assets/brand/extra.css", "assets/brand/tex/dots.svg"}
     # Plex only (Harbor's variable sans and static serif), at 400, 600 (its headings
     # weight) and 700; nothing of the default brand's Source fonts

@@ -27,7 +27,8 @@ from ..source.references import reference_files
 _CHECK_LIBRARIES = ("pydantic", "pydantic_core", "ruamel.yaml", "_ruamel_yaml", "markdown_it",
                     "mdit_py_plugins", "linkify_it", "pycountry", "PIL", "tinycss2",
                     "fontTools", "bibtexparser",  # fonts' character maps, scripts; .bib
-                    "pypandoc")  # its wheel's pandoc reads cited BibLaTeX entries
+                    "pypandoc",  # its wheel's pandoc reads cited BibLaTeX entries
+                    "babel", "langcodes")  # the labels' languages and dates (labels.py)
 _CHECK_FORMAT = 1  # bump when the stored shape changes
 
 

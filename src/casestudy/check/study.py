@@ -27,6 +27,7 @@ from ..source.references import Entry
 from ..source.schema import PLACEHOLDER, CitationSettings, SeriesConfig
 from .consistency import house_style
 from .glyphs import study_problems
+from .labels import label_problems
 from .memory import CheckCache
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def check_study(study: Study, series: SeriesConfig | None = None,
 
         problems += [problem for _, problem in house_style(study, series)]
     problems += _check_meta(study)
+    problems += label_problems(study, series, brand if glyphs else None)
     adjective = study.meta.country.adjective if study.meta else "{adjective}"
     final = study.meta is not None and study.meta.status == "final"
     for section in study.sections:

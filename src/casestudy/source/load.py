@@ -76,7 +76,8 @@ def pydantic_problems(doc: YamlDoc, exc: ValidationError, model: type) -> list[P
         loc = tuple(err["loc"])
         if loc in doc.refused:  # the YAML reader already said what is wrong there
             continue
-        field_name = ".".join(str(p) for p in loc) or "(document)"
+        # a mapping's key that fails (series.yaml labels) ends in pydantic's "[key]"
+        field_name = ".".join(str(p) for p in loc if p != "[key]") or "(document)"
         line, col = doc.where(loc)
         if err["type"] == "extra_forbidden":
             line, col = doc.keys.get(loc, (line, col))

@@ -20,6 +20,8 @@ from ..files.fetch import SAFE_LINK
 from .citations import Citer
 from .syntax import COMMENT, MD, inline_text
 
+CAPTION_LABELS = {"figure": "Figure {number}.", "table": "Table {number}.", "source": "Source:"}
+
 
 @dataclass
 class RenderContext:
@@ -35,6 +37,9 @@ class RenderContext:
     tables: int = 0
     endnotes: list[tuple[int, str]] = field(default_factory=list)
     citer: Citer | None = None  # the brief's citations (cite.py), when it has any
+    # the labels this renderer writes (figure, table, source), in the study's language
+    # (render/labels.py); English when none are given
+    labels: dict[str, str] = field(default_factory=lambda: dict(CAPTION_LABELS))
 
 
 class _Renderer(RendererHTML):

@@ -9,6 +9,7 @@ from what is written here.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
+
+from .labels import names as label_names
 
 SCHEMA_VERSION = 1
 STATUSES = ("draft", "review", "final")
@@ -130,6 +133,24 @@ LanguageTag = Annotated[str, AfterValidator(_language_tag), Field(
     description="The study's language, a BCP 47 tag: en, fr-CA, he, zh-Hant, sr-Latn.",
     json_schema_extra={"pattern": f"^{_TAG_SYNTAX.pattern}$"})]
 Text = Annotated[str, Field(min_length=1)]
+
+
+def _label_name(value: str) -> str:
+    """A label's name as the catalogue spells it (branding/labels/en.yaml)."""
+    known = label_names()
+    if value not in known:
+        hint = difflib.get_close_matches(value, known, n=1)
+        raise ValueError("unknown label" + (f"; did you mean {hint[0]!r}?" if hint else
+                                            "; the labels are " + ", ".join(known)))
+    return value
+
+
+LabelName = Annotated[str, AfterValidator(_label_name)]
+# series.yaml ``labels``: per language, the labels the series prints its own way
+LabelOverrides = Annotated[dict[LanguageTag, dict[LabelName, Text]], Field(
+    default_factory=dict,
+    description="Labels printed the series' own way, per language (a BCP 47 tag): "
+                "{it: {key-points: In sintesi}}. Names: branding/labels/en.yaml.")]
 
 
 class _Model(BaseModel):
@@ -261,6 +282,7 @@ class SeriesConfig(_Model):
     _root: Path | None = PrivateAttr(default=None)  # see ``root``
     _sha256: str = PrivateAttr(default="")  # see ``sha256``
     citations: CitationSettings = CitationSettings()
+    labels: LabelOverrides
 
     @model_validator(mode="after")
     def _read_from(self, info: ValidationInfo) -> SeriesConfig:

@@ -33,6 +33,7 @@ from ..files.fetch import inside, real, served_bytes
 from ..files.write import atomic_write, check_target
 from ..files.yamlfile import read_yaml
 from ..render.cache import STATE_DIR, brand_digest, engine_digest, text_digest
+from ..source.labels import printed_text
 from ..source.load import read_text
 from ..source.schema import SECTIONS, SeriesConfig, StudyMeta
 
@@ -58,7 +59,8 @@ class SiteAssets:
 
 
 def site_assets(brand: Brand) -> SiteAssets:
-    files: dict[Path, str] = {BRANDING / "web.css": "web.css"}
+    # rtl.css: linked only by the pages of right-to-left studies (web.html)
+    files: dict[Path, str] = {BRANDING / "web.css": "web.css", BRANDING / "rtl-web.css": "rtl.css"}
     logos: dict[str, str] = {}
     # the masthead is drawn in the primary colour, as the cover band is: the dark logo
     for size in ("small", "medium", "large"):  # the masthead's first: it is "logo"
@@ -108,6 +110,9 @@ def series_text(roots: list[Path], series: SeriesConfig, brand: Brand,
     out += [logo.alt or "" for logo in brand.logos.values()]
     for root in roots:
         out += (texts[root] if texts is not None else study_texts(root)).values()
+        meta = _meta(root)  # the labels, dates and names in the study's language
+        out += (printed_text(meta.language, series.labels, series.label)
+                if meta is not None else [])
     return out
 
 
