@@ -11,7 +11,9 @@ becomes an option: it goes in on standard input or as a file named after ``--``.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import BuildError
 
@@ -53,3 +55,18 @@ def run_pandoc(args: list[str], text: bytes, blame: Path, doing: str) -> bytes:
                              "of memory and was stopped", blame)
         raise BuildError(f"pandoc could not {doing}: {reason[-1]}", blame)
     return done.stdout
+
+
+def elements(tree: Any, skip: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
+    """Every element of a pandoc JSON tree (a dict with "t"), in document order, with an
+    explicit stack (no recursion limit on a deep tree). Elements of a type in ``skip``
+    are given but not entered (a Note's text, say, or a Cite's own inlines)."""
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            yield node
+            if "c" in node and node.get("t") not in skip:
+                stack.append(node["c"])

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import BuildError
 from ..files.fetch import SAFE_LINK
-from ..files.pandoc import run_pandoc
+from ..files.pandoc import elements, run_pandoc
 from ..source.citations import Citer, Cluster, Formatted
 
 
@@ -93,19 +93,8 @@ def _run_key(args: list[str], text: bytes, paths: list[Path]) -> str:
 
 
 def _cites(blocks: list[Any]) -> list[Any]:
-    """Every Cite element, in document order (an explicit stack: no recursion limit)."""
-    found = []
-    stack: list[Any] = [blocks]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(reversed(node))
-        elif isinstance(node, dict):
-            if node.get("t") == "Cite":
-                found.append(node)
-            elif "c" in node:
-                stack.append(node["c"])
-    return found
+    """Every Cite element, in document order."""
+    return [node for node in elements(blocks, skip=("Cite",)) if node.get("t") == "Cite"]
 
 
 def _formatted(cite: dict[str, Any], cluster: Cluster) -> Formatted:

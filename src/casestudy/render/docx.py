@@ -29,7 +29,7 @@ from ..brand.chart import chart_style
 from ..brand.model import Brand
 from ..errors import BuildError
 from ..files.fetch import Refused, local_image
-from ..files.pandoc import run_pandoc
+from ..files.pandoc import elements, run_pandoc
 from ..source.chart import load_chart, parse_settings
 from ..source.section import Block as SourceBlock
 from .docxcite import citation_end, citation_keys, library_items, zotero_field
@@ -97,19 +97,13 @@ def _raw(xml: str) -> dict[str, Any]:
 
 
 def plain_text(inlines: Any) -> str:
+    """The text of ``inlines``, notes left out, spaces and breaks as one space."""
     parts: list[str] = []
-    stack = [inlines]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(reversed(node))
-        elif isinstance(node, dict):
-            if node.get("t") == "Str":
-                parts.append(node["c"])
-            elif node.get("t") in ("Space", "SoftBreak", "LineBreak"):
-                parts.append(" ")
-            elif node.get("t") != "Note" and "c" in node:
-                stack.append(node["c"])
+    for node in elements(inlines, skip=("Note",)):
+        if node.get("t") == "Str":
+            parts.append(node["c"])
+        elif node.get("t") in ("Space", "SoftBreak", "LineBreak"):
+            parts.append(" ")
     return "".join(parts)
 
 
@@ -364,18 +358,7 @@ def _after_label(inlines: list[Any]) -> list[Any]:
 
 
 def _images(block: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    stack: list[Any] = [block]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(reversed(node))
-        elif isinstance(node, dict):
-            if node.get("t") == "Image":
-                found.append(node)
-            elif "c" in node:
-                stack.append(node["c"])
-    return found
+    return [node for node in elements(block, skip=("Image",)) if node.get("t") == "Image"]
 
 
 def _prepend(blocks: list[Any], mark: dict[str, Any]) -> bool:
