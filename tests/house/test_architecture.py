@@ -75,3 +75,17 @@ def test_check_and_help_never_import_weasyprint():
         result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
                                 text=True, cwd=REPO, timeout=120)
         assert result.stdout.split()[-2:] == ["False", "False"], (args, result.stderr)
+
+
+def test_every_package_ships_in_the_wheel():
+    """A package left out of pyproject.toml's list is left out of the wheel (the word
+    and cli packages were, until CI's wheel check said so): every folder of the source
+    with an __init__.py is named there."""
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    source = REPO / "src"
+    found = {".".join(p.parent.relative_to(source).parts)
+             for p in (source / "casestudy").rglob("__init__.py")}
+    assert found - listed == set()
