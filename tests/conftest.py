@@ -123,3 +123,17 @@ def kitchen_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     study = root / "countries" / "kitchen-sink"
     build_study(study, root / "build", ("pdf",), load_series(root))
     return root / "build" / "kitchen-sink.pdf", study
+
+
+def slim_italy(dest: Path, keep: tuple[str, ...] = ()) -> Path:
+    """Italy copied to ``dest``, its sections but those numbered in ``keep`` cut to their
+    heading and one sentence with a web link: the same study to check and build (its
+    facts, figures, chart data, references), built in a fraction of the time, for tests
+    about something other than its prose."""
+    shutil.copytree(REPO / "countries" / "italy", dest)
+    for section in (dest / "sections").glob("*.md"):
+        if section.name[:2] not in keep:
+            heading = section.read_text("utf-8").splitlines()[0]
+            section.write_text(f"{heading}\n\nA sentence stands for this section, with "
+                               "[a link](https://example.org/italy).\n", "utf-8")
+    return dest

@@ -24,7 +24,7 @@ from casestudy.brand.model import DEFAULT_BRAND
 from casestudy.brand.stylesheet import brand_css
 from casestudy.errors import ProblemsFound
 from casestudy.series import build
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, slim_italy
 from pdfinfo import page_images
 
 REAL = FIXTURES / "brandyml"
@@ -49,7 +49,7 @@ def _series(tmp_path: Path, text: str, study: bool = False) -> Path:
     if study:
         (repo / "countries").mkdir()
         shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
-        shutil.copytree(REPO / "countries" / "italy", repo / "countries" / "italy")
+        slim_italy(repo / "countries" / "italy")  # its brand at work, not its prose
     return repo
 
 
