@@ -244,3 +244,45 @@ def test_a_right_to_left_study_language_sets_the_roots_direction(tmp_path, mode)
     english = render_html(load_study(make_study(tmp_path / "countries" / "norway")),
                           load_series(tmp_path), mode, brand=default_brand())
     assert re.search(r"<html lang=\"en\">", english) and 'dir="rtl"' not in english
+
+
+def test_a_paragraph_that_reads_left_to_right_keeps_its_direction_in_a_hebrew_brief():
+    """In a right-to-left brief, an English paragraph took the brief's direction: its
+    full stop printed at its left end (".the tests It is read by"). Its first strong
+    character decides, as a browser's dir=auto does; a Hebrew one, a paragraph that
+    says its direction and a document written left to right are left as they are."""
+    from casestudy.render.scripts import ltr_paragraphs
+
+    page = ('<html dir="rtl" lang="he"><body><p>It is read by <em>the tests</em>.</p>'
+            '<p>«2026» משרד הביטחון, <i>Defense</i>.</p><ul><li> (1) Key point one.</li>'
+            '</ul><p dir="rtl">Cited as written.</p><p>1. <span class="footnote">A note'
+            '</span> שלום.</p></body></html>')
+    assert ltr_paragraphs(page) == page.replace("<p>It", '<p dir="ltr">It').replace(
+        "<li> (1) Key point one.</li>", '<li><span dir="ltr"> (1) Key point one.</span></li>')
+    nested = ('<html dir="rtl"><li>Point <b>one</b><ul><li>שתיים</li></ul></li></html>')
+    assert ltr_paragraphs(nested) == nested.replace(
+        "<li>Point <b>one</b><ul>", '<li><span dir="ltr">Point <b>one</b></span><ul>')
+    left_to_right = page.replace(' dir="rtl" lang="he"', ' lang="en"')
+    assert ltr_paragraphs(left_to_right) == left_to_right
+
+
+def test_an_english_paragraph_in_a_hebrew_brief_ends_at_its_right(tmp_path):
+    (tmp_path / "_brand.yml").write_text(  # Heebo for the Hebrew labels (fontpkg-heebo)
+        "typography:\n  fonts:\n    - family: Heebo\n      source: system\n"
+        "      unicode-range: U+0590-05FF\n", "utf-8")
+    study = make_study(tmp_path / "countries" / "israel")
+    (study / "study.yaml").write_text((study / "study.yaml").read_text("utf-8")
+                                      + 'language: "he"\n', "utf-8")
+    shutil.copyfile(REPO / "series.yaml", tmp_path / "series.yaml")
+    build_study(study, tmp_path / "build", ("pdf",), load_series(tmp_path))
+    doc = pypdfium2.PdfDocument(tmp_path / "build" / "israel.pdf")
+    for page in doc:
+        text = page.get_textpage()
+        whole = text.get_text_range()
+        at = whole.find("It is read by the tests.")
+        if at >= 0:
+            first, stop = text.get_charbox(at), text.get_charbox(at + 23)
+            assert stop[0] > first[0]  # "It" at the left, its full stop at the right
+            break
+    else:
+        raise AssertionError("the English sentence was not found in reading order")

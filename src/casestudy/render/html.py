@@ -41,7 +41,7 @@ from ..version import __version__
 from .cite import Citer, format_citations
 from .draw import data_table, drawn
 from .labels import Labels, study_labels
-from .scripts import isolate_rtl, join_hangul, root_direction, upright
+from .scripts import isolate_rtl, join_hangul, ltr_paragraphs, root_direction, upright
 
 
 def logo_alt(brand: Brand, series: SeriesConfig) -> str:
@@ -256,7 +256,7 @@ def render_html(study: Study, series: SeriesConfig, mode: str = "print",
     )
     # markup around other scripts' text, on the whole page: the author's text, the
     # formatted citations and the template's alike (scripts.py)
-    html = isolate_rtl(upright(root_direction(html, meta.language)))
+    html = isolate_rtl(upright(ltr_paragraphs(root_direction(html, meta.language))))
     return join_hangul(html) if printed else with_csp(html)
 
 

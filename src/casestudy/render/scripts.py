@@ -66,6 +66,60 @@ def root_direction(html: str, language: str) -> str:
     return re.sub(r"<html\b(?![^>]*\sdir=)", '<html dir="rtl"', html, count=1)
 
 
+# the blocks whose base direction a paragraph of text sets (Unicode's rules P2 and P3);
+# a list item keeps the list's side for its marker, its text only reads its own way
+_PARAGRAPHS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th",
+                         "figcaption", "dt", "dd", "caption", "li"))
+_BLOCKS = _PARAGRAPHS | {"ul", "ol", "div", "blockquote", "table", "figure", "dl", "aside"}
+
+
+def ltr_paragraphs(html: str) -> str:
+    """In a right-to-left document, each paragraph whose first strong character is left
+    to right (English quoted in a Hebrew brief) reads left to right, as a browser does
+    for ``dir="auto"``: its full stop ends it, at the right, not at the left. A paragraph
+    gets ``dir="ltr"``; a list item keeps its marker on the list's side and gets its text
+    in a ``<span dir="ltr">``. WeasyPrint reads ``dir`` but not ``auto``. A block that
+    says its direction keeps it."""
+    if not re.search(r"<html\b[^>]*\sdir=\"rtl\"", html):
+        return html
+    tokens = _TOKEN.findall(html)
+    open_blocks: list[tuple[str, int | None]] = []  # name, opening tag while undecided
+    spans: list[str] = []  # per open block: "open" while an item's text span is open
+    floated = 0  # inside a print footnote: its text is not the paragraph's
+    for i, kind, opaque, name, attrs in _tags(tokens):
+        if opaque:
+            continue
+        if name in _BLOCKS and kind in ("open", "close") and spans and spans[-1] == "open":
+            tokens[i] = "</span>" + tokens[i]  # an item's text ends where a block begins
+            spans[-1] = ""
+        if kind == "open" and name in _BLOCKS:
+            undecided = name in _PARAGRAPHS and not _DIR.search(attrs)
+            open_blocks.append((name, i if undecided else None))
+            spans.append("")
+        elif kind == "close" and name in _BLOCKS and open_blocks:
+            open_blocks.pop()
+            spans.pop()
+        elif kind == "open" and name == "span" and (floated or _FLOATED.search(attrs)):
+            floated += 1
+        elif kind == "close" and name == "span" and floated:
+            floated -= 1
+        elif kind == "text" and open_blocks and open_blocks[-1][1] is not None and not floated:
+            strong = next((unicodedata.bidirectional(c) for _, _, c in _units(tokens[i])
+                           if unicodedata.bidirectional(c) in ("L", "R", "AL")), None)
+            if strong is None:
+                continue
+            block, at = open_blocks[-1]
+            open_blocks[-1] = (block, None)  # decided
+            if strong != "L":
+                continue
+            if block == "li":
+                tokens[at] += '<span dir="ltr">'
+                spans[-1] = "open"
+            else:
+                tokens[at] = re.sub(r"^<(\w+)", r'<\1 dir="ltr"', tokens[at])
+    return "".join(tokens)
+
+
 def _tags(tokens: list[str]) -> Iterator[tuple[int, str, bool, str, str]]:
     """Index, kind ("text", "open", "close", "other"), opaque, tag name, attributes."""
     opaque: list[str] = []
