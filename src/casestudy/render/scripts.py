@@ -103,12 +103,14 @@ def ltr_paragraphs(html: str) -> str:
             floated += 1
         elif kind == "close" and name == "span" and floated:
             floated -= 1
-        elif kind == "text" and open_blocks and open_blocks[-1][1] is not None and not floated:
+        elif kind == "text" and open_blocks and not floated:
+            block, at = open_blocks[-1]
+            if at is None:  # decided, or says its direction
+                continue
             strong = next((unicodedata.bidirectional(c) for _, _, c in _units(tokens[i])
                            if unicodedata.bidirectional(c) in ("L", "R", "AL")), None)
             if strong is None:
                 continue
-            block, at = open_blocks[-1]
             open_blocks[-1] = (block, None)  # decided
             if strong != "L":
                 continue
