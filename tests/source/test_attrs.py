@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from casestudy.source.attrs import direction, judge
+from casestudy.source.attrs import judge
 from casestudy.source.body import render_body
+from casestudy.source.labels import direction
 from casestudy.source.parse import parse_section
 from casestudy.source.renderer import RenderContext
 

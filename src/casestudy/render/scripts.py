@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from html import unescape
 
-from ..source.attrs import direction
+from ..source.labels import direction
 
 # Tags, comments and doctypes; everything else is text. Our HTML escapes "<" and ">" in
 # text and attribute values, so a tag ends at the first ">".

@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import langcodes
-from fontTools import unicodedata as ucd
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.attrs.parse import ParseError, parse
 
+from .labels import direction
 from .schema import _language_tag as language_tag
 
 KEYS = ("lang", "dir")
@@ -29,15 +28,6 @@ DIV = "lang"  # the container of a ``::: {…}`` block (its tokens are renamed, 
 # markdown-it leaves it as text where it is not after a span; we find it there.
 LOOSE = re.compile(r"\{\s*(?:(?:[.#][\w:-]+|[\w:-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s}\"']+))"
                    r"\s*)+\}")
-
-
-def direction(tag: str) -> str:
-    """``rtl`` when the language's (likely) script is written right to left, else ``ltr``."""
-    try:
-        script = langcodes.Language.get(tag).maximize().script or ""
-    except (ValueError, langcodes.LanguageTagError):
-        return "ltr"
-    return "rtl" if ucd.script_horizontal_direction(script, "LTR") == "RTL" else "ltr"
 
 
 def judge(attrs: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
