@@ -24,6 +24,7 @@ from pathlib import Path
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
+from test_rtl_drawings import BRAND as RTL_BRAND
 from test_rtl_drawings import font_file, lines_drawn
 
 from casestudy.brand.load import default_brand, load_brand
@@ -60,15 +61,7 @@ REFERENCES = [{"id": "cohen2020", "type": "book",
                "author": [{"family": "כהן", "given": "דוד"}], "title": "ביטחון לאומי",
                "publisher": "Am Oved", "publisher-place": "Tel Aviv",
                "issued": {"date-parts": [[2020]]}}]
-BRAND = """typography:
-  fonts:
-    - family: Heebo
-      source: system
-      unicode-range: U+0590-05FF
-    - family: Noto Sans Arabic
-      source: system
-      unicode-range: U+0600-06FF
-    - family: Nanum Gothic
+BRAND = RTL_BRAND + """    - family: Nanum Gothic
       source: file
       unicode-range: U+1100-11FF, U+3130-318F, U+AC00-D7A3
       files:
@@ -267,9 +260,7 @@ def test_a_paragraph_that_reads_left_to_right_keeps_its_direction_in_a_hebrew_br
 
 
 def test_an_english_paragraph_in_a_hebrew_brief_ends_at_its_right(tmp_path):
-    (tmp_path / "_brand.yml").write_text(  # Heebo for the Hebrew labels (fontpkg-heebo)
-        "typography:\n  fonts:\n    - family: Heebo\n      source: system\n"
-        "      unicode-range: U+0590-05FF\n", "utf-8")
+    (tmp_path / "_brand.yml").write_text(RTL_BRAND, "utf-8")  # Heebo for the labels
     study = make_study(tmp_path / "countries" / "israel")
     (study / "study.yaml").write_text((study / "study.yaml").read_text("utf-8")
                                       + 'language: "he"\n', "utf-8")
