@@ -312,19 +312,8 @@ INLINE = {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Span", "L
 def _extent(block: Any) -> tuple[int, int, int, int] | None:
     """Where a block without a place of its own (a note's paragraph) was written: from
     the first to the last of its words."""
-    found: list[tuple[int, int, int, int]] = []
-    stack = [block]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            if node.get("t") == "Span":
-                where = position(node["c"][0])
-                if where:
-                    found.append(where)
-            if "c" in node and node.get("t") != "Note":
-                stack.append(node["c"])
+    found = [where for node in elements(block, skip=("Note",))
+             if node.get("t") == "Span" and (where := position(node["c"][0]))]
     if not found:
         return None
     return min(found)[:2] + max((w[2], w[3]) for w in found)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files.fetch import IMAGE_TYPES, MAX_IMAGE_BYTES, image_problem
+from ..files.pandoc import elements
 from .convert import csl_items, read_ast, stringify
 from .package import Docx, DraftError, open_docx
 from .scan import Scan, scan
@@ -118,15 +119,7 @@ def _judge_pictures(package: Docx, found: Scan) -> dict[str, bytes]:
 
 
 def image_sources(node: Any) -> list[str]:
-    out: list[str] = []
-    stack = [node]
-    while stack:  # no recursion: pandoc's JSON of a deep draft nests deep
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, dict):
-            if item.get("t") == "Image":
-                out.append(item["c"][2][0])
-            elif "c" in item:
-                stack.append(item["c"])
-    return out
+    """Each picture's source in pandoc's JSON, in order (no recursion: a deep draft
+    nests deep)."""
+    return [item["c"][2][0] for item in elements(node, skip=("Image",))
+            if item.get("t") == "Image"]

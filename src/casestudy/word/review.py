@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..brand.model import Brand
-from ..files.pandoc import run_pandoc
+from ..files.pandoc import elements, run_pandoc
 from ..files.write import atomic_write
 from ..render.docx import MARK_NAME, MARK_TEXT, Marked, WordCopy, word_copy
 from ..source.load import load_study
@@ -241,17 +241,7 @@ def split_blocks(blocks: list[Any], marker: Any, notes: list[list[str]] | None =
 
 
 def _count_notes(blocks: list[Any]) -> int:
-    count = 0
-    stack: list[Any] = [blocks]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            count += node.get("t") == "Note"
-            if "c" in node:
-                stack.append(node["c"])
-    return count
+    return sum(node.get("t") == "Note" for node in elements(blocks))
 
 
 def _markers(block: Any, marker: Any) -> tuple[list[str], list[list[Any]]]:
