@@ -96,11 +96,13 @@ def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: in
     ``pdf_size``) beside the page. The preview writes its pages with this too."""
     from ..render.html import WebLinks, render_html  # here: 0.1 s a no-op build skips
     from ..render.provenance import html_manifest, manifest
+    from .inline import inline_figures  # over render/html.py: loaded with it
 
     shared = site_assets(brand)
     urls = shared.urls(f"../{ASSETS}/")
     root = real(study.root)
     published: dict[Path, str] = {}
+    svgs: dict[str, bytes] = {}  # the sanitized SVGs shown, by URL: inlined in the page
 
     def figure_url(path: Path) -> str:
         """Publish a file a section shows, at its place in the study; its URL."""
@@ -113,6 +115,8 @@ def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: in
             target.parent.mkdir(parents=True, exist_ok=True)
             _copy_for_web(path, target)
             published[path] = quote(rel.as_posix())  # `chart #1?.svg` stays one name
+            if path.suffix.lower() == ".svg":
+                svgs[published[path]] = target.read_bytes()
         return published[path]
 
     links = WebLinks(stylesheets=shared.stylesheet_urls(f"../{ASSETS}/"),
@@ -121,7 +125,17 @@ def write_edition(study: Study, series: SeriesConfig, folder: Path, pdf_size: in
                      page_path=f"{study.slug}/index.html",
                      manifest=html_manifest(manifest(study.root, series, brand)))
     html = render_html(study, series, "web", urls, figure_url, links, chart_cache, brand=brand)
+    html = inline_figures(html, svgs, _families(brand))
     (folder / "index.html").write_text(html, encoding="utf-8")
+
+
+def _families(brand: Brand) -> list[str]:
+    """The brand's families in the order of its headings stack (Brand.stack): the one
+    inlined SVG figures are drawn in (inline.py)."""
+    names = list(brand.headings.families or brand.monospace.families)
+    for style in (brand.base, brand.headings, brand.monospace):
+        names += [n for n in style.families if n not in names]
+    return names
 
 
 def _swap_in(staging: Path, folder: Path, out: Path, slug: str) -> None:

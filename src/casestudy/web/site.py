@@ -22,24 +22,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 from ..brand import webfonts
 from ..brand.model import BRANDING, Brand, brand_folder_files
 from ..brand.stylesheet import brand_css
-from ..files.fetch import inside, real, served_bytes
+from ..files.fetch import Refused, inside, local_data, local_image, real, served_bytes, svg_figure
 from ..files.write import atomic_write, check_target
 from ..files.yamlfile import read_yaml
 from ..render.cache import STATE_DIR, brand_digest, engine_digest, text_digest
+from ..source.chart import MAX_CSV_BYTES, parse_settings, read_data
 from ..source.labels import printed_text
 from ..source.load import read_text
 from ..source.schema import SECTIONS, SeriesConfig, StudyMeta
 
 ASSETS = "assets"
 SITE_STATE = "site.json"
-_SITE_FORMAT = 1
+_SITE_FORMAT = 2  # 2: the fonts cover what the figures draw
 
 
 @dataclass(frozen=True)
@@ -89,12 +92,56 @@ def _read(path: Path, root: Path | None = None) -> str:
 def study_texts(root: Path) -> dict[str, str]:
     """A study's text as the web edition's shared parts use it, each file read once:
     ``study.yaml`` and ``sections/<name>.md`` by those names ("" for one that cannot or
-    must not be read). The fonts' characters and the index's key points come from it."""
+    must not be read), and under ``figures`` what its SVG figures and charts draw
+    (:func:`figure_text`). The fonts' characters and the index's key points come from it."""
     texts = {"study.yaml": _read(root / "study.yaml", root)}
     if inside(real(root / "sections"), real(root)):
         for path in sorted((root / "sections").glob("*.md")):
             texts[f"sections/{path.name}"] = _read(path, root)
+    texts[FIGURES] = figure_text(root, texts)
     return texts
+
+
+FIGURES = "figures"
+_TAG = re.compile(r"<[^>]*>")
+CHART_MARKS = "\u2212"  # the minus sign draw.py writes numbers with (the rest is ASCII)
+
+
+def figure_text(root: Path, texts: dict[str, str]) -> str:
+    """The characters the SVG figures and the charts the sections show draw: the web
+    edition inlines them (inline.py), so the web fonts must have their glyphs. A
+    superset: every character of the sanitized SVG (markup too, all ASCII) and of each
+    chart's CSV. A figure or CSV the checker refuses adds nothing (it is not built)."""
+    # here: the Markdown parser loads only when the fonts' characters are worked out
+    from ..source.parse import parse_section
+
+    out = [CHART_MARKS]
+    sections = root / "sections"
+    for name, text in texts.items():
+        if not name.startswith("sections/"):
+            continue
+        parsed = parse_section(text)
+        for ref in parsed.images:
+            try:
+                path = local_image(root, ref.value, sections)
+                figure = svg_figure(path) if path.suffix.lower() == ".svg" else None
+            except (Refused, OSError):
+                continue
+            if figure is not None and figure.data is not None:
+                out.append(unescape(_TAG.sub(" ", figure.data.decode("utf-8"))))
+        for block in parsed.blocks:
+            if block.kind != "chart":
+                continue
+            settings = {s.key: s.value for s in parse_settings(block.settings,
+                                                               sections / name)[0]}
+            try:
+                path = local_data(root, sections, settings.get("data", ""))
+            except (Refused, OSError):
+                continue
+            raw = read_data(path).raw
+            if raw and len(raw) <= MAX_CSV_BYTES:
+                out.append(raw.decode("utf-8", "replace"))
+    return "".join(out)
 
 
 def series_text(roots: list[Path], series: SeriesConfig, brand: Brand,
@@ -116,16 +163,18 @@ def series_text(roots: list[Path], series: SeriesConfig, brand: Brand,
     return out
 
 
-def _site_digest(roots: list[Path], series: SeriesConfig, out: Path, brand: Brand) -> str:
+def _site_digest(roots: list[Path], series: SeriesConfig, out: Path, brand: Brand,
+                 texts: dict[Path, dict[str, str]]) -> str:
     """What the shared assets and the index are made of: the brand, series.yaml, each
-    study's text (not its figures: the index reads no more), whether it has a page and
-    the size of its PDF."""
+    study's text and what its figures draw (``texts``: the fonts are cut to it), whether
+    it has a page and the size of its PDF."""
     digest = hashlib.sha256(engine_digest() + f"site {_SITE_FORMAT}\n".encode())
     digest.update(brand_digest(brand) + series.model_dump_json().encode())
     for root in roots:
         page, pdf = out / root.name / "index.html", out / root.name / f"{root.name}.pdf"
         digest.update(f"\n{root.name}\0{text_digest(root).hex()}\0{page.is_file()}\0"
                       f"{pdf.stat().st_size if pdf.is_file() else -1}".encode())
+        digest.update(b"\0" + texts[root].get(FIGURES, "").encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -149,7 +198,8 @@ def write_site(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand,
 
     out = Path(out)
     index = out / "index.html"
-    digest = _site_digest(roots, series, out, brand)
+    texts = {root: study_texts(root) for root in roots}
+    digest = _site_digest(roots, series, out, brand, texts)
     state = _load_state(out)
     assets = out / ASSETS
     # never written through a link a repository ships (see build.check_targets)
@@ -161,7 +211,6 @@ def write_site(out: Path, roots: list[Path], series: SeriesConfig, brand: Brand,
         return index
     assets.mkdir(parents=True, exist_ok=True)
     shared = write_brand_files(assets, brand)
-    texts = {root: study_texts(root) for root in roots}
     chars = webfonts.charset(series_text(roots, series, brand, texts))
     font_key = webfonts.key(brand, chars)
     if state.get("fonts") != font_key or not _fonts_present(assets, faces):
