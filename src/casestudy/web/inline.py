@@ -16,10 +16,12 @@ what an ``<img>`` kept closed, and this module closes it again:
   reference to one follows it: ``href``/``xlink:href``, ``url(#...)`` in attributes and
   CSS, ``aria-labelledby`` and the other id lists, ``#id`` selectors. Two figures that
   both say ``id="a"`` no longer share it, nor take a page element's id.
-- **styles**: each selector of the figure's ``<style>`` is limited to that figure
-  (``:is(#svg1, #svg1 *):is(text)``), so ``text {fill: red}`` touches no other figure
-  and no page text; the figure's classes get the prefix too, so the page's classes
-  (``.label``, ``.source``) do not reach into it either.
+- **styles**: every element of the figure gets the class ``svg1`` and each selector of
+  its ``<style>`` is limited to it (``.svg1:is(text)``), so ``text {fill: red}`` touches
+  no other figure and no page text, while the copies a ``<use>`` makes (which carry the
+  class, but have no ancestor in the page) are styled as before. The figure's own
+  classes get the prefix too, so the page's classes (``.label``, ``.source``) do not
+  reach into it either.
 - **fonts**: every font-family list gets the brand's other families after those it
   names (as the brand's stacks do), so a character the named face lacks is drawn by the
   brand's fallback face, not by the reader's fonts; a figure that names none is drawn
@@ -70,7 +72,7 @@ _ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", '"': "&quot;"})
 
 
 _IMG = re.compile(r'<img src="([^"]*)" alt="([^"]*)">')  # as source/renderer.py writes it
-_PAGE_ID = re.compile(r'\sid="([^"]*)"')
+_PAGE_NAMES = re.compile(r'\s(?:id|class)="([^"]*)"')
 _CSP = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(">)')
 
 
@@ -80,7 +82,7 @@ def inline_figures(page: str, svgs: dict[str, bytes], families: list[str]) -> st
     again for the styles the figures brought."""
     if not svgs:
         return page
-    taken = set(_PAGE_ID.findall(page))
+    taken = {name for names in _PAGE_NAMES.findall(page) for name in names.split()}
     count = 0
     styles: list[str] = []
 
@@ -119,16 +121,19 @@ def inline_svg(data: bytes, alt: str, prefix: str, families: list[str]) -> tuple
     root = parser.root
     if root is None:  # the sanitizer wrote it: it has a root
         raise ValueError("not an SVG")
-    own = dict(root.attrs).get("id")
-    scope = prefix + "-" + own if own else prefix  # the root's id, once prefixed
     styles: list[str] = []
     for node in _walk(root):
         node.attrs = [_attr(name, value, prefix + "-", families) for name, value in node.attrs]
+        # every element carries the figure's class: its styles match nothing else, and
+        # still match the copies <use> makes (which an ancestor selector would miss)
+        classes = dict(node.attrs).get("class", "")
+        node.attrs = [(k, v) for k, v in node.attrs if k != "class"]
+        node.attrs.append(("class", " ".join([prefix, *classes.split()])))
         if node.tag == "style":
             css = "".join(c for c in node.children if isinstance(c, str))
-            node.children = [_scoped_stylesheet(css, scope, prefix + "-", families)]
+            node.children = [_scoped_stylesheet(css, prefix, families)]
             styles.append(str(node.children[0]))
-    _root_attributes(root, alt, scope, families)
+    _root_attributes(root, alt, prefix, families)
     return _serialize(root), styles
 
 
@@ -177,13 +182,13 @@ def _attr(name: str, value: str, prefix: str, families: list[str]) -> tuple[str,
     return shown, value
 
 
-def _root_attributes(root: Node, alt: str, scope: str, families: list[str]) -> None:
-    """The root's id (the scope of its styles), its name, class, size and what it would
-    have inherited as an image."""
+def _root_attributes(root: Node, alt: str, prefix: str, families: list[str]) -> None:
+    """The root's id (``prefix`` when it has none), its name, class, size and what it
+    would have inherited as an image."""
     attrs = dict(root.attrs)
     kept = [(k, v) for k, v in root.attrs if k not in _ROOT_NAMING and k not in ("id", "class")]
     classes = " ".join([FIGURE_CLASS, *attrs.get("class", "").split()])
-    head = [("id", attrs.get("id") or scope), ("class", classes)]
+    head = [("id", attrs.get("id") or prefix), ("class", classes)]
     head += [("role", "img"), ("aria-label", alt)] if alt.strip() else [("aria-hidden", "true")]
     if "viewBox" not in attrs:
         width = _PX.fullmatch(attrs.get("width", ""))
@@ -249,7 +254,7 @@ def _refs(tokens: list, prefix: str) -> list:
             else:
                 args = _refs(args, prefix)
             if args != token.arguments:
-                token = ast.FunctionToken(token.source_line, token.source_column, token.name, args)
+                token = ast.FunctionBlock(token.source_line, token.source_column, token.name, args)
         elif token.type in ("() block", "[] block", "{} block"):
             content = _refs(token.content, prefix)
             if content != token.content:
@@ -279,9 +284,10 @@ def _declarations(css: str | list, prefix: str, families: list[str]) -> str:
     return "; ".join(out)
 
 
-def _scoped_stylesheet(css: str, scope: str, prefix: str, families: list[str]) -> str:
-    """The figure's stylesheet with every rule limited to the figure (its root's id is
-    ``scope``) and its class and id selectors prefixed."""
+def _scoped_stylesheet(css: str, scope: str, families: list[str]) -> str:
+    """The figure's stylesheet with every rule limited to the figure (whose elements all
+    have the class ``scope``) and its class and id selectors prefixed."""
+    prefix = scope + "-"
     out = []
     levels = [iter(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))]
     while levels:
@@ -303,10 +309,10 @@ def _scoped_stylesheet(css: str, scope: str, prefix: str, families: list[str]) -
 
 
 def _scoped_selector(prelude: list, scope: str, prefix: str) -> str | None:
-    """``a, b`` as ``:is(#S, #S *):is(a), :is(#S, #S *):is(b)``: each selector matches
-    only elements of the figure whose root is ``#S``; a pseudo-element stays outside
-    ``:is()``, which cannot hold one. None for a selector list with a stray bracket (the
-    browser drops such a rule; wrapped, a stray ``)`` could close our ``:is(`` early)."""
+    """``a, b`` as ``.S:is(a), .S:is(b)``: each selector matches only elements of the
+    figure (class ``S``); a pseudo-element stays outside ``:is()``, which cannot hold
+    one. None for a selector list with a stray bracket (the browser drops such a rule;
+    wrapped, a stray ``)`` could close our ``:is(`` early)."""
     out = []
     for part in _split(prelude):
         tokens = _prefixed(part, prefix)
@@ -324,8 +330,7 @@ def _scoped_selector(prelude: list, scope: str, prefix: str) -> str | None:
                     base, pseudo = tokens[:i], tokens[i:]
                     break
         inner = tinycss2.serialize(base).strip()
-        where = f":is(#{scope}, #{scope} *)"
-        out.append(where + (f":is({inner})" if inner else "")
+        out.append(f".{scope}" + (f":is({inner})" if inner else "")
                    + tinycss2.serialize(pseudo).strip())
     return ", ".join(out)
 
@@ -343,7 +348,7 @@ def _prefixed(tokens: list, prefix: str) -> list:
             token = ast.IdentToken(token.source_line, token.source_column,
                                    prefix + token.value)
         elif token.type == "function":
-            token = ast.FunctionToken(token.source_line, token.source_column, token.name,
+            token = ast.FunctionBlock(token.source_line, token.source_column, token.name,
                                       _prefixed(token.arguments, prefix))
         after_dot = token.type == "literal" and token.value == "."
         out.append(token)
