@@ -52,9 +52,14 @@ _CSP_META = re.compile(r"<meta\s+http-equiv=[\"']?content-security-policy[\"']?[
 _KEEPALIVE = 15.0  # seconds between comments on an idle event stream
 
 
-def _csp(nonce: str) -> str:
+_STYLE_SOURCES = re.compile(r"'(?:sha256-[A-Za-z0-9+/=]+|unsafe-hashes)'")
+
+
+def _csp(nonce: str, styles: tuple[str, ...] = ()) -> str:
+    # ``styles``: the hashes the page's own policy allows (its inlined SVG figures' <style>)
     return ("default-src 'none'; " f"script-src 'nonce-{nonce}'; "
-            f"style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; font-src 'self'; "
+            f"style-src 'self' 'nonce-{nonce}'{''.join(' ' + s for s in styles)}; "
+            "img-src 'self' data:; font-src 'self'; "
             "connect-src 'self'; frame-src 'self'; object-src 'self'; base-uri 'none'; "
             "form-action 'none'; frame-ancestors 'self'")
 
@@ -301,6 +306,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
                   "</style>\n"
                   f'<script nonce="{nonce}" id="casestudy-preview" '
                   f'data-state="{escape(state)}">{self.server.script}</script>\n')
+        own = _CSP_META.search(html)
+        styles = tuple(dict.fromkeys(_STYLE_SOURCES.findall(own.group()))) if own else ()
         html = _CSP_META.sub("", html)
         at = html.rfind("</body>")
         html = html[:at] + inject + html[at:] if at >= 0 else html + inject
@@ -308,7 +315,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Content-Security-Policy", _csp(nonce))
+        self.send_header("Content-Security-Policy", _csp(nonce, styles))
         self._common_headers()
         self.end_headers()
         if not head:
