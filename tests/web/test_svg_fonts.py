@@ -363,3 +363,23 @@ def test_hebrew_in_a_figure_reads_right_to_left(browser_page):
     assert starts == sorted(starts, reverse=True)  # the first letter rightmost
     assert page.evaluate("a => getComputedStyle(document.getElementById(a)).direction",
                          a) == "ltr"
+
+
+def test_a_figure_on_a_right_to_left_page_is_laid_out_as_on_a_left_to_right_one(browser_page):
+    """direction is inherited: the root says ltr (as an <img> had it), so a Hebrew
+    study's page does not turn the figure's anchors and runs around."""
+    page, *_ = browser_page
+    markup, _ = _inlined(FIGURE_A)
+    context = page.context.browser.new_context()
+    tab = context.new_page()
+    try:
+        found = []
+        for direction in ("ltr", "rtl"):
+            tab.set_content(f'<html dir="{direction}" lang="he"><body>{markup}</body></html>')
+            found.append(tab.evaluate("""() => [...document.querySelectorAll('text')].map(
+                t => [...t.textContent].map((_, i) => t.getStartPositionOfChar(i).x))"""))
+    finally:
+        context.close()
+    assert found[0] == found[1]
+    hebrew = found[1][-1]
+    assert hebrew == sorted(hebrew, reverse=True)
