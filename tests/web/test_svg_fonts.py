@@ -23,6 +23,10 @@ import threading
 from pathlib import Path
 
 import pytest
+import tinycss2
+import tinyhtml5
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from casestudy.files.svg import sanitize
@@ -32,7 +36,10 @@ from casestudy.web.inline import inline_figures, inline_svg
 from conftest import make_study
 
 CHROMIUM = Path(os.environ.get("CASESTUDY_CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(os.environ.get("CASESTUDY_AXE", Path(__file__).parents[2]
+                          / ".ci/node/node_modules/axe-core/axe.min.js"))
 BRAND = ["Source Sans 3", "Heebo"]
+HTML_NS, SVG_NS = "http://www.w3.org/1999/xhtml", "http://www.w3.org/2000/svg"
 
 # two figures with the same id, each with a <style> of its own; the first also with a
 # script, a handler, a gradient and a marker referred to by url(#...)
@@ -122,18 +129,21 @@ def test_each_style_rule_is_limited_to_its_figure():
     assert 'class="svg1 svg1-label"' in markup
     # no selector of the figure stands alone: each begins with the figure's scope
     for rule in css.splitlines():
-        selectors, depth, start = [], 0, 0
-        text = rule.split("{")[0]
-        for i, char in enumerate(text):
-            depth += {"(": 1, ")": -1}.get(char, 0)
-            if char == "," and depth == 0:
-                selectors.append(text[start:i].strip())
-                start = i + 1
-        selectors.append(text[start:].strip())
-        assert all(s.startswith(".svg1:is(") for s in selectors), rule
+        assert all(s.startswith(".svg1:is(") for s in _selectors(rule.split("{")[0])), rule
     # and every element of the figure carries the class
     for tag in re.findall(r"<[a-zA-Z][^>]*>", markup):
         assert "svg1" in re.search(r' class="([^"]*)"', tag).group(1).split(), tag
+
+
+def _selectors(text: str) -> list[str]:
+    """A selector list split at its top-level commas."""
+    selectors, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            selectors.append(text[start:i].strip())
+            start = i + 1
+    return [*selectors, text[start:].strip()]
 
 
 def test_a_stray_bracket_cannot_close_the_scope_early():
@@ -179,6 +189,49 @@ def test_the_pages_policy_allows_the_figures_styles_by_their_hash():
     decoded = ".svg2:is(g > text) { fill: red }"
     source = base64.b64encode(hashlib.sha256(decoded.encode()).digest()).decode()
     assert f"'sha256-{source}'" in re.search(r"style-src[^;]*", out).group()
+
+
+_CSS = ["text { fill: red }", "x), html, :is(y", "a::before, b:after", "#a .b > c", "{", "}",
+        "(", ")", "[", "]", ",", ";", ":", "</style><p>", "<![CDATA[", "]]>", "&amp;",
+        "@media print {", "@font-face { src: url(#a) }", "url(#a)", "\\", '"', "'", "é東א"]
+_ELEMENTS = ['<rect id="a" class="b c" fill="url(#a)"/>', '<use href="#a"/>',
+             '<text font-family="X, serif">t</text>', "<title>&lt;b&gt;</title>",
+             '<a href="#a"><text>x</text></a>', '<g style="font-family: Y; fill: url(&quot;#a'
+             '&quot;)"><circle r="1"/></g>', "<script>alert(1)</script>",
+             '<text onclick="x" aria-labelledby="a b">&lt;/svg&gt;&lt;p&gt;</text>']
+_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=6)
+_STYLE = st.lists(st.sampled_from(_CSS) | _TEXT, max_size=12).map(
+    lambda parts: "<style>" + "".join(parts).replace("&", "&amp;").replace("<", "&lt;")
+    .replace(">", "&gt;") + "</style>")
+_FIGURES = st.lists(st.sampled_from(_ELEMENTS) | _STYLE, max_size=12).map(
+    lambda parts: '<svg xmlns="http://www.w3.org/2000/svg">' + "".join(parts) + "</svg>")
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(_FIGURES)
+def test_any_sanitized_figure_stays_inside_its_svg_in_the_page(figure):
+    """Whatever the sanitizer keeps, the inlined markup never raises, and an HTML parser
+    reads it as one <svg> holding only SVG elements, every one with the figure's class,
+    and style rules that each begin with it."""
+    clean = sanitize(figure.encode("utf-8", "surrogatepass"))
+    if clean.data is None:
+        return
+    markup, styles = inline_svg(clean.data, "alt", "svg1", BRAND)
+    body = tinyhtml5.parse(f"<!doctype html><p>before</p>{markup}<p>after</p>").find(
+        f"{{{HTML_NS}}}body")
+    assert [child.tag for child in body] == [f"{{{HTML_NS}}}p", f"{{{SVG_NS}}}svg",
+                                             f"{{{HTML_NS}}}p"]
+    for element in body[1].iter():
+        assert element.tag.startswith(f"{{{SVG_NS}}}"), element.tag
+        assert "svg1" in element.get("class", "").split()
+        assert not any(name.lower().startswith("on") for name in element.attrib)
+        if element.tag == f"{{{SVG_NS}}}style":
+            assert (element.text or "") in styles  # what the CSP hashes is what is read
+    for css in styles:
+        for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True):
+            if rule.type == "qualified-rule":
+                for selector in _selectors(tinycss2.serialize(rule.prelude)):
+                    assert selector.startswith(".svg1:is(") or selector == ".svg1", selector
 
 
 # ---------------------------------------------------------------- a built edition
@@ -354,6 +407,17 @@ def test_figures_are_named_by_their_alt_text_and_scale_with_the_column(browser_p
     assert narrow is not None and narrow["width"] < 400
     assert narrow["width"] / narrow["height"] == pytest.approx(3, rel=0.02)
     page.set_viewport_size({"width": 1000, "height": 900})
+
+
+def test_no_serious_accessibility_violation_in_the_inlined_figures(browser_page):
+    if not AXE.is_file():
+        pytest.skip(f"axe-core missing at {AXE} (npm install --prefix .ci/node axe-core@4)")
+    page, *_ = browser_page
+    page.evaluate(AXE.read_text("utf-8"))  # evaluated, not a <script>: the page's CSP stays
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+    serious = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
 
 
 def test_hebrew_in_a_figure_reads_right_to_left(browser_page):
