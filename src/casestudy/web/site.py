@@ -118,8 +118,9 @@ def figure_text(root: Path, texts: dict[str, str]) -> str:
     out = [CHART_MARKS]
     sections = root / "sections"
     for name, text in texts.items():
-        if not name.startswith("sections/"):
-            continue
+        lowered = text.lower()
+        if not name.startswith("sections/") or ("svg" not in lowered and "chart" not in lowered):
+            continue  # shows no SVG and no chart: not parsed again (a no-op build reads this)
         parsed = parse_section(text)
         for ref in parsed.images:
             try:
