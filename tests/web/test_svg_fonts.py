@@ -29,6 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from casestudy.brand.model import BRANDING
 from casestudy.files.svg import sanitize
 from casestudy.series.build import build_study
 from casestudy.source.load import load_series
@@ -429,21 +430,26 @@ def test_hebrew_in_a_figure_reads_right_to_left(browser_page):
                          a) == "ltr"
 
 
-def test_a_figure_on_a_right_to_left_page_is_laid_out_as_on_a_left_to_right_one(browser_page):
-    """direction is inherited: the root says ltr (as an <img> had it), so a Hebrew
-    study's page does not turn the figure's anchors and runs around."""
+def test_figures_on_a_right_to_left_page_are_laid_out_as_on_a_left_to_right_one(browser_page):
+    """direction is inherited: an inlined figure's root says ltr (as an <img> had it) and
+    web.css says so for a drawn chart, so a Hebrew study's page does not turn their
+    anchors and runs around (the chart's own right-to-left labels say so themselves)."""
     page, *_ = browser_page
     markup, _ = _inlined(FIGURE_A)
+    chart = page.evaluate("document.querySelector('svg.chart').outerHTML")
+    css = (BRANDING / "web.css").read_text("utf-8")
     context = page.context.browser.new_context()
     tab = context.new_page()
     try:
         found = []
         for direction in ("ltr", "rtl"):
-            tab.set_content(f'<html dir="{direction}" lang="he"><body>{markup}</body></html>')
+            tab.set_content(f'<html dir="{direction}" lang="he"><head><style>{css}</style>'
+                            f"</head><body><main><figure>{markup}</figure><figure>{chart}"
+                            "</figure></main></body></html>")
             found.append(tab.evaluate("""() => [...document.querySelectorAll('text')].map(
                 t => [...t.textContent].map((_, i) => t.getStartPositionOfChar(i).x))"""))
     finally:
         context.close()
     assert found[0] == found[1]
-    hebrew = found[1][-1]
+    hebrew = found[1][1]
     assert hebrew == sorted(hebrew, reverse=True)
