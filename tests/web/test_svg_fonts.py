@@ -19,7 +19,10 @@ import importlib.util
 import io
 import os
 import re
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -453,3 +456,37 @@ def test_figures_on_a_right_to_left_page_are_laid_out_as_on_a_left_to_right_one(
     assert found[0] == found[1]
     hebrew = found[1][1]
     assert hebrew == sorted(hebrew, reverse=True)
+
+
+def test_the_preview_draws_the_figures_with_their_own_styles(edition, browser_page):
+    """The preview replaces the page's policy with its own (a nonce for its script); the
+    hashes of the inlined figures' styles go with it, or a figure loses its <style>."""
+    page, *_ = browser_page
+    repo = edition.parent
+    child = subprocess.Popen([sys.executable, "-m", "casestudy", "preview", "norway",
+                              "--no-pdf"], cwd=repo, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True,
+                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        lines: list[str] = []
+        threading.Thread(target=lambda: lines.extend(child.stdout or []), daemon=True).start()
+        deadline = time.monotonic() + 120
+        url = None
+        while url is None and time.monotonic() < deadline and child.poll() is None:
+            url = next((m.group() for line in list(lines)
+                        if (m := re.search(r"http://127\.0\.0\.1:\d+/norway/", line))), None)
+            time.sleep(0.1)
+        assert url, "".join(lines)
+        context = page.context.browser.new_context()
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.goto(url)
+        fill = tab.evaluate("""() => getComputedStyle(document.querySelector(
+            'svg[aria-label="Regions of the exports, in Latin and Hebrew"] text')).fill""")
+        context.close()
+    finally:
+        child.terminate()
+        child.wait(timeout=60)
+    assert fill == "rgb(200, 0, 0)"
+    assert not [e for e in errors if "Content Security Policy" in e], errors
