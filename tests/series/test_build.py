@@ -141,10 +141,11 @@ def test_web_edition_has_its_assets(built):
     assert "Imperative footnote text" in html
     assert 'href="#fn-1"' in html
     assert "file://" not in html
-    for asset in ("../assets/web.css", "../assets/brand.css", "../assets/logo.svg",
-                  "figures/chart.svg"):
+    for asset in ("../assets/web.css", "../assets/brand.css", "../assets/logo.svg"):
         assert (folder / asset).is_file()
         assert f'"{asset}"' in html
+    # an SVG figure is published beside the page and inlined in it (web/inline.py)
+    assert (folder / "figures" / "chart.svg").is_file() and 'class="svg-figure' in html
     assert not (folder / "assets").exists()  # no copy of the fonts per study
 
 

@@ -35,7 +35,7 @@ from ..files.fetch import Refused, inside, local_data, local_image, real, served
 from ..files.write import atomic_write, check_target
 from ..files.yamlfile import read_yaml
 from ..render.cache import STATE_DIR, brand_digest, engine_digest, text_digest
-from ..source.chart import MAX_CSV_BYTES, parse_settings, read_data
+from ..source.chart import MAX_CSV_BYTES, parse_settings
 from ..source.labels import printed_text
 from ..source.load import read_text
 from ..source.schema import SECTIONS, SeriesConfig, StudyMeta
@@ -135,12 +135,13 @@ def figure_text(root: Path, texts: dict[str, str]) -> str:
                 continue
             settings = {s.key: s.value for s in parse_settings(block.settings,
                                                                sections / name)[0]}
-            try:
+            try:  # its bytes only: the build parses each CSV once (Study.charts)
                 path = local_data(root, sections, settings.get("data", ""))
+                with open(path, "rb") as handle:  # no further than the cap, as read_data
+                    raw = handle.read(MAX_CSV_BYTES + 1)
             except (Refused, OSError):
                 continue
-            raw = read_data(path).raw
-            if raw and len(raw) <= MAX_CSV_BYTES:
+            if len(raw) <= MAX_CSV_BYTES:
                 out.append(raw.decode("utf-8", "replace"))
     return "".join(out)
 
