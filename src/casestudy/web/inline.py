@@ -24,15 +24,17 @@ what an ``<img>`` kept closed, and this module closes it again:
   reach into it either.
 - **fonts**: every font-family list gets the brand's other families after those it
   names (as the brand's stacks do), so a character the named face lacks is drawn by the
-  brand's fallback face, not by the reader's fonts; a figure that names none is drawn
-  in the headings stack (the family the glyph check assumes for it).
+  brand's fallback face, not by the reader's fonts; the root's own default is the
+  headings stack (charts are drawn in it; ``check`` refuses SVG text naming no font).
 - **what it inherits**: an ``<img>`` inherited nothing from the page; the root gets the
   values it had there (16 px, left to right, black) unless it sets its own, so a
   right-to-left page does not turn the figure's text around. Right-to-left text stays in
   logical order and the browser does the bidi, as it did in the ``<img>``.
 - **name and size**: the root gets ``role="img"`` and the alt text as ``aria-label``
-  (``aria-hidden`` when the alt text is empty, as ``alt=""`` was); a root with a width
-  and height but no ``viewBox`` gets one, so it scales with the column as the image did.
+  (``aria-hidden`` when the alt text is empty, as ``alt=""`` was), so a screen reader
+  reads the alt text, as it did for the image, not the drawing's labels one by one; a
+  root with a width and height but no ``viewBox`` gets one, so it scales with the
+  column as the image did (web.css: never wider than the column, height from the ratio).
 
 The page's Content-Security-Policy allows each figure's ``<style>`` by its hash
 (:func:`style_hashes`); still no script, and none can come in: the sanitizer removed
@@ -218,6 +220,8 @@ def _family_value(value: str, families: list[str]) -> str:
         elif words and all(t.type == "ident" for t in words):
             name = " ".join(str(t.value) for t in words)
             (generic if len(words) == 1 and name.lower() in _GENERIC else named).append(name)
+        elif words:  # var() or what no browser reads as a family: left as written
+            return value
     seen = {n.lower() for n in named}
     named += [f for f in families if f.lower() not in seen]
     return ", ".join([f'"{serialize_string_value(n)}"' for n in named] + generic)

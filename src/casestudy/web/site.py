@@ -43,6 +43,9 @@ from ..source.schema import SECTIONS, SeriesConfig, StudyMeta
 ASSETS = "assets"
 SITE_STATE = "site.json"
 _SITE_FORMAT = 2  # 2: the fonts cover what the figures draw
+FIGURES = "figures"  # study_texts' key for what a study's figures and charts draw
+CHART_MARKS = "\u2212"  # the minus sign draw.py writes numbers with (the rest is ASCII)
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,6 @@ def study_texts(root: Path) -> dict[str, str]:
             texts[f"sections/{path.name}"] = _read(path, root)
     texts[FIGURES] = figure_text(root, texts)
     return texts
-
-
-FIGURES = "figures"
-_TAG = re.compile(r"<[^>]*>")
-CHART_MARKS = "\u2212"  # the minus sign draw.py writes numbers with (the rest is ASCII)
 
 
 def figure_text(root: Path, texts: dict[str, str]) -> str:
