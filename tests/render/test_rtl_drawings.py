@@ -27,7 +27,7 @@ from pypdf import PdfReader
 
 from casestudy.brand.chart import ChartStyle
 from casestudy.brand.load import load_brand
-from casestudy.files.bidi import visual
+from casestudy.files.bidi import base_is_rtl, visual
 from casestudy.files.fetch import CHART_URL
 from casestudy.files.svg import sanitize
 from casestudy.render.draw import draw_svg
@@ -314,3 +314,12 @@ def test_chromium_lays_the_web_charts_labels_out_right_to_left_where_the_pdf_doe
     assert mixed[6] < mixed[7] < mixed[8] < mixed[9] and mixed[12] < mixed[13] < mixed[14]
     title = texts["ייצוא ביטחוני לפי אזור"]
     assert title["anchor"] == "end" and title["left"] == pytest.approx(title["x"], abs=1)
+
+
+@pytest.mark.parametrize("text, rtl", [("", False), (" ", False), ("2025", False),
+                                       ("\u2029", False), ("אירופה 2025", True),
+                                       ("2025 Europe אירופה", False)])
+def test_the_direction_of_a_label_even_an_empty_one(text, rtl):
+    """A chart's empty label (a CSV cell left blank) stopped the build with python-bidi's
+    "Text contains no paragraphs"; a text without a strong character is left to right."""
+    assert base_is_rtl(text) is rtl

@@ -52,8 +52,9 @@ def has_rtl(text: str) -> bool:
 
 def base_is_rtl(text: str) -> bool:
     """The direction a paragraph of ``text`` takes from its first strong character (UAX
-    #9 P2-P3, what ``dir="auto"`` does)."""
-    return get_base_level(text) == 1
+    #9 P2-P3, what ``dir="auto"`` does). An empty text is left to right (python-bidi
+    refuses it: "no paragraphs")."""
+    return bool(text) and get_base_level(text) == 1
 
 
 def visual(text: str, rtl: bool = False, fonts: Sequence[Path] = (),
