@@ -17,6 +17,26 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 
 
+# The files that take longest on a bare two-core machine (--durations), longest first.
+# pytest-xdist hands whole files (--dist loadfile) to the workers in collection order:
+# these go first, so that the two workers end together rather than one finishing a long
+# file alone at the end (the word/ files come last alphabetically and were that tail).
+LONGEST_FIRST = (
+    "word/test_review.py", "preview/test_preview.py", "series/test_workers.py",
+    "security/test_security_recursion.py", "brand/test_instancing.py",
+    "security/test_security_files_and_network.py", "brand/test_webfonts.py",
+    "word/test_export.py", "security/test_security_output.py",
+    "security/test_security_leaks.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    rank = {here / name: place for place, name in enumerate(LONGEST_FIRST)}
+    # sorted() is stable: every file keeps its tests' order, the rest keep theirs
+    items.sort(key=lambda item: rank.get(Path(item.path), len(rank)))
+
+
 @pytest.fixture(autouse=True)
 def check_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test remembers its own checks (commands it starts inherit the folder): none

@@ -4,6 +4,8 @@ ships its own PDFium, so no test needs poppler's pdftoppm or pdftotext)."""
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,7 +114,15 @@ def to_unicode(font) -> dict[int, str]:
 
 
 def read_pdf(path: Path) -> PdfFacts:
-    reader = PdfReader(str(path))
+    """The PDF's facts (pypdf takes about a second for Italy's text): read once a
+    process while the file is unchanged, as tests of one file share their brief."""
+    info = os.stat(path)
+    return _read_pdf(str(Path(path).resolve()), info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_pdf(path: str, _size: int, _mtime: int) -> PdfFacts:
+    reader = PdfReader(path)
     return PdfFacts(reader, [" ".join(p.extract_text().split()) for p in reader.pages])
 
 

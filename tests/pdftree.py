@@ -4,6 +4,8 @@ the text of each marked-content id)."""
 
 from __future__ import annotations
 
+import functools
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,9 +99,24 @@ def read_tree(path: Path) -> Tree:
     for kid in kids:
         root.children.append(build(kid, root, None))
     texts: dict[tuple[int, int], str] = defaultdict(str)
-    with pdfplumber.open(path) as plumber:
-        for index, page in enumerate(plumber.pages):
-            for char in page.chars:
-                if char.get("mcid") is not None:
-                    texts[(index, char["mcid"])] += char["text"]
+    for index, page in enumerate(marked_chars(path)):
+        for _, mcid, text in page:
+            if mcid is not None:
+                texts[(index, mcid)] += text
     return Tree(root, dict(texts), pdf)
+
+
+def marked_chars(path: Path) -> list[list[tuple[str | None, int | None, str]]]:
+    """Each page's characters as (marked-content tag, its MCID, the character), in
+    drawing order. pdfminer takes about two seconds for Italy, and several test files
+    read the same shared PDF: read once a process, while the file is unchanged."""
+    info = os.stat(path)
+    return _marked_chars(str(Path(path).resolve()), info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _marked_chars(path: str, _size: int, _mtime: int
+                  ) -> list[list[tuple[str | None, int | None, str]]]:
+    with pdfplumber.open(path) as plumber:
+        return [[(char.get("tag"), char.get("mcid"), char["text"]) for char in page.chars]
+                for page in plumber.pages]

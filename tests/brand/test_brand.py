@@ -14,19 +14,24 @@ from casestudy.render import cache
 from casestudy.render.html import render_html
 from casestudy.series import build
 from casestudy.source.load import load_series, load_study
-from conftest import FIXTURES, REPO, invoke, make_study
+from conftest import FIXTURES, REPO, invoke, make_study, slim_italy
 from pdfinfo import page_images, read_pdf
 
 HARBOR = FIXTURES / "brands" / "harbor"
 PINE = (0x0B, 0x5D, 0x3B)  # Harbor's primary colour (color.primary: pine)
 
 
-def _repo_with(tmp_path: Path, brand: Path | None = None, study: str = "italy") -> Path:
-    """A series repository: this one's series.yaml and a study, with ``brand`` laid over."""
+def _repo_with(tmp_path: Path, brand: Path | None = None, study: str = "italy",
+               slim: tuple[str, ...] | None = None) -> Path:
+    """A series repository: this one's series.yaml and a study, with ``brand`` laid over;
+    Italy cut to the sections numbered in ``slim`` (conftest.slim_italy) when given."""
     repo = tmp_path / "repo"
     (repo / "countries").mkdir(parents=True)
     shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
-    shutil.copytree(REPO / "countries" / study, repo / "countries" / study)
+    if slim is not None:
+        slim_italy(repo / "countries" / "italy", keep=slim)
+    else:
+        shutil.copytree(REPO / "countries" / study, repo / "countries" / study)
     if brand is not None:
         shutil.copytree(brand, repo, dirs_exist_ok=True)
     return repo
@@ -36,8 +41,9 @@ def _repo_with(tmp_path: Path, brand: Path | None = None, study: str = "italy") 
 
 @pytest.fixture(scope="module")
 def harbor_pdf(tmp_path_factory) -> Path:
-    repo = _repo_with(tmp_path_factory.mktemp("harbor"), HARBOR)
-    # Italy's one chart is drawn from its CSV in the brand's headings face (Harbor's sans)
+    repo = _repo_with(tmp_path_factory.mktemp("harbor"), HARBOR, slim=("05",))
+    # the brand is on every page: Italy's prose is cut but for the section of its one
+    # chart, drawn from its CSV in the brand's headings face (Harbor's sans)
     build.build_study(repo / "countries/italy", repo / "build")
     return repo / "build/italy.pdf"
 

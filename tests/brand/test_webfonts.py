@@ -34,6 +34,15 @@ def fresh(monkeypatch, check_cache):
     return check_cache / "webfonts"
 
 
+@pytest.fixture
+def two_faces(monkeypatch):
+    """The default brand cut to two faces, for the tests of the set's life (made once,
+    kept, read, mended, never through a link): none of it depends on how many faces a
+    set has, and each face takes a tenth of a second to make."""
+    every = webfonts.faces(default_brand())
+    monkeypatch.setattr(webfonts, "faces", lambda brand: every[:2])
+
+
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
     """The default brand's set for TEXT, made by this code (no cache)."""
@@ -138,7 +147,7 @@ def test_a_set_is_the_same_bytes_each_time_it_is_made(made, monkeypatch, tmp_pat
     assert len(calls) == len(files)  # made again, not read
 
 
-def test_one_process_makes_a_set_once(monkeypatch):
+def test_one_process_makes_a_set_once(two_faces, monkeypatch):
     calls = _counting(monkeypatch)
     chars = webfonts.charset(["once"])
     webfonts.start(default_brand(), chars)  # a thread, as build_series begins it
@@ -147,7 +156,7 @@ def test_one_process_makes_a_set_once(monkeypatch):
     assert sorted(calls) == sorted(first)
 
 
-def test_a_second_process_reads_the_set_from_the_cache(fresh, monkeypatch):
+def test_a_second_process_reads_the_set_from_the_cache(two_faces, fresh, monkeypatch):
     chars = webfonts.charset(["cached"])
     made = webfonts.make_faces(default_brand(), chars)
     assert [p.name for p in fresh.iterdir()] == [f"{webfonts.key(default_brand(), chars)}.json"]
@@ -157,7 +166,7 @@ def test_a_second_process_reads_the_set_from_the_cache(fresh, monkeypatch):
 
 
 @pytest.mark.parametrize("damage", ["truncated", "bytes", "faces", "key"])
-def test_a_damaged_cache_entry_is_made_again(fresh, monkeypatch, damage):
+def test_a_damaged_cache_entry_is_made_again(two_faces, fresh, monkeypatch, damage):
     chars = webfonts.charset([damage])
     made = webfonts.make_faces(default_brand(), chars)
     entry = next(fresh.iterdir())
@@ -181,7 +190,8 @@ def test_a_damaged_cache_entry_is_made_again(fresh, monkeypatch, damage):
     assert webfonts.make_faces(default_brand(), chars) == made
 
 
-def test_the_cache_is_never_read_or_written_through_a_link(fresh, monkeypatch, tmp_path):
+def test_the_cache_is_never_read_or_written_through_a_link(two_faces, fresh, monkeypatch,
+                                                           tmp_path):
     chars = webfonts.charset(["linked"])
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -212,7 +222,7 @@ def test_the_cache_is_never_read_or_written_through_a_link(fresh, monkeypatch, t
     assert len(calls) == len(made) and (fresh / entry.name).is_symlink()
 
 
-def test_a_build_in_this_process_uses_no_cache(fresh, monkeypatch):
+def test_a_build_in_this_process_uses_no_cache(two_faces, fresh, monkeypatch):
     monkeypatch.setitem(fontfiles._DISK, "cache", False)  # files.fonts.memory_only()
     webfonts.make_faces(default_brand(), webfonts.charset(["in memory"]))
     assert not fresh.exists()

@@ -34,6 +34,21 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory):
+    """One preview shared by the tests that only send it requests (paths, hosts,
+    methods): it starts in a quarter of a second, and they are thirty."""
+    repo = tmp_path_factory.mktemp("served")
+    shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+    make_study(repo / "countries" / "norway")
+    (repo / "secret.txt").write_text(SECRET)
+    with pytest.MonkeyPatch.context() as patch:  # its own check cache, as each test's
+        patch.setenv("CASESTUDY_CACHE_DIR", str(tmp_path_factory.mktemp("served-cache")))
+        with Preview(repo / "countries" / "norway", repo, pdf=False) as preview:
+            preview.repo = repo
+            yield preview
+
+
 @pytest.fixture
 def session(repo: Path):
     events = []
@@ -85,22 +100,22 @@ def settled(session: Preview, quiet: float = 1.5) -> int:
     "/assets/../../secret.txt", "/norway\\..\\..\\secret.txt", "http://127.0.0.1/../secret.txt",
     "/norway/./index.html", "/norway/figures/%c0%ae%c0%ae/secret.txt", "*",
 ])
-def test_no_path_leads_outside_the_preview(session, path):
-    status, _, body = get(session, path)
+def test_no_path_leads_outside_the_preview(served, path):
+    status, _, body = get(served, path)
     assert status in (400, 404)
     assert SECRET.encode() not in body and b"root:" not in body
 
 
-def test_its_own_files_are_served(session):
-    status, headers, body = get(session, "/norway/")
+def test_its_own_files_are_served(served):
+    status, headers, body = get(served, "/norway/")
     assert status == 200 and b"Minimal study" in body
     assert "nonce-" in headers["Content-Security-Policy"]
-    status, headers, body = get(session, "/norway/figures/chart.svg")
+    status, headers, body = get(served, "/norway/figures/chart.svg")
     assert status == 200 and headers["Content-Type"].startswith("image/svg+xml")
-    assert get(session, "/assets/web.css")[0] == 200
-    assert get(session, "/assets/brand.css")[0] == 200
-    assert get(session, "/", method="HEAD")[0] == 302
-    status, headers, body = get(session, "/_preview/events", method="HEAD")
+    assert get(served, "/assets/web.css")[0] == 200
+    assert get(served, "/assets/brand.css")[0] == 200
+    assert get(served, "/", method="HEAD")[0] == 302
+    status, headers, body = get(served, "/_preview/events", method="HEAD")
     assert (status, body) == (200, b"") and headers["Content-Type"].startswith("text/event-")
 
 
@@ -114,23 +129,24 @@ def test_a_symbolic_link_inside_its_folders_is_not_followed(session, repo):
         assert status == 404 and SECRET.encode() not in body, path
 
 
-def test_an_absolute_path_or_a_study_folder_file_is_not_served(session, repo):
+def test_an_absolute_path_or_a_study_folder_file_is_not_served(served):
+    repo = served.repo
     for path in (f"/norway{repo}/secret.txt", f"/assets{repo}/secret.txt", str(repo / "secret.txt"),
                  "/norway/study.yaml", "/norway/sections/01-summary.md"):
-        status, _, body = get(session, path)
+        status, _, body = get(served, path)
         assert status == 404 and SECRET.encode() not in body, path
 
 
-def test_another_host_name_is_refused(session):
+def test_another_host_name_is_refused(served):
     """A page on another site cannot read the preview by rebinding its name to 127.0.0.1."""
-    assert get(session, "/norway/", host="attacker.example:80")[0] == 403
-    assert get(session, "/norway/", host=f"attacker.example:{session.server.port}")[0] == 403
-    assert get(session, "/norway/", host=f"localhost:{session.server.port}")[0] == 200
+    assert get(served, "/norway/", host="attacker.example:80")[0] == 403
+    assert get(served, "/norway/", host=f"attacker.example:{served.server.port}")[0] == 403
+    assert get(served, "/norway/", host=f"localhost:{served.server.port}")[0] == 200
 
 
-def test_only_reading_methods(session):
+def test_only_reading_methods(served):
     for method in ("POST", "PUT", "DELETE"):
-        assert get(session, "/norway/", method=method)[0] == 501
+        assert get(served, "/norway/", method=method)[0] == 501
 
 
 @pytest.mark.parametrize("raw, parts", [

@@ -21,14 +21,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pdfplumber
 import pikepdf
 import pytest
 
 from casestudy.render.tags import STANDARD
 from casestudy.source.load import load_study
 from conftest import FIXTURES, REPO
-from pdftree import read_tree
+from pdftree import marked_chars, read_tree
 
 pdfua = pytest.importorskip("pdfua", reason="pip install pdfua (the test extra)")
 from pdfua.rules import structure as pdfua_structure  # noqa: E402
@@ -128,17 +127,16 @@ def test_every_character_is_tagged_content_or_an_artifact(built):
     tree = read_tree(pdf)
     reachable = {key for node in tree.root.walk() for key in node.mcids}
     stray: list[str] = []
-    with pdfplumber.open(pdf) as doc:
-        for index, page in enumerate(doc.pages):
-            for char in page.chars:
-                if char.get("tag") == "Artifact":
-                    continue
-                if char.get("mcid") is None or (index, char["mcid"]) not in reachable:
-                    stray.append(f"page {index + 1}: {char['text']!r}")
+    pages = marked_chars(pdf)
+    for index, page in enumerate(pages):
+        for tag, mcid, text in page:
+            if tag == "Artifact":
+                continue
+            if mcid is None or (index, mcid) not in reachable:
+                stray.append(f"page {index + 1}: {text!r}")
     assert stray == []
     # and the furniture is there, as artifacts
-    with pdfplumber.open(pdf) as doc:
-        artifacts = "".join(c["text"] for c in doc.pages[1].chars if c.get("tag") == "Artifact")
+    artifacts = "".join(text for tag, _, text in pages[1] if tag == "Artifact")
     assert "Page2of" in artifacts.replace(" ", "")
 
 

@@ -4,7 +4,7 @@ Italy and the kitchen sink are built and their tree read back with pikepdf
 (pdftree.py): every footnote is a /Note with an /ID just after its call, the contents
 are /TOC and /TOCI, every list item has /Lbl and /LBody, every /TH a /Scope, the key
 points a titled /Sect, every figure /Alt and a /Caption, no /NonStruct, headings without
-skips. The same checks run on Italy built without the tagging step and must find each
+skips. The same checks run on the kitchen sink built without the tagging step and must find each
 of those shortfalls, so none of them can pass by accident. Then the reading order: the
 text read from the tree, in tree order, is the text of the Markdown sources, in their
 order, section by section, notes included.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 
 import pytest
 
@@ -55,10 +56,13 @@ def kitchen(kitchen_pdf):
 
 @pytest.fixture(scope="module")
 def untagged(tmp_path_factory):
-    """Italy as WeasyPrint alone tags it: the tagging step taken out."""
+    """The kitchen sink (every kind of element, in half Italy's pages) as WeasyPrint
+    alone tags it: the tagging step taken out."""
+    root = tmp_path_factory.mktemp("untagged") / "series"
+    shutil.copytree(KITCHEN, root, ignore=shutil.ignore_patterns("golden"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(render_pdf, "pdf_tags", contextlib.nullcontext)
-        return _build(REPO, ITALY, tmp_path_factory.mktemp("untagged"))
+        return _build(root, root / "countries" / "kitchen-sink", root / "build")
 
 
 def _kids(node: Node) -> list[str]:
