@@ -412,7 +412,8 @@ def test_a_branded_build_opens_only_the_study_the_brand_and_the_allowed_roots(
     packages, extra.css and a template override): the brand's files are opened, and
     nothing else of the series folder (a stray file beside _brand.yml) but the text of
     the other study: its study.yaml and sections, which the web edition's series index
-    lists and its shared fonts are cut to (site.py), never its figures or notes."""
+    lists, and the SVG figures and chart data its sections show, whose characters the
+    series' shared web fonts must draw too (site.py); never a file it does not show."""
     from casestudy.brand.load import load_brand
 
     repo = tmp_path_factory.mktemp("audited-brand") / "repo"
@@ -420,6 +421,8 @@ def test_a_branded_build_opens_only_the_study_the_brand_and_the_allowed_roots(
     shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
     study = hostile_study(repo / "countries" / "study", "loopback-link", port=9)
     hostile_study(repo / "countries" / "other", "loopback-link", port=9)
+    (repo / "countries" / "other" / "figures" / "unshown.svg").write_bytes(
+        (repo / "countries" / "other" / "figures" / "chart.svg").read_bytes())
     (repo / "notes.txt").write_text("not the brand's")
     out, events = repo / "build", repo.parent / "events.json"
     result = run_child([str(HELPER), "audit", str(study), str(out), str(events)], repo.parent,
@@ -434,8 +437,10 @@ def test_a_branded_build_opens_only_the_study_the_brand_and_the_allowed_roots(
     assert Path(os.path.realpath(repo / "_brand.yml")) in opened
     other = Path(os.path.realpath(repo / "countries" / "other"))
     text = [p for p in opened if p == other / "study.yaml"
-            or (p.parent == other / "sections" and p.suffix == ".md")]
-    assert other / "study.yaml" in text
+            or (p.parent == other / "sections" and p.suffix == ".md")
+            or p in (other / "figures" / "chart.svg", other / "figures" / "values.csv")]
+    assert other / "study.yaml" in text and other / "figures" / "chart.svg" in text
+    assert other / "figures" / "unshown.svg" not in opened
     outside = [str(p) for p in opened if p not in text
                and not any(p == r or r in p.parents for r in roots) and not _weasyprint_temp(p)]
     assert outside == []
