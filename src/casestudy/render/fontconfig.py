@@ -29,14 +29,15 @@ from typing import Any
 from weasyprint.text.ffi import ffi, fontconfig, pangoft2
 from weasyprint.text.fonts import FontConfiguration
 
-try:
-    fontconfig.FcConfigCreate  # noqa: B018 -- WeasyPrint declares only the calls it makes
-except AttributeError:
+# WeasyPrint declares only the fontconfig calls it makes; declared once, here
+if not hasattr(fontconfig, "FcConfigCreate"):
     ffi.cdef("FcConfig * FcConfigCreate (void);")
 
 
-class BrandFonts(FontConfiguration):  # type: ignore[misc]
+class BrandFonts(FontConfiguration):
     """A WeasyPrint font configuration whose fonts are its @font-face fonts only."""
+
+    _config: Any  # fontconfig's FcConfig, where WeasyPrint's add_font_face adds a font
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,9 +52,10 @@ class BrandFonts(FontConfiguration):  # type: ignore[misc]
         # WeasyPrint adds the font to self._config; give it an empty configuration to
         # add it to, and hand that to Pango only once it holds a font (Pango with no
         # font at all crashes)
-        machine, self._config = self._config, fontconfig.FcConfigCreate()
+        machine = self._config
+        ours = fontconfig.FcConfigCreate()
+        self._config = ours
         super().add_font_face(rule_descriptors, url_fetcher)
-        ours = self._config
         if font_count(ours):
             # the font map takes a reference to ours and drops the machine's
             pangoft2.pango_fc_font_map_set_config(
