@@ -25,6 +25,7 @@ import pytest
 from fontTools.pens.hashPointPen import HashPointPen
 from fontTools.ttLib import TTFont
 
+from casestudy.errors import BuildError
 from casestudy.render.pdf import html_to_pdf
 from casestudy.series.build import build_study
 from casestudy.source.load import load_series
@@ -188,3 +189,17 @@ def test_no_family_generic_or_unknown_reaches_a_machine_font(tmp_path, plex):
     out.write_bytes(html_to_pdf(html, tmp_path, [tmp_path, regular.parent], b"0" * 16,
                                 tmp_path, 1_700_000_000))
     assert not_the_brands(out, [regular]) == {}
+
+
+def test_a_brief_none_of_whose_fonts_loads_is_not_printed(tmp_path):
+    """Pango cannot lay text out with no font at all, so with no @font-face font loaded
+    the machine's stay in place; the build then fails rather than print in them."""
+    broken = tmp_path / "Broken-Regular.ttf"
+    broken.write_bytes(b"\x00\x01\x00\x00" + b"not a font" * 40)
+    html = ('<!DOCTYPE html><html lang="pl"><head><style>@font-face { font-family: House; '
+            f'src: url("{broken.as_uri()}"); }} body {{ font-family: House }}</style></head>'
+            "<body><p>Zażółć gęślą jaźń</p></body></html>")
+    with pytest.raises(BuildError) as caught:
+        html_to_pdf(html, tmp_path, [tmp_path], b"0" * 16, tmp_path / "study", 0)
+    assert str(caught.value).endswith("none of the brand's fonts could be loaded; the brief "
+                                      "is not printed in a machine's fonts")
