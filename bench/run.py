@@ -100,6 +100,8 @@ Reading the table:
   others' rows and facts from the cache, then works out every PDF's status and the
   cross-study rules again.
 - (e) is the largest peak RSS that any worker reported after its builds.
+- (f) is Italy's size; the size of a brief in Hebrew and Korean beside it, and what
+  its fonts weigh, is measured by bench/sizes.py (its own section, "PDF sizes").
 """
 
 

@@ -20,6 +20,7 @@ from casestudy.brand.load import default_brand, load_brand
 from casestudy.check.memory import CheckCache
 from casestudy.check.study import check_study
 from casestudy.render.cache import inputs_digest
+from casestudy.render.cite import citation_locale
 from casestudy.series.build import build_study
 from casestudy.source.load import load_series, load_study
 from casestudy.source.parse import parse_section
@@ -91,6 +92,37 @@ def test_notes_in_the_web_edition_match(built):
         assert plain[n] == note
     assert '<em>Journal of Strategic Studies</em>' in notes["2"]
     assert '<a href="https://doi.org/10.1080/01402390.2020.1234567">' in notes["2"]  # DOI link
+
+
+def test_a_french_study_gets_the_styles_terms_in_french(tmp_path):
+    """citeproc's terms ("and", "edited by", months, quotation marks) follow the study's
+    language, in both editions; the sources' own words stay as they are."""
+    repo = cited_repo(tmp_path)
+    root = repo / "countries" / "cited"
+    with open(root / "study.yaml", "a", encoding="utf-8") as handle:
+        handle.write("language: fr\n")
+    build_study(root, repo / "build", ("pdf", "html"), load_series(repo))
+    french = ["Jane Smith et Marco Rossi, « Allied Industrial Integration », Journal of "
+              "Strategic Studies 43, n\u1d52 2 (avril 2020): 14",
+              "Smith et Rossi, « Allied Industrial Integration », 15.",
+              "in European Defence Industries, éd. par Laura Bianchi (London: Routledge, "
+              "2022), 50.",
+              "Reuters, 27 février 2024"]
+    text = _squash(" ".join(read_pdf(repo / "build" / "cited.pdf").pages))
+    html = re.sub(r"<[^>]+>", "", (repo / "build" / "cited" / "index.html").read_text("utf-8"))
+    for words in french:
+        assert _squash(words) in text, words
+        assert words in html.replace("\u00a0", " ").replace("\u202f", " "), words
+    assert "edited by" not in html and "ed. Laura" not in html
+
+
+@pytest.mark.parametrize(("language", "locale"), [
+    ("en", "en-US"), ("fr", "fr-FR"), ("fr-CA", "fr-CA"), ("he", "he-IL"), ("ko", "ko-KR"),
+    ("zh-Hant", "zh-TW"), ("sr", "sr-RS"), ("sr-Latn", "en-US")])
+def test_the_citation_locale_is_the_studys_language_in_its_script(language, locale):
+    """CSL names its locales by language and region; Serbian in Latin letters has none
+    (CSL's Serbian is Cyrillic), so its terms stay in English rather than change script."""
+    assert citation_locale(language) == locale
 
 
 def test_the_running_text_keeps_what_the_author_wrote(built):

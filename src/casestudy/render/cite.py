@@ -22,6 +22,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import langcodes
+
 from ..errors import BuildError
 from ..files.fetch import SAFE_LINK
 from ..files.pandoc import elements, run_pandoc
@@ -50,12 +52,27 @@ def pandoc_input(clusters: list[Cluster], notes: int) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
+def citation_locale(language: str) -> str:
+    """The locale citeproc sets a study's citation terms in ("and", "n.d.", "edited by"):
+    the study's language in its most likely region (CLDR's likely subtags), which is how
+    CSL names its locales (``fr-FR``, ``he-IL``, ``zh-TW`` for ``zh-Hant``). When the
+    language's locale for that region is written in another script than the study's
+    (``sr-Latn``: CSL's Serbian is Cyrillic), the terms stay in English, which any brief
+    font draws, rather than come out in a script the study does not use."""
+    tag = langcodes.Language.get(language).maximize()
+    region = langcodes.Language.get(f"{tag.language}-{tag.territory}").maximize()
+    if region.script != tag.script:
+        return "en-US"
+    return f"{tag.language}-{tag.territory}"
+
+
 def format_citations(citer: Citer, notes: int, files: list[Path], style: Path,
-                     bibliography: bool) -> None:
-    """Fill ``citer.formatted`` (and its bibliography) with one pandoc run."""
+                     bibliography: bool, language: str = "en") -> None:
+    """Fill ``citer.formatted`` (and its bibliography) with one pandoc run, the style's
+    terms in the study's ``language`` (a BCP 47 tag, as study.yaml validated it)."""
     args = ["--from", "markdown-raw_html-raw_attribute"
             "-raw_tex-tex_math_dollars", "--to", "json", "--citeproc", "--csl", str(style),
-            "--metadata", "lang=en-US",
+            "--metadata", f"lang={citation_locale(language)}",
             "--metadata", f"suppress-bibliography={'false' if bibliography else 'true'}"]
     for path in files:
         args += ["--bibliography", str(path)]

@@ -306,7 +306,7 @@ def _citations(study: Study, series: SeriesConfig, image_url: Callable[[str], st
     repo = series_root(study.root) or study.root
     style = style_path(ibid_variant(settings.style) if settings.ibid else settings.style, repo)
     format_citations(citer, first.footnotes, study.library.files, style,
-                     settings.bibliography)
+                     settings.bibliography, study.meta.language if study.meta else "en")
     return citer
 
 

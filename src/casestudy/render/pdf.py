@@ -1,8 +1,7 @@
 """HTML -> PDF with WeasyPrint: tagged (PDF/UA-1), reproducible, resources fenced in.
 
-This is the only module that imports WeasyPrint (with instancing.py and tags.py, which
-it calls),
-so ``check`` and ``series`` never pay for it.
+This is the only module that imports WeasyPrint (with instancing.py, tags.py and
+fontconfig.py, which it calls), so ``check`` and ``series`` never pay for it.
 """
 
 from __future__ import annotations
@@ -43,14 +42,15 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     ``provenance`` (an rdf:Description, provenance.py) goes into the XMP metadata.
     """
     import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
+
+    from .fontconfig import BrandFonts  # imports WeasyPrint: here, as above
 
     pillow()  # the pixel cap holds in WeasyPrint's own decoding too
     log = FetchLog()
     # WeasyPrint copies each @font-face font into a weasyprint-* temporary folder and
     # removes it only when the configuration is garbage-collected, which a worker that
     # exits (or is reused) may never do: we own the configuration and remove the folder.
-    fonts = FontConfiguration()
+    fonts = BrandFonts()  # the brand's fonts and no machine font (fontconfig.py)
     fetcher = make_fetcher(roots, log)
     collect = _Collect()
     wp_logger = logging.getLogger("weasyprint")
@@ -85,6 +85,9 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
         url, reason = log.refused[0]
         raise BuildError(f"the brief asked for a resource that may not be read: {reason}",
                          where)
+    if fonts.declared and not fonts.private:
+        raise BuildError("none of the brand's fonts could be loaded; the brief is not "
+                         "printed in a machine's fonts", where)
     for message in collect.messages:
         logger.warning("%s: %s", where, message)
     return bytes(pdf)
