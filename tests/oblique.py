@@ -13,12 +13,11 @@ PDFs that WeasyPrint wrote are judged (their Producer says so): the briefs, and 
 page a test renders with WeasyPrint; another program's file (LibreOffice's rendering
 of the Word copy, a hand-made PDF) is not ours to judge here.
 
-Why a session hook and not a test placed last: the PDFs are made by fixtures all over
-the suite, in whichever process xdist sent their file to, and only the end of each
-process's session sees all of its own; a test "placed last" would have to run last in
-every worker (xdist gives no such order) and would still run before the session-scoped
-fixtures are torn down and before other tests of its worker finish. The hook runs once
-per process, after every test and fixture of it:
+Why a session hook and not a test placed last: the PDFs are made all over the suite, in
+whichever process xdist sends each file to, and only the end of a process's session
+sees all of its own. A test "placed last" would have to run last in every worker, an
+order xdist does not give (``--dist loadfile`` hands out files as workers free up). The
+hook runs once per process, after all of its tests and their fixtures:
 
 - in a worker (or a run with ``-n 0``) it scans that process's base temporary folder
   (pytest keeps it after the session), before the tmp_path plugin's own hook, which
