@@ -157,3 +157,7 @@ def slim_italy(dest: Path, keep: tuple[str, ...] = ()) -> Path:
             section.write_text(f"{heading}\n\nA sentence stands for this section, with "
                                "[a link](https://example.org/italy).\n", "utf-8")
     return dest
+
+# No synthetic oblique of a script without italics in any PDF the suite builds: checked
+# at the end of each test process (tests/oblique.py)
+pytest_plugins = ["oblique"]

@@ -328,9 +328,9 @@ def _page_pixels(pdf: Path) -> list[bytes]:
 
 
 def test_upgrade_moves_fallback_fonts_and_the_brief_stays_the_same(tmp_path):
-    """The kitchen sink's old series.yaml fonts (Japanese, Arabic, by script) move into
-    a new _brand.yml as fonts limited to a unicode-range; the warning goes; its brief
-    is the same, page for page, with its Japanese and Arabic in the same fonts."""
+    """The kitchen sink's old series.yaml fonts (Japanese, Arabic, Hebrew, Korean, by
+    script) move into a new _brand.yml as fonts limited to a unicode-range; the warning
+    goes; its brief is the same, page for page, with its other scripts in the same fonts."""
     repo = tmp_path / "ks"
     shutil.copytree(FIXTURES / "kitchen-sink", repo)
     before = repo / "before"
@@ -339,13 +339,13 @@ def test_upgrade_moves_fallback_fonts_and_the_brief_stays_the_same(tmp_path):
     assert "series.yaml:12:1: warning: 'fallback_fonts' belongs in _brand.yml" in warned.output
     result = invoke(repo, "upgrade")
     assert result.exit_code == 0, result.output
-    assert ("_brand.yml: created with the fallback fonts Noto Sans JP, Noto Sans Arabic "
-            "from series.yaml") in result.output
+    assert ("_brand.yml: created with the fallback fonts Noto Sans JP, Noto Sans Arabic, "
+            "Heebo, NanumGothic from series.yaml") in result.output
     assert "fallback_fonts" not in (repo / "series.yaml").read_text("utf-8")
     brand = load_brand(repo)
     assert brand.problems == ()
     moved = {f.family: f for f in brand.fonts if f.fallback}
-    assert set(moved) == {"Noto Sans JP", "Noto Sans Arabic"}
+    assert set(moved) == {"Noto Sans JP", "Noto Sans Arabic", "Heebo", "NanumGothic"}
     assert "U+4E09" in moved["Noto Sans JP"].unicode_range  # 三, Han
     assert "U+627" in moved["Noto Sans Arabic"].unicode_range  # ا
     assert "fallback_fonts" not in invoke(repo, "check").output

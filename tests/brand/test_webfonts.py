@@ -127,7 +127,7 @@ def test_kerning_survives_pinning_at_the_weight(made):
 
 def test_fallback_faces_have_only_their_range(tmp_path):
     brand = load_brand(KITCHEN)
-    chars = webfonts.charset(["日本語のテキスト العربية Latin text"])
+    chars = webfonts.charset(["日本語のテキスト العربية עברית 한국어 Latin text"])
     files = webfonts.make_faces(brand, chars)
     fallbacks = [f for f in webfonts.faces(brand) if f.font.fallback]
     assert fallbacks

@@ -9,6 +9,14 @@ look at the new pages and regenerate them:
 
 A failing comparison names the page and how much differs, and saves the difference
 image beside the test's temporary files.
+
+Its section ``05-ownership.md`` is the reference page of other scripts: Hebrew and
+Arabic spans in an English paragraph, a ``::: chart`` labelled in four scripts, then a
+block of Hebrew, Arabic, Korean and Japanese, each with emphasis and a block quote. When
+regenerating, look there for: right-to-left runs in reading order and right-aligned
+blocks (the Hebrew block's comma at a line's left end, its italic title crossing a line
+end), joined Arabic (the chart's too), no empty boxes, nothing slanted but Latin, Korean
+lines ending only at spaces, and lines with those scripts spaced as the English ones.
 """
 
 from __future__ import annotations
@@ -56,6 +64,9 @@ def test_only_brief_fonts_are_embedded(built):
     names = facts.font_names()
     assert any(n.startswith("Noto-Sans-JP") for n in names)
     assert any(n.startswith("Noto-Sans-Arabic") for n in names)
+    assert any(n.startswith("Heebo") for n in names)
+    assert any(n.startswith("NanumGothic") for n in names)
+    assert not [n for n in names if "Oblique" in n]  # a synthetic slant (tests/oblique.py)
     assert all(embedded for _, embedded in facts.fonts())
 
 

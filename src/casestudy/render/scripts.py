@@ -51,10 +51,13 @@ _RTL = frozenset(("R", "AL"))
 _ANY_RTL = re.compile("[\u200f\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff"
                       "\U0001e800-\U0001efff]")
 _RUN_END = frozenset(("R", "AL", "EN", "AN", "NSM"))
+# CJK punctuation (「」、。) and the fullwidth and vertical forms count too: only a CJK
+# font draws them, and it has no italics either, so they came out slanted beside
+# upright ideographs (the kitchen sink's Japanese block quote showed it)
 _NO_ITALIC = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u1100-\u11ff"
-                        r"\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3040-\u30ff"
-                        r"\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f"
-                        r"\uac00-\ud7ff\uf900-\ufaff\U00020000-\U0003ffff]")
+                        r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff"
+                        r"\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff"
+                        r"\ufe10-\ufe1f\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff]")
 WORD_JOINER = "\u2060"
 
