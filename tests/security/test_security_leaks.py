@@ -15,7 +15,7 @@ import pytest
 from casestudy.series.build import STALE_SECONDS, build_study
 from casestudy.source.load import load_series, load_study
 from conftest import invoke, make_study, norway_repo
-from hostile import HELPER, check_in_child, outside_folder, run_child, tree_hash
+from hostile import HELPER, outside_folder, run_child, tree_hash
 
 
 @pytest.fixture
@@ -132,6 +132,16 @@ def test_staging_folders_of_killed_builds_are_removed_safely(repo, tmp_path):
 
 # ---------------------------------------------------------------- study.yaml not a file
 
+def _cli(cwd: Path, in_child: bool, *args: str) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of ``casestudy ARGS``: in a child process when an input
+    could hang the command (a FIFO blocks whoever opens it), else in this one."""
+    if in_child:
+        done = run_child([str(HELPER), "cli", *args], cwd, timeout=300)
+        return done.returncode, done.stdout, done.stderr
+    result = invoke(cwd, *args)
+    return result.exit_code, result.stdout, result.stderr
+
+
 @pytest.mark.parametrize("kind", ["fifo", "folder"])
 def test_a_study_yaml_that_is_not_a_file_is_reported_not_skipped(repo, kind):
     other = make_study(repo / "countries" / "sweden")
@@ -140,19 +150,20 @@ def test_a_study_yaml_that_is_not_a_file_is_reported_not_skipped(repo, kind):
         os.mkfifo(other / "study.yaml")
     else:
         (other / "study.yaml").mkdir()
+    child = kind == "fifo"
     message = ("countries/sweden/study.yaml:1:1: error: not a regular file (a folder, FIFO, "
                "socket or device); study.yaml must be a file")
-    result = check_in_child(repo / "countries" / "norway", timeout=120)  # named: fine
-    assert result.returncode == 0, result.stderr
-    everything = run_child([str(HELPER), "cli", "check"], repo, timeout=120)
-    assert everything.returncode == 1
-    assert everything.stdout.splitlines() == [message]
-    assert everything.stderr.endswith("2 studies checked: 1 error(s), 0 warning(s)\n")
-    build = run_child([str(HELPER), "cli", "build"], repo, timeout=300)
-    assert build.returncode == 1 and message in build.stdout.splitlines()
-    assert "sweden: not built" in build.stderr
-    series = run_child([str(HELPER), "cli", "series"], repo, timeout=120)
-    assert series.returncode == 1 and message in series.stdout
+    code, _, err = _cli(repo / "countries", child, "check", "norway")  # named: fine
+    assert code == 0, err
+    code, out, err = _cli(repo, child, "check")
+    assert code == 1
+    assert out.splitlines() == [message]
+    assert err.endswith("2 studies checked: 1 error(s), 0 warning(s)\n")
+    code, out, err = _cli(repo, child, "build")
+    assert code == 1 and message in out.splitlines()
+    assert "sweden: not built" in err
+    code, out, _ = _cli(repo, child, "series")
+    assert code == 1 and message in out
 
 
 def test_a_named_study_whose_study_yaml_is_a_folder_is_reported(repo):
