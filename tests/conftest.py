@@ -151,12 +151,18 @@ def slim_italy(dest: Path, keep: tuple[str, ...] = ()) -> Path:
     facts, figures, chart data, references), built in a fraction of the time, for tests
     about something other than its prose."""
     shutil.copytree(REPO / "countries" / "italy", dest)
-    for section in (dest / "sections").glob("*.md"):
+    return cut_sections(dest, keep)
+
+
+def cut_sections(study: Path, keep: tuple[str, ...] = ()) -> Path:
+    """``study``'s sections but those numbered in ``keep`` cut, in place, to their heading
+    and one sentence with a web link (see slim_italy)."""
+    for section in (study / "sections").glob("*.md"):
         if section.name[:2] not in keep:
             heading = section.read_text("utf-8").splitlines()[0]
             section.write_text(f"{heading}\n\nA sentence stands for this section, with "
-                               "[a link](https://example.org/italy).\n", "utf-8")
-    return dest
+                               "[a link](https://example.org/study).\n", "utf-8")
+    return study
 
 # No synthetic oblique of a script without italics in any PDF the suite builds: checked
 # at the end of each test process (tests/oblique.py)
