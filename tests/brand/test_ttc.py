@@ -18,7 +18,7 @@ from casestudy.brand.load import load_brand
 from casestudy.errors import ProblemsFound
 from casestudy.files.fonts import font_cmap
 from casestudy.series import build
-from conftest import FIXTURES, REPO, invoke
+from conftest import FIXTURES, REPO, cut_sections, invoke
 from pdfinfo import page_images, read_pdf
 
 FONTS = FIXTURES / "kitchen-sink" / "fonts"
@@ -120,6 +120,7 @@ def test_the_kitchen_sink_draws_the_same_from_faces_of_a_collection(tmp_path):
     the faces under their families."""
     repo = tmp_path / "ks"
     shutil.copytree(FIXTURES / "kitchen-sink", repo)
+    cut_sections(repo / "countries/kitchen-sink", keep=("01", "02", "05"))  # its Japanese, Arabic
     assert invoke(repo, "upgrade").exit_code == 0
     build.build_study(repo / "countries/kitchen-sink", repo / "files")
     brand_file = repo / "_brand.yml"
