@@ -6,6 +6,7 @@ and alt text in it."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -177,3 +178,48 @@ def test_the_copy_opens_in_libreoffice_with_everything_in_it(root: Path,
     assert alts
     for alt in alts:
         assert f"Alt text: {_words(alt)}" in text, alt
+
+
+def _paragraphs(document: bytes) -> list[tuple[str, bool, int]]:
+    """Each paragraph of document.xml: (its text, whether it is right to left, how many
+    of its runs are)."""
+    found = []
+    for para in re.findall(rb"<w:p[ >].*?</w:p>", document, re.S):
+        text = b"".join(re.findall(rb"<w:t[^>]*>([^<]*)</w:t>", para)).decode()
+        found.append((text, b"<w:bidi" in para, len(re.findall(rb"<w:rtl\s*/>", para))))
+    return found
+
+
+def test_right_to_left_passages_are_right_to_left_in_word(tmp_path: Path) -> None:
+    """A ::: {lang=he} block is a right-to-left paragraph in Word and a [..]{lang=ar} span
+    right-to-left runs, their direction taken from the language as in the PDF (Word
+    left them left to right: the full stop at the line's start); English stays as it
+    was. In a study in Hebrew, paragraphs are right to left but those that begin in
+    English, as in its PDF."""
+    study = load_study(KITCHEN / "countries" / "kitchen-sink")
+    brand = load_brand(KITCHEN)
+    paragraphs = _paragraphs(zipfile.ZipFile(io.BytesIO(docx_bytes(
+        word_copy(study, brand), None, KITCHEN, (2026, 1, 1)))).read("word/document.xml"))
+    hebrew = next(p for p in paragraphs if p[0].startswith("שיתוף הפעולה"))
+    arabic = next(p for p in paragraphs if p[0].startswith("تتعاون الصناعات"))
+    assert hebrew[1] and hebrew[2] and arabic[1] and arabic[2]
+    mixed = next(p for p in paragraphs if p[0].startswith("Owners are named in their own"))
+    assert not mixed[1] and mixed[2] >= 2  # the Hebrew and Arabic spans, in an English line
+    english = next(p for p in paragraphs if p[0].startswith("Owners") is False
+                   and p[0][:1].isascii() and p[0][:1].isalpha() and not p[2])
+    assert not english[1]
+
+    root = tmp_path / "he"
+    shutil.copytree(FIXTURES / "minimal", root)
+    meta = root / "study.yaml"
+    meta.write_text(meta.read_text("utf-8") + "language: he\n", "utf-8")
+    section = next((root / "sections").glob("01-*.md"))
+    section.write_text(section.read_text("utf-8") + "\nשיתוף הפעולה החל בשנות השבעים.\n",
+                       "utf-8")
+    paragraphs = _paragraphs(zipfile.ZipFile(io.BytesIO(docx_bytes(
+        word_copy(load_study(root), load_brand(REPO)), None, root, (2026, 1, 1)))).read(
+        "word/document.xml"))
+    hebrew = next(p for p in paragraphs if p[0].startswith("שיתוף הפעולה החל"))
+    assert hebrew[1] and hebrew[2]
+    english = [p for p in paragraphs if p[0].startswith("Lorem ipsum")]
+    assert english and not any(bidi for _, bidi, _ in english)

@@ -57,6 +57,18 @@ def base_is_rtl(text: str) -> bool:
     return bool(text) and get_base_level(text) == 1
 
 
+def reads_ltr(text: str) -> bool:
+    """Whether a paragraph of ``text`` is left to right by its first strong character
+    (UAX #9 P2): one without any (digits, punctuation) takes its surroundings'."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return False
+        if kind == "L":
+            return True
+    return False
+
+
 def visual(text: str, rtl: bool = False, fonts: Sequence[Path] = (),
            override: bool = False) -> str:
     """``text`` in the order it is drawn, left to right, its Arabic joined.

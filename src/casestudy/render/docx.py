@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING, Any
 from ..brand.chart import chart_style
 from ..brand.model import Brand
 from ..errors import BuildError
+from ..files.bidi import reads_ltr
 from ..files.fetch import Refused, local_image
 from ..files.pandoc import elements, run_pandoc
 from ..source.chart import load_chart, parse_settings
+from ..source.labels import direction
 from ..source.section import Block as SourceBlock
 from .docxcite import citation_end, citation_keys, library_items, zotero_field
 from .docxstyle import reproducible
@@ -112,6 +114,7 @@ class Shaper:
 
     def __init__(self, study: Study, items: dict[str, dict[str, Any]], brand: Brand) -> None:
         self.study, self.items, self.brand = study, items, brand
+        self.rtl = study.meta is not None and direction(study.meta.language) == "rtl"
         self.copy = WordCopy({})
         self.bookmarks = 0
         self.fields = 0
@@ -167,7 +170,7 @@ class Shaper:
             if "pullquote" in classes:
                 return [{"t": "Div", "c": [["", [], [["custom-style", "Pull Quote"]]],
                                            self.blocks(content)]}]
-            language = [[k, v] for k, v in attr[2] if k in ("lang", "dir")]
+            language = _with_direction([[k, v] for k, v in attr[2] if k in ("lang", "dir")])
             if language:  # ::: {lang=he}: Word's proofing language, and its direction
                 return [{"t": "Div", "c": [["", [], language], self.blocks(content)]}]
             return self.blocks(content)
@@ -274,6 +277,15 @@ class Shaper:
             return node
         if node.get("t") == "Note":
             return {"t": "Note", "c": [b for block in node["c"] for b in self.top(block)]}
+        if self.rtl and node.get("t") in ("Para", "Plain", "Header") and reads_ltr(
+                plain_text(node["c"][2] if node["t"] == "Header" else node["c"])):
+            # English in a Hebrew study reads left to right, as in its PDF
+            walked = {**node, "c": self.walk(node["c"])}
+            return {"t": "Div", "c": [["", [], [["dir", "ltr"]]], [walked]]}
+        if node.get("t") == "Span":  # [שלום]{lang=he}: right to left in Word too
+            (ident, classes, pairs), content = node["c"]
+            return {"t": "Span", "c": [[ident, classes, _with_direction(pairs)],
+                                       self.walk(content)]}
         if "c" in node:
             return {**node, "c": self.walk(node["c"])}
         return node
@@ -404,7 +416,9 @@ def word_copy(study: Study, brand: Brand) -> WordCopy:
         "author": {"t": "MetaList", "c": [{"t": "MetaInlines", "c": [_str(a.name)]}
                                           for a in meta.authors]},
         "date": {"t": "MetaInlines", "c": [_str(meta.date.isoformat())]},
-        "lang": {"t": "MetaInlines", "c": [_str(meta.language)]}}}
+        "lang": {"t": "MetaInlines", "c": [_str(meta.language)]},
+        # a right-to-left study is right to left in Word: every paragraph and run
+        "dir": {"t": "MetaString", "c": direction(meta.language)}}}
     shaper.copy.doc = doc
     return shaper.copy
 
@@ -424,3 +438,13 @@ def docx_bytes(copy: WordCopy, reference: Path | None, blame: Path,
 def _api_version(blame: Path) -> list[int]:
     out = run_pandoc(["-f", "markdown", "-t", "json"], b"", blame, "start")
     return list(json.loads(out)["pandoc-api-version"])
+
+
+def _with_direction(pairs: list[list[str]]) -> list[list[str]]:
+    """A lang attribute given its direction, as the PDF and the web edition take it from
+    the language's script (pandoc's Word writer reads ``dir``, not the language); a
+    ``dir`` the author wrote stays."""
+    given = dict((k, v) for k, v in pairs)
+    if "lang" in given and "dir" not in given:
+        return [*pairs, ["dir", direction(given["lang"])]]
+    return pairs
