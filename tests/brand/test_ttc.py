@@ -159,3 +159,32 @@ def test_the_fallback_block_of_the_fonts_page_loads_as_written(tmp_path):
     brand = load_brand(repo)
     assert [str(p) for p in brand.problems] == []
     assert coverage_for(brand).uncovered("משרד הביטחון وزارة الدفاع") == []
+
+
+def test_a_brand_font_without_a_space_is_a_located_warning(tmp_path):
+    """Pango sets the spaces of a run in the run's font: a font (or a subset cut too
+    close) without U+0020 prints them as missing glyphs, now that no machine font stands
+    in. Said at the file's line of _brand.yml; a font with a space says nothing."""
+    from fontTools import subset
+
+    repo = tmp_path / "repo"
+    (repo / "countries").mkdir(parents=True)
+    shutil.copyfile(REPO / "series.yaml", repo / "series.yaml")
+    source = FIXTURES / "kitchen-sink" / "fonts" / "Heebo-subset.ttf"
+    font = TTFont(source)
+    cutter = subset.Subsetter()
+    cutter.populate(text="שלום")  # the letters, not the space
+    cutter.subset(font)
+    font.save(repo / "hebrew-no-space.ttf")
+    shutil.copyfile(source, repo / "hebrew.ttf")
+    (repo / "_brand.yml").write_text(
+        "typography:\n  fonts:\n"
+        "    - family: Heebo\n      source: file\n      unicode-range: U+0590-05FF\n"
+        "      files:\n        - hebrew-no-space.ttf\n"
+        "    - family: Heebo Whole\n      source: file\n      unicode-range: U+0590-05FF\n"
+        "      files:\n        - hebrew.ttf\n", "utf-8")
+    warnings = [str(p).replace(str(repo) + "/", "") for p in load_brand(repo).problems]
+    assert warnings == [
+        "_brand.yml:7:11: warning: font file 'hebrew-no-space.ttf' has no space (U+0020): "
+        "the spaces of the text drawn in it print as missing glyphs (Pango sets a run's "
+        "spaces in the run's font); use a font, or a subset, that keeps the space"]

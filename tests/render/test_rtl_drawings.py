@@ -323,3 +323,20 @@ def test_the_direction_of_a_label_even_an_empty_one(text, rtl):
     """A chart's empty label (a CSV cell left blank) stopped the build with python-bidi's
     "Text contains no paragraphs"; a text without a strong character is left to right."""
     assert base_is_rtl(text) is rtl
+
+
+def test_the_generated_alt_text_isolates_right_to_left_labels():
+    """The chart's alt text is an English sentence around its labels: each Hebrew or
+    Arabic piece is isolated, so a reader (or a screen reader's display) keeps "40 in"
+    and the punctuation in the sentence's order, not pulled into the Hebrew run."""
+    from bidi import get_display
+
+    alt = CHART.alt_text
+    assert alt.startswith("Bar chart of \u2068ייצוא ביטחוני לפי אזור\u2069: 40 in \u2068")
+    assert alt.count("\u2068") == alt.count("\u2069") == 4  # the title, three labels
+    shown = get_display(alt)  # as drawn, left to right, in an English line
+    assert shown.startswith("Bar chart of ") and shown.endswith(".")
+    assert [m for m in ("40 in", "25 in", "20 in", "15 in") if m in shown] == [
+        "40 in", "25 in", "20 in", "15 in"]
+    assert Chart(type="bar", x="year", categories=["2020"], csv_bytes=b"",
+                 series=[Series("n", [1.0], ["1"])]).alt_text == "Bar chart: 1 in 2020."

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..files.folders import walk
-from ..files.fonts import COLLECTION, collection_face, collection_faces
+from ..files.fonts import COLLECTION, collection_face, collection_faces, font_cmap
 from ..files.yamlfile import Loc
 from .brandfile import ColorPair, ColorValue, FontFile, TextStyle, Typography, Weight
 
@@ -207,10 +207,22 @@ def declared_fonts(reader: Reader, typography: Typography
                 reader.fail(face_loc, f"face: chooses a face of a {COLLECTION} font "
                                       f"collection; {spec.path!r} is one face already")
                 continue
+            if not _has_space(path):
+                reader.warn(floc, f"font file {spec.path!r} has no space (U+0020): the "
+                                  "spaces of the text drawn in it print as missing glyphs "
+                                  "(Pango sets a run's spaces in the run's font); use a "
+                                  "font, or a subset, that keeps the space")
             fonts.append(Font(decl.family, path, spec.style, weight or "",
                               unicode_range=decl.unicode_range or ""))
         declared[decl.family] = fonts
     return declared, remote
+
+
+def _has_space(path: Path) -> bool:
+    try:
+        return 0x20 in font_cmap(path)
+    except ValueError:  # not a font after all: said where the brief draws with it
+        return True
 
 
 # the text styles of brand.yml, and our names for them (Brand's attributes)

@@ -401,21 +401,31 @@ def _columns(line: str, count: int) -> list[int]:
 
 
 def generated_alt(chart: Chart) -> str:
-    """What the chart shows, with its values: "Bar chart: 2.78 in 2020, ..., 3.65 in 2025"."""
+    """What the chart shows, with its values: "Bar chart: 2.78 in 2020, ..., 3.65 in 2025".
+    A title, unit, category or series name in a right-to-left script is isolated
+    (U+2068 ... U+2069), so that the English sentence around it keeps its order: without
+    it, "38 in" and the colon were pulled into a Hebrew label when the text was shown."""
     head = TYPES[chart.type]
     if chart.title:
-        head += f" of {chart.title.rstrip('.')}"
+        head += f" of {_isolated(chart.title.rstrip('.'))}"
     if chart.unit:
-        head += f" ({chart.unit})"
+        head += f" ({_isolated(chart.unit)})"
+    categories = [_isolated(c) for c in chart.categories]
     if len(chart.series) == 1:
         s = chart.series[0]
-        return head + ": " + _join([f"{t} in {c}" for t, c in zip(s.texts, chart.categories,
+        return head + ": " + _join([f"{t} in {c}" for t, c in zip(s.texts, categories,
                                                                    strict=True)]) + "."
     parts = []
     for s in chart.series:
-        parts.append(f"{s.name}: " + _join([f"{t} in {c}" for t, c in
-                                            zip(s.texts, chart.categories, strict=True)]))
+        parts.append(f"{_isolated(s.name)}: " + _join([f"{t} in {c}" for t, c in
+                                                       zip(s.texts, categories, strict=True)]))
     return head + ". " + "; ".join(parts) + "."
+
+
+def _isolated(text: str) -> str:
+    from ..files.bidi import has_rtl  # here: bidi.py loads HarfBuzz, which check needs not
+
+    return f"\u2068{text}\u2069" if has_rtl(text) else text
 
 
 def _join(items: list[str]) -> str:
