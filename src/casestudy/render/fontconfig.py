@@ -26,8 +26,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from weasyprint.text.ffi import ffi, fontconfig, pangoft2
-from weasyprint.text.fonts import FontConfiguration
+from .libraries import found_quickly
+
+with found_quickly():  # WeasyPrint's first import, in a render and in the worker server
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+    from weasyprint.text.fonts import FontConfiguration
 
 # WeasyPrint declares only the fontconfig calls it makes; declared once, here
 if not hasattr(fontconfig, "FcConfigCreate"):

@@ -41,9 +41,11 @@ def html_to_pdf(html: str, base_url: Path, roots: list[Path], identifier: bytes,
     that the same sources give the same bytes. ``where`` names the study in errors.
     ``provenance`` (an rdf:Description, provenance.py) goes into the XMP metadata.
     """
-    import weasyprint
+    from .libraries import found_quickly
 
-    from .fontconfig import BrandFonts  # imports WeasyPrint: here, as above
+    with found_quickly():  # here, as above: `check` and `--help` never import WeasyPrint
+        import weasyprint
+    from .fontconfig import BrandFonts
 
     pillow()  # the pixel cap holds in WeasyPrint's own decoding too
     log = FetchLog()

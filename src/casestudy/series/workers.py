@@ -40,8 +40,8 @@ if TYPE_CHECKING:  # pydantic is not needed to start the server (start_server)
 # What the server imports once, so that a worker forked from it starts with all of it:
 # the whole build of a study, the renderer, and the font instancer.
 PRELOAD = ["casestudy.series.worker_signals", "casestudy.series.build", "casestudy.check.study",
-           "casestudy.source.load", "casestudy.render.html", "casestudy.render.pdf", "weasyprint",
-           "uharfbuzz"]
+           "casestudy.source.load", "casestudy.render.html", "casestudy.render.pdf",
+           "casestudy.render.fontconfig", "weasyprint", "uharfbuzz"]
 
 if TYPE_CHECKING:
     from ..brand.model import Brand
