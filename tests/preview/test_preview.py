@@ -456,6 +456,16 @@ def test_a_client_that_drops_or_idles_prints_nothing_and_holds_no_thread(repo, c
     assert "Traceback" not in err and "BrokenPipe" not in err and "Reset" not in err
 
 
+def test_a_burst_of_connections_waits_for_no_retry():
+    """socketserver queues 5 connections to be accepted: the sixth of a burst (a page, its
+    stylesheets, fonts, figures and event stream) was dropped by the kernel and came
+    back with the client's SYN retry, a second later (the test above took 6.8 s for it).
+    The queue holds as many as may be served at once."""
+    from casestudy.preview import serve
+
+    assert serve.PreviewServer.request_queue_size >= serve.MAX_CONNECTIONS
+
+
 def test_pandoc_in_the_preview_is_held_to_the_memory_limit_of_a_build(tmp_path, monkeypatch):
     """The preview's page ran pandoc with no memory limit: a bibliography that check
     passes grew it without bound on every save. Its heap is capped as in a build; the

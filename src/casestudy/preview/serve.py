@@ -114,6 +114,10 @@ class PreviewServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # connections waiting to be accepted: socketserver's 5 made the sixth of a burst (a
+    # page, its stylesheets, fonts and figures, the event stream) wait for the client's
+    # SYN retry, a second later; as many as may be served at once
+    request_queue_size = MAX_CONNECTIONS
 
     def __init__(self, address: tuple[str, int], session: Any,
                  allow_hosts: tuple[str, ...] = ()):
