@@ -279,9 +279,11 @@ def test_sizes_come_from_the_decoder_and_damage_is_located(lying_study):
     assert errors_of(found) == [
         f"{S03}:{line[name]}:1: error: image '../figures/{name}' {reason}"
         for name, (_, reason) in LYING.items()]
-    # one 13000x13000 decode alone is 507 MB; the checker itself (fonts, glyph maps, Pillow)
-    # is 150-235 MB depending on the machine, so 300 MB still proves nothing was decoded
-    assert peak_rss_mb(result.stdout) < 300
+    # one 13000x13000 decode alone is 507 MB, so less proves it was never decoded. The
+    # checker itself is usually under 60 MB here, but twice in about ten runs of the whole
+    # suite on a bare machine it reached 321 and 332 MB (not reproduced alone, with any
+    # hash seed, or under load); the bound is the decode's, not a guess at that variance
+    assert peak_rss_mb(result.stdout) < 450
 
 
 def test_the_pixel_cap_holds_in_the_renderer_process(tmp_path):
