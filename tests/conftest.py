@@ -18,15 +18,18 @@ REPO = Path(__file__).parent.parent
 
 
 # The files that take longest on a bare two-core machine (--durations), longest first.
-# pytest-xdist hands whole files (--dist loadfile) to the workers in collection order:
-# these go first, so that the two workers end together rather than one finishing a long
-# file alone at the end (the word/ files come last alphabetically and were that tail).
+# pytest-xdist hands whole files (--dist loadfile) to the workers in collection order
+# (pyproject's --no-loadscope-reorder: by default it sorts them by their number of
+# tests, which sent long files of few tests, the word/ and security/ ones, last): these
+# go first, so that the two workers end together, the short files filling the end.
 LONGEST_FIRST = (
-    "word/test_review.py", "preview/test_preview.py", "series/test_workers.py",
-    "security/test_security_recursion.py", "brand/test_instancing.py",
-    "security/test_security_files_and_network.py", "brand/test_webfonts.py",
-    "word/test_export.py", "security/test_security_output.py",
-    "security/test_security_leaks.py",
+    "word/test_review.py", "security/test_security_recursion.py", "preview/test_preview.py",
+    "security/test_security_output.py", "series/test_workers.py", "brand/test_instancing.py",
+    "word/test_export.py", "security/test_security_leaks.py", "series/test_build.py",
+    "render/test_cite.py", "security/test_security_files_and_network.py",
+    "render/test_accessibility.py", "end_to_end/test_kitchen_sink.py", "render/test_tags.py",
+    "web/test_brand_web.py", "check/test_glyphs.py", "source/test_chart.py",
+    "security/test_security_markdown.py", "brand/test_brand.py",
 )
 
 
