@@ -7,6 +7,8 @@ HTML handed to WeasyPrint and the text of the PDF must show each literally.
 
 from __future__ import annotations
 
+import re
+
 import jinja2
 import pytest
 
@@ -50,8 +52,10 @@ def test_author_text_reaches_the_html_escaped_and_unevaluated(templated):
     for literal in LITERALS:
         assert jinja2.utils.markupsafe.escape(literal) in html or _escaped(literal) in html, \
             literal
+    # the page's own file URLs name the temporary folder (pytest-641 holds a 64): left out
+    body = re.sub(r'\b(src|href)="[^"]*"', "", html.split("<body", 1)[1])
     for evaluated in (">49<", " 49 ", "64", "<script>", "<b>bold</b>", "uid="):
-        assert evaluated not in html.split("<body", 1)[1], evaluated
+        assert evaluated not in body, evaluated
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
