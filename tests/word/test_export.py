@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from casestudy.brand.load import load_brand
+from casestudy.files.pandoc import elements
 from casestudy.render.docx import MARK_NAME, docx_bytes, word_copy
 from casestudy.source.load import load_study
 from casestudy.word.convert import stringify
@@ -57,17 +58,8 @@ def test_citations_are_zotero_fields_read_back_as_keys(italy_docx: Path) -> None
     cited = {ref.value for s in load_study(ITALY).sections if s.parsed
              for ref in s.parsed.citations}
     draft = read_draft(italy_docx)  # the importer's own reading
-    keys: set[str] = set()
-    stack: list[object] = [draft.ast["blocks"]]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            if node.get("t") == "Cite":
-                keys |= {c["citationId"] for c in node["c"][0]}
-            if "c" in node:
-                stack.append(node["c"])
+    keys = {c["citationId"] for node in elements(draft.ast["blocks"])
+            if node.get("t") == "Cite" for c in node["c"][0]}
     assert keys == cited and len(cited) >= 8
     items = {item["id"]: item for item in draft.items}
     assert set(items) == cited  # each field carries its item's CSL JSON
@@ -158,18 +150,11 @@ def test_the_copy_opens_in_libreoffice_with_everything_in_it(root: Path,
         assert _words(heading) in text, heading
     notes = 0
     copy = read_draft(docx)  # each note's text, as the copy holds it
-    stack: list[object] = [copy.ast["blocks"]]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            if node.get("t") == "Note":
-                notes += 1
-                words = stringify(node["c"]).split()[:8]
-                assert _words(" ".join(words)) in text, words
-            elif "c" in node:
-                stack.append(node["c"])
+    for node in elements(copy.ast["blocks"], skip=("Note",)):
+        if node.get("t") == "Note":
+            notes += 1
+            words = stringify(node["c"]).split()[:8]
+            assert _words(" ".join(words)) in text, words
     # every note the sources call (one called twice is two notes in Word)
     assert notes == sum(len(s.parsed.footnote_refs) for s in study.sections if s.parsed)
     alts = [image.extra for s in study.sections if s.parsed for image in s.parsed.images]
