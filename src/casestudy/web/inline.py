@@ -57,6 +57,7 @@ from tinycss2.serializer import serialize_string_value, serialize_url
 from ..files.svgfindings import Notes
 from ..files.svgparse import Node, Parser
 from ..files.svgrules import XLINK_NS, XML_NS
+from ..files.svgserialize import write
 from ..render.html import content_security_policy
 
 FIGURE_CLASS = "svg-figure"  # web.css sizes inlined figures by it
@@ -365,20 +366,4 @@ def _prefixed(tokens: list, prefix: str) -> list:
 def _serialize(root: Node) -> str:
     """The tree as HTML's foreign content: every element closed, text escaped (the
     parser decodes it again, inside <style> too); no recursion."""
-    out: list[str] = []
-    todo: list[Node | str | tuple[str]] = [root]
-    while todo:
-        item = todo.pop()
-        if isinstance(item, str):
-            out.append(item.translate(_TEXT))
-        elif isinstance(item, tuple):
-            out.append(item[0])
-        else:
-            attrs = "".join(f' {k}="{v.translate(_ATTR)}"' for k, v in item.attrs)
-            if item.children:
-                out.append(f"<{item.tag}{attrs}>")
-                todo.append((f"</{item.tag}>",))
-                todo.extend(reversed(item.children))
-            else:
-                out.append(f"<{item.tag}{attrs}/>")
-    return "".join(out)
+    return write(root, _TEXT, _ATTR)
